@@ -1,0 +1,150 @@
+"""The contracts between the zoo, the harness and plugins: protocols and the small specs that name them.
+
+Specs are cheap to build and list: nothing here imports torch or loads data. The heavy object behind a
+spec is made by its ``load`` (or ``factory``) callable, on demand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Literal, Protocol, Sequence, runtime_checkable
+
+if TYPE_CHECKING:
+    import numpy as np
+
+Similarity = Literal["cosine", "dot", "euclidean"]
+Role = Literal["query", "document"]
+SIMILARITIES: tuple[str, ...] = ("cosine", "dot", "euclidean")
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Turns inputs (text, images, sequences, codes) into float32 vectors of shape (n, dim)."""
+
+    name: str
+    modalities: tuple[str, ...]
+    similarity: Similarity
+
+    @property
+    def dim(self) -> int: ...
+
+    def fingerprint(self) -> str:
+        """A stable hash of everything that changes the vectors: weights, config, pooling, prompts."""
+        ...
+
+    def encode(
+        self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
+    ) -> np.ndarray: ...
+
+
+@runtime_checkable
+class PostProcessor(Protocol):
+    """scikit-learn rules: parameters in ``__init__``, ``fit`` learns trailing-underscore state."""
+
+    def fit(self, X: np.ndarray) -> PostProcessor: ...
+
+    def transform(self, X: np.ndarray) -> np.ndarray: ...
+
+    def fingerprint(self) -> str: ...
+
+
+@runtime_checkable
+class SearchBackend(Protocol):
+    """A nearest-neighbour index. Scores are similarities: higher is better, for every metric."""
+
+    name: str
+
+    def params(self) -> dict[str, Any]:
+        """The parameters that change results (M, ef_search, chunk size...), stored with each result."""
+        ...
+
+    def build(self, vectors: np.ndarray, ids: Sequence[str], similarity: Similarity) -> None: ...
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[list[list[str]], np.ndarray]:
+        """Best-first ids and scores per query; k is clipped to the corpus size."""
+        ...
+
+
+@dataclass(frozen=True)
+class SearchStats:
+    """What one build and one batch search cost."""
+
+    build_seconds: float
+    search_seconds: float
+    n_queries: int
+    n_documents: int
+
+    @property
+    def queries_per_second(self) -> float:
+        return self.n_queries / self.search_seconds if self.search_seconds > 0 else float("inf")
+
+
+@dataclass(frozen=True)
+class TaskScores:
+    """What a task's ``evaluate`` returns: every metric, the main one, and the search cost if any."""
+
+    scores: dict[str, float]
+    main_score: float
+    split: str
+    search: SearchStats | None = None
+
+
+@runtime_checkable
+class Task(Protocol):
+    """Loaded task data plus its evaluation protocol."""
+
+    spec: TaskSpec
+
+    def data_fingerprint(self) -> str: ...
+
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None) -> TaskScores: ...
+
+
+@dataclass(frozen=True)
+class EncoderSpec:
+    """A registered encoder: metadata to list and choose it, and ``load()`` to make it."""
+
+    name: str
+    load: Callable[[], Encoder] = field(repr=False, compare=False)
+    family: str = "custom"
+    modalities: tuple[str, ...] = ("text",)
+    dim: int | None = None
+    aliases: tuple[str, ...] = ()
+    license: str | None = None
+    description: str = ""
+    default: bool = False  # part of the embedded default run: must load with no network
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """A registered task: versioned metadata that is cheap to list, and ``load()`` for the data."""
+
+    name: str
+    type: str
+    load: Callable[[], Task] = field(repr=False, compare=False)
+    main_metric: str = ""
+    version: str = "1"
+    modalities: tuple[str, ...] = ("text",)
+    uses_search: bool = False  # True when evaluate() needs a SearchBackend
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+    source: str = ""
+    license: str = ""
+    citation: str = ""
+    default: bool = False  # part of the embedded default run: must load with no network
+
+
+@dataclass(frozen=True)
+class BackendSpec:
+    name: str
+    factory: Callable[..., SearchBackend] = field(repr=False, compare=False)
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PostProcessorSpec:
+    name: str
+    factory: Callable[..., PostProcessor] = field(repr=False, compare=False)
+    aliases: tuple[str, ...] = ()
+    description: str = ""

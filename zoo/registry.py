@@ -1,0 +1,143 @@
+"""Names to specs for encoders, tasks, search backends and post-processors, with aliases.
+
+Clashes are reported and the first registration kept; unknown names raise an error with suggestions.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Generic, Iterator, TypeVar
+
+import pluggy
+
+from zoo.errors import UnknownNameError, ZooError
+from zoo.plugins import call_safely, get_plugin_manager, hook_impls, warn
+from zoo.protocols import BackendSpec, EncoderSpec, PostProcessorSpec, TaskSpec
+
+S = TypeVar("S", EncoderSpec, TaskSpec, BackendSpec, PostProcessorSpec)
+
+
+@dataclass
+class Catalogue(Generic[S]):
+    """One kind of registered thing: specs by name, aliases to names, and who registered each."""
+
+    kind: str
+    specs: dict[str, S] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    owners: dict[str, str] = field(default_factory=dict)
+
+    def add(self, spec: S, plugin: str) -> None:
+        for key in (spec.name, *spec.aliases):
+            taken = self.specs.get(key) or self.specs.get(self.aliases.get(key, ""))
+            if taken is not None:
+                owner = self.owners[taken.name]
+                warn(
+                    f"{self.kind} name {key!r} from plugin {plugin!r} clashes with {taken.name!r} "
+                    f"from plugin {owner!r}; keeping {owner!r}'s"
+                )
+                if key == spec.name:
+                    return
+        self.specs[spec.name] = spec
+        self.owners[spec.name] = plugin
+        for alias in spec.aliases:
+            self.aliases.setdefault(alias, spec.name)
+
+    def get(self, name: str) -> S:
+        spec = self.specs.get(name) or self.specs.get(self.aliases.get(name, ""))
+        if spec is None:
+            raise UnknownNameError(self.unknown_message(name))
+        return spec
+
+    def find(self, name: str) -> S | None:
+        return self.specs.get(name) or self.specs.get(self.aliases.get(name, ""))
+
+    def unknown_message(self, name: str) -> str:
+        close = difflib.get_close_matches(name, [*self.specs, *self.aliases], n=3, cutoff=0.5)
+        hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
+        return f"unknown {self.kind} {name!r}: {hint}see `zoo list {self.kind}s`"
+
+    def __iter__(self) -> Iterator[S]:
+        return iter(self.specs.values())
+
+    def __len__(self) -> int:
+        return len(self.specs)
+
+
+@dataclass
+class Registry:
+    """Everything the installed plugins registered, collected once through the hooks."""
+
+    pm: pluggy.PluginManager
+    encoders: Catalogue[EncoderSpec] = field(default_factory=lambda: Catalogue("encoder"))
+    tasks: Catalogue[TaskSpec] = field(default_factory=lambda: Catalogue("task"))
+    backends: Catalogue[BackendSpec] = field(default_factory=lambda: Catalogue("backend"))
+    postprocessors: Catalogue[PostProcessorSpec] = field(
+        default_factory=lambda: Catalogue("postprocessor")
+    )
+
+    @classmethod
+    def from_plugins(cls, pm: pluggy.PluginManager | None = None) -> Registry:
+        registry = cls(pm or get_plugin_manager())
+        registry._collect("register_encoders", registry.encoders, _spec_of(EncoderSpec))
+        registry._collect("register_tasks", registry.tasks, _spec_of(TaskSpec))
+        registry._collect("register_search_backends", registry.backends, _named(BackendSpec))
+        registry._collect(
+            "register_postprocessors", registry.postprocessors, _named(PostProcessorSpec)
+        )
+        return registry
+
+    def _collect(self, hook: str, catalogue: Catalogue[Any], make: Callable[..., Any]) -> None:
+        current = {"plugin": ""}
+
+        def register(*args: Any, **kwargs: Any) -> None:
+            catalogue.add(make(*args, **kwargs), current["plugin"])
+
+        for impl in hook_impls(self.pm, hook):
+            current["plugin"] = impl.plugin_name
+            call_safely(impl, hook, register=register)
+
+    def encoder(self, name: str) -> EncoderSpec:
+        """A registered encoder by name or alias, else one a ``resolve_encoder`` hook opens."""
+        spec = self.encoders.find(name)
+        if spec is not None:
+            return spec
+        try:
+            resolved = self.pm.hook.resolve_encoder(name=name)
+        except ZooError:
+            raise
+        except Exception as exc:
+            raise ZooError(f"could not resolve encoder {name!r}: {exc}") from exc
+        if resolved is None:
+            raise UnknownNameError(
+                self.encoders.unknown_message(name).replace(
+                    "see `zoo list encoders`",
+                    "see `zoo list encoders`, or use hf:<repo id> or a local model folder",
+                )
+            )
+        return resolved
+
+    def task(self, name: str) -> TaskSpec:
+        return self.tasks.get(name)
+
+    def backend(self, name: str) -> BackendSpec:
+        return self.backends.get(name)
+
+    def postprocessor(self, name: str) -> PostProcessorSpec:
+        return self.postprocessors.get(name)
+
+
+def _spec_of(kind: type) -> Callable[..., Any]:
+    def make(spec: Any) -> Any:
+        if not isinstance(spec, kind):
+            raise TypeError(f"register() takes a {kind.__name__}, got {type(spec).__name__}")
+        return spec
+
+    return make
+
+
+def _named(kind: type) -> Callable[..., Any]:
+    def make(name: str, factory: Callable[..., Any], **meta: Any) -> Any:
+        return kind(name=name, factory=factory, **meta)
+
+    return make
