@@ -1,0 +1,182 @@
+"""Read and write TREC qrels and run files; bad input raises DataError naming the file and line.
+
+qrels: ``qid 0 docid grade`` (trec_eval) or BEIR's ``query-id<TAB>corpus-id<TAB>score`` with a
+header line. run: ``qid Q0 docid rank score tag``. Fields are whitespace separated; blank lines are
+skipped. A qrels pair repeated with the same grade is accepted (some BEIR files do this); with a
+different grade, or any repeated pair in a run, it is an error.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from harness.metrics import trec_order
+from zoo.errors import DataError
+
+PathLike = str | os.PathLike[str]
+
+QRELS_TREC = "'query-id 0 doc-id grade'"
+QRELS_BEIR = "'query-id corpus-id score'"
+RUN_FORMAT = "'query-id Q0 doc-id rank score tag'"
+_HEADER_FIRST_FIELDS = {"query-id", "query_id", "qid", "query"}
+
+
+def read_qrels(path: PathLike) -> dict[str, dict[str, int]]:
+    """Query id -> doc id -> integer relevance grade, from a TREC or BEIR qrels file."""
+    name = os.fspath(path)
+    qrels: dict[str, dict[str, int]] = {}
+    seen: dict[tuple[str, str], int] = {}
+    expected: int | None = None
+    for number, fields in _lines(path):
+        if expected is None:
+            if fields[0].lower() in _HEADER_FIRST_FIELDS and not _is_number(fields[-1]):
+                continue  # BEIR header
+            if len(fields) not in (3, 4):
+                _fail(
+                    name, number,
+                    f"expected 4 fields {QRELS_TREC} or 3 fields {QRELS_BEIR}, got {len(fields)}",
+                    "fix or remove the line",
+                )
+            expected = len(fields)
+        if len(fields) != expected:
+            layout = QRELS_TREC if expected == 4 else QRELS_BEIR
+            _fail(
+                name, number, f"expected {expected} fields {layout}, got {len(fields)}",
+                "fix or remove the line; earlier lines set the format",
+            )
+        qid, doc, grade_text = fields[0], fields[-2], fields[-1]
+        grade = _parse_grade(grade_text, name, number)
+        previous = seen.get((qid, doc))
+        if previous is not None and qrels[qid][doc] != grade:
+            _fail(
+                name, number,
+                f"doc {doc!r} for query {qid!r} has grade {grade} but line {previous} gave "
+                f"{qrels[qid][doc]}",
+                "keep one of the two lines",
+            )
+        seen.setdefault((qid, doc), number)
+        qrels.setdefault(qid, {})[doc] = grade
+    if not qrels:
+        raise DataError(f"{name}: no judgments found; expected lines {QRELS_TREC} or {QRELS_BEIR}")
+    return qrels
+
+
+def read_run(path: PathLike) -> dict[str, dict[str, float]]:
+    """Query id -> doc id -> score, from a TREC run file (the rank column is checked, not used)."""
+    name = os.fspath(path)
+    run: dict[str, dict[str, float]] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for number, fields in _lines(path):
+        if len(fields) != 6:
+            _fail(name, number, f"expected 6 fields {RUN_FORMAT}, got {len(fields)}",
+                  "fix or remove the line")
+        qid, _, doc, rank, score_text, _ = fields
+        if not _is_int(rank):
+            _fail(name, number, f"rank {rank!r} is not an integer", "write ranks as 1, 2, 3, ...")
+        score = _parse_score(score_text, name, number)
+        previous = seen.get((qid, doc))
+        if previous is not None:
+            _fail(name, number, f"doc {doc!r} for query {qid!r} already appears on line {previous}",
+                  "keep one line per (query, doc) pair")
+        seen[(qid, doc)] = number
+        run.setdefault(qid, {})[doc] = score
+    if not run:
+        raise DataError(f"{name}: no results found; expected lines {RUN_FORMAT}")
+    return run
+
+
+def write_run(run: Mapping[str, Mapping[str, float]], path: PathLike, tag: str = "zoo") -> None:
+    """Write a run in TREC format, ranked in trec_eval order, atomically (temp file, os.replace)."""
+    _check_token(tag, "tag")
+    lines = []
+    for qid in sorted(run):
+        _check_token(qid, "query id")
+        hits = run[qid]
+        for rank, doc in enumerate(trec_order(hits), start=1):
+            _check_token(doc, f"doc id (query {qid!r})")
+            lines.append(f"{qid} Q0 {doc} {rank} {float(hits[doc])!r} {tag}\n")
+    _write_atomic(Path(path), "".join(lines))
+
+
+def _lines(path: PathLike) -> Iterator[tuple[int, list[str]]]:
+    """(1-based line number, whitespace-split fields) of each non-blank line."""
+    name = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                fields = line.split()
+                if fields:
+                    yield number, fields
+    except FileNotFoundError:
+        raise DataError(f"{name}: file not found; check the path") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{name}: not UTF-8 text ({exc.reason}); re-save it as UTF-8") from None
+
+
+def _fail(name: str, number: int, problem: str, fix: str) -> None:
+    raise DataError(f"{name} line {number}: {problem}; {fix}")
+
+
+def _is_int(text: str) -> bool:
+    try:
+        int(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_grade(text: str, name: str, number: int) -> int:
+    # BEIR files sometimes write grades as "1.0"; trec_eval reads them as integers
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not value.is_integer():
+        _fail(name, number, f"grade {text!r} is not an integer", "use a grade such as 0, 1 or 2")
+    return int(value)
+
+
+def _parse_score(text: str, name: str, number: int) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if math.isnan(value):
+        _fail(name, number, f"score {text!r} is not a number", "write a decimal number")
+    return value
+
+
+def _check_token(value: str, what: str) -> None:
+    if not value or any(c.isspace() for c in value):
+        raise DataError(f"cannot write run: {what} {value!r} is empty or contains whitespace; "
+                        "TREC files separate fields by whitespace, so rename it")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o644)  # mkstemp makes 0600; a run file is meant to be shared
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
