@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from harness.data.paths import atomic_write_text
 from harness.metrics import trec_order
 from zoo.errors import DataError
 
@@ -99,7 +99,7 @@ def write_run(run: Mapping[str, Mapping[str, float]], path: PathLike, tag: str =
         for rank, doc in enumerate(trec_order(hits), start=1):
             _check_token(doc, f"doc id (query {qid!r})")
             lines.append(f"{qid} Q0 {doc} {rank} {float(hits[doc])!r} {tag}\n")
-    _write_atomic(Path(path), "".join(lines))
+    atomic_write_text(Path(path), "".join(lines))
 
 
 def _lines(path: PathLike) -> Iterator[tuple[int, list[str]]]:
@@ -118,7 +118,7 @@ def _lines(path: PathLike) -> Iterator[tuple[int, list[str]]]:
 
 
 def _fail(name: str, number: int, problem: str, fix: str) -> None:
-    raise DataError(f"{name} line {number}: {problem}; {fix}")
+    raise DataError(f"{name}:{number}: {problem}; {fix}")
 
 
 def _is_int(text: str) -> bool:
@@ -166,17 +166,3 @@ def _check_token(value: str, what: str) -> None:
     if not value or any(c.isspace() for c in value):
         raise DataError(f"cannot write run: {what} {value!r} is empty or contains whitespace; "
                         "TREC files separate fields by whitespace, so rename it")
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)  # mkstemp makes 0600; a run file is meant to be shared
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

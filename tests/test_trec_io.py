@@ -53,7 +53,7 @@ def test_qrels_identical_duplicate_is_accepted(tmp_path: Path) -> None:
 def test_qrels_errors(tmp_path: Path, text: str, line: int, fragment: str) -> None:
     path = _write(tmp_path, "qrels.tsv", text)
     message = _error(read_qrels, path)
-    assert message.startswith(f"{path} line {line}: ")
+    assert message.startswith(f"{path}:{line}: ")
     assert fragment in message
 
 
@@ -116,7 +116,7 @@ def test_write_run_rejects_whitespace_ids(tmp_path: Path) -> None:
 def test_run_errors(tmp_path: Path, text: str, line: int, fragment: str) -> None:
     path = _write(tmp_path, "run.txt", text)
     message = _error(read_run, path)
-    assert message.startswith(f"{path} line {line}: ")
+    assert message.startswith(f"{path}:{line}: ")
     assert fragment in message
 
 

@@ -2,7 +2,9 @@
 
 A plugin that fails to import, or raises inside a hook, is reported once on stderr and skipped.
 ``ZOO_LOAD_PLUGINS`` limits which entry-point plugins load: a comma-separated list of entry-point or
-distribution names; set it empty to load none. Built-in plugins always load.
+distribution names; set it empty to load none. The built-ins always load: zoo's own encoders as default
+plugins, and the harness's tasks and backends through this distribution's own entry point (zoo never
+imports harness; the harness plugs in like anyone else).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import importlib
 import importlib.metadata
 import os
 import sys
-from typing import Any
+from typing import Any, Iterable
 
 import pluggy
 
@@ -20,11 +22,8 @@ from zoo import hookspecs
 ENTRY_POINT_GROUP = "zoo"
 LOAD_PLUGINS_ENV = "ZOO_LOAD_PLUGINS"
 
-DEFAULT_PLUGINS: tuple[str, ...] = (
-    "zoo.encoders.builtin",
-    "harness.backends.builtin",
-    "harness.tasks.builtin",
-)
+DEFAULT_PLUGINS: tuple[str, ...] = ("zoo.encoders.builtin",)
+OWN_DISTRIBUTION = "embedding-zoo"
 
 
 def warn(message: str) -> None:
@@ -52,23 +51,43 @@ def _allowed_plugins() -> set[str] | None:
 def load_entry_point_plugins(pm: pluggy.PluginManager, group: str = ENTRY_POINT_GROUP) -> None:
     """Import and register each entry point in ``group``; report and skip the ones that fail."""
     allowed = _allowed_plugins()
-    for ep in importlib.metadata.entry_points(group=group):
-        dist_name = ep.dist.name if ep.dist is not None else ""
-        if allowed is not None and ep.name not in allowed and dist_name not in allowed:
+    for ep in _in_load_order(importlib.metadata.entry_points(group=group)):
+        dist_name = _dist_name(ep)
+        own = dist_name == OWN_DISTRIBUTION
+        if allowed is not None and not own and ep.name not in allowed and dist_name not in allowed:
             continue
         if pm.get_plugin(ep.name) is not None or pm.is_blocked(ep.name):
             continue
         try:
             plugin = ep.load()
         except Exception as exc:  # a broken plugin must never take the zoo down
-            warn(f"plugin {ep.name!r} ({dist_name or ep.value}) failed to import and was skipped: {exc!r}")
+            source = "" if dist_name in ("", ep.name) else f" (from {dist_name})"
+            warn(f"plugin {ep.name!r}{source} failed to import and was skipped: {exc!r}")
             continue
         pm.register(plugin, name=ep.name)
 
 
+def _dist_name(ep: importlib.metadata.EntryPoint) -> str:
+    return ep.dist.name if ep.dist is not None else ""
+
+
+def _in_load_order(eps: Iterable[importlib.metadata.EntryPoint]) -> list[importlib.metadata.EntryPoint]:
+    """Our own distribution first, then the rest by name: clashes resolve the same way everywhere."""
+    return sorted(eps, key=lambda ep: (_dist_name(ep) != OWN_DISTRIBUTION, _dist_name(ep), ep.name))
+
+
 def hook_impls(pm: pluggy.PluginManager, hook_name: str) -> list[Any]:
-    """A hook's implementations in registration order: built-ins first, then entry points."""
-    return list(reversed(getattr(pm.hook, hook_name).get_hookimpls()))
+    """A hook's implementations in registration order: built-ins first, then entry points by name."""
+    return getattr(pm.hook, hook_name).get_hookimpls()
+
+
+def first_result(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> Any:
+    """The first non-None answer in registration order; a plugin that raises is reported and skipped."""
+    for impl in hook_impls(pm, hook_name):
+        result = call_safely(impl, hook_name, **kwargs)
+        if result is not None:
+            return result
+    return None
 
 
 def call_safely(impl: Any, hook_name: str, **kwargs: Any) -> Any:

@@ -11,8 +11,8 @@ from typing import Any, Callable, Generic, Iterator, TypeVar
 
 import pluggy
 
-from zoo.errors import UnknownNameError, ZooError
-from zoo.plugins import call_safely, get_plugin_manager, hook_impls, warn
+from zoo.errors import UnknownNameError
+from zoo.plugins import call_safely, first_result, get_plugin_manager, hook_impls, warn
 from zoo.protocols import BackendSpec, EncoderSpec, PostProcessorSpec, TaskSpec
 
 S = TypeVar("S", EncoderSpec, TaskSpec, BackendSpec, PostProcessorSpec)
@@ -102,12 +102,7 @@ class Registry:
         spec = self.encoders.find(name)
         if spec is not None:
             return spec
-        try:
-            resolved = self.pm.hook.resolve_encoder(name=name)
-        except ZooError:
-            raise
-        except Exception as exc:
-            raise ZooError(f"could not resolve encoder {name!r}: {exc}") from exc
+        resolved = first_result(self.pm, "resolve_encoder", name=name)
         if resolved is None:
             raise UnknownNameError(
                 self.encoders.unknown_message(name).replace(

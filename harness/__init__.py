@@ -1,0 +1,1 @@
+"""The benchmark harness: tasks, metrics, search backends, runner, results, leaderboard."""

@@ -1,0 +1,78 @@
+"""Where built task data lives, and writes that never leave a half-built file or folder behind."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+ENV_VAR = "ZOO_DATA_HOME"
+
+
+def data_home() -> Path:
+    """``$ZOO_DATA_HOME`` if set, else ``~/.cache/embedding-zoo/data``."""
+    configured = os.environ.get(ENV_VAR)
+    if configured:
+        return Path(configured).expanduser()
+    return Path.home() / ".cache" / "embedding-zoo" / "data"
+
+
+def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
+    """Write text to a temporary file beside ``path``, then rename it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def atomic_dir(final: Path) -> Iterator[Path]:
+    """Yield an empty temporary folder beside ``final``; on success it replaces ``final`` whole.
+
+    On an exception the temporary folder is removed and ``final`` is left as it was.
+    """
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    try:
+        os.chmod(tmp, 0o755)
+        yield tmp
+        _move_into_place(tmp, final)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _move_into_place(tmp: Path, final: Path) -> None:
+    try:
+        os.rename(tmp, final)
+        return
+    except OSError:
+        if not final.exists():
+            raise
+    # a directory cannot be os.replace'd over a non-empty one: move the old one aside first
+    trash = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".old", dir=final.parent))
+    try:
+        os.rename(final, trash / final.name)
+    except FileNotFoundError:
+        pass  # another process removed it meanwhile
+    try:
+        os.rename(tmp, final)
+    except OSError:
+        if not final.exists():
+            raise
+        # another process put its own build in place first; theirs is as good as ours
+    finally:
+        shutil.rmtree(trash, ignore_errors=True)

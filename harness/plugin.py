@@ -1,0 +1,23 @@
+"""The harness's own plugin: built-in tasks and search backends, registered through the "zoo" entry point."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from zoo import hookimpl
+
+
+@hookimpl
+def register_search_backends(register: Callable[..., None]) -> None:
+    from harness.backends.exact import ExactBackend
+
+    register("exact", ExactBackend, aliases=("flat", "brute-force"),
+             description="exact k-NN: chunked matrix products with a streaming top-k")
+
+
+@hookimpl
+def register_tasks(register: Callable[..., None]) -> None:
+    from harness.tasks.builtin import builtin_task_specs
+
+    for spec in builtin_task_specs():
+        register(spec)

@@ -1,0 +1,134 @@
+"""TaskResult, one JSON file per run, written atomically, and a loader into a pandas DataFrame."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+from harness.data.paths import atomic_write_text
+from zoo.errors import DataError
+from zoo.fingerprint import fingerprint
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+RESULT_SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """One (encoder, post-processor chain, task, backend) run: quality, cost and provenance."""
+
+    task: str
+    task_type: str
+    task_version: str
+    split: str
+    data_fingerprint: str
+    encoder: str
+    encoder_fingerprint: str
+    dim: int
+    similarity: str
+    backend: str | None
+    backend_params: dict[str, Any]
+    main_metric: str
+    main_score: float
+    scores: dict[str, float]
+    encode_seconds: float
+    items_encoded: int
+    bytes_per_vector: int
+    build_seconds: float | None = None
+    search_seconds: float | None = None
+    n_queries: int | None = None
+    chain: tuple[str, ...] = ()
+    versions: dict[str, str] = field(default_factory=dict)
+    hardware: dict[str, Any] = field(default_factory=dict)
+    code_fingerprint: str = ""
+    date: str = ""
+    schema: int = RESULT_SCHEMA
+
+    @property
+    def items_per_second(self) -> float | None:
+        if self.items_encoded == 0 or self.encode_seconds <= 0:
+            return None  # everything came from the cache: no throughput was measured
+        return self.items_encoded / self.encode_seconds
+
+    @property
+    def queries_per_second(self) -> float | None:
+        if not self.n_queries or not self.search_seconds:
+            return None
+        return self.n_queries / self.search_seconds
+
+    @property
+    def run_id(self) -> str:
+        """Identity of what was run (not when): a re-run of the same thing replaces its file."""
+        return fingerprint(
+            self.task, self.task_version, self.data_fingerprint, self.split,
+            self.encoder_fingerprint, list(self.chain), self.backend, self.backend_params,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["chain"] = list(self.chain)
+        data["run_id"] = self.run_id
+        data["items_per_second"] = self.items_per_second
+        data["queries_per_second"] = self.queries_per_second
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TaskResult:
+        known = {f.name for f in fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        values["chain"] = tuple(values.get("chain", ()))
+        return cls(**values)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")[:80] or "unnamed"
+
+
+def result_filename(result: TaskResult) -> str:
+    parts = [result.task, result.encoder, *result.chain, result.backend or "nosearch", result.run_id[:8]]
+    return "__".join(_slug(part) for part in parts) + ".json"
+
+
+class ResultStore:
+    """A folder of result JSON files, one per run."""
+
+    def __init__(self, folder: Path | str) -> None:
+        self.folder = Path(folder)
+
+    def write(self, result: TaskResult) -> Path:
+        path = self.folder / result_filename(result)
+        atomic_write_text(path, json.dumps(result.to_dict(), indent=2, sort_keys=True) + "\n")
+        return path
+
+    def __iter__(self) -> Iterator[TaskResult]:
+        for path in sorted(self.folder.glob("*.json")):
+            yield read_result(path)
+
+    def to_frame(self) -> pd.DataFrame:
+        return results_frame(list(self))
+
+
+def read_result(path: Path) -> TaskResult:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return TaskResult.from_dict(data)
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise DataError(f"{path}: not a zoo result file ({exc}); remove it or move it out of the store") from None
+
+
+def results_frame(results: list[TaskResult]) -> pd.DataFrame:
+    """One row per result: identity, main score, cost figures, and each metric as ``score.<name>``."""
+    import pandas as pd
+
+    rows = []
+    for result in results:
+        row = {key: value for key, value in result.to_dict().items() if key != "scores"}
+        row["chain"] = "+".join(result.chain)
+        row.update({f"score.{name}": value for name, value in result.scores.items()})
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,164 @@
+"""Runs (encoder, task, backend) combinations: encodes each input once, times it, writes each result."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Hashable, Sequence
+
+import numpy as np
+
+from harness.environment import code_fingerprint, hardware, package_versions
+from harness.results import ResultStore, TaskResult
+from zoo.errors import ZooError
+from zoo.plugins import warn
+from zoo.protocols import BackendSpec, Encoder, EncoderSpec, Role, Task, TaskScores, TaskSpec
+
+ENCODE_CHUNK = 256  # items per call into the encoder: bounds the progress bar's granularity
+
+
+class MeasuredEncoder:
+    """An Encoder wrapper for one task: encodes each distinct input once, times it, shows progress."""
+
+    def __init__(self, encoder: Encoder, *, progress: bool = True) -> None:
+        self.encoder = encoder
+        self.name = encoder.name
+        self.modalities = encoder.modalities
+        self.similarity = encoder.similarity
+        self.progress = progress
+        self.encode_seconds = 0.0
+        self.items_encoded = 0
+        self._memo: dict[tuple[str, str | None, Hashable], np.ndarray] = {}
+
+    @property
+    def dim(self) -> int:
+        return self.encoder.dim
+
+    def fingerprint(self) -> str:
+        return self.encoder.fingerprint()
+
+    def encode(
+        self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
+    ) -> np.ndarray:
+        keys = [(role, instruction, _hashable(item)) for item in inputs]
+        todo: dict[Any, Any] = {}
+        for key, item in zip(keys, inputs):
+            if key not in self._memo and key not in todo:
+                todo[key] = item
+        if todo:
+            vectors = self._encode_fresh(list(todo.values()), role, instruction)
+            self._memo.update(zip(todo, vectors))
+        if not keys:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._memo[key] for key in keys])
+
+    def _encode_fresh(self, items: list[Any], role: Role, instruction: str | None) -> np.ndarray:
+        from tqdm.auto import tqdm
+
+        parts = []
+        bar = tqdm(total=len(items), desc=f"{self.name}: {role}s", unit="item",
+                   disable=None if self.progress else True, file=sys.stderr, leave=False)
+        with bar:
+            for start in range(0, len(items), ENCODE_CHUNK):
+                chunk = items[start : start + ENCODE_CHUNK]
+                began = time.perf_counter()
+                out = self.encoder.encode(chunk, role=role, instruction=instruction)
+                self.encode_seconds += time.perf_counter() - began
+                parts.append(_checked(out, len(chunk), self.name))
+                bar.update(len(chunk))
+        self.items_encoded += len(items)
+        return np.concatenate(parts)
+
+
+def _hashable(item: Any) -> Hashable:
+    if isinstance(item, (str, bytes, int, tuple)):
+        return item
+    return ("id", id(item))  # unhashable inputs (images, arrays) are encoded per call, not shared
+
+
+def _checked(out: Any, n: int, name: str) -> np.ndarray:
+    array = np.asarray(out)
+    if array.ndim != 2 or array.shape[0] != n:
+        raise ZooError(
+            f"encoder {name!r} returned shape {array.shape} for {n} inputs; "
+            "Encoder.encode must return an (n, dim) array"
+        )
+    return array.astype(np.float32, copy=False)
+
+
+@dataclass
+class BenchmarkRun:
+    """What to run and where to write it."""
+
+    encoders: list[EncoderSpec]
+    tasks: list[TaskSpec]
+    backends: list[BackendSpec]
+    store: ResultStore
+    progress: bool = True
+    on_result: Callable[[TaskResult, Any], None] | None = None
+    results: list[TaskResult] = field(default_factory=list)
+    _loaded: dict[str, Task] = field(default_factory=dict, repr=False)
+
+    def run(self) -> list[TaskResult]:
+        for encoder_spec in self.encoders:
+            encoder = encoder_spec.load()
+            for task_spec in self.tasks:
+                if not set(task_spec.modalities) & set(encoder.modalities):
+                    warn(f"skipping {task_spec.name}: {encoder.name} does not encode "
+                         f"{'/'.join(task_spec.modalities)}")
+                    continue
+                self._run_task(encoder, task_spec)
+        return self.results
+
+    def _run_task(self, encoder: Encoder, task_spec: TaskSpec) -> None:
+        if task_spec.name not in self._loaded:  # load data once, share it across encoders
+            self._loaded[task_spec.name] = task_spec.load()
+        task = self._loaded[task_spec.name]
+        measured = MeasuredEncoder(encoder, progress=self.progress)
+        backend_specs: list[BackendSpec | None] = list(self.backends) if task_spec.uses_search else [None]
+        for backend_spec in backend_specs:
+            backend = backend_spec.factory() if backend_spec else None
+            scores = task.evaluate(measured, backend)
+            result = make_result(task_spec, task.data_fingerprint(), measured, backend, scores)
+            path = self.store.write(result)
+            self.results.append(result)
+            if self.on_result:
+                self.on_result(result, path)
+
+
+def make_result(
+    task_spec: TaskSpec,
+    data_fingerprint: str,
+    encoder: MeasuredEncoder,
+    backend: Any,
+    scores: TaskScores,
+) -> TaskResult:
+    search = scores.search
+    return TaskResult(
+        task=task_spec.name,
+        task_type=task_spec.type,
+        task_version=task_spec.version,
+        split=scores.split,
+        data_fingerprint=data_fingerprint,
+        encoder=encoder.name,
+        encoder_fingerprint=encoder.fingerprint(),
+        dim=encoder.dim,
+        similarity=encoder.similarity,
+        backend=backend.name if backend is not None else None,
+        backend_params=backend.params() if backend is not None else {},
+        main_metric=task_spec.main_metric,
+        main_score=float(scores.main_score),
+        scores={name: float(value) for name, value in scores.scores.items()},
+        encode_seconds=encoder.encode_seconds,
+        items_encoded=encoder.items_encoded,
+        bytes_per_vector=4 * encoder.dim,  # float32; quantizing post-processors will report their own
+        build_seconds=search.build_seconds if search else None,
+        search_seconds=search.search_seconds if search else None,
+        n_queries=search.n_queries if search else None,
+        versions=package_versions(),
+        hardware=hardware(),
+        code_fingerprint=code_fingerprint(),
+        date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )

@@ -1,0 +1,94 @@
+"""The tasks shipped with the harness, built offline from data that installable packages carry.
+
+Each spec's ``load`` refers to the spec itself by name; it runs only after the module is imported.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from zoo.protocols import Task, TaskSpec
+
+ICD_META = dict(
+    type="retrieval",
+    main_metric="ndcg_at_10",
+    uses_search=True,
+    source="simple-icd-10-cm (PyPI, MIT): ICD-10-CM code titles and inclusion terms from CMS/NCHS",
+    license="ICD-10-CM: public domain (US government work); simple-icd-10-cm: MIT",
+    citation=(
+        "Centers for Medicare & Medicaid Services / National Center for Health Statistics, "
+        "ICD-10-CM; S. Travasci, simple-icd-10-cm."
+    ),
+)
+
+
+def _icd_task(spec: TaskSpec) -> Task:
+    from harness.data.icd10cm import build_icd10cm
+    from harness.tasks.retrieval import RetrievalTask
+
+    return RetrievalTask(spec, lambda: build_icd10cm(spec.name))
+
+
+def _lee_task(spec: TaskSpec) -> Task:
+    from harness.data.lee_sts import load_lee_sts
+    from harness.tasks.sts import STSTask
+
+    return STSTask(spec, load_lee_sts)
+
+
+ICD10CM_SMALL = TaskSpec(
+    name="icd10cm-small",
+    load=lambda: _icd_task(ICD10CM_SMALL),
+    version="1",
+    default=True,
+    aliases=("icd-small",),
+    description="ICD-10-CM: find a code's title from one of its inclusion terms (sampled corpus)",
+    **ICD_META,
+)
+
+ICD10CM = TaskSpec(
+    name="icd10cm",
+    load=lambda: _icd_task(ICD10CM),
+    version="1",
+    aliases=("icd10cm-full",),
+    description="ICD-10-CM: find a code's title from one of its inclusion terms (all codes)",
+    **ICD_META,
+)
+
+LEE_STS = TaskSpec(
+    name="lee-sts",
+    type="sts",
+    load=lambda: _lee_task(LEE_STS),
+    main_metric="cosine_spearman",
+    version="1",
+    default=True,
+    aliases=("lee",),
+    description="Lee et al. 2005: human similarity judgments of 50 news documents, all 1,225 pairs",
+    source="gensim's bundled test data (Lee corpus and its human similarity judgments)",
+    license="research use, as redistributed in gensim's test data (gensim: LGPL-2.1)",
+    citation=(
+        "Lee, Pincombe & Welsh (2005). An empirical evaluation of models of text document "
+        "similarity. Proc. 27th Annual Conference of the Cognitive Science Society."
+    ),
+)
+
+
+def builtin_task_specs() -> list[TaskSpec]:
+    return [ICD10CM_SMALL, ICD10CM, LEE_STS]
+
+
+def beir_folder_spec(folder: Path, split: str = "test") -> TaskSpec:
+    """An ad-hoc retrieval task for a user's BEIR folder, named by the folder."""
+    from harness.tasks.retrieval import RetrievalTask
+
+    folder = Path(folder)
+    spec = TaskSpec(
+        name=folder.resolve().name,
+        type="retrieval",
+        load=lambda: RetrievalTask(spec, lambda: folder, split=split),
+        main_metric="ndcg_at_10",
+        uses_search=True,
+        description=f"BEIR folder {folder}",
+        source=str(folder.resolve()),
+    )
+    return spec

@@ -1,0 +1,53 @@
+"""Semantic textual similarity: correlation of embedding similarity with human judgments (MTEB protocol)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Callable
+
+import numpy as np
+
+from harness.metrics import sts_scores
+from zoo.fingerprint import fingerprint
+from zoo.protocols import Encoder, SearchBackend, TaskScores, TaskSpec
+
+MAIN_METRIC = "cosine_spearman"
+
+
+def paired_similarities(a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
+    """Row-wise cosine, dot and negative euclidean similarity of two (n, d) arrays."""
+    a = a.astype(np.float64)
+    b = b.astype(np.float64)
+    norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
+    dot = np.einsum("ij,ij->i", a, b)
+    cosine = np.divide(dot, norms, out=np.zeros_like(dot), where=norms > 0)
+    return {"cosine": cosine, "dot": dot, "euclidean": -np.linalg.norm(a - b, axis=1)}
+
+
+class STSTask:
+    """Pairs of texts with gold similarity scores; ``load_data()`` returns an object with
+    ``sentences1``, ``sentences2``, ``scores`` and ``split``."""
+
+    def __init__(self, spec: TaskSpec, load_data: Callable[[], object]) -> None:
+        self.spec = spec
+        self._load_data = load_data
+
+    @functools.cached_property
+    def data(self):  # noqa: ANN201 - STSData from harness.data.lee_sts
+        return self._load_data()
+
+    def data_fingerprint(self) -> str:
+        data = self.data
+        return fingerprint(data.sentences1, data.sentences2, np.asarray(data.scores).tolist())
+
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None) -> TaskScores:
+        data = self.data
+        # both sides are encoded the same way: STS is symmetric, as in MTEB
+        left = encoder.encode(list(data.sentences1), role="query")
+        right = encoder.encode(list(data.sentences2), role="query")
+        gold = np.asarray(data.scores, dtype=np.float64)
+        metrics: dict[str, float] = {}
+        for kind, predicted in paired_similarities(left, right).items():
+            for name, value in sts_scores(predicted, gold).items():
+                metrics[f"{kind}_{name}"] = value
+        return TaskScores(metrics, metrics[self.spec.main_metric], data.split)

@@ -1,0 +1,47 @@
+"""Shared fixtures: fresh registries, fake entry-point distributions, the tiny BEIR task."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+TINY_BEIR = DATA / "tiny-beir"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Each test gets a fresh CLI registry and its own data home."""
+    from zoo.cli import main
+
+    monkeypatch.setenv("ZOO_DATA_HOME", str(tmp_path_factory.getbasetemp() / "data-home"))
+    main.registry.cache_clear()
+    main.plugin_manager.cache_clear()
+    yield
+    main.registry.cache_clear()
+    main.plugin_manager.cache_clear()
+
+
+@pytest.fixture
+def fake_distribution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str, str], Path]:
+    """Write a plugin module and a dist-info with a "zoo" entry point onto sys.path; nothing installed."""
+
+    def make(name: str, source: str) -> Path:
+        root = tmp_path / "site"
+        root.mkdir(exist_ok=True)
+        (root / f"{name}.py").write_text(textwrap.dedent(source))
+        dist = root / f"{name}-1.0.dist-info"
+        dist.mkdir()
+        (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+        (dist / "entry_points.txt").write_text(f"[zoo]\n{name} = {name}\n")
+        monkeypatch.syspath_prepend(str(root))
+        return root
+
+    return make

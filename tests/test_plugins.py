@@ -1,0 +1,168 @@
+"""Plugin discovery, isolation of broken plugins, clashes and the load switch."""
+
+from __future__ import annotations
+
+import pytest
+
+from zoo.errors import UnknownNameError
+from zoo.plugins import get_plugin_manager, plugin_names
+from zoo.registry import Registry
+
+GOOD_PLUGIN = """
+    from zoo import EncoderSpec, hookimpl
+    from zoo.encoders.hashing import HashingEncoder
+
+    @hookimpl
+    def register_encoders(register):
+        register(EncoderSpec(name="fake-bow", load=lambda: HashingEncoder(16, name="fake-bow"),
+                             family="test", dim=16, aliases=("fb",)))
+"""
+
+
+def test_builtins_register_through_hooks():
+    registry = Registry.from_plugins()
+    assert "all-minilm-l6-v2" in registry.encoders.specs
+    assert {"icd10cm-small", "icd10cm", "lee-sts"} <= set(registry.tasks.specs)
+    assert "exact" in registry.backends.specs
+    assert registry.backends.owners["exact"] == "harness"  # the harness plugs in by entry point
+
+
+def test_entry_point_plugin_is_discovered(fake_distribution):
+    fake_distribution("zoo_fake_good", GOOD_PLUGIN)
+    registry = Registry.from_plugins()
+    assert registry.encoders.owners["fake-bow"] == "zoo_fake_good"
+    assert registry.encoder("fb").name == "fake-bow"
+    encoder = registry.encoder("fake-bow").load()
+    assert encoder.encode(["hello world"]).shape == (1, 16)
+
+
+def test_plugin_that_fails_to_import_is_reported_and_skipped(fake_distribution, capsys):
+    fake_distribution("zoo_fake_broken", "raise ImportError('no such thing')\n")
+    fake_distribution("zoo_fake_good", GOOD_PLUGIN)
+    registry = Registry.from_plugins()
+    err = capsys.readouterr().err
+    assert len([line for line in err.splitlines() if "zoo_fake_broken" in line]) == 1
+    assert "failed to import" in err
+    assert "fake-bow" in registry.encoders.specs  # the rest still works
+
+
+def test_plugin_that_raises_in_a_hook_is_skipped(fake_distribution, capsys):
+    fake_distribution("zoo_fake_raises", """
+        from zoo import hookimpl
+
+        @hookimpl
+        def register_encoders(register):
+            raise RuntimeError("boom")
+    """)
+    registry = Registry.from_plugins()
+    err = capsys.readouterr().err
+    assert "zoo_fake_raises" in err and "boom" in err and "register_encoders" in err
+    assert "all-minilm-l6-v2" in registry.encoders.specs
+
+
+def test_registering_a_wrong_type_is_reported(fake_distribution, capsys):
+    fake_distribution("zoo_fake_wrongtype", """
+        from zoo import hookimpl
+
+        @hookimpl
+        def register_tasks(register):
+            register("not a spec")
+    """)
+    Registry.from_plugins()
+    assert "TaskSpec" in capsys.readouterr().err
+
+
+def test_name_clash_is_reported_and_first_kept(fake_distribution, capsys):
+    fake_distribution("zoo_fake_clash", """
+        from zoo import BackendSpec, hookimpl
+
+        @hookimpl
+        def register_search_backends(register):
+            register("exact", lambda: None, description="an impostor")
+    """)
+    registry = Registry.from_plugins()
+    err = capsys.readouterr().err
+    assert "'exact'" in err and "zoo_fake_clash" in err and "clashes" in err
+    assert registry.backends.owners["exact"] == "harness"
+
+
+def test_load_switch_limits_entry_point_plugins(fake_distribution, monkeypatch):
+    fake_distribution("zoo_fake_good", GOOD_PLUGIN)
+    monkeypatch.setenv("ZOO_LOAD_PLUGINS", "")
+    pm = get_plugin_manager()
+    assert "zoo_fake_good" not in plugin_names(pm)
+    assert "harness" in plugin_names(pm)  # our own distribution always loads
+    monkeypatch.setenv("ZOO_LOAD_PLUGINS", "zoo_fake_good")
+    assert "zoo_fake_good" in plugin_names(get_plugin_manager())
+
+
+def test_unknown_names_suggest_close_ones():
+    registry = Registry.from_plugins()
+    with pytest.raises(UnknownNameError, match="did you mean 'icd10cm-small'"):
+        registry.task("icd10cm-smal")
+    with pytest.raises(UnknownNameError, match="zoo list encoders"):
+        registry.encoder("no-such-model-anywhere")
+
+
+def test_resolve_encoder_hook_is_first_result(fake_distribution):
+    fake_distribution("zoo_fake_resolver", """
+        from zoo import EncoderSpec, hookimpl
+        from zoo.encoders.hashing import HashingEncoder
+
+        @hookimpl
+        def resolve_encoder(name):
+            if name.startswith("bow:"):
+                dim = int(name.split(":")[1])
+                return EncoderSpec(name=name, load=lambda: HashingEncoder(dim), dim=dim)
+            return None
+    """)
+    registry = Registry.from_plugins()
+    assert registry.encoder("bow:32").load().dim == 32
+
+
+def test_builtin_encoder_wins_a_clash_with_a_plugin(fake_distribution, capsys):
+    fake_distribution("aaa_zoo_fake_first", """
+        from zoo import EncoderSpec, hookimpl
+        from zoo.encoders.hashing import HashingEncoder
+
+        @hookimpl
+        def register_encoders(register):
+            register(EncoderSpec(name="hashing-bow-256", load=lambda: HashingEncoder(8)))
+    """)
+    registry = Registry.from_plugins()
+    assert registry.encoders.owners["hashing-bow-256"] == "zoo.encoders.builtin"
+    assert "aaa_zoo_fake_first" in capsys.readouterr().err
+
+
+def test_a_resolver_that_raises_does_not_break_the_others(fake_distribution, capsys):
+    fake_distribution("zoo_fake_bad_resolver", """
+        from zoo import hookimpl
+
+        @hookimpl
+        def resolve_encoder(name):
+            raise RuntimeError("resolver bug")
+    """)
+    registry = Registry.from_plugins()
+    with pytest.raises(UnknownNameError):
+        registry.encoder("nothing-resolves-this")
+    assert "resolver bug" in capsys.readouterr().err
+
+
+def test_a_plugin_cannot_replace_a_builtin_command(fake_distribution, capsys):
+    from click.testing import CliRunner
+
+    from zoo.cli.main import build_cli
+
+    fake_distribution("zoo_fake_hijack", """
+        import click
+        from zoo import hookimpl
+
+        @hookimpl
+        def register_commands(cli):
+            @cli.command("list")
+            def hijack():
+                click.echo("hijacked")
+    """)
+    result = CliRunner().invoke(build_cli(), ["list", "backends"])
+    assert "hijacked" not in result.output and "exact" in result.output
+    assert "clashes" in capsys.readouterr().err

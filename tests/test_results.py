@@ -1,0 +1,64 @@
+"""Result files: round trip, atomic writes, run identity, the DataFrame loader."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from harness.data.paths import atomic_write_text
+from harness.results import ResultStore, TaskResult, read_result
+from zoo.errors import DataError
+
+RESULT = TaskResult(
+    task="tiny", task_type="retrieval", task_version="1", split="test", data_fingerprint="d" * 16,
+    encoder="enc", encoder_fingerprint="e" * 16, dim=8, similarity="cosine", backend="exact",
+    backend_params={"chunk_size": 4096}, main_metric="ndcg_at_10", main_score=0.5,
+    scores={"ndcg_at_10": 0.5, "recall_at_10": 0.75}, encode_seconds=2.0, items_encoded=100,
+    bytes_per_vector=32, build_seconds=0.1, search_seconds=0.5, n_queries=10,
+)
+
+
+def test_round_trip(tmp_path: Path):
+    path = ResultStore(tmp_path).write(RESULT)
+    assert read_result(path) == RESULT
+    data = json.loads(path.read_text())
+    assert data["items_per_second"] == 50.0 and data["queries_per_second"] == 20.0
+    assert data["run_id"] == RESULT.run_id
+
+
+def test_run_id_ignores_when_but_not_what(tmp_path: Path):
+    store = ResultStore(tmp_path)
+    store.write(RESULT)
+    store.write(replace(RESULT, date="2030-01-01", main_score=0.6))  # a re-run replaces its file
+    assert len(list(tmp_path.glob("*.json"))) == 1
+    store.write(replace(RESULT, backend_params={"chunk_size": 1}))  # different parameters: new run
+    assert len(list(tmp_path.glob("*.json"))) == 2
+
+
+def test_frame_has_a_column_per_metric(tmp_path: Path):
+    store = ResultStore(tmp_path)
+    store.write(RESULT)
+    store.write(replace(RESULT, encoder="other", encoder_fingerprint="f" * 16, main_score=0.7))
+    frame = store.to_frame()
+    assert sorted(frame["encoder"]) == ["enc", "other"]
+    assert set(frame["score.recall_at_10"]) == {0.75}
+    assert frame.loc[frame.encoder == "other", "main_score"].item() == 0.7
+
+
+def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path: Path):
+    target = tmp_path / "r.json"
+    target.write_text("old")
+
+    with pytest.raises(TypeError):  # the write fails after the temporary file was created
+        atomic_write_text(target, b"not text")  # type: ignore[arg-type]
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # no temp file left behind
+
+
+def test_a_foreign_json_is_a_clear_error(tmp_path: Path):
+    (tmp_path / "x.json").write_text('{"hello": 1}')
+    with pytest.raises(DataError, match="not a zoo result file"):
+        list(ResultStore(tmp_path))

@@ -1,0 +1,31 @@
+"""embedding-zoo: a plugin-based embedding-model zoo. Importing it stays light: no torch here."""
+
+from zoo.hookspecs import hookimpl
+from zoo.protocols import (
+    BackendSpec,
+    Encoder,
+    EncoderSpec,
+    PostProcessor,
+    PostProcessorSpec,
+    SearchBackend,
+    SearchStats,
+    Task,
+    TaskScores,
+    TaskSpec,
+)
+
+__version__ = "0.1.0"
+__all__ = [
+    "BackendSpec",
+    "Encoder",
+    "EncoderSpec",
+    "PostProcessor",
+    "PostProcessorSpec",
+    "SearchBackend",
+    "SearchStats",
+    "Task",
+    "TaskScores",
+    "TaskSpec",
+    "hookimpl",
+    "__version__",
+]

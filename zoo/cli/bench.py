@@ -1,0 +1,101 @@
+"""``zoo bench``: run encoders on tasks through search backends, print main scores, write results."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Iterable
+
+import click
+
+from zoo.cli.table import fmt, format_table
+from zoo.errors import ZooError
+
+
+def _names(values: Iterable[str]) -> list[str]:
+    """Accept both repeated options and comma-separated lists."""
+    return [name.strip() for value in values for name in value.split(",") if name.strip()]
+
+
+@click.command()
+@click.option("-m", "--model", "models", multiple=True, metavar="NAME",
+              help="Encoder name, alias, hf:<repo>, or model folder; repeat or comma-separate. "
+                   "Default: the offline default models.")
+@click.option("-t", "--task", "tasks", multiple=True, metavar="NAME",
+              help="Task name or a BEIR folder; repeat or comma-separate. Default: the default tasks.")
+@click.option("-b", "--backend", "backends", multiple=True, metavar="NAME",
+              help="Search backend(s) for retrieval tasks; each reuses the same embeddings.  [default: exact]")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
+              show_default=True, help="Result folder: one JSON file per run.")
+@click.option("--progress/--no-progress", default=True, help="Show progress bars on a terminal.")
+def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, ...], out: Path,
+          progress: bool) -> None:
+    """Benchmark encoders on tasks. With no options: the offline default run."""
+    from zoo.cli.main import registry
+
+    reg = registry()
+    encoder_specs = [reg.encoder(n) for n in _names(models)] or [s for s in reg.encoders if s.default]
+    task_specs = [_task(reg, n) for n in _names(tasks)] or [s for s in reg.tasks if s.default]
+    backend_specs = [reg.backend(n) for n in _names(backends) or ["exact"]]
+    encoder_specs, task_specs, backend_specs = (
+        _unique(encoder_specs), _unique(task_specs), _unique(backend_specs)
+    )
+    if not encoder_specs or not task_specs:
+        raise ZooError("nothing to run: name a --model and a --task (see `zoo list`)")
+
+    from harness.results import ResultStore
+    from harness.runner import BenchmarkRun
+
+    started = time.perf_counter()
+    run = BenchmarkRun(encoder_specs, task_specs, backend_specs, ResultStore(out), progress=progress,
+                       on_result=_report)
+    results = run.run()
+    click.echo()
+    click.echo(summary_table(results))
+    click.echo(f"\n{len(results)} results in {out}/ ({time.perf_counter() - started:.1f} s)")
+
+
+def _unique(specs: list) -> list:
+    """Drop repeats (a name and its alias name the same spec)."""
+    return list({spec.name: spec for spec in specs}.values())
+
+
+def _task(reg, name: str):  # noqa: ANN001, ANN202
+    spec = reg.tasks.find(name)
+    if spec is not None:
+        return spec
+    folder = Path(name)
+    if folder.is_dir():
+        from harness.tasks.builtin import beir_folder_spec
+
+        return beir_folder_spec(folder)
+    return reg.task(name)  # raises with suggestions
+
+
+def _report(result, path: Path) -> None:  # noqa: ANN001
+    backend = f" [{result.backend}]" if result.backend else ""
+    speed = result.items_per_second
+    click.echo(
+        f"{result.encoder} on {result.task}{backend}: {result.main_metric} = {result.main_score:.4f}"
+        f"  ({result.items_encoded} items encoded in {result.encode_seconds:.1f} s"
+        + (f", {speed:.0f}/s" if speed else "") + ")",
+        err=True,
+    )
+
+
+def summary_table(results) -> str:  # noqa: ANN001
+    """Encoders as rows, task (and backend, where several ran) as columns, main scores in cells."""
+    several_backends = len({r.backend for r in results if r.backend}) > 1
+    columns: dict[tuple[str, str | None], str] = {}
+    cells: dict[tuple[str, tuple[str, str | None]], float] = {}
+    for r in results:
+        column = (r.task, r.backend if several_backends else None)
+        label = f"{r.task} [{r.backend}]" if several_backends and r.backend else r.task
+        columns.setdefault(column, f"{label}\n{r.main_metric}")
+        cells[(r.encoder, column)] = r.main_score
+    encoders = list(dict.fromkeys(r.encoder for r in results))
+    header_lines = [label.split("\n") for label in columns.values()]
+    header = ["encoder", *(lines[0] for lines in header_lines)]
+    metric_row = ["", *(lines[1] for lines in header_lines)]
+    rows = [metric_row] + [[enc, *(fmt(cells.get((enc, col))) for col in columns)] for enc in encoders]
+    return format_table(header, rows)

@@ -1,0 +1,42 @@
+"""``zoo list``: what the installed plugins registered. Never imports torch."""
+
+from __future__ import annotations
+
+import click
+
+from zoo.cli.table import format_table
+
+KINDS = ("encoders", "tasks", "backends", "postprocessors")
+
+
+@click.command("list")
+@click.argument("kind", required=False, type=click.Choice(KINDS))
+def list_command(kind: str | None) -> None:
+    """List registered encoders, tasks, backends and post-processors."""
+    from zoo.cli.main import registry
+
+    reg = registry()
+    for name in [kind] if kind else KINDS:
+        catalogue = getattr(reg, name)
+        click.echo(f"{name} ({len(catalogue)})")
+        if len(catalogue):
+            click.echo(format_table(*_rows(name, catalogue)))
+        click.echo()
+
+
+def _rows(kind: str, catalogue) -> tuple[list[str], list[list[object]]]:  # noqa: ANN001
+    def common(spec) -> list[object]:  # noqa: ANN001
+        return [", ".join(spec.aliases), catalogue.owners[spec.name], spec.description]
+
+    if kind == "encoders":
+        header = ["name", "family", "modalities", "dim", "default", "aliases", "plugin", "description"]
+        rows = [[s.name, s.family, "/".join(s.modalities), s.dim or "?", "yes" if s.default else "",
+                 *common(s)] for s in catalogue]
+    elif kind == "tasks":
+        header = ["name", "type", "modalities", "main metric", "default", "aliases", "plugin", "description"]
+        rows = [[s.name, s.type, "/".join(s.modalities), s.main_metric, "yes" if s.default else "",
+                 *common(s)] for s in catalogue]
+    else:
+        header = ["name", "aliases", "plugin", "description"]
+        rows = [[s.name, *common(s)] for s in catalogue]
+    return header, rows

@@ -1,0 +1,154 @@
+"""Encoders backed by a ``sentence_transformers.SentenceTransformer`` (hub id or local folder)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from zoo.encoders.base import (
+    PromptSettings,
+    check_role,
+    check_texts,
+    empty,
+    hub_snapshot,
+    pick_device,
+    pick_dtype,
+    require,
+    state_dict_fingerprint,
+    weights_fingerprint,
+)
+from zoo.errors import ZooError
+from zoo.fingerprint import fingerprint
+from zoo.protocols import Role, Similarity
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model; its own "query"/"document" prompts apply where the user set none.
+
+    The fingerprint hashes the model folder's files (which hold the model's prompts and max_seq_length)
+    plus the user's settings. ``dtype`` None means float16 on CUDA and float32 elsewhere; that automatic
+    choice is deliberately not part of the fingerprint, so vectors cached on one device serve another.
+    """
+
+    modalities: tuple[str, ...] = ("text",)
+    similarity: Similarity = "cosine"
+
+    def __init__(
+        self,
+        model_name_or_path: str | Path,
+        *,
+        name: str | None = None,
+        query_prompt: str | None = None,
+        document_prompt: str | None = None,
+        batch_size: int = 64,
+        device: str | None = None,
+        normalize: bool = True,
+        revision: str | None = None,
+        trust_remote_code: bool = False,
+        max_seq_length: int | None = None,
+        dtype: str | None = None,
+    ) -> None:
+        self.model_name_or_path = str(model_name_or_path)
+        self.name = name or self.model_name_or_path
+        self.prompts = PromptSettings(query_prompt, document_prompt)
+        self.batch_size = batch_size
+        self.device = device
+        self.normalize = normalize
+        self.revision = revision
+        self.trust_remote_code = trust_remote_code
+        self.max_seq_length = max_seq_length
+        self.dtype = dtype
+        self._model: Any = None
+        self._fingerprint: str | None = None
+
+    def __repr__(self) -> str:
+        return f"SentenceTransformerEncoder({self.model_name_or_path!r}, name={self.name!r})"
+
+    @property
+    def local_folder(self) -> Path | None:
+        path = Path(self.model_name_or_path).expanduser()
+        return path if path.is_dir() else None
+
+    @property
+    def model(self) -> Any:
+        """The loaded SentenceTransformer (loaded on first use)."""
+        if self._model is None:
+            self._model = self._load()
+        return self._model
+
+    def _load(self) -> Any:
+        st = require("sentence_transformers", "sentence-transformers")
+        device = pick_device(self.device)
+        source = str(self.local_folder or self.model_name_or_path)
+        try:
+            model = st.SentenceTransformer(
+                source,
+                device=device,
+                revision=self.revision,
+                trust_remote_code=self.trust_remote_code,
+            )
+        except Exception as exc:
+            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise ZooError(f"could not load sentence-transformers model {source!r}: {first_line}") from exc
+        dtype = pick_dtype(device, self.dtype)
+        if dtype != next(model.parameters()).dtype:
+            model.to(dtype)
+        if self.max_seq_length is not None:
+            model.max_seq_length = self.max_seq_length
+        return model
+
+    @property
+    def dim(self) -> int:
+        model = self.model
+        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        dim = get_dim()
+        return int(dim) if dim is not None else int(self._encode(["dim"], None).shape[1])
+
+    def effective_prompts(self) -> PromptSettings:
+        """The user's prompts, with the model's configured ones for roles the user left unset."""
+        own = getattr(self.model, "prompts", None) or {}
+        document = own.get("document") or own.get("passage", own.get("document"))  # e5-style configs
+        return self.prompts.with_defaults(own.get("query"), document)
+
+    def fingerprint(self) -> str:
+        if self._fingerprint is None:
+            self._fingerprint = fingerprint(
+                "sentence-transformers",
+                self._weights_fingerprint(),
+                self.prompts.as_dict(),
+                self.normalize,
+                self.max_seq_length,
+                self.dtype,
+            )
+        return self._fingerprint
+
+    def _weights_fingerprint(self) -> str:
+        folder = self.local_folder
+        if folder is None:
+            model = self.model  # downloads the snapshot if needed
+            folder = hub_snapshot(self.model_name_or_path, self.revision, "modules.json")
+            if folder is None:
+                return state_dict_fingerprint(model)
+        return weights_fingerprint(folder)
+
+    def encode(
+        self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
+    ) -> np.ndarray:
+        texts = check_texts(inputs)
+        check_role(role)
+        if not texts:
+            return empty(self.dim)
+        return self._encode(texts, self.effective_prompts().for_role(role, instruction))
+
+    def _encode(self, texts: list[str], prompt: str | None) -> np.ndarray:
+        vectors = self.model.encode(
+            texts,
+            prompt=prompt,
+            batch_size=self.batch_size,
+            normalize_embeddings=self.normalize,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
