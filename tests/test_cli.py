@@ -142,3 +142,29 @@ def test_plugin_commands_are_added(fake_distribution):
                 click.echo("hello from a plugin")
     """)
     assert "hello from a plugin" in zoo("hello").output
+
+
+def test_eval_run_equals_pytrec_eval_on_random_files(tmp_path: Path):
+    import numpy as np
+    import pytrec_eval
+
+    rng = np.random.default_rng(7)
+    qrels = {f"q{q}": {f"d{d}": int(rng.integers(0, 4)) for d in rng.choice(60, 8, replace=False)}
+             for q in range(25)}
+    run = {q: {f"d{d}": float(np.round(rng.random(), 1)) for d in rng.choice(60, 30, replace=False)}
+           for q in qrels}
+    (tmp_path / "qrels.txt").write_text(
+        "".join(f"{q} 0 {d} {g}\n" for q, docs in qrels.items() for d, g in docs.items()))
+    (tmp_path / "run.txt").write_text("".join(
+        f"{q} Q0 {d} {rank} {s} t\n" for q, docs in run.items()
+        for rank, (d, s) in enumerate(docs.items(), start=1)))
+    result = zoo("eval-run", "--qrels", str(tmp_path / "qrels.txt"), "--run", str(tmp_path / "run.txt"),
+                 "--k", "5,10,20", "--json")
+    ours = json.loads(result.output)["mean"]
+    measures = {"ndcg_cut.5,10,20", "map_cut.5,10,20", "recall.5,10,20", "P.5,10,20"}
+    per_query = pytrec_eval.RelevanceEvaluator(qrels, measures).evaluate(run)
+    names = {"ndcg": "ndcg_cut", "map": "map_cut", "recall": "recall", "precision": "P"}
+    for ours_name, trec_name in names.items():
+        for k in (5, 10, 20):
+            expected = np.mean([values[f"{trec_name}_{k}"] for values in per_query.values()])
+            assert ours[f"{ours_name}_at_{k}"] == pytest.approx(expected, abs=1e-6)

@@ -166,3 +166,36 @@ def test_a_plugin_cannot_replace_a_builtin_command(fake_distribution, capsys):
     result = CliRunner().invoke(build_cli(), ["list", "backends"])
     assert "hijacked" not in result.output and "exact" in result.output
     assert "clashes" in capsys.readouterr().err
+
+
+def test_postprocessors_register_by_name_and_factory(fake_distribution):
+    fake_distribution("zoo_fake_post", """
+        import numpy as np
+        from zoo import hookimpl
+        from zoo.fingerprint import fingerprint
+
+        class Center:
+            def fit(self, X):
+                self.mean_ = X.mean(axis=0)
+                return self
+
+            def transform(self, X):
+                return X - self.mean_
+
+            def fingerprint(self):
+                return fingerprint("center", self.mean_.tolist())
+
+        @hookimpl
+        def register_postprocessors(register):
+            register("center", Center, aliases=("centre",), description="subtract the corpus mean")
+    """)
+    import numpy as np
+
+    from zoo.protocols import PostProcessor
+
+    registry = Registry.from_plugins()
+    spec = registry.postprocessor("centre")
+    assert spec.name == "center" and registry.postprocessors.owners["center"] == "zoo_fake_post"
+    post = spec.factory().fit(np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32))
+    assert isinstance(post, PostProcessor)
+    np.testing.assert_allclose(post.transform(np.array([[2.0, 3.0]])), [[0.0, 0.0]])

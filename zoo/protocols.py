@@ -50,12 +50,14 @@ class PostProcessor(Protocol):
 
 @runtime_checkable
 class SearchBackend(Protocol):
-    """A nearest-neighbour index. Scores are similarities: higher is better, for every metric."""
+    """A nearest-neighbour index. Scores are similarities, higher is better: cosine similarity, the inner
+    product, or the negative (not squared) euclidean distance. Equal scores rank the earlier-built id first.
+    """
 
     name: str
 
     def params(self) -> dict[str, Any]:
-        """The parameters that change results (M, ef_search, chunk size...), stored with each result."""
+        """Every setting of the index (M, ef_search, chunk size...), JSON-serialisable, stored with each result."""
         ...
 
     def build(self, vectors: np.ndarray, ids: Sequence[str], similarity: Similarity) -> None: ...

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import functools
+import sys
 import time
 from pathlib import Path
 from typing import Callable, Sequence
+
+import numpy as np
 
 from harness.data.beir import RetrievalData, beir_fingerprint, load_beir
 from harness.metrics import DEFAULT_K, retrieval_scores
@@ -14,6 +17,26 @@ from zoo.fingerprint import fingerprint
 from zoo.protocols import Encoder, SearchBackend, SearchStats, TaskScores, TaskSpec
 
 MAIN_METRIC = "ndcg_at_10"
+SEARCH_BATCH = 1024  # queries per backend call: bounds memory and drives the progress bar
+
+
+def search_in_batches(
+    backend: SearchBackend, queries: np.ndarray, k: int, *, label: str = "search"
+) -> tuple[list[list[str]], np.ndarray]:
+    """Search query batches in turn, with a progress bar; returns what one big search would."""
+    from tqdm.auto import tqdm
+
+    hits: list[list[str]] = []
+    scores = []
+    with tqdm(total=len(queries), desc=label, unit="query", disable=None, leave=False,
+              file=sys.stderr) as bar:
+        for start in range(0, len(queries), SEARCH_BATCH):
+            batch_hits, batch_scores = backend.search(queries[start : start + SEARCH_BATCH], k)
+            hits.extend(batch_hits)
+            scores.append(np.asarray(batch_scores, dtype=np.float32))
+            bar.update(len(batch_hits))
+    width = min(k, max((len(row) for row in hits), default=0))
+    return hits, np.concatenate(scores) if scores else np.zeros((0, width), dtype=np.float32)
 
 
 class RetrievalTask:
@@ -59,7 +82,7 @@ class RetrievalTask:
         built = time.perf_counter()
         # one extra hit so that dropping a query's own id still leaves max(k) results
         k = max(self.k_values) + int(self.ignore_identical_ids)
-        hits, scores = backend.search(query_vectors, k)
+        hits, scores = search_in_batches(backend, query_vectors, k, label=f"{encoder.name}: search")
         searched = time.perf_counter()
 
         run = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Iterable
@@ -33,6 +34,8 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
     """Benchmark encoders on tasks. With no options: the offline default run."""
     from zoo.cli.main import registry
 
+    if not progress:
+        os.environ["TQDM_DISABLE"] = "1"  # also quiets the bars of the libraries underneath
     reg = registry()
     encoder_specs = [reg.encoder(n) for n in _names(models)] or [s for s in reg.encoders if s.default]
     task_specs = [_task(reg, n) for n in _names(tasks)] or [s for s in reg.tasks if s.default]
