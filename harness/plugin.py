@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
-from zoo import hookimpl
+from zoo import SearchBackend, hookimpl
+
+
+def exact_backend(**params: Any) -> SearchBackend:
+    from harness.backends.exact import ExactBackend
+
+    return ExactBackend(**params)
 
 
 @hookimpl
 def register_search_backends(register: Callable[..., None]) -> None:
-    from harness.backends.exact import ExactBackend
-
-    register("exact", ExactBackend, aliases=("flat", "brute-force"),
+    register("exact", exact_backend, aliases=("flat", "brute-force"),
              description="exact k-NN: chunked matrix products with a streaming top-k")
 
 

@@ -45,3 +45,18 @@ def fake_distribution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callab
         return root
 
     return make
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip gpu tests without CUDA, and network tests unless ZOO_NETWORK_TESTS=1."""
+    if any("gpu" in item.keywords for item in items):
+        import torch  # only when a gpu test was collected
+
+        if not torch.cuda.is_available():
+            for item in items:
+                if "gpu" in item.keywords:
+                    item.add_marker(pytest.mark.skip(reason="needs a CUDA device"))
+    if os.environ.get("ZOO_NETWORK_TESTS") != "1":
+        for item in items:
+            if "network" in item.keywords:
+                item.add_marker(pytest.mark.skip(reason="needs the Hugging Face hub; set ZOO_NETWORK_TESTS=1"))

@@ -36,7 +36,7 @@ def test_list_and_help_import_no_torch():
         "import sys; from zoo.cli.main import build_cli; from click.testing import CliRunner; "
         "r = CliRunner().invoke(build_cli(), ['list']); assert r.exit_code == 0, r.output; "
         "r = CliRunner().invoke(build_cli(), ['--help']); assert r.exit_code == 0; "
-        "heavy = [m for m in ('torch', 'transformers', 'sentence_transformers', 'mteb', 'pandas') "
+        "heavy = [m for m in ('torch', 'transformers', 'sentence_transformers', 'mteb', 'pandas', 'numpy') "
         "if m in sys.modules]; print(heavy)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -112,6 +112,10 @@ class SentenceTransformerEncoder:
         document = own.get("document") or own.get("passage", own.get("document"))  # e5-style configs
         return self.prompts.with_defaults(own.get("query"), document)
 
+    def effective_dtype(self) -> str:
+        """The precision the weights run in: the user's choice, else what the device picks."""
+        return str(pick_dtype(pick_device(self.device), self.dtype)).removeprefix("torch.")
+
     def fingerprint(self) -> str:
         if self._fingerprint is None:
             self._fingerprint = fingerprint(
@@ -120,7 +124,7 @@ class SentenceTransformerEncoder:
                 self.prompts.as_dict(),
                 self.normalize,
                 self.max_seq_length,
-                self.dtype,
+                self.effective_dtype(),  # fp16 on a GPU gives other vectors than fp32
             )
         return self._fingerprint
 

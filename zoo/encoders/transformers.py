@@ -140,6 +140,10 @@ class TransformersEncoder:
         size = getattr(self.loaded[1].config, "hidden_size", None)
         return int(size) if isinstance(size, int) else int(self._encode(["dim"]).shape[1])
 
+    def effective_dtype(self) -> str:
+        """The precision the weights run in: the user's choice, else what the device picks."""
+        return str(pick_dtype(pick_device(self.device), self.dtype)).removeprefix("torch.")
+
     def fingerprint(self) -> str:
         if self._fingerprint is None:
             self._fingerprint = fingerprint(
@@ -149,7 +153,7 @@ class TransformersEncoder:
                 self.prompts.as_dict(),
                 self.max_length,
                 self.normalize,
-                self.dtype,
+                self.effective_dtype(),  # fp16 on a GPU gives other vectors than fp32
             )
         return self._fingerprint
 
