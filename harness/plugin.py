@@ -16,7 +16,7 @@ def exact_backend(**params: Any) -> SearchBackend:
 @hookimpl
 def register_search_backends(register: Callable[..., None]) -> None:
     register("exact", exact_backend, aliases=("flat", "brute-force"),
-             description="exact k-NN: chunked matrix products with a streaming top-k")
+             description="exact k-NN: chunked matrix products with a streaming top-k", exact=True)
 
 
 @hookimpl

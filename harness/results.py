@@ -42,6 +42,12 @@ class TaskResult:
     build_seconds: float | None = None
     search_seconds: float | None = None
     n_queries: int | None = None
+    n_documents: int | None = None
+    latency_p50_ms: float | None = None
+    latency_p99_ms: float | None = None
+    index_bytes: int | None = None
+    # for approximate backends: recall_at_10/100 against exact top-k, exact_main_score, main_score_delta
+    vs_exact: dict[str, float] = field(default_factory=dict)
     chain: tuple[str, ...] = ()
     versions: dict[str, str] = field(default_factory=dict)
     hardware: dict[str, Any] = field(default_factory=dict)
@@ -62,6 +68,11 @@ class TaskResult:
         return self.n_queries / self.search_seconds
 
     @property
+    def index_bytes_per_vector(self) -> float | None:
+        n = self.n_documents
+        return self.index_bytes / n if self.index_bytes is not None and n else None
+
+    @property
     def run_id(self) -> str:
         """Identity of what was run (not when): a re-run of the same thing replaces its file."""
         return fingerprint(
@@ -75,6 +86,7 @@ class TaskResult:
         data["run_id"] = self.run_id
         data["items_per_second"] = self.items_per_second
         data["queries_per_second"] = self.queries_per_second
+        data["index_bytes_per_vector"] = self.index_bytes_per_vector
         return data
 
     @classmethod

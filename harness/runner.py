@@ -10,6 +10,7 @@ from typing import Any, Callable, Hashable, Sequence
 
 import numpy as np
 
+from harness.approximate import compare_with_exact
 from harness.environment import code_fingerprint, hardware, package_versions
 from harness.results import ResultStore, TaskResult
 from zoo.errors import ZooError
@@ -117,11 +118,19 @@ class BenchmarkRun:
             self._loaded[task_spec.name] = task_spec.load()
         task = self._loaded[task_spec.name]
         measured = MeasuredEncoder(encoder, progress=self.progress)
-        backend_specs: list[BackendSpec | None] = list(self.backends) if task_spec.uses_search else [None]
+        # exact backends first: they are the reference the approximate ones are measured against
+        ordered = sorted(self.backends, key=lambda spec: not spec.exact)
+        backend_specs: list[BackendSpec | None] = list(ordered) if task_spec.uses_search else [None]
+        exact: TaskScores | None = None
         for backend_spec in backend_specs:
             backend = backend_spec.factory() if backend_spec else None
             scores = task.evaluate(measured, backend)
-            result = make_result(task_spec, task.data_fingerprint(), measured, backend, scores)
+            vs_exact = {}
+            if backend_spec is not None and backend_spec.exact:
+                exact = exact or scores
+            elif backend_spec is not None and exact is not None:
+                vs_exact = compare_with_exact(exact, scores)
+            result = make_result(task_spec, task.data_fingerprint(), measured, backend, scores, vs_exact)
             path = self.store.write(result)
             self.results.append(result)
             if self.on_result:
@@ -134,6 +143,7 @@ def make_result(
     encoder: MeasuredEncoder,
     backend: Any,
     scores: TaskScores,
+    vs_exact: dict[str, float] | None = None,
 ) -> TaskResult:
     search = scores.search
     return TaskResult(
@@ -157,6 +167,11 @@ def make_result(
         build_seconds=search.build_seconds if search else None,
         search_seconds=search.search_seconds if search else None,
         n_queries=search.n_queries if search else None,
+        n_documents=search.n_documents if search else None,
+        latency_p50_ms=search.latency_p50_ms if search else None,
+        latency_p99_ms=search.latency_p99_ms if search else None,
+        index_bytes=search.index_bytes if search else None,
+        vs_exact=vs_exact or {},
         versions=package_versions(),
         hardware=hardware(),
         code_fingerprint=code_fingerprint(),

@@ -59,3 +59,39 @@ def test_run_writes_one_result_per_backend_with_provenance(tmp_path: Path):
     assert len(result.code_fingerprint) == 16 and len(result.data_fingerprint) == 16
     assert result.bytes_per_vector == 256 * 4
     assert result.hardware["cores"]
+
+
+def test_recall_against_exact_by_hand():
+    from harness.approximate import recall_against
+
+    exact = {"q1": ["a", "b", "c"], "q2": ["d", "e"]}
+    approx = {"q1": ["a", "x", "b"], "q2": ["e", "d"]}
+    assert recall_against(exact, approx, 2) == pytest.approx((1 / 2 + 2 / 2) / 2)
+    assert recall_against(exact, approx, 3) == pytest.approx((2 / 3 + 2 / 2) / 2)
+
+
+def test_approximate_backends_are_compared_with_exact(tmp_path: Path):
+    """A backend that only sees every other document: its recall and score loss are reported."""
+    from harness.backends.exact import ExactBackend
+    from harness.tasks.builtin import beir_folder_spec
+    from zoo.protocols import BackendSpec
+
+    class EveryOther(ExactBackend):
+        name = "every-other"
+
+        def build(self, vectors, ids, similarity):  # noqa: ANN001, ANN201
+            super().build(vectors[::2], list(ids)[::2], similarity)
+
+    registry = Registry.from_plugins()
+    half = BackendSpec("every-other", EveryOther)
+    results = BenchmarkRun(
+        [registry.encoder("hashing-bow-256")], [beir_folder_spec(TINY_BEIR)],
+        [half, registry.backend("exact")], ResultStore(tmp_path), progress=False,
+    ).run()
+    exact, approx = results  # exact ran first although named second
+    assert exact.backend == "exact" and exact.vs_exact == {}
+    assert approx.vs_exact["exact_main_score"] == exact.main_score
+    assert approx.vs_exact["main_score_delta"] == pytest.approx(approx.main_score - exact.main_score)
+    assert approx.vs_exact["recall_at_10"] == pytest.approx(4 / 8)  # 4 of the 8 documents are indexed
+    assert approx.items_encoded == exact.items_encoded == 13  # the second backend re-encoded nothing
+    assert approx.latency_p50_ms > 0 and approx.latency_p99_ms >= approx.latency_p50_ms

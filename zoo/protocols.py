@@ -75,6 +75,9 @@ class SearchStats:
     search_seconds: float
     n_queries: int
     n_documents: int
+    latency_p50_ms: float | None = None  # one query at a time, on a seeded sample of queries
+    latency_p99_ms: float | None = None
+    index_bytes: int | None = None  # what the backend holds in memory, where it can say
 
     @property
     def queries_per_second(self) -> float:
@@ -89,6 +92,8 @@ class TaskScores:
     main_score: float
     split: str
     search: SearchStats | None = None
+    # best-first document ids per query, for comparing an approximate backend's answers with exact search
+    ranking: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
 
 @runtime_checkable
@@ -142,6 +147,7 @@ class BackendSpec:
     factory: Callable[..., SearchBackend] = field(repr=False, compare=False)
     aliases: tuple[str, ...] = ()
     description: str = ""
+    exact: bool = False  # approximate backends' results are compared with the exact backend's
 
 
 @dataclass(frozen=True)

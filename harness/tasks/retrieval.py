@@ -18,6 +18,7 @@ from zoo.protocols import Encoder, SearchBackend, SearchStats, TaskScores, TaskS
 
 MAIN_METRIC = "ndcg_at_10"
 SEARCH_BATCH = 1024  # queries per backend call: bounds memory and drives the progress bar
+LATENCY_SAMPLE = 200  # queries timed one by one for p50/p99 latency
 
 
 def search_in_batches(
@@ -37,6 +38,55 @@ def search_in_batches(
             bar.update(len(batch_hits))
     width = min(k, max((len(row) for row in hits), default=0))
     return hits, np.concatenate(scores) if scores else np.zeros((0, width), dtype=np.float32)
+
+
+def timed_search(
+    backend: SearchBackend,
+    doc_vectors: np.ndarray,
+    doc_ids: list[str],
+    query_vectors: np.ndarray,
+    similarity: str,
+    k: int,
+    *,
+    label: str = "search",
+) -> tuple[list[list[str]], np.ndarray, SearchStats]:
+    """Build, batch-search and time single queries: the hits, their scores and what it all cost."""
+    start = time.perf_counter()
+    backend.build(doc_vectors, doc_ids, similarity)
+    built = time.perf_counter()
+    hits, scores = search_in_batches(backend, query_vectors, k, label=label)
+    searched = time.perf_counter()
+    latencies = single_query_latencies(backend, query_vectors, k)
+    stats = SearchStats(
+        build_seconds=built - start,
+        search_seconds=searched - built,
+        n_queries=len(query_vectors),
+        n_documents=len(doc_ids),
+        latency_p50_ms=float(np.percentile(latencies, 50)) if len(latencies) else None,
+        latency_p99_ms=float(np.percentile(latencies, 99)) if len(latencies) else None,
+        index_bytes=index_bytes(backend),
+    )
+    return hits, scores, stats
+
+
+def single_query_latencies(
+    backend: SearchBackend, queries: np.ndarray, k: int, *, sample: int = LATENCY_SAMPLE, seed: int = 0
+) -> np.ndarray:
+    """Milliseconds per query, searching one query at a time over a seeded sample of the queries."""
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(len(queries), size=min(sample, len(queries)), replace=False)
+    times = np.empty(len(rows))
+    for i, row in enumerate(rows):
+        start = time.perf_counter()
+        backend.search(queries[row : row + 1], k)
+        times[i] = (time.perf_counter() - start) * 1000
+    return times
+
+
+def index_bytes(backend: SearchBackend) -> int | None:
+    """The backend's own account of its memory, for backends that offer ``nbytes()``."""
+    nbytes = getattr(backend, "nbytes", None)
+    return int(nbytes()) if callable(nbytes) else None
 
 
 class RetrievalTask:
@@ -77,24 +127,15 @@ class RetrievalTask:
         doc_vectors = encoder.encode([data.corpus[i] for i in doc_ids], role="document")
         query_vectors = encoder.encode([data.queries[i] for i in query_ids], role="query")
 
-        start = time.perf_counter()
-        backend.build(doc_vectors, doc_ids, encoder.similarity)
-        built = time.perf_counter()
         # one extra hit so that dropping a query's own id still leaves max(k) results
         k = max(self.k_values) + int(self.ignore_identical_ids)
-        hits, scores = search_in_batches(backend, query_vectors, k, label=f"{encoder.name}: search")
-        searched = time.perf_counter()
-
-        run = {
-            qid: dict(zip(hits[row], scores[row].tolist())) for row, qid in enumerate(query_ids)
-        }
+        hits, scores, stats = timed_search(
+            backend, doc_vectors, doc_ids, query_vectors, encoder.similarity, k,
+            label=f"{encoder.name}: search",
+        )
+        run = {qid: dict(zip(hits[row], scores[row].tolist())) for row, qid in enumerate(query_ids)}
         metrics = retrieval_scores(
             data.qrels, run, self.k_values, ignore_identical_ids=self.ignore_identical_ids
         )
-        stats = SearchStats(
-            build_seconds=built - start,
-            search_seconds=searched - built,
-            n_queries=len(query_ids),
-            n_documents=len(doc_ids),
-        )
-        return TaskScores(metrics, metrics[self.spec.main_metric], self.split, stats)
+        ranking = {qid: list(hits[row]) for row, qid in enumerate(query_ids)}
+        return TaskScores(metrics, metrics[self.spec.main_metric], self.split, stats, ranking)

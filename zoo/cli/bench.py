@@ -43,6 +43,11 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
     encoder_specs, task_specs, backend_specs = (
         _unique(encoder_specs), _unique(task_specs), _unique(backend_specs)
     )
+    if not any(spec.exact for spec in backend_specs):
+        reference = next((spec for spec in reg.backends if spec.exact), None)
+        if reference is not None:  # approximate results are reported against exact search
+            click.echo(f"adding {reference.name!r} search as the reference for approximate backends", err=True)
+            backend_specs.insert(0, reference)
     if not encoder_specs or not task_specs:
         raise ZooError("nothing to run: name a --model and a --task (see `zoo list`)")
 
