@@ -48,7 +48,10 @@ class TaskResult:
     index_bytes: int | None = None
     # for approximate backends: recall_at_10/100 against exact top-k, exact_main_score, main_score_delta
     vs_exact: dict[str, float] = field(default_factory=dict)
+    # for post-processed runs: float_main_score (same task and backend, no chain) and retained share
+    vs_float: dict[str, float] = field(default_factory=dict)
     chain: tuple[str, ...] = ()
+    chain_fingerprint: str = ""  # parameters and fitted state of every step
     versions: dict[str, str] = field(default_factory=dict)
     hardware: dict[str, Any] = field(default_factory=dict)
     code_fingerprint: str = ""
@@ -77,7 +80,8 @@ class TaskResult:
         """Identity of what was run (not when): a re-run of the same thing replaces its file."""
         return fingerprint(
             self.task, self.task_version, self.data_fingerprint, self.split,
-            self.encoder_fingerprint, list(self.chain), self.backend, self.backend_params,
+            self.encoder_fingerprint, list(self.chain), self.chain_fingerprint, self.backend,
+            self.backend_params,
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any, Callable, Hashable, Sequence
 import numpy as np
 
 from harness.approximate import compare_with_exact
+from harness.chain import ChainEncoder, ChainStep, QuantizedSearch
 from harness.environment import code_fingerprint, hardware, package_versions
 from harness.results import ResultStore, TaskResult
 from zoo.errors import ZooError
@@ -91,12 +92,13 @@ def _checked(out: Any, n: int, name: str) -> np.ndarray:
 
 @dataclass
 class BenchmarkRun:
-    """What to run and where to write it."""
+    """What to run and where to write it. The plain encoder always runs; each chain runs beside it."""
 
     encoders: list[EncoderSpec]
     tasks: list[TaskSpec]
     backends: list[BackendSpec]
     store: ResultStore
+    chains: list[tuple[ChainStep, ...]] = field(default_factory=list)
     progress: bool = True
     on_result: Callable[[TaskResult, Any], None] | None = None
     results: list[TaskResult] = field(default_factory=list)
@@ -113,39 +115,94 @@ class BenchmarkRun:
                 self._run_task(encoder, task_spec)
         return self.results
 
+    def _task(self, spec: TaskSpec) -> Task:
+        if spec.name not in self._loaded:  # load data once, share it across encoders
+            self._loaded[spec.name] = spec.load()
+        return self._loaded[spec.name]
+
     def _run_task(self, encoder: Encoder, task_spec: TaskSpec) -> None:
-        if task_spec.name not in self._loaded:  # load data once, share it across encoders
-            self._loaded[task_spec.name] = task_spec.load()
-        task = self._loaded[task_spec.name]
+        task = self._task(task_spec)
         measured = MeasuredEncoder(encoder, progress=self.progress)
+        plain = self._run_view(task_spec, task, measured, measured, {})
+        for chain in self.chains:
+            view = fit_chain(task_spec, task, measured, chain)
+            if view is not None:
+                self._run_view(task_spec, task, measured, view, plain)
+
+    def _run_view(self, task_spec: TaskSpec, task: Task, measured: MeasuredEncoder, view: Any,
+                  plain: dict[str | None, TaskScores]) -> dict[str | None, TaskScores]:
+        """Evaluate one view of the encoder (plain or through a chain) with every backend."""
         # exact backends first: they are the reference the approximate ones are measured against
         ordered = sorted(self.backends, key=lambda spec: not spec.exact)
         backend_specs: list[BackendSpec | None] = list(ordered) if task_spec.uses_search else [None]
+        by_backend: dict[str | None, TaskScores] = {}
         exact: TaskScores | None = None
         for backend_spec in backend_specs:
-            backend = backend_spec.factory() if backend_spec else None
-            scores = task.evaluate(measured, backend)
-            vs_exact = {}
+            backend = make_backend(backend_spec, view)
+            scores = task.evaluate(view, backend)
+            key = backend_spec.name if backend_spec else None
+            by_backend[key] = scores
+            vs_exact: dict[str, float] = {}
             if backend_spec is not None and backend_spec.exact:
                 exact = exact or scores
             elif backend_spec is not None and exact is not None:
                 vs_exact = compare_with_exact(exact, scores)
-            result = make_result(task_spec, task.data_fingerprint(), measured, backend, scores, vs_exact)
-            path = self.store.write(result)
-            self.results.append(result)
-            if self.on_result:
-                self.on_result(result, path)
+            vs_float = retained(plain[key], scores) if key in plain else {}
+            result = make_result(task_spec, task.data_fingerprint(), measured, view, backend, scores,
+                                 vs_exact, vs_float)
+            self._emit(result)
+        return by_backend
+
+    def _emit(self, result: TaskResult) -> None:
+        path = self.store.write(result)
+        self.results.append(result)
+        if self.on_result:
+            self.on_result(result, path)
+
+
+def fit_chain(task_spec: TaskSpec, task: Task, measured: MeasuredEncoder,
+              chain: tuple[ChainStep, ...]) -> ChainEncoder | None:
+    """The encoder through the chain, fitted on the task's own inputs; None where it cannot apply."""
+    fit_inputs = getattr(task, "fit_inputs", None)
+    if fit_inputs is None:
+        raise ZooError(f"task {task_spec.name!r} cannot fit post-processors: it has no fit_inputs()")
+    view = ChainEncoder.fit(measured, chain, fit_inputs())
+    if view.quantizer is not None and not task_spec.uses_search:
+        warn(f"skipping {'+'.join(view.labels)} on {task_spec.name}: quantizers are measured on search tasks")
+        return None
+    return view
+
+
+def make_backend(spec: BackendSpec | None, view: Any) -> Any:
+    if spec is None:
+        return None
+    try:
+        backend = spec.factory()
+    except TypeError as exc:  # options the user wrote into the backend's name
+        raise ZooError(f"backend {spec.name!r}: {exc}") from None
+    quantizer = getattr(view, "quantizer", None)
+    return QuantizedSearch(backend, quantizer) if quantizer is not None else backend
+
+
+def retained(plain: TaskScores, processed: TaskScores) -> dict[str, float]:
+    """The main score without the chain, and the share of it the chain keeps."""
+    share = processed.main_score / plain.main_score if plain.main_score else float("nan")
+    return {"float_main_score": plain.main_score, "retained": share}
 
 
 def make_result(
     task_spec: TaskSpec,
     data_fingerprint: str,
     encoder: MeasuredEncoder,
+    view: Any,
     backend: Any,
     scores: TaskScores,
     vs_exact: dict[str, float] | None = None,
+    vs_float: dict[str, float] | None = None,
 ) -> TaskResult:
+    """A result for ``encoder`` seen through ``view`` (the encoder itself, or a ChainEncoder over it)."""
     search = scores.search
+    chained = isinstance(view, ChainEncoder)
     return TaskResult(
         task=task_spec.name,
         task_type=task_spec.type,
@@ -154,8 +211,8 @@ def make_result(
         data_fingerprint=data_fingerprint,
         encoder=encoder.name,
         encoder_fingerprint=encoder.fingerprint(),
-        dim=encoder.dim,
-        similarity=encoder.similarity,
+        dim=view.dim,
+        similarity=view.similarity,
         backend=backend.name if backend is not None else None,
         backend_params=backend.params() if backend is not None else {},
         main_metric=task_spec.main_metric,
@@ -163,7 +220,7 @@ def make_result(
         scores={name: float(value) for name, value in scores.scores.items()},
         encode_seconds=encoder.encode_seconds,
         items_encoded=encoder.items_encoded,
-        bytes_per_vector=4 * encoder.dim,  # float32; quantizing post-processors will report their own
+        bytes_per_vector=view.bytes_per_vector if chained else 4 * view.dim,
         build_seconds=search.build_seconds if search else None,
         search_seconds=search.search_seconds if search else None,
         n_queries=search.n_queries if search else None,
@@ -172,6 +229,9 @@ def make_result(
         latency_p99_ms=search.latency_p99_ms if search else None,
         index_bytes=search.index_bytes if search else None,
         vs_exact=vs_exact or {},
+        vs_float=vs_float or {},
+        chain=view.labels if chained else (),
+        chain_fingerprint=view.fingerprint() if chained else "",
         versions=package_versions(),
         hardware=hardware(),
         code_fingerprint=code_fingerprint(),

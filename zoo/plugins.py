@@ -22,7 +22,7 @@ from zoo import hookspecs
 ENTRY_POINT_GROUP = "zoo"
 LOAD_PLUGINS_ENV = "ZOO_LOAD_PLUGINS"
 
-DEFAULT_PLUGINS: tuple[str, ...] = ("zoo.encoders.builtin",)
+DEFAULT_PLUGINS: tuple[str, ...] = ("zoo.encoders.builtin", "zoo.postprocess.builtin")
 OWN_DISTRIBUTION = "embedding-zoo"
 
 

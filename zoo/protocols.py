@@ -39,13 +39,35 @@ class Encoder(Protocol):
 
 @runtime_checkable
 class PostProcessor(Protocol):
-    """scikit-learn rules: parameters in ``__init__``, ``fit`` learns trailing-underscore state."""
+    """scikit-learn rules: parameters in ``__init__``, ``fit`` learns trailing-underscore state.
+
+    ``transform`` maps float32 (n, d) to (n, d') arrays: float32, or int8 codes, or uint8 packed bits.
+    """
 
     def fit(self, X: np.ndarray) -> PostProcessor: ...
 
     def transform(self, X: np.ndarray) -> np.ndarray: ...
 
-    def fingerprint(self) -> str: ...
+    def fingerprint(self) -> str:
+        """A stable hash of the parameters and the fitted state."""
+        ...
+
+
+@runtime_checkable
+class Quantizer(PostProcessor, Protocol):
+    """A post-processor whose codes are searched in their own way and can be rescored with float queries.
+
+    ``similarity``: how the codes are compared ("hamming" for packed bits; None keeps the encoder's).
+    ``rescore``: candidates per wanted hit rescored with float queries (0: no rescoring); when it is
+    positive, queries stay float and only documents are quantized (asymmetric search, as in BEBR).
+    """
+
+    similarity: str | None
+    rescore: int
+
+    def rescore_scores(self, queries: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """Similarity of float queries (m, d) to their candidates' codes (m, c, d'), as (m, c) float32."""
+        ...
 
 
 @runtime_checkable

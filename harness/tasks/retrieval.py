@@ -115,6 +115,10 @@ class RetrievalTask:
     def data(self) -> RetrievalData:
         return load_beir(self.folder, split=self.split)
 
+    def fit_inputs(self) -> list[str]:
+        """What post-processors are fit on: the corpus (the transductive setting of BERT-whitening)."""
+        return list(self.data.corpus.values())
+
     def data_fingerprint(self) -> str:
         return fingerprint(beir_fingerprint(self.folder), self.split)
 

