@@ -37,8 +37,9 @@ class TaskResult:
     main_score: float
     scores: dict[str, float]
     encode_seconds: float
-    items_encoded: int
+    items_encoded: int  # encoded in this run; items taken from the embedding cache are not timed
     bytes_per_vector: int
+    items_cached: int = 0
     build_seconds: float | None = None
     search_seconds: float | None = None
     n_queries: int | None = None

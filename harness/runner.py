@@ -2,93 +2,19 @@
 
 from __future__ import annotations
 
-import sys
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Hashable, Sequence
-
-import numpy as np
+from typing import Any, Callable
 
 from harness.approximate import compare_with_exact
 from harness.chain import ChainEncoder, ChainStep, QuantizedSearch
+from harness.encoding import MeasuredEncoder
 from harness.environment import code_fingerprint, hardware, package_versions
 from harness.results import ResultStore, TaskResult
 from zoo.errors import ZooError
 from zoo.plugins import warn
-from zoo.protocols import BackendSpec, Encoder, EncoderSpec, Role, Task, TaskScores, TaskSpec
-
-ENCODE_CHUNK = 256  # items per call into the encoder: bounds the progress bar's granularity
-
-
-class MeasuredEncoder:
-    """An Encoder wrapper for one task: encodes each distinct input once, times it, shows progress."""
-
-    def __init__(self, encoder: Encoder, *, progress: bool = True) -> None:
-        self.encoder = encoder
-        self.name = encoder.name
-        self.modalities = encoder.modalities
-        self.similarity = encoder.similarity
-        self.progress = progress
-        self.encode_seconds = 0.0
-        self.items_encoded = 0
-        self._memo: dict[tuple[str, str | None, Hashable], np.ndarray] = {}
-
-    @property
-    def dim(self) -> int:
-        return self.encoder.dim
-
-    def fingerprint(self) -> str:
-        return self.encoder.fingerprint()
-
-    def encode(
-        self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
-    ) -> np.ndarray:
-        keys = [(role, instruction, _hashable(item)) for item in inputs]
-        todo: dict[Any, Any] = {}
-        for key, item in zip(keys, inputs):
-            if key not in self._memo and key not in todo:
-                todo[key] = item
-        if todo:
-            vectors = self._encode_fresh(list(todo.values()), role, instruction)
-            self._memo.update(zip(todo, vectors))
-        if not keys:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._memo[key] for key in keys])
-
-    def _encode_fresh(self, items: list[Any], role: Role, instruction: str | None) -> np.ndarray:
-        from tqdm.auto import tqdm
-
-        parts = []
-        bar = tqdm(total=len(items), desc=f"{self.name}: {role}s", unit="item",
-                   disable=None if self.progress else True, file=sys.stderr, leave=False)
-        with bar:
-            for start in range(0, len(items), ENCODE_CHUNK):
-                chunk = items[start : start + ENCODE_CHUNK]
-                began = time.perf_counter()
-                out = self.encoder.encode(chunk, role=role, instruction=instruction)
-                self.encode_seconds += time.perf_counter() - began
-                parts.append(_checked(out, len(chunk), self.name))
-                bar.update(len(chunk))
-        self.items_encoded += len(items)
-        return np.concatenate(parts)
-
-
-def _hashable(item: Any) -> Hashable:
-    if isinstance(item, (str, bytes, int, tuple)):
-        return item
-    return ("id", id(item))  # unhashable inputs (images, arrays) are encoded per call, not shared
-
-
-def _checked(out: Any, n: int, name: str) -> np.ndarray:
-    array = np.asarray(out)
-    if array.ndim != 2 or array.shape[0] != n:
-        raise ZooError(
-            f"encoder {name!r} returned shape {array.shape} for {n} inputs; "
-            "Encoder.encode must return an (n, dim) array"
-        )
-    return array.astype(np.float32, copy=False)
-
+from zoo.cache import EmbeddingCache
+from zoo.protocols import BackendSpec, Encoder, EncoderSpec, Task, TaskScores, TaskSpec
 
 @dataclass
 class BenchmarkRun:
@@ -99,6 +25,7 @@ class BenchmarkRun:
     backends: list[BackendSpec]
     store: ResultStore
     chains: list[tuple[ChainStep, ...]] = field(default_factory=list)
+    cache: EmbeddingCache | None = None
     progress: bool = True
     on_result: Callable[[TaskResult, Any], None] | None = None
     results: list[TaskResult] = field(default_factory=list)
@@ -122,7 +49,7 @@ class BenchmarkRun:
 
     def _run_task(self, encoder: Encoder, task_spec: TaskSpec) -> None:
         task = self._task(task_spec)
-        measured = MeasuredEncoder(encoder, progress=self.progress)
+        measured = MeasuredEncoder(encoder, cache=self.cache, progress=self.progress)
         plain = self._run_view(task_spec, task, measured, measured, {})
         for chain in self.chains:
             view = fit_chain(task_spec, task, measured, chain)
@@ -220,6 +147,7 @@ def make_result(
         scores={name: float(value) for name, value in scores.scores.items()},
         encode_seconds=encoder.encode_seconds,
         items_encoded=encoder.items_encoded,
+        items_cached=encoder.items_cached,
         bytes_per_vector=view.bytes_per_vector if chained else 4 * view.dim,
         build_seconds=search.build_seconds if search else None,
         search_seconds=search.search_seconds if search else None,

@@ -17,11 +17,12 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
-    """Each test gets a fresh CLI registry and its own data home."""
+def _isolated(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Each test gets a fresh CLI registry and embedding cache; built task data is shared per session."""
     from zoo.cli import main
 
     monkeypatch.setenv("ZOO_DATA_HOME", str(tmp_path_factory.getbasetemp() / "data-home"))
+    monkeypatch.setenv("ZOO_CACHE_HOME", str(tmp_path / "embedding-cache"))
     main.registry.cache_clear()
     main.plugin_manager.cache_clear()
     yield

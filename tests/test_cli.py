@@ -168,3 +168,16 @@ def test_eval_run_equals_pytrec_eval_on_random_files(tmp_path: Path):
         for k in (5, 10, 20):
             expected = np.mean([values[f"{trec_name}_{k}"] for values in per_query.values()])
             assert ours[f"{ours_name}_at_{k}"] == pytest.approx(expected, abs=1e-6)
+
+
+def test_a_second_run_takes_embeddings_from_the_cache(tmp_path: Path):
+    args = ["bench", "-m", "hashing-bow-256", "-t", str(TINY_BEIR), "--no-progress"]
+    first = zoo(*args, "-o", str(tmp_path / "a"))
+    second = zoo(*args, "-o", str(tmp_path / "b"), "-p", "int8")
+    assert "13 from the cache" not in first.output and "13 from the cache" in second.output
+    (a,) = [json.loads(p.read_text()) for p in (tmp_path / "a").glob("*.json")]
+    b = [json.loads(p.read_text()) for p in (tmp_path / "b").glob("*.json")]
+    plain = next(r for r in b if not r["chain"])
+    assert plain["main_score"] == a["main_score"] and plain["items_encoded"] == 0
+    info = zoo("cache", "info").output
+    assert "hashing-bow-256" in info

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from harness.results import ResultStore
-from harness.runner import BenchmarkRun, MeasuredEncoder
+from harness.encoding import MeasuredEncoder
+from harness.runner import BenchmarkRun
 from tests.conftest import TINY_BEIR
 from zoo.encoders.hashing import HashingEncoder
 from zoo.errors import ZooError

@@ -33,9 +33,11 @@ def _names(values: Iterable[str]) -> list[str]:
                    "'matryoshka?dim=128+binary?rescore=4'; repeat for several. The plain encoder runs too.")
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
               show_default=True, help="Result folder: one JSON file per run.")
+@click.option("--cache/--no-cache", "use_cache", default=True, show_default=True,
+              help="Reuse embeddings from the disk cache (see `zoo cache info`) and store new ones.")
 @click.option("--progress/--no-progress", default=True, help="Show progress bars on a terminal.")
 def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, ...],
-          chains: tuple[str, ...], out: Path, progress: bool) -> None:
+          chains: tuple[str, ...], out: Path, use_cache: bool, progress: bool) -> None:
     """Benchmark encoders on tasks. With no options: the offline default run."""
     from zoo.cli.main import registry
 
@@ -62,8 +64,11 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
 
     parsed_chains = [parse_chain(text, reg.postprocessor) for text in _names(chains)]
     started = time.perf_counter()
+    from zoo.cache import EmbeddingCache
+
     run = BenchmarkRun(encoder_specs, task_specs, backend_specs, ResultStore(out), chains=parsed_chains,
-                       progress=progress, on_result=_report)
+                       cache=EmbeddingCache() if use_cache else None, progress=progress,
+                       on_result=_report)
     results = run.run()
     click.echo()
     click.echo(summary_table(results))
@@ -104,10 +109,12 @@ def _report(result, path: Path) -> None:  # noqa: ANN001
     backend = f" [{result.backend}]" if result.backend else ""
     chain = f" +{'+'.join(result.chain)}" if result.chain else ""
     speed = result.items_per_second
+    cost = f"{result.items_encoded} items encoded in {result.encode_seconds:.1f} s"
+    cost += f", {speed:.0f}/s" if speed else ""
+    cost += f"; {result.items_cached} from the cache" if result.items_cached else ""
     click.echo(
-        f"{result.encoder}{chain} on {result.task}{backend}: {result.main_metric} = {result.main_score:.4f}"
-        f"  ({result.items_encoded} items encoded in {result.encode_seconds:.1f} s"
-        + (f", {speed:.0f}/s" if speed else "") + ")",
+        f"{result.encoder}{chain} on {result.task}{backend}: {result.main_metric} = "
+        f"{result.main_score:.4f}  ({cost})",
         err=True,
     )
 
