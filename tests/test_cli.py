@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from tests.conftest import TINY_BEIR
 from zoo.cli.main import build_cli, registry
 
 
-def zoo(*args: str) -> "click.testing.Result":  # noqa: F821
+def zoo(*args: str) -> Result:
     return CliRunner().invoke(build_cli(), list(args), catch_exceptions=False)
 
 

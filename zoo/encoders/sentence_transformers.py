@@ -3,37 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 from zoo.encoders.base import (
     PromptSettings,
-    check_role,
-    check_texts,
-    empty,
-    hub_snapshot,
     pick_device,
     pick_dtype,
     require,
-    state_dict_fingerprint,
-    weights_fingerprint,
 )
-from zoo.errors import ZooError
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Role, Similarity
+from zoo.encoders.pretrained import PretrainedTextEncoder
+from zoo.protocols import Role
 
 
-class SentenceTransformerEncoder:
+class SentenceTransformerEncoder(PretrainedTextEncoder):
     """A sentence-transformers model; its own "query"/"document" prompts apply where the user set none.
 
     The fingerprint hashes the model folder's files (which hold the model's prompts and max_seq_length)
-    plus the user's settings. ``dtype`` None means float16 on CUDA and float32 elsewhere; that automatic
-    choice is deliberately not part of the fingerprint, so vectors cached on one device serve another.
+    plus the user's settings and the precision (``dtype`` None: float16 on CUDA, float32 elsewhere).
     """
 
-    modalities: tuple[str, ...] = ("text",)
-    similarity: Similarity = "cosine"
+    family = "sentence-transformers"
+    snapshot_marker = "modules.json"
 
     def __init__(
         self,
@@ -67,11 +59,6 @@ class SentenceTransformerEncoder:
         return f"SentenceTransformerEncoder({self.model_name_or_path!r}, name={self.name!r})"
 
     @property
-    def local_folder(self) -> Path | None:
-        path = Path(self.model_name_or_path).expanduser()
-        return path if path.is_dir() else None
-
-    @property
     def model(self) -> Any:
         """The loaded SentenceTransformer (loaded on first use)."""
         if self._model is None:
@@ -90,8 +77,7 @@ class SentenceTransformerEncoder:
                 trust_remote_code=self.trust_remote_code,
             )
         except Exception as exc:
-            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise ZooError(f"could not load sentence-transformers model {source!r}: {first_line}") from exc
+            raise self.load_error(source, exc) from exc
         dtype = pick_dtype(device, self.dtype)
         if dtype != next(model.parameters()).dtype:
             model.to(dtype)
@@ -112,38 +98,13 @@ class SentenceTransformerEncoder:
         document = own.get("document") or own.get("passage", own.get("document"))  # e5-style configs
         return self.prompts.with_defaults(own.get("query"), document)
 
-    def effective_dtype(self) -> str:
-        """The precision the weights run in: the user's choice, else what the device picks."""
-        return str(pick_dtype(pick_device(self.device), self.dtype)).removeprefix("torch.")
+    def settings(self) -> list[Any]:
+        return [self.prompts.as_dict(), self.normalize, self.max_seq_length]
 
-    def fingerprint(self) -> str:
-        if self._fingerprint is None:
-            self._fingerprint = fingerprint(
-                "sentence-transformers",
-                self._weights_fingerprint(),
-                self.prompts.as_dict(),
-                self.normalize,
-                self.max_seq_length,
-                self.effective_dtype(),  # fp16 on a GPU gives other vectors than fp32
-            )
-        return self._fingerprint
+    def torch_module(self) -> Any:
+        return self.model
 
-    def _weights_fingerprint(self) -> str:
-        folder = self.local_folder
-        if folder is None:
-            model = self.model  # downloads the snapshot if needed
-            folder = hub_snapshot(self.model_name_or_path, self.revision, "modules.json")
-            if folder is None:
-                return state_dict_fingerprint(model)
-        return weights_fingerprint(folder)
-
-    def encode(
-        self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
-    ) -> np.ndarray:
-        texts = check_texts(inputs)
-        check_role(role)
-        if not texts:
-            return empty(self.dim)
+    def encode_texts(self, texts: list[str], role: Role, instruction: str | None) -> np.ndarray:
         return self._encode(texts, self.effective_prompts().for_role(role, instruction))
 
     def _encode(self, texts: list[str], prompt: str | None) -> np.ndarray:

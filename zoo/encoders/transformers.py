@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 from zoo.encoders.base import (
     PromptSettings,
-    check_role,
-    check_texts,
     dtype_kwargs,
-    empty,
-    hub_snapshot,
     length_order,
     pick_device,
     pick_dtype,
     read_json,
     require,
-    state_dict_fingerprint,
-    weights_fingerprint,
 )
+from zoo.encoders.pretrained import PretrainedTextEncoder
 from zoo.errors import ZooError
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Role, Similarity
+from zoo.protocols import Role
 
 POOLINGS: tuple[str, ...] = ("mean", "cls", "last")
 
@@ -48,16 +42,15 @@ def pool(hidden: Any, attention_mask: Any, pooling: str) -> Any:
     raise ZooError(f"unknown pooling {pooling!r}: choose one of {', '.join(POOLINGS)}")
 
 
-class TransformersEncoder:
+class TransformersEncoder(PretrainedTextEncoder):
     """Any ``AutoModel``: tokenise, run, pool over the attention mask, optionally L2-normalise.
 
     ``padding_side`` None keeps the tokenizer's own; the pooling is correct for both sides, so it is not
-    part of the fingerprint. ``dtype`` None means float16 on CUDA and float32 elsewhere (not fingerprinted,
-    as in SentenceTransformerEncoder).
+    part of the fingerprint. ``dtype`` None means float16 on CUDA and float32 elsewhere.
     """
 
-    modalities: tuple[str, ...] = ("text",)
-    similarity: Similarity = "cosine"
+    family = "transformers"
+    snapshot_marker = "config.json"
 
     def __init__(
         self,
@@ -99,11 +92,6 @@ class TransformersEncoder:
         return f"TransformersEncoder({self.model_name_or_path!r}, pooling={self.pooling!r})"
 
     @property
-    def local_folder(self) -> Path | None:
-        path = Path(self.model_name_or_path).expanduser()
-        return path if path.is_dir() else None
-
-    @property
     def loaded(self) -> tuple[Any, Any, str]:
         """(tokenizer, model, device), loaded on first use."""
         if self._loaded is None:
@@ -121,8 +109,7 @@ class TransformersEncoder:
                 source, **options, **dtype_kwargs(pick_dtype(device, self.dtype))
             )
         except Exception as exc:
-            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise ZooError(f"could not load transformers model {source!r}: {first_line}") from exc
+            raise self.load_error(source, exc) from exc
         if self.padding_side:
             tokenizer.padding_side = self.padding_side
         if tokenizer.pad_token is None:
@@ -140,39 +127,13 @@ class TransformersEncoder:
         size = getattr(self.loaded[1].config, "hidden_size", None)
         return int(size) if isinstance(size, int) else int(self._encode(["dim"]).shape[1])
 
-    def effective_dtype(self) -> str:
-        """The precision the weights run in: the user's choice, else what the device picks."""
-        return str(pick_dtype(pick_device(self.device), self.dtype)).removeprefix("torch.")
+    def settings(self) -> list[Any]:
+        return [self.pooling, self.prompts.as_dict(), self.max_length, self.normalize]
 
-    def fingerprint(self) -> str:
-        if self._fingerprint is None:
-            self._fingerprint = fingerprint(
-                "transformers",
-                self._weights_fingerprint(),
-                self.pooling,
-                self.prompts.as_dict(),
-                self.max_length,
-                self.normalize,
-                self.effective_dtype(),  # fp16 on a GPU gives other vectors than fp32
-            )
-        return self._fingerprint
+    def torch_module(self) -> Any:
+        return self.loaded[1]
 
-    def _weights_fingerprint(self) -> str:
-        folder = self.local_folder
-        if folder is None:
-            model = self.loaded[1]  # downloads the snapshot if needed
-            folder = hub_snapshot(self.model_name_or_path, self.revision, "config.json")
-            if folder is None:
-                return state_dict_fingerprint(model)
-        return weights_fingerprint(folder)
-
-    def encode(
-        self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
-    ) -> np.ndarray:
-        texts = check_texts(inputs)
-        check_role(role)
-        if not texts:
-            return empty(self.dim)
+    def encode_texts(self, texts: list[str], role: Role, instruction: str | None) -> np.ndarray:
         return self._encode(self.prompts.apply(texts, role, instruction))
 
     def _encode(self, texts: list[str]) -> np.ndarray:

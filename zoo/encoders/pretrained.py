@@ -1,0 +1,95 @@
+"""What the sentence-transformers and transformers encoders share: a hub id or local folder loaded lazily,
+a precision, and a fingerprint of the model files plus every setting that changes the vectors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from zoo.encoders.base import (
+    check_role,
+    check_texts,
+    empty,
+    hub_snapshot,
+    pick_device,
+    pick_dtype,
+    state_dict_fingerprint,
+    weights_fingerprint,
+)
+from zoo.errors import ZooError
+from zoo.fingerprint import fingerprint
+from zoo.protocols import Role, Similarity
+
+
+class PretrainedTextEncoder:
+    """Base of the encoders over pretrained checkpoints. Subclasses set ``family``, ``snapshot_marker``
+    and implement ``settings()``, ``torch_module()`` and ``encode_texts()``."""
+
+    modalities: tuple[str, ...] = ("text",)
+    similarity: Similarity = "cosine"
+    family = ""
+    snapshot_marker = "config.json"  # a file every snapshot of this kind holds
+
+    model_name_or_path: str
+    revision: str | None
+    device: str | None
+    dtype: str | None
+    _fingerprint: str | None = None
+
+    @property
+    def local_folder(self) -> Path | None:
+        path = Path(self.model_name_or_path).expanduser()
+        return path if path.is_dir() else None
+
+    @property
+    def dim(self) -> int:
+        raise NotImplementedError
+
+    def settings(self) -> list[Any]:
+        """Everything besides the weights that changes the vectors: pooling, prompts, lengths..."""
+        raise NotImplementedError
+
+    def torch_module(self) -> Any:
+        """The loaded model (loading it on first use)."""
+        raise NotImplementedError
+
+    def encode_texts(self, texts: list[str], role: Role, instruction: str | None) -> np.ndarray:
+        raise NotImplementedError
+
+    def effective_dtype(self) -> str:
+        """The precision the weights run in: the user's choice, else what the device picks."""
+        return str(pick_dtype(pick_device(self.device), self.dtype)).removeprefix("torch.")
+
+    def fingerprint(self) -> str:
+        if self._fingerprint is None:
+            self._fingerprint = fingerprint(
+                self.family,
+                self._weights_fingerprint(),
+                self.settings(),
+                self.effective_dtype(),  # fp16 on a GPU gives other vectors than fp32
+            )
+        return self._fingerprint
+
+    def _weights_fingerprint(self) -> str:
+        folder = self.local_folder
+        if folder is None:
+            module = self.torch_module()  # downloads the snapshot if needed
+            folder = hub_snapshot(self.model_name_or_path, self.revision, self.snapshot_marker)
+            if folder is None:
+                return state_dict_fingerprint(module)
+        return weights_fingerprint(folder)
+
+    def encode(
+        self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
+    ) -> np.ndarray:
+        texts = check_texts(inputs)
+        check_role(role)
+        if not texts:
+            return empty(self.dim)
+        return self.encode_texts(texts, role, instruction)
+
+    def load_error(self, source: str, exc: Exception) -> ZooError:
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return ZooError(f"could not load {self.family} model {source!r}: {first_line}")
