@@ -23,6 +23,7 @@ def _isolated(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, monkeypa
 
     monkeypatch.setenv("ZOO_DATA_HOME", str(tmp_path_factory.getbasetemp() / "data-home"))
     monkeypatch.setenv("ZOO_CACHE_HOME", str(tmp_path / "embedding-cache"))
+    monkeypatch.chdir(tmp_path)  # `zoo bench` writes results/ and leaderboards/ under the working folder
     main.registry.cache_clear()
     main.plugin_manager.cache_clear()
     yield

@@ -48,6 +48,7 @@ def build_cli() -> click.Group:
     from zoo.cli.bench import bench
     from zoo.cli.cache import cache
     from zoo.cli.eval_run import eval_run
+    from zoo.cli.leaderboard import leaderboard
     from zoo.cli.listing import list_command
     from zoo.plugins import call_safely, hook_impls, warn
 
@@ -59,7 +60,7 @@ def build_cli() -> click.Group:
         Start with `zoo bench` (the offline default run) or `zoo list`.
         """
 
-    for command in (bench, list_command, eval_run, cache):
+    for command in (bench, list_command, eval_run, cache, leaderboard):
         cli.add_command(command)
     for impl in hook_impls(plugin_manager(), "register_commands"):
         before = dict(cli.commands)

@@ -1,0 +1,55 @@
+"""The leaderboard: result stores -> pandas tables -> one self-contained HTML page, CSV and Markdown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Mapping
+
+from harness.data.paths import atomic_write_text
+from harness.results import ResultStore
+from zoo.errors import ZooError
+
+if TYPE_CHECKING:
+    from harness.leaderboard.table import Leaderboard
+
+TITLE = "embedding-zoo leaderboard"
+
+
+def load_leaderboard(stores: Iterable[ResultStore | Path | str],
+                     modalities: Mapping[str, Iterable[str]] | None = None,
+                     exact_backends: Iterable[str] | None = None) -> Leaderboard:
+    """Every result in ``stores``, the latest per cell, laid out by row, task group and backend."""
+    from harness.leaderboard.load import keep_latest, read_stores
+    from harness.leaderboard.table import build
+
+    stores = list(stores)
+    loaded = read_stores(stores)
+    if not loaded:
+        folders = ", ".join(str(s.folder if isinstance(s, ResultStore) else s) for s in stores)
+        raise ZooError(f"no result files in {folders}: run `zoo bench` first")
+    return build(keep_latest(loaded), modalities, exact_backends)
+
+
+def write_leaderboard(stores: Iterable[ResultStore | Path | str], out: Path | str, *,
+                      csv: Path | str | None = None, markdown: Path | str | None = None,
+                      modalities: Mapping[str, Iterable[str]] | None = None,
+                      exact_backends: Iterable[str] | None = None, title: str = TITLE) -> list[Path]:
+    """Write the page (and the CSV / Markdown exports when asked); returns the paths written."""
+    from harness.leaderboard.export import to_csv, to_markdown
+    from harness.leaderboard.page import render_page
+    from harness.leaderboard.payload import build_payload
+
+    folders = [str(s.folder if isinstance(s, ResultStore) else s) for s in stores]
+    lb = load_leaderboard(folders, modalities, exact_backends)
+    written = [_write(out, render_page(build_payload(lb, title, folders)))]
+    if csv is not None:
+        written.append(_write(csv, to_csv(lb)))
+    if markdown is not None:
+        written.append(_write(markdown, to_markdown(lb)))
+    return written
+
+
+def _write(path: Path | str, text: str) -> Path:
+    path = Path(path)
+    atomic_write_text(path, text)
+    return path

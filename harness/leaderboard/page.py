@@ -1,0 +1,50 @@
+"""The static page: one HTML file with its CSS, script and data inline, so it opens offline."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+from importlib import resources
+from typing import Any
+
+# Inside <script>, "</script>" or "<!--" in a string would end or change the element: JSON's own
+# \u escapes keep the data inert wherever it is embedded.
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_PLACEHOLDER = re.compile(r"\{\{([A-Z]+)\}\}")
+
+
+def asset(name: str) -> str:
+    """A file from the package's assets folder."""
+    return resources.files("harness.leaderboard").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def script_json(data: Any) -> str:
+    """JSON that is safe inside a ``<script type="application/json">`` element."""
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESCAPES[m.group()], text)
+
+
+def _sha256(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+def render_page(payload: dict[str, Any]) -> str:
+    """The whole page. Data goes in only as escaped JSON; the script renders it with textContent."""
+    script = asset("page.js")
+    if "</script" in script.lower():
+        raise ValueError("page.js must not contain '</script'")
+    # only this exact script may run, and nothing may be fetched: the page works offline or not at all
+    policy = (f"default-src 'none'; script-src '{_sha256(script)}'; style-src 'unsafe-inline'; "
+              "img-src data:; base-uri 'none'; form-action 'none'")
+    values = {
+        "TITLE": html.escape(str(payload.get("title", "Leaderboard"))),
+        "POLICY": html.escape(policy),
+        "STYLE": asset("page.css"),
+        "DATA": script_json(payload),
+        "SCRIPT": script,
+    }
+    # one pass, so text inside an inserted value is never taken for a placeholder
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], asset("page.html"))

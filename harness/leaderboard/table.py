@@ -1,0 +1,178 @@
+"""The leaderboard as pandas tables: main scores per row and task, means that never skip a missing task."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable, Mapping
+
+from harness.leaderboard.load import Entry
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+NO_SEARCH = "no search"  # the only view when no result used a search backend
+OVERALL = "all tasks"
+DEFAULT_MODALITIES = ("text",)  # TaskSpec's default, for tasks no installed plugin describes
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the main table: ``key`` in the frame, ``label`` for people."""
+
+    key: str
+    label: str
+    kind: str  # text | score | mean | count | num | rate | ms | share
+    group: str = ""
+    title: str = ""
+
+
+@dataclass
+class Leaderboard:
+    """Kept results and their layout: rows, tasks in groups, backend views (the reference first)."""
+
+    entries: list[Entry]
+    cells: pd.DataFrame  # one row per entry
+    tasks: pd.DataFrame  # indexed by task name: type, modality, group, metric, search
+    rows: list[str]
+    views: list[str]
+    approximate: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def reference(self) -> str:
+        return self.views[0]
+
+    @property
+    def groups(self) -> dict[str, list[str]]:
+        return {g: list(frame.index) for g, frame in self.tasks.groupby("group", sort=False)}
+
+
+def build(entries: list[Entry], modalities: Mapping[str, Iterable[str]] | None = None,
+          exact_backends: Iterable[str] | None = None) -> Leaderboard:
+    """Lay out kept results. ``modalities`` maps task names to modalities; ``exact_backends`` names them."""
+    import pandas as pd
+
+    modalities = modalities or {}
+    records = [_record(e, modalities) for e in entries]
+    cells = pd.DataFrame(records)
+    if cells.empty:
+        cells = pd.DataFrame(columns=["row", "task", "backend", "main_score"])
+    tasks = _tasks(cells)
+    approximate = _approximate(entries, set(exact_backends) if exact_backends is not None else None)
+    views = sorted(approximate, key=lambda b: (approximate[b], b != "exact", b)) or [NO_SEARCH]
+    rows = sorted(set(cells["row"]), key=str.lower)
+    return Leaderboard(entries, cells, tasks, rows, views, approximate)
+
+
+def _record(entry: Entry, modalities: Mapping[str, Iterable[str]]) -> dict:
+    r = entry.result
+    modality = "+".join(modalities.get(r.task, DEFAULT_MODALITIES))
+    return {
+        "row": entry.row, "encoder": r.encoder, "chain": "+".join(r.chain),
+        "encoder_fingerprint": r.encoder_fingerprint, "task": r.task, "task_type": r.task_type,
+        "modality": modality, "group": f"{r.task_type} · {modality}", "metric": r.main_metric,
+        "backend": entry.backend, "main_score": r.main_score, "dim": r.dim,
+        "bytes_per_vector": r.bytes_per_vector, "items_encoded": r.items_encoded,
+        "encode_seconds": r.encode_seconds, "latency_p50_ms": r.latency_p50_ms,
+        "latency_p99_ms": r.latency_p99_ms, "queries_per_second": r.queries_per_second,
+        "index_bytes_per_vector": r.index_bytes_per_vector,
+    }
+
+
+def _tasks(cells: pd.DataFrame) -> pd.DataFrame:
+    """Each task once, ordered by group then name; ``search`` when any of its results used a backend."""
+    if "task_type" not in cells:
+        import pandas as pd
+
+        return pd.DataFrame(columns=["type", "modality", "group", "metric", "search"])
+    tasks = cells.groupby("task").agg(
+        type=("task_type", "first"), modality=("modality", "first"), group=("group", "first"),
+        metric=("metric", "first"), search=("backend", lambda b: b.notna().any()),
+    )
+    return tasks.sort_values(["type", "modality"], kind="stable")
+
+
+def _approximate(entries: list[Entry], exact_names: set[str] | None) -> dict[str, bool]:
+    """Backend label -> approximate: its results were compared with exact search, or it is not exact."""
+    approximate: dict[str, bool] = {}
+    for entry in entries:
+        if entry.backend is None:
+            continue
+        name = entry.result.backend
+        compared = bool(entry.result.vs_exact) or (exact_names is not None and name not in exact_names)
+        approximate[entry.backend] = approximate.get(entry.backend, False) or compared
+    return approximate
+
+
+def view_cells(lb: Leaderboard, view: str) -> pd.DataFrame:
+    """The results shown under ``view``: its own, and those of tasks that do not search."""
+    backend = lb.cells["backend"]
+    return lb.cells[(backend == view) | backend.isna()]
+
+
+def rank(values: pd.Series) -> pd.Series:
+    """1 for the best score; ties share the better rank (1, 2, 2, 4); NaN stays unranked."""
+    return values.rank(ascending=False, method="min")
+
+
+def scores(lb: Leaderboard, view: str) -> pd.DataFrame:
+    """Main score per row (index) and task (columns); NaN where no result exists."""
+    table = view_cells(lb, view).pivot(index="row", columns="task", values="main_score")
+    return table.reindex(index=lb.rows, columns=list(lb.tasks.index)).astype(float)
+
+
+def mean_complete(table: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """(mean, number of tasks present) per row; the mean is NaN unless every task is present."""
+    present = table.notna().sum(axis=1)
+    mean = table.mean(axis=1, skipna=False)  # never average over fewer tasks than the column set
+    return mean.where(present == table.shape[1]), present
+
+
+def means(lb: Leaderboard, table: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series, int]]:
+    """Per task group and over all tasks: (mean of complete rows, tasks present, tasks in total)."""
+    out = {}
+    for group, names in [*lb.groups.items(), (OVERALL, list(lb.tasks.index))]:
+        mean, present = mean_complete(table[names])
+        out[group] = (mean, present, len(names))
+    return out
+
+
+def main_table(lb: Leaderboard, view: str) -> tuple[pd.DataFrame, list[Column]]:
+    """The table the page shows and the exports write, for one backend view."""
+    from harness.leaderboard.cost import costs, retained
+
+    table = scores(lb, view)
+    frame = table.iloc[:, :0].copy()
+    firsts = lb.cells.drop_duplicates("row").set_index("row")
+    frame["model"] = firsts["encoder"].reindex(lb.rows)
+    frame["chain"] = firsts["chain"].reindex(lb.rows)
+    columns = [Column("label", "model", "text"), Column("model", "encoder", "text"),
+               Column("chain", "chain", "text")]
+    frame.insert(0, "label", lb.rows)
+    averages = means(lb, table)
+    frame.insert(0, "rank", rank(averages[OVERALL][0]))
+    columns.insert(0, Column("rank", "#", "rank", "", "rank by the mean over all tasks (complete rows only)"))
+    for group, names in lb.groups.items():
+        for task in names:
+            frame[f"score:{task}"] = table[task]
+            info = lb.tasks.loc[task]
+            columns.append(Column(f"score:{task}", task, "score", group, info["metric"]))
+        _add_mean(frame, columns, group, averages[group], group)
+    _add_mean(frame, columns, OVERALL, averages[OVERALL], "")
+    frame["retained"], frame["retained_tasks"] = retained(lb, table)
+    columns.append(Column("retained", "float kept", "share", "", "this chain's mean ÷ the same encoder's mean "
+                          "without post-processing, over the tasks both have"))
+    columns.append(Column("retained_tasks", "float kept tasks", "count", ""))
+    cost_frame, cost_columns = costs(lb, view)
+    frame = frame.join(cost_frame)
+    return frame, columns + cost_columns
+
+
+def _add_mean(frame: pd.DataFrame, columns: list[Column], name: str,
+              average: tuple[pd.Series, pd.Series, int], group: str) -> None:
+    mean, present, total = average
+    frame[f"mean:{name}"] = mean
+    frame[f"tasks:{name}"] = [f"{n}/{total}" for n in present]
+    label = "mean" if group else "mean (all)"
+    columns.append(Column(f"mean:{name}", label, "mean", group,
+                          f"mean over {total} task(s); shown only for rows with all {total}"))
+    columns.append(Column(f"tasks:{name}", "tasks" if group else "tasks (all)", "count", group))

@@ -1,0 +1,320 @@
+"""The leaderboard: numbers equal the result files', honest means, ranks under exact and HNSW, escaping."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from harness.leaderboard import load_leaderboard, write_leaderboard
+from harness.leaderboard.export import markdown_text, to_csv, to_markdown
+from harness.leaderboard.page import render_page, script_json
+from harness.leaderboard.payload import build_payload
+from harness.leaderboard.rank import pareto_front, shifts
+from harness.leaderboard.table import OVERALL, main_table, scores
+from harness.results import ResultStore, TaskResult
+from tests.conftest import TINY_BEIR
+
+HOSTILE = "<script>alert(1)</script>|&\"'`*_[x](y)"
+
+
+def make_result(task: str = "r1", encoder: str = "enc-a", score: float = 0.5, backend: str | None = "exact",
+                **changes) -> TaskResult:
+    """A complete result with plausible figures; ``changes`` overrides any field."""
+    values = dict(
+        task=task, task_type="sts" if backend is None else "retrieval", task_version="1", split="test",
+        data_fingerprint=f"data-{task}", encoder=encoder, encoder_fingerprint=f"fp-{encoder}", dim=8,
+        similarity="cosine", backend=backend, backend_params={} if backend is None else {"M": 16},
+        main_metric="cosine_spearman" if backend is None else "ndcg_at_10", main_score=score,
+        scores={"ndcg_at_10": score, "recall_at_10": min(1.0, score + 0.1)} if backend else {"cosine_spearman": score},
+        encode_seconds=2.0, items_encoded=100, bytes_per_vector=32,
+        n_queries=None if backend is None else 10, n_documents=None if backend is None else 50,
+        search_seconds=None if backend is None else 0.5, latency_p50_ms=None if backend is None else 1.0,
+        latency_p99_ms=None if backend is None else 3.0, index_bytes=None if backend is None else 1600,
+        date="2025-01-01T00:00:00+00:00",
+    )
+    values.update(changes)
+    return TaskResult(**values)
+
+
+def sample_results() -> list[TaskResult]:
+    """Three encoders, one chain, one hostile name, one incomplete row; exact and hnsw on two search tasks."""
+    exact = {"enc-a": (0.9, 0.7), "enc-b": (0.8, 0.75), "enc-c": (0.6, None), HOSTILE: (0.5, 0.4)}
+    hnsw = {"enc-a": (0.7, 0.6), "enc-b": (0.78, 0.74), "enc-c": (0.59, None), HOSTILE: (0.5, 0.4)}
+    sts = {"enc-a": 0.3, "enc-b": 0.2, "enc-c": 0.1, HOSTILE: 0.25}
+    results = []
+    for encoder in exact:
+        for i, task in enumerate(("r1", "r2")):
+            if exact[encoder][i] is None:
+                continue
+            results.append(make_result(task, encoder, exact[encoder][i]))
+            vs = {"recall_at_10": 0.9, "recall_at_100": 0.95, "exact_main_score": exact[encoder][i],
+                  "main_score_delta": hnsw[encoder][i] - exact[encoder][i]}
+            results.append(make_result(task, encoder, hnsw[encoder][i], "hnsw", vs_exact=vs,
+                                       backend_params={"M": 16, "ef_search": 64}))
+        results.append(make_result("s1", encoder, sts[encoder], None))
+    for task, score, base in (("r1", 0.81, 0.9), ("r2", 0.63, 0.7)):
+        results.append(make_result(task, "enc-a", score, chain=("int8",), bytes_per_vector=8,
+                                   vs_float={"float_main_score": base, "retained": score / base}))
+    results.append(make_result("s1", "enc-a", 0.27, None, chain=("int8",), bytes_per_vector=8))
+    return results
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> ResultStore:
+    store = ResultStore(tmp_path / "results")
+    for result in sample_results():
+        store.write(result)
+    return store
+
+
+def test_cells_equal_the_result_files(store: ResultStore):
+    lb = load_leaderboard([store])
+    for view in lb.views:
+        table = scores(lb, view)
+        for path in store.folder.glob("*.json"):
+            data = json.loads(path.read_text())
+            if data["backend"] in (view, None):
+                label = " + ".join([data["encoder"], "+".join(data["chain"])]) if data["chain"] else data["encoder"]
+                assert table.at[label, data["task"]] == data["main_score"]
+    assert lb.views == ["exact", "hnsw"] and lb.approximate == {"exact": False, "hnsw": True}
+
+
+def test_bench_output_round_trips(tmp_path: Path):
+    from zoo.cli.main import build_cli
+
+    out = tmp_path / "results"
+    result = CliRunner().invoke(build_cli(), ["bench", "-m", "hashing-bow-256", "-t", str(TINY_BEIR), "-o",
+                                              str(out), "--no-progress"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    data = json.loads(next(out.glob("*.json")).read_text())
+    frame, _ = main_table(load_leaderboard([out]), "exact")
+    assert frame.at["hashing-bow-256", "score:tiny-beir"] == data["main_score"]
+    assert frame.at["hashing-bow-256", "bytes_per_vector"] == data["bytes_per_vector"]
+    assert frame.at["hashing-bow-256", "items_per_second"] == pytest.approx(data["items_per_second"])
+
+
+def test_means_only_over_complete_rows(store: ResultStore):
+    frame, _ = main_table(load_leaderboard([store]), "exact")
+    assert frame.at["enc-a", f"mean:{OVERALL}"] == pytest.approx((0.9 + 0.7 + 0.3) / 3)
+    assert frame.at["enc-a", "mean:retrieval · text"] == pytest.approx(0.8)
+    # enc-c has no r2 result: no mean, the count says so, and it is ranked nowhere
+    assert math.isnan(frame.at["enc-c", f"mean:{OVERALL}"])
+    assert math.isnan(frame.at["enc-c", "mean:retrieval · text"])
+    assert frame.at["enc-c", f"tasks:{OVERALL}"] == "2/3"
+    assert frame.at["enc-c", "tasks:retrieval · text"] == "1/2"
+    assert frame.at["enc-c", "mean:sts · text"] == pytest.approx(0.1)
+    assert math.isnan(frame.at["enc-c", "rank"]) and frame.at["enc-a", "rank"] == 1
+
+
+def test_incomplete_mean_is_flagged_in_the_page_data(store: ResultStore):
+    payload = build_payload(load_leaderboard([store]), "t", [str(store.folder)])
+    row = next(r for r in payload["views"][0]["rows"] if r["label"] == "enc-c")
+    assert row["values"][f"mean:{OVERALL}"] is None
+    assert row["missing"][OVERALL] == ["r2"] and row["results"]["r2"] is None
+    assert payload["views"][0]["scatter"]["excluded"] == ["enc-c"]
+
+
+def test_retained_share_for_chains(store: ResultStore):
+    frame, _ = main_table(load_leaderboard([store]), "exact")
+    assert frame.at["enc-a + int8", "retained"] == pytest.approx((0.81 + 0.63 + 0.27) / (0.9 + 0.7 + 0.3))
+    assert frame.at["enc-a + int8", "retained_tasks"] == "3/3"
+    assert math.isnan(frame.at["enc-a", "retained"])
+
+
+def test_retained_share_rests_on_common_tasks_and_says_so(tmp_path: Path):
+    store = ResultStore(tmp_path)
+    for task, score in (("r1", 0.8), ("r2", 0.4)):
+        store.write(make_result(task, score=score))
+    store.write(make_result("r1", score=0.6, chain=("int8",)))  # a quantizer skipped r2
+    lb = load_leaderboard([store])
+    frame, _ = main_table(lb, "exact")
+    assert frame.at["enc-a + int8", "retained"] == pytest.approx(0.75)  # r1 only, not 0.6 / 0.6
+    assert frame.at["enc-a + int8", "retained_tasks"] == "1/2"
+    assert math.isnan(frame.at["enc-a + int8", f"mean:{OVERALL}"])
+    assert "| 75.0% (1/2) |" in to_markdown(lb)
+
+
+def test_rank_and_shift_under_approximate_search(store: ResultStore):
+    table = shifts(load_leaderboard([store]), "hnsw").set_index(["task", "row"])
+    # r1 exact: a .9, a+int8 .81, b .8, c .6, hostile .5 ; hnsw: b .78, c .59, a .7, hostile .5 (no int8 hnsw)
+    r1 = table.loc["r1"]
+    assert r1.loc["enc-a", ["exact_rank", "rank", "shift"]].tolist() == [1, 2, -1]
+    assert r1.loc["enc-b", ["exact_rank", "rank", "shift"]].tolist() == [2, 1, 1]
+    assert r1.loc["enc-c", "shift"] == 0
+    assert math.isnan(r1.loc["enc-a + int8", "rank"])  # no hnsw result: not ranked, not counted
+    overall = table.loc[OVERALL]
+    # complete under both: a (exact .6333, hnsw .5333), b (.5833, .5733), hostile (.3833, .3833)
+    assert overall.loc["enc-a", ["exact_rank", "rank", "shift"]].tolist() == [1, 2, -1]
+    assert overall.loc["enc-b", ["exact_rank", "rank", "shift"]].tolist() == [2, 1, 1]
+    assert overall.loc[HOSTILE, "shift"] == 0
+    assert r1.loc["enc-a", "recall_at_10"] == 0.9
+    assert r1.loc["enc-a", "main_score_delta"] == pytest.approx(-0.2)
+
+
+def test_ties_share_the_better_rank():
+    import pandas as pd
+
+    from harness.leaderboard.table import rank
+
+    assert rank(pd.Series([0.5, 0.9, 0.5, float("nan"), 0.1])).tolist()[:3] == [2, 1, 2]
+
+
+def test_pareto_front():
+    points = [("small-good", 32, 0.8), ("big-better", 1024, 0.9), ("big-worse", 1024, 0.7), ("mid", 256, 0.75)]
+    assert pareto_front(points, lower_x_is_better=True) == ["small-good", "big-better"]
+    assert pareto_front(points, lower_x_is_better=False) == ["big-better"]
+
+
+def test_latest_result_wins_and_is_counted(tmp_path: Path):
+    old, new = ResultStore(tmp_path / "old"), ResultStore(tmp_path / "new")
+    old.write(make_result(score=0.1, date="2024-01-01T00:00:00+00:00"))
+    new.write(make_result(score=0.2, date="2025-01-01T00:00:00+00:00"))
+    lb = load_leaderboard([old, new])
+    assert scores(lb, "exact").at["enc-a", "r1"] == 0.2 and lb.entries[0].superseded == 1
+
+
+def test_backend_configurations_become_separate_views(tmp_path: Path):
+    store = ResultStore(tmp_path)
+    for ef in (16, 128):
+        store.write(make_result(backend="hnsw", backend_params={"ef_search": ef}, vs_exact={"recall_at_10": 1.0}))
+    store.write(make_result(encoder="enc-b", backend="hnsw", backend_params={"ef_search": 16, "rescore": 4},
+                            vs_exact={"recall_at_10": 1.0}))
+    lb = load_leaderboard([store])
+    assert set(lb.views) == {"hnsw?ef_search=16", "hnsw?ef_search=128"}
+
+
+def test_throughput_borrowed_from_same_fingerprint_when_cached(tmp_path: Path):
+    store = ResultStore(tmp_path)
+    store.write(make_result(items_encoded=0, encode_seconds=0.0, items_cached=100))
+    store.write(make_result(chain=("int8",), items_encoded=300, encode_seconds=3.0))
+    frame, _ = main_table(load_leaderboard([store]), "exact")
+    assert frame.at["enc-a", "items_per_second"] == pytest.approx(100.0)
+    assert "enc-a + int8" in frame.at["enc-a", "items_per_second_note"]
+    assert frame.at["enc-a + int8", "items_per_second_note"] == ""
+
+
+def test_hostile_names_are_text_in_the_page(store: ResultStore):
+    page = render_page(build_payload(load_leaderboard([store]), HOSTILE, [str(store.folder)]))
+    assert "<script>alert(1)" not in page
+    assert page.count("<script") == 2  # the JSON data and the page's own script
+    data = re.search(r'<script type="application/json" id="lb-data">(.*?)</script>', page, re.DOTALL).group(1)
+    assert "<" not in data and ">" not in data and "&" not in data
+    assert HOSTILE in json.loads(data)["results"][0]["encoder"] or any(
+        r["encoder"] == HOSTILE for r in json.loads(data)["results"])
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_script_json_escapes_markup():
+    text = script_json({"name": "</script><!-- & \u2028"})
+    assert text == '{"name":"\\u003c/script\\u003e\\u003c!-- \\u0026 \\u2028"}'
+    assert json.loads(text) == {"name": "</script><!-- & \u2028"}
+
+
+def test_page_fetches_nothing(store: ResultStore):
+    page = render_page(build_payload(load_leaderboard([store]), "t", [str(store.folder)]))
+    assert not re.search(r"""(src|href|action)\s*=\s*["']?\s*(https?:)?//""", page, re.IGNORECASE)
+    assert not re.search(r"url\(|@import|<link|<iframe|<img", page, re.IGNORECASE)
+    assert "default-src 'none'" in html.unescape(page)  # the policy forbids fetching anything
+
+
+def test_csv_matches_the_table_and_defuses_formulas(tmp_path: Path, store: ResultStore):
+    store.write(make_result(encoder="=HYPERLINK(1)"))
+    lb = load_leaderboard([store])
+    rows = list(csv.DictReader(io.StringIO(to_csv(lb))))
+    for view in lb.views:
+        frame, _ = main_table(lb, view)
+        exported = {r["row"]: r for r in rows if r["backend"] == view}
+        assert len(exported) == len(frame)
+        for label, values in frame.iterrows():
+            row = exported["'" + label if label.startswith("=") else label]
+            for task in lb.tasks.index:
+                expected = values[f"score:{task}"]
+                assert (row[task] == "") if math.isnan(expected) else float(row[task]) == expected
+            mean = values[f"mean:{OVERALL}"]
+            assert (row[f"{OVERALL} mean"] == "") if math.isnan(mean) else float(row[f"{OVERALL} mean"]) == mean
+            assert row[f"{OVERALL} n/N"] == values[f"tasks:{OVERALL}"]
+    assert any(r["row"] == "'=HYPERLINK(1)" for r in rows) and any(r["row"] == HOSTILE for r in rows)
+
+
+def markdown_rows(section: str) -> list[dict[str, str]]:
+    """The table in one Markdown section, as dicts keyed by (unescaped) header."""
+    lines = [line for line in section.splitlines() if line.startswith("|")]
+    split = [[c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]] for line in lines]
+    return [dict(zip(split[0], cells)) for cells in split[2:]]
+
+
+def test_markdown_matches_the_table_and_escapes(store: ResultStore):
+    lb = load_leaderboard([store])
+    text = to_markdown(lb)
+    assert "<script>" not in text and markdown_text(HOSTILE) in text
+    frame, _ = main_table(lb, "exact")
+    rows = markdown_rows(text.split("### hnsw")[0])
+    assert len(rows) == len(frame)
+    for row in rows:
+        label = next(name for name in frame.index if markdown_text(name) == row["row"])
+        for task in lb.tasks.index:
+            value = frame.at[label, f"score:{task}"]
+            assert row[task] == ("—" if math.isnan(value) else f"{100 * value:.2f}")
+        mean = frame.at[label, f"mean:{OVERALL}"]
+        expected = f"({frame.at[label, f'tasks:{OVERALL}']})" if math.isnan(mean) else f"{100 * mean:.2f}"
+        assert row[f"{OVERALL} mean"] == expected
+    assert next(r for r in rows if "alert" in r["row"])["r1"] == "50.00"  # the pipe did not split the row
+
+
+def zoo(*args: str):  # noqa: ANN201
+    """Run the ``zoo`` CLI with the leaderboard command, whether or not main.py registers it yet."""
+    from zoo.cli.leaderboard import leaderboard
+    from zoo.cli.main import build_cli
+
+    cli = build_cli()
+    cli.commands.setdefault("leaderboard", leaderboard)
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_cli_writes_page_csv_markdown(tmp_path: Path, store: ResultStore):
+    out, table, md = tmp_path / "lb" / "index.html", tmp_path / "t.csv", tmp_path / "t.md"
+    result = zoo("leaderboard", "--results", str(store.folder), "--out", str(out), "--csv", str(table),
+                 "--markdown", str(md))
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == [str(out), str(table), str(md)]
+    assert out.read_text().startswith("<!DOCTYPE html>") and table.exists() and md.exists()
+
+
+def test_cli_missing_folder_is_a_clear_error(tmp_path: Path):
+    result = zoo("leaderboard", "--results", str(tmp_path / "nope"))
+    assert result.exit_code == 2 and "no result folder" in result.output
+
+
+def test_refresh_leaderboard(tmp_path: Path, store: ResultStore):
+    from zoo.cli.leaderboard import refresh_leaderboard
+
+    path = refresh_leaderboard([store.folder], tmp_path / "index.html")
+    assert path == tmp_path / "index.html" and "lb-data" in path.read_text()
+
+
+def test_write_leaderboard_returns_paths(tmp_path: Path, store: ResultStore):
+    written = write_leaderboard([store], tmp_path / "p.html", csv=tmp_path / "p.csv")
+    assert written == [tmp_path / "p.html", tmp_path / "p.csv"]
+
+
+def test_importing_the_command_is_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, zoo.cli.leaderboard; "
+            "print([m for m in ('pandas', 'torch', 'numpy') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_empty_store_is_a_clear_error(tmp_path: Path):
+    result = zoo("leaderboard", "--results", str(tmp_path))
+    assert result.exit_code == 2 and "no result files" in result.output

@@ -1,0 +1,57 @@
+"""``zoo leaderboard``: one self-contained HTML page (and CSV / Markdown) from result folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import click
+
+from zoo.errors import ZooError
+
+DEFAULT_OUT = Path("leaderboards/index.html")
+
+
+@click.command("leaderboard")
+@click.option("-r", "--results", "result_dirs", multiple=True, metavar="DIR",
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Result folder written by `zoo bench`; repeat to combine several.  [default: results]")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_OUT,
+              show_default=True, help="The HTML page to write.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
+              help="Also write the table as CSV (every backend, full precision).")
+@click.option("--markdown", "markdown_path", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
+              help="Also write the table as Markdown (one table per backend).")
+def leaderboard(result_dirs: tuple[Path, ...], out: Path, csv_path: Path | None,
+                markdown_path: Path | None) -> None:
+    """Build the leaderboard page: opens offline, explains its own numbers."""
+    for path in write(result_dirs or (Path("results"),), out, csv_path, markdown_path):
+        click.echo(path)
+
+
+def refresh_leaderboard(result_dirs: Iterable[Path | str], out: Path | str) -> Path:
+    """Rebuild the page from ``result_dirs`` (what `zoo bench` calls after a run); returns its path."""
+    return write(tuple(Path(d) for d in result_dirs), Path(out))[0]
+
+
+def write(result_dirs: tuple[Path, ...], out: Path, csv_path: Path | None = None,
+          markdown_path: Path | None = None) -> list[Path]:
+    from harness.leaderboard import write_leaderboard
+
+    for folder in result_dirs:
+        if not folder.is_dir():
+            raise ZooError(f"no result folder {str(folder)!r}: run `zoo bench -o {folder}` first, "
+                           "or name one with --results")
+    modalities, exact = _registry_facts()
+    return write_leaderboard(result_dirs, out, csv=csv_path, markdown=markdown_path,
+                             modalities=modalities, exact_backends=exact)
+
+
+def _registry_facts() -> tuple[dict[str, tuple[str, ...]], set[str] | None]:
+    """Task modalities and the names of exact backends, as the installed plugins declare them."""
+    from zoo.cli.main import registry
+
+    reg = registry()
+    modalities = {spec.name: tuple(spec.modalities) for spec in reg.tasks}
+    exact = {spec.name for spec in reg.backends if spec.exact}
+    return modalities, exact or None
