@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 ENV_VAR = "ZOO_DATA_HOME"
+TASK_FILE = "task.json"  # names the type of a task folder (see harness.data.folders)
 
 
 def data_home() -> Path:

@@ -74,7 +74,9 @@ LEE_STS = TaskSpec(
 
 
 def builtin_task_specs() -> list[TaskSpec]:
-    return [ICD10CM_SMALL, ICD10CM, LEE_STS]
+    from harness.data.icd10cm_labels import icd_label_task_specs
+
+    return [ICD10CM_SMALL, ICD10CM, LEE_STS, *icd_label_task_specs()]
 
 
 def beir_folder_spec(folder: Path, split: str = "test") -> TaskSpec:

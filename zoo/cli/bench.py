@@ -107,10 +107,10 @@ def _task(reg, name: str):  # noqa: ANN001, ANN202
     if spec is not None:
         return spec
     folder = Path(name)
-    if folder.is_dir():
-        from harness.tasks.builtin import beir_folder_spec
+    if folder.is_dir():  # a BEIR folder or one of the documented task folder layouts
+        from harness.data.folders import folder_task_spec
 
-        return beir_folder_spec(folder)
+        return folder_task_spec(folder)
     return reg.task(name)  # raises with suggestions
 
 
