@@ -66,6 +66,10 @@ class BenchmarkRun:
         exact: TaskScores | None = None
         for backend_spec in backend_specs:
             backend = make_backend(backend_spec, view)
+            if not searches(backend, view.similarity):
+                warn(f"skipping {backend_spec.name} for {view.name} {' +'.join(getattr(view, 'labels', ()))}"
+                     f" on {task_spec.name}: it cannot search {view.similarity!r} vectors")
+                continue
             scores = task.evaluate(view, backend)
             key = backend_spec.name if backend_spec else None
             by_backend[key] = scores
@@ -109,6 +113,13 @@ def make_backend(spec: BackendSpec | None, view: Any) -> Any:
         raise ZooError(f"backend {spec.name!r}: {exc}") from None
     quantizer = getattr(view, "quantizer", None)
     return QuantizedSearch(backend, quantizer) if quantizer is not None else backend
+
+
+def searches(backend: Any, similarity: str) -> bool:
+    """Whether a backend handles a similarity; backends without a ``similarities`` list are trusted."""
+    inner = getattr(backend, "backend", backend)  # QuantizedSearch wraps the real backend
+    supported = getattr(inner, "similarities", None)
+    return backend is None or supported is None or similarity in supported
 
 
 def retained(plain: TaskScores, processed: TaskScores) -> dict[str, float]:
