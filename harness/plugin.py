@@ -13,10 +13,18 @@ def exact_backend(**params: Any) -> SearchBackend:
     return ExactBackend(**params)
 
 
+def hnsw_backend(**params: Any) -> SearchBackend:
+    from harness.backends.hnsw import HnswBackend
+
+    return HnswBackend(**params)
+
+
 @hookimpl
 def register_search_backends(register: Callable[..., None]) -> None:
     register("exact", exact_backend, aliases=("flat", "brute-force"),
              description="exact k-NN: chunked matrix products with a streaming top-k", exact=True)
+    register("hnsw", hnsw_backend,
+             description="approximate k-NN on an HNSW graph (hnswlib), scores recomputed as exact's")
 
 
 @hookimpl

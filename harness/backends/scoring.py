@@ -1,0 +1,137 @@
+"""Arithmetic and checks shared by the search backends, so that they agree bit for bit.
+
+Backends find candidates however they like (blocked matrix products, a graph walk), each with its own
+rounding; the scores they return are then recomputed here, one (query, document) pair at a time, with
+arithmetic that depends only on the two vectors. The same pair therefore gets the same float32 score from
+every backend, batch and chunk size, and equal scores are ordered by corpus position, lower first.
+
+A candidate key (a backend's own score or distance) differs from ``f(score)``, for a fixed increasing
+``f``, by at most the bound of ``key_error_bound``. If the last key a backend holds lies more than twice
+that below its k-th best key, no document it did not hold can enter the rescored top k (``settled``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from zoo.errors import ZooError
+from zoo.protocols import SIMILARITIES, Similarity
+
+UNIT_ROUNDOFF = 2.0**-24  # float32
+PAIR_BLOCK = 1 << 18  # floats per temporary in pair_scores: bounds its memory
+
+
+def as_matrix(x: Any, what: str) -> np.ndarray:
+    """A C-contiguous float32 matrix with only finite values, or a ZooError saying what is wrong."""
+    try:
+        arr = np.ascontiguousarray(x, dtype=np.float32)
+    except (TypeError, ValueError) as exc:
+        raise ZooError(f"{what} must be a numeric array: {exc}") from None
+    if arr.ndim != 2:
+        raise ZooError(f"{what} must be 2-D (n, dim), got shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        bad = int(np.flatnonzero(~np.isfinite(arr).all(axis=1))[0])
+        raise ZooError(f"{what} contain NaN or infinite values (first in row {bad})")
+    return arr
+
+
+def positive_int(value: Any, what: str, backend: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ZooError(f"{backend} backend: {what} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def check_corpus(vectors: Any, ids: Sequence[str], similarity: str, backend: str) -> tuple[np.ndarray, list[str]]:
+    """The corpus as a float32 matrix and its ids as a list, or a ZooError naming the problem."""
+    if similarity not in SIMILARITIES:
+        raise ZooError(f"{backend} backend: unknown similarity {similarity!r}; use one of {', '.join(SIMILARITIES)}")
+    x = as_matrix(vectors, "corpus vectors")
+    ids = list(ids)
+    if x.shape[0] == 0:
+        raise ZooError(f"{backend} backend: cannot build an index over an empty corpus")
+    if len(ids) != x.shape[0]:
+        raise ZooError(f"{backend} backend: {x.shape[0]} vectors but {len(ids)} ids; they must match one to one")
+    if len(set(ids)) != len(ids):
+        seen: set[str] = set()
+        dup = next(i for i in ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
+        raise ZooError(f"{backend} backend: document ids must be unique; {dup!r} appears more than once")
+    return x, ids
+
+
+def check_queries(queries: Any, dim: int, backend: str) -> np.ndarray:
+    q = as_matrix(queries, "query vectors")
+    if q.shape[1] != dim:
+        raise ZooError(f"{backend} backend: queries have dimension {q.shape[1]} but the index has dimension {dim}")
+    return q
+
+
+def normalised(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length; zero rows stay zero (similarity 0 to everything)."""
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return x / norms
+
+
+def pair_scores(queries: np.ndarray, vectors: np.ndarray, positions: np.ndarray, similarity: Similarity) -> np.ndarray:
+    """Float32 scores of query row i against ``vectors[positions[i, j]]``, from those two vectors alone.
+
+    Products are exact elementwise operations and numpy sums the last axis pairwise in an order fixed by
+    its length, so a pair's score does not depend on the shapes or memory layout around it. Queries must
+    already be normalised for cosine, as the stored vectors are.
+    """
+    m, c = positions.shape
+    rows = max(1, PAIR_BLOCK // max(1, c * vectors.shape[1]))
+    if m <= rows:
+        return _pair_block(queries, vectors, positions, similarity)
+    out = np.empty((m, c), dtype=np.float32)
+    for start in range(0, m, rows):
+        out[start:start + rows] = _pair_block(queries[start:start + rows], vectors,
+                                              positions[start:start + rows], similarity)
+    return out
+
+
+def _pair_block(queries: np.ndarray, vectors: np.ndarray, positions: np.ndarray, similarity: str) -> np.ndarray:
+    docs = vectors[positions]  # a fresh copy: safe to work in place
+    if similarity == "euclidean":
+        docs -= queries[:, None, :]
+        docs *= docs
+        return np.float32(0.0) - np.sqrt(docs.sum(axis=-1))
+    docs *= queries[:, None, :]
+    return docs.sum(axis=-1)
+
+
+def rank(positions: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's k best (position, score) pairs: higher score first, then lower position."""
+    order = np.lexsort((positions, -scores), axis=-1)[:, :k]
+    rows = np.arange(len(order))[:, None]  # fancy indexing: cheaper than take_along_axis on small batches
+    return positions[rows, order], scores[rows, order]
+
+
+def key_error_bound(queries: np.ndarray, max_norm: float, similarity: Similarity) -> np.ndarray:
+    """Per query, a bound on |key - f(score)| for any float32 dot-product or squared-distance key.
+
+    Sums of d float32 products err by at most gamma_d times the sum of their magnitudes (any order,
+    with or without FMA); both the key and the rescored score carry such an error, hence the factor 2,
+    doubled again for safety. The ``1 +`` term covers keys such as hnswlib's ``1 - q.x``.
+    """
+    d = queries.shape[1] + 4
+    gamma = d * UNIT_ROUNDOFF / (1 - d * UNIT_ROUNDOFF)
+    norms = np.sqrt(np.einsum("ij,ij->i", queries, queries).astype(np.float64))  # within 2**-20 of the norm
+    scale = (norms + max_norm) ** 2 if similarity == "euclidean" else norms * max_norm
+    return 4 * gamma * scale + 4 * UNIT_ROUNDOFF * (1 + scale) + 1e-30
+
+
+def settled(keys: np.ndarray, k: int, bound: np.ndarray) -> np.ndarray:
+    """Rows where every key a backend did not return is too low to reach the top k after rescoring.
+
+    ``keys`` holds, per row and best first, the c > k highest keys the backend found; every other
+    document's key is at most the row's last.
+    """
+    return keys[:, -1].astype(np.float64) < keys[:, k - 1].astype(np.float64) - 2 * bound
+
+
+def candidate_count(k: int, n: int) -> int:
+    """How many candidates to rescore for a top k: a margin so that near-ties rarely need a second look."""
+    return min(n, k + max(8, k // 2))
