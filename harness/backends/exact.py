@@ -13,6 +13,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from harness.backends.hamming import HammingIndex
 from harness.backends.scoring import (
     candidate_count,
     check_corpus,
@@ -82,6 +83,7 @@ class ExactBackend:
     """
 
     name = "exact"
+    similarities = ("cosine", "dot", "euclidean", "hamming")
 
     def __init__(self, *, chunk_size: int = 4096, query_batch_size: int = 1024) -> None:
         self.chunk_size = positive_int(chunk_size, "chunk_size", self.name)
@@ -91,19 +93,29 @@ class ExactBackend:
         self._sq_norms: np.ndarray | None = None
         self._max_norm = 0.0
         self._ids: np.ndarray | None = None
+        self._hamming: HammingIndex | None = None
 
     def params(self) -> dict[str, Any]:
         """The parameters stored with each result; they change cost, never the results."""
         return {"chunk_size": self.chunk_size, "query_batch_size": self.query_batch_size}
 
     def __len__(self) -> int:
+        if self._hamming is not None:
+            return len(self._hamming.ids)
         return 0 if self._ids is None else len(self._ids)
 
     def nbytes(self) -> int:
         """Bytes of the arrays the index holds (vectors and squared norms); the id strings are not counted."""
+        if self._hamming is not None:
+            return self._hamming.codes.nbytes
         return sum(a.nbytes for a in (self._vectors, self._sq_norms) if a is not None)
 
     def build(self, vectors: np.ndarray, ids: Sequence[str], similarity: Similarity) -> None:
+        self._hamming = None
+        if similarity == "hamming":  # packed bit codes: searched by Hamming distance, not matrix products
+            self._hamming = HammingIndex(vectors, ids, chunk_size=self.chunk_size, backend=self.name)
+            self.similarity, self._vectors, self._ids = similarity, None, None
+            return
         x, ids = check_corpus(vectors, ids, similarity, self.name)
         self.similarity = similarity
         self._vectors = normalised(x) if similarity == "cosine" else x
@@ -114,6 +126,8 @@ class ExactBackend:
 
     def search(self, queries: np.ndarray, k: int) -> tuple[list[list[str]], np.ndarray]:
         """Best-first ids and float32 scores of shape (m, min(k, n)) for each query row."""
+        if self._hamming is not None:
+            return self._hamming.search(queries, positive_int(k, "k", self.name))
         if self._vectors is None or self._ids is None:
             raise ZooError("exact backend: call build() before search()")
         k = positive_int(k, "k", self.name)

@@ -47,6 +47,7 @@ class HnswBackend:
     """hnswlib's HNSW graph: ``M`` links per node, ``ef_construction`` and ``ef_search`` beam widths."""
 
     name = "hnsw"
+    similarities = ("cosine", "dot", "euclidean")  # no Hamming space in hnswlib
 
     def __init__(
         self,
@@ -125,13 +126,14 @@ class HnswBackend:
         limit = min(n, max(self.ef_search, k))  # hnswlib's beam is max(ef, k) wide: it holds no more
         c = min(limit, candidate_count(k, n))
         top_idx, top_scores, keys = self._candidates(q, k, c)
-        rows = np.arange(len(q))
+        if c == limit:
+            return top_idx, top_scores
         bound = key_error_bound(q, self._max_norm, self.similarity)
-        while c < limit and len(rows):
-            rows = rows[~settled(keys, k, bound[rows])]
+        rows = np.flatnonzero(~settled(keys, k, bound))
+        while len(rows):
             c = min(limit, c * REFETCH_GROWTH)
-            if len(rows):
-                top_idx[rows], top_scores[rows], keys = self._candidates(q[rows], k, c)
+            top_idx[rows], top_scores[rows], keys = self._candidates(q[rows], k, c)
+            rows = rows[~settled(keys, k, bound[rows])] if c < limit else rows[:0]
         return top_idx, top_scores
 
     def _candidates(self, q: np.ndarray, k: int, c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
