@@ -1,10 +1,11 @@
 """Exact k-nearest-neighbour search: chunked float32 matrix products with a streaming top-k.
 
 The reference every approximate backend is measured against. Memory is bounded by
-``query_batch_size x chunk_size`` whatever the corpus and query counts. Blocked products rank the
-candidates; the few kept are rescored pair by pair (``harness.backends.scoring``), so scores do not
-depend on chunk or batch sizes and equal those of any backend returning the same pair. Results are
-best-first, equal scores ordered by corpus position (lower first).
+``query_batch_size x chunk_size`` whatever the corpus and query counts (smaller batches take wider
+chunks). Blocked products rank the candidates; the few kept are rescored pair by pair
+(``harness.backends.scoring``), so scores do not depend on chunk or batch sizes and equal those of any
+backend returning the same pair. Results are best-first, equal scores ordered by corpus position
+(lower first).
 """
 
 from __future__ import annotations
@@ -159,14 +160,16 @@ class ExactBackend:
                 top_idx[r], top_scores[r] = self._rescan(batch[r], keyed[r], floor, k)
         return top_idx, top_scores
 
-    def _stride(self) -> int:
+    def _stride(self, m: int) -> int:
+        """How many chunks for m queries: blocks hold up to query_batch_size x chunk_size keys, so fewer
+        queries take wider chunks (one query: a single product with the whole corpus)."""
         assert self._vectors is not None
-        return -(-self._vectors.shape[0] // self.chunk_size)
+        width = max(self.chunk_size, self.chunk_size * self.query_batch_size // max(m, 1))
+        return -(-self._vectors.shape[0] // width)
 
-    def _block_keys(self, keyed: np.ndarray, j: int, out: np.ndarray) -> np.ndarray:
-        """Ranking keys of the queries against chunk j, in ``out``: q.x, or 2q.x - |x|^2 for euclidean."""
+    def _block_keys(self, keyed: np.ndarray, j: int, s: int, out: np.ndarray) -> np.ndarray:
+        """Keys of the queries against chunk j of s, in ``out``: q.x, or 2q.x - |x|^2 for euclidean."""
         assert self._vectors is not None
-        s = self._stride()
         chunk = self._vectors[j::s]
         block = out[:len(keyed) * len(chunk)].reshape(len(keyed), len(chunk))  # reused: no page faults
         np.matmul(keyed, chunk.T, out=block)
@@ -176,13 +179,13 @@ class ExactBackend:
 
     def _top_keys(self, keyed: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Corpus indices and ranking keys of k highest keys per query, best first."""
-        s = self._stride()
-        out = np.empty(len(keyed) * min(self.chunk_size, len(self)), dtype=np.float32)
+        s = self._stride(len(keyed))
+        out = np.empty(len(keyed) * -(-len(self) // s), dtype=np.float32)
         best_idx = np.empty((len(keyed), 0), dtype=np.int64)
         best_keys = np.empty((len(keyed), 0), dtype=np.float32)
         for j in range(s):
             floor = best_keys[:, -1:] if best_keys.shape[1] == k else None
-            cand_keys, cols = _candidates(self._block_keys(keyed, j, out), k, floor)
+            cand_keys, cols = _candidates(self._block_keys(keyed, j, s, out), k, floor)
             if not cand_keys.shape[1]:
                 continue
             keys = np.concatenate([best_keys, cand_keys], axis=1)
@@ -195,9 +198,9 @@ class ExactBackend:
     def _rescan(self, query: np.ndarray, keyed: np.ndarray, floor: float, k: int) -> tuple[np.ndarray, np.ndarray]:
         """One query's top k from every document whose key reaches ``floor``: for near-ties at the k-th."""
         assert self.similarity is not None
-        s = self._stride()
-        out = np.empty(min(self.chunk_size, len(self)), dtype=np.float32)
-        found = [j + np.flatnonzero(self._block_keys(keyed[None], j, out)[0] >= floor) * s for j in range(s)]
+        s = self._stride(1)
+        out = np.empty(-(-len(self) // s), dtype=np.float32)
+        found = [j + np.flatnonzero(self._block_keys(keyed[None], j, s, out)[0] >= floor) * s for j in range(s)]
         idx = np.concatenate(found)[None]
         top_idx, top_scores = rank(idx, pair_scores(query[None], self._vectors, idx, self.similarity), k)
         return top_idx[0], top_scores[0]

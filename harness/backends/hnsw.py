@@ -31,7 +31,7 @@ from harness.backends.scoring import (
     settled,
 )
 from zoo.errors import ZooError
-from zoo.protocols import Similarity
+from zoo.protocols import SIMILARITIES, Similarity
 
 # The smallest of 16, 24, 32, 48, 64, 80, 96 with recall@10 >= 0.95 against exact on all-MiniLM-L6-v2
 # vectors of ICD-10-CM (98,186 titles, all 12,351 queries; M=16, ef_construction=200), for every seed and
@@ -47,6 +47,7 @@ class HnswBackend:
     """hnswlib's HNSW graph: ``M`` links per node, ``ef_construction`` and ``ef_search`` beam widths."""
 
     name = "hnsw"
+    similarities = SIMILARITIES  # no "hamming": packed codes go to the exact backend
     similarities = ("cosine", "dot", "euclidean")  # no Hamming space in hnswlib
 
     def __init__(

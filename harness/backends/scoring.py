@@ -69,7 +69,7 @@ def check_queries(queries: Any, dim: int, backend: str) -> np.ndarray:
 
 def normalised(x: np.ndarray) -> np.ndarray:
     """Rows scaled to unit length; zero rows stay zero (similarity 0 to everything)."""
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    norms = np.sqrt((x * x).sum(axis=1, keepdims=True))  # np.linalg.norm's arithmetic, less overhead
     norms[norms == 0] = 1.0
     return x / norms
 
@@ -114,13 +114,13 @@ def key_error_bound(queries: np.ndarray, max_norm: float, similarity: Similarity
 
     Sums of d float32 products err by at most gamma_d times the sum of their magnitudes (any order,
     with or without FMA); both the key and the rescored score carry such an error, hence the factor 2,
-    doubled again for safety. The ``1 +`` term covers keys such as hnswlib's ``1 - q.x``.
+    doubled again for safety. The constant term covers the rounding of keys such as hnswlib's ``1 - q.x``.
     """
     d = queries.shape[1] + 4
     gamma = d * UNIT_ROUNDOFF / (1 - d * UNIT_ROUNDOFF)
-    norms = np.sqrt(np.einsum("ij,ij->i", queries, queries).astype(np.float64))  # within 2**-20 of the norm
+    norms = np.sqrt((queries * queries).sum(axis=1), dtype=np.float64)
     scale = (norms + max_norm) ** 2 if similarity == "euclidean" else norms * max_norm
-    return 4 * gamma * scale + 4 * UNIT_ROUNDOFF * (1 + scale) + 1e-30
+    return (4 * gamma + 4 * UNIT_ROUNDOFF) * scale + (4 * UNIT_ROUNDOFF + 1e-30)
 
 
 def settled(keys: np.ndarray, k: int, bound: np.ndarray) -> np.ndarray:
@@ -129,7 +129,7 @@ def settled(keys: np.ndarray, k: int, bound: np.ndarray) -> np.ndarray:
     ``keys`` holds, per row and best first, the c > k highest keys the backend found; every other
     document's key is at most the row's last.
     """
-    return keys[:, -1].astype(np.float64) < keys[:, k - 1].astype(np.float64) - 2 * bound
+    return keys[:, k - 1].astype(np.float64) - keys[:, -1] > 2 * bound  # in float64: no float32 rounding
 
 
 def candidate_count(k: int, n: int) -> int:
