@@ -103,7 +103,8 @@ def _qrels_path(folder: Path, split: str) -> Path:
 # --- JSONL --------------------------------------------------------------------------------------
 
 
-def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line; invalid JSON is a DataError naming file and line."""
     with open(path, encoding="utf-8") as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():
@@ -138,7 +139,7 @@ def _string_field(path: Path, number: int, record: dict[str, Any], key: str) -> 
 def _read_texts(path: Path, kind: str, with_title: bool) -> dict[str, str]:
     texts: dict[str, str] = {}
     first_line: dict[str, int] = {}
-    for number, record in _read_jsonl(path):
+    for number, record in read_jsonl(path):
         record_id = _record_id(path, number, record)
         if record_id in texts:
             raise _fail(path, number, f"duplicate {kind} id {_short(record_id)} (first on line "

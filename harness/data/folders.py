@@ -31,6 +31,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
+from harness.data.beir import read_jsonl
 from harness.data.paths import TASK_FILE
 from harness.data.lee_sts import STSData, load_sts_jsonl
 from harness.tasks import classification, clustering, pair_classification, reranking
@@ -95,19 +96,8 @@ def records(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def _jsonl_records(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    with open(path, encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise _fail(f"{path}:{number}", f"invalid JSON ({exc.msg} at column {exc.colno})",
-                            "write one JSON object per line") from None
-            if not isinstance(record, dict):
-                raise _fail(f"{path}:{number}", f"expected a JSON object, got {type(record).__name__}",
-                            "write one JSON object per line")
-            yield f"{path}:{number}", record
+    for number, record in read_jsonl(path):
+        yield f"{path}:{number}", record
 
 
 def _parquet_records(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
