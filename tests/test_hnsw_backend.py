@@ -55,6 +55,8 @@ def assert_same_as_exact(corpus: np.ndarray, queries: np.ndarray, similarity: st
     exact, hnsw = ExactBackend(chunk_size=64), HnswBackend(ef_search=len(corpus), **params)  # type: ignore[arg-type]
     for backend in (exact, hnsw):
         backend.build(corpus, ids_for(len(corpus)), similarity)  # type: ignore[arg-type]
+    hnsw._index.set_ef(len(corpus))
+    hnsw._index.knn_query(queries, k=len(corpus))  # raises unless the walk reaches every document
     want_ids, want_scores = exact.search(queries, k)
     got_ids, got_scores = hnsw.search(queries, k)
     assert got_ids == want_ids

@@ -30,6 +30,7 @@ from zoo.errors import ZooError
 from zoo.protocols import Similarity
 
 DENSE_ROW = 4  # a row with more than DENSE_ROW * k candidates in a block is partitioned, not gathered
+PILOT = 1024  # columns of the first chunk partitioned to set the first floor; the rest is filtered by it
 
 
 def _top_positions(keys: np.ndarray, k: int) -> np.ndarray:
@@ -72,6 +73,42 @@ def _candidates(block: np.ndarray, k: int, floor: np.ndarray | None) -> tuple[np
         keys[dense, :top.shape[1]] = np.take_along_axis(block[dense], top, axis=1)
         pos[dense, :top.shape[1]] = top
     return keys, pos
+
+
+class _RunningTop:
+    """The k highest keys seen so far per query; candidates wait until there are enough to merge."""
+
+    def __init__(self, m: int, k: int) -> None:
+        self.k = k
+        self.keys = np.empty((m, 0), dtype=np.float32)
+        self.idx = np.empty((m, 0), dtype=np.int64)
+        self.pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self.width = 0
+
+    @property
+    def floor(self) -> np.ndarray | None:
+        """Each query's k-th highest key so far, once it has k; what a candidate must beat."""
+        return self.keys[:, -1:] if self.keys.shape[1] == self.k else None
+
+    def add(self, keys: np.ndarray, cols: np.ndarray, j: int, s: int) -> None:
+        """Candidates from columns of chunk j of s (documents j + col * s)."""
+        if keys.shape[1]:
+            self.pending.append((keys, j + cols * s))
+            self.width += keys.shape[1]
+        if self.width >= 2 * self.k or (self.pending and self.floor is None):
+            self._merge()
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.pending:
+            self._merge()
+        return self.idx, self.keys
+
+    def _merge(self) -> None:
+        keys = np.concatenate([self.keys] + [p[0] for p in self.pending], axis=1)
+        idx = np.concatenate([self.idx] + [p[1] for p in self.pending], axis=1)
+        keep = _top_positions(keys, self.k)
+        self.keys, self.idx = np.take_along_axis(keys, keep, axis=1), np.take_along_axis(idx, keep, axis=1)
+        self.pending, self.width = [], 0
 
 
 class ExactBackend:
@@ -181,19 +218,16 @@ class ExactBackend:
         """Corpus indices and ranking keys of k highest keys per query, best first."""
         s = self._stride(len(keyed))
         out = np.empty(len(keyed) * -(-len(self) // s), dtype=np.float32)
-        best_idx = np.empty((len(keyed), 0), dtype=np.int64)
-        best_keys = np.empty((len(keyed), 0), dtype=np.float32)
+        top = _RunningTop(len(keyed), k)
         for j in range(s):
-            floor = best_keys[:, -1:] if best_keys.shape[1] == k else None
-            cand_keys, cols = _candidates(self._block_keys(keyed, j, s, out), k, floor)
-            if not cand_keys.shape[1]:
-                continue
-            keys = np.concatenate([best_keys, cand_keys], axis=1)
-            idx = np.concatenate([best_idx, j + cols * s], axis=1)
-            keep = _top_positions(keys, k)
-            best_keys = np.take_along_axis(keys, keep, axis=1)
-            best_idx = np.take_along_axis(idx, keep, axis=1)
-        return best_idx, best_keys
+            block = self._block_keys(keyed, j, s, out)
+            start = 0
+            if top.floor is None and block.shape[1] > PILOT:  # a partition of fewer columns sets the floor
+                top.add(*_candidates(block[:, :PILOT], k, None), j, s)
+                start = PILOT
+            cand_keys, cols = _candidates(block[:, start:], k, top.floor)
+            top.add(cand_keys, cols + start, j, s)
+        return top.result()
 
     def _rescan(self, query: np.ndarray, keyed: np.ndarray, floor: float, k: int) -> tuple[np.ndarray, np.ndarray]:
         """One query's top k from every document whose key reaches ``floor``: for near-ties at the k-th."""

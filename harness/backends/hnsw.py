@@ -3,9 +3,11 @@
 hnswlib finds candidates (its own float arithmetic, distances ``1 - q.x`` or squared L2); their scores
 are then recomputed by :mod:`harness.backends.scoring`, so a (query, document) pair gets the same float32
 score here as from ``ExactBackend``, and equal scores rank the lower corpus position first. With
-``ef_search >= n`` on a connected graph the walk visits every document, and results equal exact search
-bit for bit. A few candidates beyond k are rescored; rows whose k-th place is within rounding of the
-last candidate are fetched again with more.
+``ef_search >= n`` the walk visits every document it can reach from the entry point, and when that is
+all of them (usually; hnswlib can strand a few, mostly with inner product or in a few dimensions)
+results equal exact search bit for bit. A few candidates beyond k are rescored; rows whose k-th place
+is within rounding of the last candidate are fetched again with more, and once the beam would cover
+the whole corpus every document is scored.
 
 Determinism: with ``threads=1`` hnswlib inserts one vector at a time, drawing levels from a generator
 seeded by ``seed``, so the same vectors, order and seed give the same graph, byte for byte (with
@@ -25,13 +27,12 @@ from harness.backends.scoring import (
     check_queries,
     key_error_bound,
     normalised,
-    pair_scores,
     positive_int,
-    rank,
+    rescored_top,
     settled,
 )
 from zoo.errors import ZooError
-from zoo.protocols import SIMILARITIES, Similarity
+from zoo.protocols import Similarity
 
 # The smallest of 16, 24, 32, 48, 64, 80, 96 with recall@10 >= 0.95 against exact on all-MiniLM-L6-v2
 # vectors of ICD-10-CM (98,186 titles, all 12,351 queries; M=16, ef_construction=200), for every seed and
@@ -47,7 +48,6 @@ class HnswBackend:
     """hnswlib's HNSW graph: ``M`` links per node, ``ef_construction`` and ``ef_search`` beam widths."""
 
     name = "hnsw"
-    similarities = SIMILARITIES  # no "hamming": packed codes go to the exact backend
     similarities = ("cosine", "dot", "euclidean")  # no Hamming space in hnswlib
 
     def __init__(
@@ -126,19 +126,17 @@ class HnswBackend:
         n = len(self._vectors)
         limit = min(n, max(self.ef_search, k))  # hnswlib's beam is max(ef, k) wide: it holds no more
         c = min(limit, candidate_count(k, n))
-        top_idx, top_scores, keys = self._candidates(q, k, c)
-        if c == limit:
-            return top_idx, top_scores
         bound = key_error_bound(q, self._max_norm, self.similarity)
-        rows = np.flatnonzero(~settled(keys, k, bound))
+        top_idx, top_scores, keys = self._candidates(q, k, c, bound)
+        rows = np.flatnonzero(~settled(keys, k, bound)) if c < limit else np.arange(0)
         while len(rows):
             c = min(limit, c * REFETCH_GROWTH)
-            top_idx[rows], top_scores[rows], keys = self._candidates(q[rows], k, c)
+            top_idx[rows], top_scores[rows], keys = self._candidates(q[rows], k, c, bound[rows])
             rows = rows[~settled(keys, k, bound[rows])] if c < limit else rows[:0]
         return top_idx, top_scores
 
-    def _candidates(self, q: np.ndarray, k: int, c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Top k positions and scores among c rescored candidates, and the candidates' keys (higher better)."""
+    def _candidates(self, q: np.ndarray, k: int, c: int, bound: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Top k positions and scores among c candidates, and the candidates' keys (best first)."""
         assert self._vectors is not None and self.similarity is not None
         n = len(self._vectors)
         if c == n or len(q) == 0:  # every document is a candidate: no graph walk needed
@@ -146,8 +144,7 @@ class HnswBackend:
             keys = np.full((len(q), n), np.inf, dtype=np.float32)
         else:
             pos, keys = self._query(q, max(self.ef_search, k), c)
-        top_idx, top_scores = rank(pos, pair_scores(q, self._vectors, pos, self.similarity), k)
-        return top_idx, top_scores, keys
+        return *rescored_top(q, self._vectors, pos, keys, k, bound, self.similarity), keys
 
     def _query(self, q: np.ndarray, ef: int, c: int) -> tuple[np.ndarray, np.ndarray]:
         """hnswlib's c nearest positions and their keys (negated distances), with a beam ef wide."""

@@ -109,6 +109,18 @@ def rank(positions: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray,
     return positions[rows, order], scores[rows, order]
 
 
+def rescored_top(queries: np.ndarray, vectors: np.ndarray, positions: np.ndarray, keys: np.ndarray, k: int,
+                 bound: np.ndarray, similarity: Similarity) -> tuple[np.ndarray, np.ndarray]:
+    """The k best candidates by rescored score; candidates and keys best first by key.
+
+    A candidate whose key lies more than twice the bound below the k-th key cannot overtake the k
+    above it, so only the leading columns that some row may still need are rescored.
+    """
+    reach = keys[:, k - 1:k].astype(np.float64) - 2 * bound[:, None]
+    width = max(k, int(np.count_nonzero(keys >= reach, axis=1).max(initial=k)))
+    return rank(positions[:, :width], pair_scores(queries, vectors, positions[:, :width], similarity), k)
+
+
 def key_error_bound(queries: np.ndarray, max_norm: float, similarity: Similarity) -> np.ndarray:
     """Per query, a bound on |key - f(score)| for any float32 dot-product or squared-distance key.
 
