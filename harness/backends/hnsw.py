@@ -35,9 +35,9 @@ from zoo.errors import ZooError
 from zoo.protocols import Similarity
 
 # The smallest of 16, 24, 32, 48, 64, 80, 96 with recall@10 >= 0.95 against exact on all-MiniLM-L6-v2
-# vectors of ICD-10-CM (98,186 titles, all 12,351 queries; M=16, ef_construction=200), for every seed and
-# insertion order tried: 0.955-0.956 given (the corpus is sorted by code), 0.967-0.970 shuffled, where
-# ef_search=48 gives 0.944-0.946 given. Measured by `benchmarks/search.py --sweep-ef`.
+# vectors of ICD-10-CM (98,186 titles, all 12,351 queries; M=16, ef_construction=200) for seeds 0-2 and
+# both insertion orders: 0.955-0.957 given (the corpus is sorted by code), 0.968-0.970 shuffled, where
+# ef_search=48 gives 0.944-0.947 given. Measured by `benchmarks/search.py --sweep-ef`.
 DEFAULT_EF_SEARCH = 64
 INSERTION_ORDERS = ("given", "shuffled")
 REFETCH_GROWTH = 4
