@@ -25,8 +25,10 @@ def compare_with_exact(exact: TaskScores, approximate: TaskScores) -> dict[str, 
     """Recall of the approximate top-k against exact top-k, and the main score under each."""
     if exact.ranking is None or approximate.ranking is None:
         return {}
+    depth = approximate.search.depth if approximate.search is not None else None
     comparison = {
-        f"recall_at_{k}": recall_against(exact.ranking, approximate.ranking, k) for k in RECALL_K
+        f"recall_at_{k}": recall_against(exact.ranking, approximate.ranking, k)
+        for k in RECALL_K if depth is None or k <= depth
     }
     comparison["exact_main_score"] = exact.main_score
     comparison["main_score_delta"] = approximate.main_score - exact.main_score

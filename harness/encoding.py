@@ -37,6 +37,12 @@ class MeasuredEncoder:
     def dim(self) -> int:
         return self.encoder.dim
 
+    @property
+    def n_parameters(self) -> int | None:
+        """The encoder's learned weights, where it says (an optional Encoder attribute)."""
+        count = getattr(self.encoder, "n_parameters", None)
+        return int(count) if count is not None else None
+
     def fingerprint(self) -> str:
         if self._fingerprint is None:
             self._fingerprint = self.encoder.fingerprint()

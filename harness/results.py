@@ -40,6 +40,7 @@ class TaskResult:
     items_encoded: int  # encoded in this run; items taken from the embedding cache are not timed
     bytes_per_vector: int
     items_cached: int = 0
+    n_parameters: int | None = None  # the encoder's learned weights, where it says
     build_seconds: float | None = None
     search_seconds: float | None = None
     n_queries: int | None = None
@@ -55,6 +56,8 @@ class TaskResult:
     chain_fingerprint: str = ""  # parameters and fitted state of every step
     versions: dict[str, str] = field(default_factory=dict)
     hardware: dict[str, Any] = field(default_factory=dict)
+    # where a result came from when this harness did not run it, e.g. {"imported_from": "mteb", ...}
+    provenance: dict[str, str] = field(default_factory=dict)
     code_fingerprint: str = ""
     date: str = ""
     schema: int = RESULT_SCHEMA

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Callable
 
 from harness.approximate import compare_with_exact
-from harness.chain import ChainEncoder, ChainStep, QuantizedSearch
+from harness.chain import ChainEncoder, ChainStep
+from harness.quantized import QuantizedSearch
 from harness.encoding import MeasuredEncoder
+from harness.fitting import FitSource, parse_fit_source, save_states
 from harness.environment import code_fingerprint, hardware, package_versions
 from harness.results import ResultStore, TaskResult
 from zoo.errors import ZooError
 from zoo.plugins import warn
 from zoo.cache import EmbeddingCache
-from zoo.protocols import BackendSpec, Encoder, EncoderSpec, Task, TaskScores, TaskSpec
+from zoo.protocols import BackendSpec, Encoder, EncoderSpec, SearchStats, Task, TaskScores, TaskSpec
 
 @dataclass
 class BenchmarkRun:
@@ -27,19 +31,27 @@ class BenchmarkRun:
     chains: list[tuple[ChainStep, ...]] = field(default_factory=list)
     cache: EmbeddingCache | None = None
     progress: bool = True
+    depth: int | None = None  # hits per query for search tasks; None: each task's deepest cutoff
     on_result: Callable[[TaskResult, Any], None] | None = None
     results: list[TaskResult] = field(default_factory=list)
     _loaded: dict[str, Task] = field(default_factory=dict, repr=False)
 
     def run(self) -> list[TaskResult]:
-        for encoder_spec in self.encoders:
-            encoder = encoder_spec.load()
+        pairs = [(e, [t for t in self.tasks if encodes(e, t)]) for e in self.encoders]
+        if self.encoders and self.tasks and not any(tasks for _, tasks in pairs):
+            task = self.tasks[0]
+            raise ZooError(f"no encoder here encodes what {task.name} needs ({'+'.join(task.modalities)}; "
+                           f"{self.encoders[0].name} encodes {'+'.join(self.encoders[0].modalities)}): "
+                           f"pass a --model that does (`zoo list encoders` shows modalities)")
+        for encoder_spec, tasks in pairs:
             for task_spec in self.tasks:
-                if not set(task_spec.modalities) & set(encoder.modalities):
-                    warn(f"skipping {task_spec.name}: {encoder.name} does not encode "
-                         f"{'/'.join(task_spec.modalities)}")
-                    continue
-                self._run_task(encoder, task_spec)
+                if task_spec not in tasks:
+                    warn(f"skipping {task_spec.name} for {encoder_spec.name}: it does not encode "
+                         f"{'+'.join(task_spec.modalities)}")
+            if tasks:
+                encoder = encoder_spec.load()
+                for task_spec in tasks:
+                    self._run_task(encoder, task_spec)
         return self.results
 
     def _task(self, spec: TaskSpec) -> Task:
@@ -70,7 +82,7 @@ class BenchmarkRun:
                 warn(f"skipping {backend_spec.name} for {view.name} {' +'.join(getattr(view, 'labels', ()))}"
                      f" on {task_spec.name}: it cannot search {view.similarity!r} vectors")
                 continue
-            scores = task.evaluate(view, backend)
+            scores = evaluate(task, view, backend, self.depth)
             key = backend_spec.name if backend_spec else None
             by_backend[key] = scores
             vs_exact: dict[str, float] = {}
@@ -91,17 +103,33 @@ class BenchmarkRun:
             self.on_result(result, path)
 
 
-def fit_chain(task_spec: TaskSpec, task: Task, measured: MeasuredEncoder,
-              chain: tuple[ChainStep, ...]) -> ChainEncoder | None:
-    """The encoder through the chain, fitted on the task's own inputs; None where it cannot apply."""
-    fit_inputs = getattr(task, "fit_inputs", None)
-    if fit_inputs is None:
-        raise ZooError(f"task {task_spec.name!r} cannot fit post-processors: it has no fit_inputs()")
-    view = ChainEncoder.fit(measured, chain, fit_inputs())
+def encodes(encoder: EncoderSpec, task: TaskSpec) -> bool:
+    """Whether the encoder takes every modality the task's inputs come in (a text task suits CLIP too)."""
+    return set(task.modalities) <= set(encoder.modalities)
+
+
+def fit_chain(task_spec: TaskSpec, task: Task, measured: MeasuredEncoder, chain: tuple[ChainStep, ...],
+              fit_on: FitSource | str = "corpus", state_dir: Path | None = None) -> ChainEncoder | None:
+    """The encoder through the chain, fitted where ``fit_on`` says (recorded in the chain's labels), its
+    fitted state saved under ``state_dir`` if given; None where it cannot apply."""
+    source = parse_fit_source(fit_on) if isinstance(fit_on, str) else fit_on
+    view = ChainEncoder.fit(measured, chain, source.inputs(task), fitted_on=source.label)
     if view.quantizer is not None and not task_spec.uses_search:
         warn(f"skipping {'+'.join(view.labels)} on {task_spec.name}: quantizers are measured on search tasks")
         return None
+    if state_dir is not None:
+        save_states(view, state_dir)
     return view
+
+
+def evaluate(task: Task, view: Any, backend: Any, depth: int | None) -> TaskScores:
+    """``task.evaluate``, passing ``depth`` to search tasks that take it (and saying so when one does not)."""
+    if depth is None or backend is None:
+        return task.evaluate(view, backend)
+    if "depth" not in inspect.signature(task.evaluate).parameters:
+        warn(f"{task.spec.name} searches at its own depth: it takes no depth (--depth {depth} ignored)")
+        return task.evaluate(view, backend)
+    return task.evaluate(view, backend, depth=depth)  # type: ignore[call-arg]
 
 
 def make_backend(spec: BackendSpec | None, view: Any) -> Any:
@@ -128,6 +156,14 @@ def retained(plain: TaskScores, processed: TaskScores) -> dict[str, float]:
     return {"float_main_score": plain.main_score, "retained": share}
 
 
+def search_params(backend: Any, search: SearchStats | None) -> dict[str, Any]:
+    """The backend's settings and the search depth: both shape what an approximate search returns."""
+    if backend is None:
+        return {}
+    depth = {"depth": search.depth} if search is not None and search.depth is not None else {}
+    return {**backend.params(), **depth}
+
+
 def make_result(
     task_spec: TaskSpec,
     data_fingerprint: str,
@@ -152,13 +188,14 @@ def make_result(
         dim=view.dim,
         similarity=view.similarity,
         backend=backend.name if backend is not None else None,
-        backend_params=backend.params() if backend is not None else {},
+        backend_params=search_params(backend, search),
         main_metric=task_spec.main_metric,
         main_score=float(scores.main_score),
         scores={name: float(value) for name, value in scores.scores.items()},
         encode_seconds=encoder.encode_seconds,
         items_encoded=encoder.items_encoded,
         items_cached=encoder.items_cached,
+        n_parameters=encoder.n_parameters,
         bytes_per_vector=view.bytes_per_vector if chained else 4 * view.dim,
         build_seconds=search.build_seconds if search else None,
         search_seconds=search.search_seconds if search else None,

@@ -435,3 +435,78 @@ def test_hub_ids_load_from_the_cache_and_fingerprint_the_snapshot(tmp_path: Path
     out = subprocess.run(command, capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr[-2000:]
     assert float(out.stdout.strip()) < 1e-5  # the same tiny BERT, mean-pooled either way
+
+
+def test_parameters_are_counted_from_safetensors_headers(tmp_path: Path) -> None:
+    from safetensors.numpy import save_file
+
+    from zoo.encoders.base import safetensors_parameters
+
+    save_file({"a": np.zeros((3, 4), np.float32), "b": np.zeros(5, np.float16)}, str(tmp_path / "one.safetensors"))
+    save_file({"c": np.zeros((2, 2, 2), np.int8)}, str(tmp_path / "two.safetensors"), metadata={"k": "v"})
+    (tmp_path / "config.json").write_text("{}")
+    files = sorted(tmp_path.iterdir())
+    assert safetensors_parameters(files) == 12 + 5 + 8
+    assert safetensors_parameters([tmp_path / "config.json"]) is None
+
+
+@pytest.mark.slow
+def test_packaged_encoders_report_their_parameter_counts() -> None:
+    from zoo.registry import Registry
+
+    registry = Registry.from_plugins()
+    assert registry.encoder("all-minilm-l6-v2").load().n_parameters == 22_713_728  # "22M" on the model card
+    assert registry.encoder("wordllama").load().n_parameters == 32_000 * 256  # L2 supercat, 256 dims
+
+
+def builtin_base_no_gpu() -> bool:
+    from zoo.encoders.base import no_accelerator_nodes
+
+    return no_accelerator_nodes()
+
+
+def _write_modules(folder: Path, modules: list[tuple[str, str, dict]]) -> Path:
+    entries = []
+    for i, (kind, path, config) in enumerate(modules):
+        entries.append({"idx": i, "name": str(i), "path": path, "type": f"sentence_transformers.models.{kind}"})
+        (folder / path).mkdir(parents=True, exist_ok=True)
+        (folder / path / "config.json").write_text(json.dumps(config))
+    (folder / "modules.json").write_text(json.dumps(entries))
+    return folder
+
+
+def test_sentence_transformer_width_is_read_from_module_configs(tmp_path: Path) -> None:
+    from zoo.encoders.sentence_transformers import configured_dim
+
+    pooling = {"word_embedding_dimension": 384, "pooling_mode_mean_tokens": True}
+    plain = _write_modules(tmp_path / "a", [("Transformer", "", {}), ("Pooling", "1_Pooling", pooling),
+                                            ("Normalize", "2_Normalize", {})])
+    assert configured_dim(plain) == 384
+    both = {**pooling, "pooling_mode_max_tokens": True}  # concatenated poolings
+    assert configured_dim(_write_modules(tmp_path / "b", [("Transformer", "", {}), ("Pooling", "p", both)])) == 768
+    dense = [("Transformer", "", {}), ("Pooling", "p", pooling), ("Dense", "d", {"out_features": 128})]
+    assert configured_dim(_write_modules(tmp_path / "c", dense)) == 128
+    odd = [("Transformer", "", {}), ("Pooling", "p", pooling), ("LayerNorm", "n", {})]
+    assert configured_dim(_write_modules(tmp_path / "d", odd)) is None  # unknown module: load and ask
+    assert configured_dim(tmp_path / "empty") is None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not builtin_base_no_gpu(), reason="with a GPU, choosing the device asks torch")
+def test_a_run_served_from_the_cache_imports_no_torch(tmp_path: Path) -> None:
+    """The second run of the same model and task takes every vector from the cache: no model, no torch."""
+    from tests.conftest import TINY_BEIR
+
+    script = (
+        "import sys; from click.testing import CliRunner; from zoo.cli.main import build_cli\n"
+        f"args = ['bench', '-m', 'minilm', '-t', {str(TINY_BEIR)!r}, '-o', {str(tmp_path / 'out')!r},"
+        " '--no-leaderboard', '--no-progress']\n"
+        "result = CliRunner().invoke(build_cli(), args)\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "ZOO_CACHE_HOME": str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+            for _ in range(2)]
+    assert "'torch'" in runs[0].stdout  # the first run encodes
+    assert runs[1].stdout.strip().splitlines()[-1] == "[]"

@@ -212,6 +212,27 @@ def test_hostile_names_are_text_in_the_page(store: ResultStore):
     assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
+def test_registered_encoders_without_results_are_listed_as_not_run(store: ResultStore):
+    registered = [{"name": name, "family": "f", "modalities": ["image", "text"], "description": "needs the hub"}
+                  for name in ("enc-a", "clip-never-run", HOSTILE + "-2")]
+    data = build_payload(load_leaderboard([store]), "t", [str(store.folder)], registered)
+    assert [e["name"] for e in data["not_run"]] == ["clip-never-run", HOSTILE + "-2"]  # enc-a has results
+    assert all(e["name"] not in {r["encoder"] for r in data["results"]} for e in data["not_run"])
+    assert "<script>alert(1)" not in render_page(data)
+
+
+def test_parameter_counts_sit_in_the_cost_columns(tmp_path: Path):
+    store = ResultStore(tmp_path / "results")
+    store.write(make_result(encoder="big", n_parameters=22_713_728))
+    store.write(make_result(encoder="weightless", n_parameters=0))
+    store.write(make_result(encoder="unknown"))
+    frame, columns = main_table(load_leaderboard([store]), "exact")
+    assert "n_parameters" in [c.key for c in columns]
+    counts = dict(zip(frame["label"], frame["n_parameters"]))
+    assert counts["big"] == 22_713_728 and counts["weightless"] == 0 and math.isnan(counts["unknown"])
+    assert "| 22.7M |" in to_markdown(load_leaderboard([store]))
+
+
 def test_script_json_escapes_markup():
     text = script_json({"name": "</script><!-- & \u2028"})
     assert text == '{"name":"\\u003c/script\\u003e\\u003c!-- \\u0026 \\u2028"}'

@@ -104,6 +104,20 @@ def test_unknown_names_suggest_close_ones():
         registry.encoder("no-such-model-anywhere")
 
 
+def test_names_match_ignoring_case_when_only_one_does():
+    from zoo.protocols import TaskSpec
+    from zoo.registry import Catalogue
+
+    registry = Registry.from_plugins()
+    assert registry.encoder("all-MiniLM-L6-v2").name == "all-minilm-l6-v2"  # the model card's spelling
+    assert registry.task("ICD10CM-Small").name == "icd10cm-small"
+    tasks = Catalogue("task")
+    for name in ("Mixed", "mixed"):
+        tasks.add(TaskSpec(name, "retrieval", load=lambda: None), "test")
+    assert tasks.find("MIXED") is None  # two spellings: no guessing
+    assert tasks.find("Mixed").name == "Mixed"
+
+
 def test_resolve_encoder_hook_is_first_result(fake_distribution):
     fake_distribution("zoo_fake_resolver", """
         from zoo import EncoderSpec, hookimpl
@@ -146,6 +160,23 @@ def test_a_resolver_that_raises_does_not_break_the_others(fake_distribution, cap
     with pytest.raises(UnknownNameError):
         registry.encoder("nothing-resolves-this")
     assert "resolver bug" in capsys.readouterr().err
+
+
+def test_a_resolvers_zoo_error_reaches_the_user(fake_distribution):
+    fake_distribution("zoo_fake_strict_resolver", """
+        from zoo import hookimpl
+        from zoo.errors import ZooError
+
+        @hookimpl
+        def resolve_encoder(name):
+            if name.startswith("strict:"):
+                raise ZooError("strict: takes a folder; strict:/path/to/model")
+    """)
+    from zoo.errors import ZooError
+
+    registry = Registry.from_plugins()
+    with pytest.raises(ZooError, match="strict: takes a folder"):
+        registry.encoder("strict:")
 
 
 def test_a_plugin_cannot_replace_a_builtin_command(fake_distribution, capsys):

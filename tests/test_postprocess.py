@@ -105,6 +105,32 @@ def test_binary_rescore_matches_explicit_sign_dot_products() -> None:
     np.testing.assert_allclose(scores, expected, rtol=1e-5, atol=1e-4)
 
 
+@pytest.mark.parametrize("rescore_with", ["int8", "float"])
+def test_binary_rescores_against_a_finer_copy_of_the_documents(rescore_with: str) -> None:
+    docs, queries = gaussian(30, 100, seed=2), gaussian(4, 100, seed=3)
+    quantizer = BinaryQuantizer(rescore=4, rescore_with=rescore_with).fit(docs)
+    kept = quantizer.rescore_codes(docs)
+    candidates = np.array([[0, 5, 7], [1, 2, 3], [29, 28, 0], [10, 10, 11]])
+    scores = quantizer.rescore_scores(queries, kept[candidates])
+    finer = Int8Quantizer().fit(docs) if rescore_with == "int8" else None
+    seen = finer.inverse_transform(finer.transform(docs)) if finer else docs
+    expected = np.array([[queries[i] @ seen[j] for j in row] for i, row in enumerate(candidates)])
+    np.testing.assert_allclose(scores, expected, rtol=1e-5, atol=1e-4)
+    assert kept.dtype == (np.int8 if finer else np.float32) and kept.shape == (30, 100)
+    assert quantizer.rescore_bytes_per_vector(100) == (100 if finer else 400)
+    assert quantizer.bytes_per_vector(100) == 13  # the index holds sign bits whatever rescoring reads
+
+
+def test_binary_rescore_with_is_validated_and_fingerprinted() -> None:
+    docs = gaussian(20, 16)
+    with pytest.raises(ZooError) as excinfo:
+        BinaryQuantizer(rescore=2, rescore_with="fp16").fit(docs)
+    assert "rescore_with='fp16'" in one_line(excinfo) and "int8" in one_line(excinfo)
+    prints = {w: BinaryQuantizer(rescore=2, rescore_with=w).fit(docs).fingerprint() for w in ("sign", "int8")}
+    assert prints["sign"] != prints["int8"]
+    assert BinaryQuantizer(rescore=2).fit(docs).rescore_bytes_per_vector(16) == 0
+
+
 def test_rescore_rejects_codes_of_the_wrong_shape() -> None:
     quantizer = BinaryQuantizer().fit(gaussian(3, 16))
     with pytest.raises(ZooError) as excinfo:
@@ -190,7 +216,7 @@ def test_matryoshka_bad_dim_names_both_numbers(dim: object) -> None:
 # --- estimator rules -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("cls, params", [(BinaryQuantizer, {"rescore": 3}),
+@pytest.mark.parametrize("cls, params", [(BinaryQuantizer, {"rescore": 3, "rescore_with": "int8"}),
                                          (Int8Quantizer, {"calibration": "percentile", "percentile": 99.0,
                                                           "rescore": 2}),
                                          (Matryoshka, {"dim": 16, "normalize": False})])

@@ -96,3 +96,66 @@ def test_approximate_backends_are_compared_with_exact(tmp_path: Path):
     assert approx.vs_exact["recall_at_10"] == pytest.approx(4 / 8)  # 4 of the 8 documents are indexed
     assert approx.items_encoded == exact.items_encoded == 13  # the second backend re-encoded nothing
     assert approx.latency_p50_ms > 0 and approx.latency_p99_ms >= approx.latency_p50_ms
+
+
+def test_depth_bounds_the_search_and_the_cutoffs_scored(tmp_path: Path):
+    """--depth 10: every backend asks for 10 hits, cutoffs past 10 are not scored, depth is recorded."""
+    from harness.tasks.builtin import beir_folder_spec
+
+    registry = Registry.from_plugins()
+    results = BenchmarkRun(
+        [registry.encoder("hashing-bow-256")], [beir_folder_spec(TINY_BEIR)],
+        [registry.backend("exact"), registry.backend("hnsw")], ResultStore(tmp_path), progress=False, depth=10,
+    ).run()
+    exact, hnsw = results
+    for result in results:
+        assert result.backend_params["depth"] == 10
+        assert "ndcg_at_10" in result.scores and "recall_at_100" not in result.scores
+    assert set(hnsw.vs_exact) == {"recall_at_10", "exact_main_score", "main_score_delta"}
+    deep = BenchmarkRun([registry.encoder("hashing-bow-256")], [beir_folder_spec(TINY_BEIR)],
+                        [registry.backend("exact")], ResultStore(tmp_path / "deep"), progress=False).run()[0]
+    assert deep.backend_params["depth"] == 1000 and "recall_at_1000" in deep.scores
+    assert deep.scores["ndcg_at_10"] == exact.scores["ndcg_at_10"]  # exact top-10 does not depend on depth
+
+
+def test_depth_below_the_main_metric_is_refused(tmp_path: Path):
+    from harness.tasks.builtin import beir_folder_spec
+
+    registry = Registry.from_plugins()
+    run = BenchmarkRun([registry.encoder("hashing-bow-256")], [beir_folder_spec(TINY_BEIR)],
+                       [registry.backend("exact")], ResultStore(tmp_path), progress=False, depth=5)
+    with pytest.raises(ZooError, match="--depth 5 is shallower than .*ndcg_at_10: use --depth 10 or more"):
+        run.run()
+    assert not list(tmp_path.glob("*.json"))
+
+
+def test_results_carry_the_encoders_parameter_count(tmp_path: Path):
+    from harness.tasks.builtin import beir_folder_spec
+
+    registry = Registry.from_plugins()
+    result = BenchmarkRun([registry.encoder("hashing-bow-256")], [beir_folder_spec(TINY_BEIR)],
+                          [registry.backend("exact")], ResultStore(tmp_path), progress=False).run()[0]
+    assert result.n_parameters == 0  # hashing learns nothing
+    assert MeasuredEncoder(CountingEncoder()).n_parameters == 0
+    assert MeasuredEncoder(type("Bare", (), {"name": "bare", "modalities": ("text",),
+                                             "similarity": "cosine"})()).n_parameters is None
+
+
+def test_tasks_run_only_with_encoders_of_all_their_modalities(tmp_path: Path, capsys):
+    from dataclasses import replace
+
+    from harness.tasks.builtin import beir_folder_spec
+
+    registry = Registry.from_plugins()
+    text = registry.encoder("hashing-bow-256")
+    both = replace(text, name="both", modalities=("image", "text"))
+    images_only = replace(text, name="images-only", modalities=("image",), load=lambda: 1 / 0)
+    task = beir_folder_spec(TINY_BEIR)
+    results = BenchmarkRun([images_only, both], [task], [registry.backend("exact")], ResultStore(tmp_path),
+                           progress=False).run()
+    assert [r.encoder for r in results] == ["hashing-bow-256"]  # `both` loaded the text encoder
+    assert "skipping" in capsys.readouterr().err  # images-only was never loaded
+    picture_task = replace(task, name="pictures", modalities=("image", "text"))
+    with pytest.raises(ZooError, match="no encoder here encodes what pictures needs .image\\+text"):
+        BenchmarkRun([text], [picture_task], [registry.backend("exact")], ResultStore(tmp_path / "x"),
+                     progress=False).run()

@@ -18,11 +18,12 @@ from typing import Any, Iterable
 import pluggy
 
 from zoo import hookspecs
+from zoo.errors import ZooError
 
 ENTRY_POINT_GROUP = "zoo"
 LOAD_PLUGINS_ENV = "ZOO_LOAD_PLUGINS"
 
-DEFAULT_PLUGINS: tuple[str, ...] = ("zoo.encoders.builtin", "zoo.postprocess.builtin")
+DEFAULT_PLUGINS: tuple[str, ...] = ("zoo.encoders.builtin", "zoo.postprocess.builtin", "zoo.merge.plugin")
 OWN_DISTRIBUTION = "embedding-zoo"
 
 
@@ -82,18 +83,21 @@ def hook_impls(pm: pluggy.PluginManager, hook_name: str) -> list[Any]:
 
 
 def first_result(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> Any:
-    """The first non-None answer in registration order; a plugin that raises is reported and skipped."""
+    """The first non-None answer in registration order; a plugin that raises is reported and skipped,
+    except with a ZooError: that is its answer, a message for the user (``clip:`` with a bad option)."""
     for impl in hook_impls(pm, hook_name):
-        result = call_safely(impl, hook_name, **kwargs)
+        result = call_safely(impl, hook_name, passes=(ZooError,), **kwargs)
         if result is not None:
             return result
     return None
 
 
-def call_safely(impl: Any, hook_name: str, **kwargs: Any) -> Any:
-    """Call one plugin's implementation of a hook; report and return None if it raises."""
+def call_safely(impl: Any, hook_name: str, *, passes: tuple[type[Exception], ...] = (), **kwargs: Any) -> Any:
+    """Call one plugin's implementation of a hook; report and return None if it raises (``passes`` excepted)."""
     try:
         return impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
+    except passes:
+        raise
     except Exception as exc:  # one plugin's bug must not break the others
         warn(f"plugin {impl.plugin_name!r} raised in {hook_name} and was skipped: {exc!r}")
         return None

@@ -19,7 +19,10 @@ SIMILARITIES: tuple[str, ...] = ("cosine", "dot", "euclidean")
 
 @runtime_checkable
 class Encoder(Protocol):
-    """Turns inputs (text, images, sequences, codes) into float32 vectors of shape (n, dim)."""
+    """Turns inputs (text, images, sequences, codes) into float32 vectors of shape (n, dim).
+
+    Optional: ``n_parameters`` (int or None), the count of learned weights, shown beside quality as cost.
+    """
 
     name: str
     modalities: tuple[str, ...]
@@ -59,14 +62,23 @@ class Quantizer(PostProcessor, Protocol):
 
     ``similarity``: how the codes are compared ("hamming" for packed bits; None keeps the encoder's).
     ``rescore``: candidates per wanted hit rescored with float queries (0: no rescoring); when it is
-    positive, queries stay float and only documents are quantized (asymmetric search, as in BEBR).
+    positive, the candidates found with quantized queries are re-ranked by the float queries' similarity
+    to each candidate's ``rescore_codes`` (asymmetric, as in BEBR), which are kept beside the index.
     """
 
     similarity: str | None
     rescore: int
 
+    def rescore_codes(self, X: np.ndarray) -> np.ndarray:
+        """What is kept per document for rescoring (n, width): the codes themselves or a finer copy."""
+        ...
+
     def rescore_scores(self, queries: np.ndarray, codes: np.ndarray) -> np.ndarray:
-        """Similarity of float queries (m, d) to their candidates' codes (m, c, d'), as (m, c) float32."""
+        """Similarity of float queries (m, d) to their candidates' rescore codes (m, c, width), (m, c) float32."""
+        ...
+
+    def rescore_bytes_per_vector(self, dim: int) -> int:
+        """Bytes per document that rescoring keeps beside the index; 0 when the index codes suffice."""
         ...
 
 
@@ -100,6 +112,7 @@ class SearchStats:
     latency_p50_ms: float | None = None  # one query at a time, on a seeded sample of queries
     latency_p99_ms: float | None = None
     index_bytes: int | None = None  # what the backend holds in memory, where it can say
+    depth: int | None = None  # hits asked for per query (k of the search)
 
     @property
     def queries_per_second(self) -> float:
@@ -126,7 +139,9 @@ class Task(Protocol):
 
     def data_fingerprint(self) -> str: ...
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None) -> TaskScores: ...
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None) -> TaskScores:
+        """Score ``encoder``; search tasks may also take ``depth=`` (hits per query) to honour ``--depth``."""
+        ...
 
 
 @dataclass(frozen=True)

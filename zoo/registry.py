@@ -44,13 +44,19 @@ class Catalogue(Generic[S]):
             self.aliases.setdefault(alias, spec.name)
 
     def get(self, name: str) -> S:
-        spec = self.specs.get(name) or self.specs.get(self.aliases.get(name, ""))
+        spec = self.find(name)
         if spec is None:
             raise UnknownNameError(self.unknown_message(name))
         return spec
 
     def find(self, name: str) -> S | None:
-        return self.specs.get(name) or self.specs.get(self.aliases.get(name, ""))
+        """By name or alias; failing that, by the one name or alias equal to it ignoring case."""
+        spec = self.specs.get(name) or self.specs.get(self.aliases.get(name, ""))
+        if spec is not None:
+            return spec
+        folded = {self.aliases.get(key, key) for key in (*self.specs, *self.aliases)
+                  if key.casefold() == name.casefold()}
+        return self.specs[folded.pop()] if len(folded) == 1 else None
 
     def unknown_message(self, name: str) -> str:
         close = difflib.get_close_matches(name, [*self.specs, *self.aliases], n=3, cutoff=0.5)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from harness.data.paths import atomic_write_text
 from harness.results import ResultStore
@@ -33,15 +33,20 @@ def load_leaderboard(stores: Iterable[ResultStore | Path | str],
 def write_leaderboard(stores: Iterable[ResultStore | Path | str], out: Path | str, *,
                       csv: Path | str | None = None, markdown: Path | str | None = None,
                       modalities: Mapping[str, Iterable[str]] | None = None,
-                      exact_backends: Iterable[str] | None = None, title: str = TITLE) -> list[Path]:
-    """Write the page (and the CSV / Markdown exports when asked); returns the paths written."""
+                      exact_backends: Iterable[str] | None = None, title: str = TITLE,
+                      registered: Iterable[Mapping[str, Any]] = ()) -> list[Path]:
+    """Write the page (and the CSV / Markdown exports when asked); returns the paths written.
+
+    ``registered``: the encoders the installed plugins offer (name, family, modalities, description);
+    those without results are listed on the page as not run.
+    """
     from harness.leaderboard.export import to_csv, to_markdown
     from harness.leaderboard.page import render_page
     from harness.leaderboard.payload import build_payload
 
     folders = [str(s.folder if isinstance(s, ResultStore) else s) for s in stores]
     lb = load_leaderboard(folders, modalities, exact_backends)
-    written = [_write(out, render_page(build_payload(lb, title, folders)))]
+    written = [_write(out, render_page(build_payload(lb, title, folders, registered)))]
     if csv is not None:
         written.append(_write(csv, to_csv(lb)))
     if markdown is not None:

@@ -53,6 +53,7 @@ def costs(lb: Leaderboard, view: str) -> tuple[pd.DataFrame, list[Column]]:
     searched = shown[shown["backend"].notna()]
     every = lb.cells.groupby("row")
     frame = pd.DataFrame(index=lb.rows)
+    frame["n_parameters"] = every["n_parameters"].max()
     frame["dim"] = every["dim"].max()
     frame["bytes_per_vector"] = every["bytes_per_vector"].max()
     rates = {row: throughput(lb, row) for row in lb.rows}
@@ -61,6 +62,8 @@ def costs(lb: Leaderboard, view: str) -> tuple[pd.DataFrame, list[Column]]:
     for key in ("latency_p50_ms", "latency_p99_ms", "queries_per_second", "index_bytes_per_vector"):
         frame[key] = searched.groupby("row")[key].mean()
     columns = [
+        Column("n_parameters", "params", "size", COST_GROUP, "learned weights of the encoder (a chain adds "
+               "only its fitted state); blank where the encoder does not say"),
         Column("dim", "dim", "num", COST_GROUP, "output dimension"),
         Column("bytes_per_vector", "bytes/vec", "num", COST_GROUP, "bytes per stored vector"),
         Column("items_per_second", "encode/s", "rate", COST_GROUP, "items encoded per second"),

@@ -94,6 +94,14 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def compact(value: float) -> str:
+    """22713728 -> "22.7M", as the page writes counts: three significant digits and a unit."""
+    for size, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if value >= size:
+            return f"{value / size:.3g}{unit}"
+    return f"{value:.3g}"
+
+
 def format_number(kind: str, value: Any) -> str:
     """The page's formatting: scores x100 to 2 places, shares in %, rates and sizes compact."""
     if _missing(value):
@@ -106,4 +114,6 @@ def format_number(kind: str, value: Any) -> str:
         return f"{value:.0f}" if value >= 100 else f"{value:.3g}"
     if kind == "rate":
         return f"{value:,.0f}"
+    if kind == "size":
+        return compact(value)
     return f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:,.1f}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 from harness.leaderboard.rank import pareto_front, shifts
 from harness.leaderboard.table import OVERALL, Leaderboard, main_table
@@ -29,10 +29,14 @@ def clean(value: Any) -> Any:
     return value
 
 
-def build_payload(lb: Leaderboard, title: str, stores: list[str]) -> dict[str, Any]:
-    """The page's data: tasks, groups, one table per backend view, comparisons, scatters, full results."""
+def build_payload(lb: Leaderboard, title: str, stores: list[str],
+                  registered: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """The page's data: tasks, groups, one table per backend view, comparisons, scatters, full results,
+    and the ``registered`` encoders (name, family, modalities, description) that have no result."""
     index = {(e.row, e.result.task, e.backend): i for i, e in enumerate(lb.entries)}
+    ran = {e.result.encoder for e in lb.entries}
     return clean({
+        "not_run": [dict(spec) for spec in registered if spec["name"] not in ran],
         "title": title,
         "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "stores": stores,

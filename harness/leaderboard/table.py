@@ -70,7 +70,7 @@ def _record(entry: Entry, modalities: Mapping[str, Iterable[str]]) -> dict:
         "row": entry.row, "encoder": r.encoder, "chain": "+".join(r.chain),
         "encoder_fingerprint": r.encoder_fingerprint, "task": r.task, "task_type": r.task_type,
         "modality": modality, "group": f"{r.task_type} · {modality}", "metric": r.main_metric,
-        "backend": entry.backend, "main_score": r.main_score, "dim": r.dim,
+        "backend": entry.backend, "main_score": r.main_score, "dim": r.dim, "n_parameters": r.n_parameters,
         "bytes_per_vector": r.bytes_per_vector, "items_encoded": r.items_encoded,
         "encode_seconds": r.encode_seconds, "latency_p50_ms": r.latency_p50_ms,
         "latency_p99_ms": r.latency_p99_ms, "queries_per_second": r.queries_per_second,

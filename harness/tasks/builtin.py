@@ -73,10 +73,33 @@ LEE_STS = TaskSpec(
 )
 
 
+def _fortunes_task(spec: TaskSpec) -> Task:
+    from harness.data.fortunes import load_fortunes
+    from harness.tasks.clustering import ClusteringTask
+
+    return ClusteringTask(spec, load_fortunes)
+
+
+# --- fortunes clustering (reads the Debian package's installed files; see harness.data.fortunes) ---
+FORTUNES = TaskSpec(
+    name="fortunes-clustering",
+    type="clustering",
+    load=lambda: _fortunes_task(FORTUNES),
+    main_metric="v_measure",
+    version="1",
+    aliases=("fortunes",),
+    description="Debian fortunes: cluster 14,964 quotes into their 40 fortune files (computers, love, ...)",
+    source="Debian package fortunes (fortune-mod 1.99.1 data), installed files in /usr/share/games/fortunes",
+    license="fortune-mod: BSD (Regents of the University of California); quotes of mixed authorship, "
+            "read from the installed package, not redistributed",
+    citation="Ken Arnold et al., fortune(6), BSD games; Debian package fortunes.",
+)
+
+
 def builtin_task_specs() -> list[TaskSpec]:
     from harness.data.icd10cm_labels import icd_label_task_specs
 
-    return [ICD10CM_SMALL, ICD10CM, LEE_STS, *icd_label_task_specs()]
+    return [ICD10CM_SMALL, ICD10CM, LEE_STS, *icd_label_task_specs(), FORTUNES]
 
 
 def beir_folder_spec(folder: Path, split: str = "test") -> TaskSpec:

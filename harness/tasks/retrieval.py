@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import sys
 import time
 from pathlib import Path
@@ -65,6 +66,7 @@ def timed_search(
         latency_p50_ms=float(np.percentile(latencies, 50)) if len(latencies) else None,
         latency_p99_ms=float(np.percentile(latencies, 99)) if len(latencies) else None,
         index_bytes=index_bytes(backend),
+        depth=k,
     )
     return hits, scores, stats
 
@@ -115,6 +117,17 @@ class RetrievalTask:
     def data(self) -> RetrievalData:
         return load_beir(self.folder, split=self.split)
 
+    def cutoffs(self, depth: int | None) -> tuple[int, ...]:
+        """The cutoffs a search of ``depth`` hits can score: those within it, and the depth itself."""
+        if depth is None:
+            return self.k_values
+        cutoff = re.search(r"_at_(\d+)$", self.spec.main_metric)
+        main_k = int(cutoff[1]) if cutoff else 1
+        if depth < main_k:
+            raise ZooError(f"--depth {depth} is shallower than {self.spec.name}'s main metric "
+                           f"{self.spec.main_metric}: use --depth {main_k} or more")
+        return tuple(sorted({k for k in self.k_values if k <= depth} | {depth}))
+
     def fit_inputs(self) -> list[str]:
         """What post-processors are fit on: the corpus (the transductive setting of BERT-whitening)."""
         return list(self.data.corpus.values())
@@ -122,9 +135,13 @@ class RetrievalTask:
     def data_fingerprint(self) -> str:
         return fingerprint(beir_fingerprint(self.folder), self.split)
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None) -> TaskScores:
+    def evaluate(
+        self, encoder: Encoder, backend: SearchBackend | None, *, depth: int | None = None
+    ) -> TaskScores:
+        """Search ``depth`` hits per query (default: the deepest cutoff) and score them at every cutoff."""
         if backend is None:
             raise ZooError(f"task {self.spec.name!r} needs a search backend; pass --backend exact")
+        k_values = self.cutoffs(depth)
         data = self.data
         doc_ids = list(data.corpus)
         query_ids = list(data.queries)
@@ -132,14 +149,12 @@ class RetrievalTask:
         query_vectors = encoder.encode([data.queries[i] for i in query_ids], role="query")
 
         # one extra hit so that dropping a query's own id still leaves max(k) results
-        k = max(self.k_values) + int(self.ignore_identical_ids)
+        k = max(k_values) + int(self.ignore_identical_ids)
         hits, scores, stats = timed_search(
             backend, doc_vectors, doc_ids, query_vectors, encoder.similarity, k,
             label=f"{encoder.name}: search",
         )
         run = {qid: dict(zip(hits[row], scores[row].tolist())) for row, qid in enumerate(query_ids)}
-        metrics = retrieval_scores(
-            data.qrels, run, self.k_values, ignore_identical_ids=self.ignore_identical_ids
-        )
+        metrics = retrieval_scores(data.qrels, run, k_values, ignore_identical_ids=self.ignore_identical_ids)
         ranking = {qid: list(hits[row]) for row, qid in enumerate(query_ids)}
         return TaskScores(metrics, metrics[self.spec.main_metric], self.split, stats, ranking)

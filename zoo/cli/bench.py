@@ -31,6 +31,10 @@ def _names(values: Iterable[str]) -> list[str]:
 @click.option("-p", "--post", "chains", multiple=True, metavar="CHAIN",
               help="Post-processor chain, steps joined by '+', options as ?k=v&k=v, e.g. "
                    "'matryoshka?dim=128+binary?rescore=4'; repeat for several. The plain encoder runs too.")
+@click.option("--depth", type=click.IntRange(min=1), default=None, metavar="K",
+              help="Hits retrieved per query by search tasks, as a deployment would ask (e.g. 10 or 100); "
+                   "approximate backends search this deep. Cutoffs beyond it are not scored. "
+                   "[default: each task's deepest cutoff, 1000 for retrieval]")
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
               show_default=True, help="Result folder: one JSON file per run.")
 @click.option("--leaderboard", "leaderboard_page", type=click.Path(dir_okay=False, path_type=Path),
@@ -41,8 +45,8 @@ def _names(values: Iterable[str]) -> list[str]:
               help="Reuse embeddings from the disk cache (see `zoo cache info`) and store new ones.")
 @click.option("--progress/--no-progress", default=True, help="Show progress bars on a terminal.")
 def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, ...],
-          chains: tuple[str, ...], out: Path, leaderboard_page: Path | None, use_cache: bool,
-          progress: bool) -> None:
+          chains: tuple[str, ...], depth: int | None, out: Path, leaderboard_page: Path | None,
+          use_cache: bool, progress: bool) -> None:
     """Benchmark encoders on tasks. With no options: the offline default run."""
     from zoo.cli.main import registry
 
@@ -73,7 +77,7 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
 
     run = BenchmarkRun(encoder_specs, task_specs, backend_specs, ResultStore(out), chains=parsed_chains,
                        cache=EmbeddingCache() if use_cache else None, progress=progress,
-                       on_result=_report)
+                       depth=depth, on_result=_report)
     results = run.run()
     click.echo()
     click.echo(summary_table(results))
@@ -106,6 +110,14 @@ def _task(reg, name: str):  # noqa: ANN001, ANN202
     spec = reg.tasks.find(name)
     if spec is not None:
         return spec
+    if name.startswith("mteb:"):  # any mteb text task, loaded by mteb (harness.mteb.source)
+        from harness.mteb.source import mteb_task_spec
+
+        return mteb_task_spec(name)
+    if name.startswith("hf:"):  # a Hugging Face dataset with a column mapping (harness.data.hf_source)
+        from harness.data.hf_source import hf_task_spec
+
+        return hf_task_spec(name)
     folder = Path(name)
     if folder.is_dir():  # a BEIR folder or one of the documented task folder layouts
         from harness.data.folders import folder_task_spec

@@ -42,16 +42,18 @@ def write(result_dirs: tuple[Path, ...], out: Path, csv_path: Path | None = None
         if not folder.is_dir():
             raise ZooError(f"no result folder {str(folder)!r}: run `zoo bench -o {folder}` first, "
                            "or name one with --results")
-    modalities, exact = _registry_facts()
+    modalities, exact, encoders = _registry_facts()
     return write_leaderboard(result_dirs, out, csv=csv_path, markdown=markdown_path,
-                             modalities=modalities, exact_backends=exact)
+                             modalities=modalities, exact_backends=exact, registered=encoders)
 
 
-def _registry_facts() -> tuple[dict[str, tuple[str, ...]], set[str] | None]:
-    """Task modalities and the names of exact backends, as the installed plugins declare them."""
+def _registry_facts() -> tuple[dict[str, tuple[str, ...]], set[str] | None, list[dict]]:
+    """Task modalities, the names of exact backends and the encoders, as the installed plugins declare them."""
     from zoo.cli.main import registry
 
     reg = registry()
     modalities = {spec.name: tuple(spec.modalities) for spec in reg.tasks}
     exact = {spec.name for spec in reg.backends if spec.exact}
-    return modalities, exact or None
+    encoders = [{"name": s.name, "family": s.family, "modalities": list(s.modalities),
+                 "description": s.description} for s in reg.encoders]
+    return modalities, exact or None, encoders

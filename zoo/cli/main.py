@@ -50,6 +50,7 @@ def build_cli() -> click.Group:
     from zoo.cli.eval_run import eval_run
     from zoo.cli.leaderboard import leaderboard
     from zoo.cli.listing import list_command
+    from zoo.cli.mteb import mteb_command  # MTEB result export/import
     from zoo.plugins import call_safely, hook_impls, warn
 
     @click.group(cls=ZooGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,7 +61,7 @@ def build_cli() -> click.Group:
         Start with `zoo bench` (the offline default run) or `zoo list`.
         """
 
-    for command in (bench, list_command, eval_run, cache, leaderboard):
+    for command in (bench, list_command, eval_run, cache, leaderboard, mteb_command):
         cli.add_command(command)
     for impl in hook_impls(plugin_manager(), "register_commands"):
         before = dict(cli.commands)

@@ -8,9 +8,12 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import math
+import struct
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from zoo.errors import ZooError
 from zoo.fingerprint import fingerprint, hash_file
@@ -37,6 +40,8 @@ def pick_device(device: str | None = None) -> str:
     """The user's device, else "cuda" if available, else "mps" if available, else "cpu"."""
     if device:
         return device
+    if no_accelerator_nodes():
+        return "cpu"  # decided without importing torch: a run served from the cache never needs it
     import torch
 
     if torch.cuda.is_available():
@@ -47,14 +52,27 @@ def pick_device(device: str | None = None) -> str:
     return "cpu"
 
 
-def pick_dtype(device: str, dtype: str | None = None) -> Any:
-    """The torch dtype to run in: the user's choice, else float16 on CUDA and float32 elsewhere."""
-    import torch
+def no_accelerator_nodes() -> bool:
+    """True on Linux without NVIDIA or AMD device files, where torch could find no GPU; False elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return False  # macOS may have MPS, Windows CUDA: ask torch
+    dev = Path("/dev")
+    return not (any(dev.glob("nvidia[0-9]*")) or (dev / "kfd").exists())
 
+
+def dtype_name(device: str, dtype: str | None = None) -> str:
+    """The precision to run in, by name: the user's choice, else float16 on CUDA and float32 elsewhere."""
     name = dtype or ("float16" if device.startswith("cuda") else "float32")
     if name not in DTYPES:
         raise ZooError(f"unknown dtype {name!r}: choose one of {', '.join(DTYPES)}")
-    return getattr(torch, name)
+    return name
+
+
+def pick_dtype(device: str, dtype: str | None = None) -> Any:
+    """The torch dtype to run in (see ``dtype_name``)."""
+    import torch
+
+    return getattr(torch, dtype_name(device, dtype))
 
 
 def dtype_kwargs(dtype: Any) -> dict[str, Any]:
@@ -99,6 +117,25 @@ def weights_fingerprint(folder: Path) -> str:
     if not any(path.match(pattern) for path in files for pattern in WEIGHT_PATTERNS):
         raise ZooError(f"no weight files (.safetensors, .bin) found in model folder {folder}")
     return fingerprint([(path.relative_to(folder).as_posix(), file_fingerprint(path)) for path in files])
+
+
+def safetensors_parameters(files: Iterable[Path]) -> int | None:
+    """Weights counted from the headers of the ``.safetensors`` files (no tensor is read); None if none."""
+    total, seen = 0, False
+    for path in files:
+        if path.suffix != ".safetensors":
+            continue
+        with open(path, "rb") as handle:
+            (size,) = struct.unpack("<Q", handle.read(8))  # the format: u64 header length, JSON header
+            header = json.loads(handle.read(size))
+        total += sum(math.prod(info["shape"]) for key, info in header.items() if key != "__metadata__")
+        seen = True
+    return total if seen else None
+
+
+def module_parameters(module: Any) -> int:
+    """Weights of a loaded torch module, each shared tensor counted once."""
+    return sum(p.numel() for p in module.parameters())
 
 
 def state_dict_fingerprint(module: Any) -> str:

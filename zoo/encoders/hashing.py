@@ -20,6 +20,7 @@ class HashingEncoder:
 
     modalities = ("text",)
     similarity = "cosine"
+    n_parameters = 0  # nothing learned: the hash is the model
 
     def __init__(self, dim: int = 256, *, name: str | None = None) -> None:
         if dim < 1:

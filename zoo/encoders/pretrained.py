@@ -11,10 +11,13 @@ import numpy as np
 from zoo.encoders.base import (
     check_role,
     check_texts,
+    dtype_name,
     empty,
     hub_snapshot,
+    model_files,
+    module_parameters,
     pick_device,
-    pick_dtype,
+    safetensors_parameters,
     state_dict_fingerprint,
     weights_fingerprint,
 )
@@ -60,7 +63,7 @@ class PretrainedTextEncoder:
 
     def effective_dtype(self) -> str:
         """The precision the weights run in: the user's choice, else what the device picks."""
-        return str(pick_dtype(pick_device(self.device), self.dtype)).removeprefix("torch.")
+        return dtype_name(pick_device(self.device), self.dtype)
 
     def fingerprint(self) -> str:
         if self._fingerprint is None:
@@ -71,6 +74,13 @@ class PretrainedTextEncoder:
                 self.effective_dtype(),  # fp16 on a GPU gives other vectors than fp32
             )
         return self._fingerprint
+
+    @property
+    def n_parameters(self) -> int | None:
+        """Weights in the checkpoint: from safetensors headers, else by loading the model."""
+        folder = self.local_folder or hub_snapshot(self.model_name_or_path, self.revision, self.snapshot_marker)
+        counted = safetensors_parameters(model_files(folder)) if folder is not None else None
+        return counted if counted is not None else module_parameters(self.torch_module())
 
     def _weights_fingerprint(self) -> str:
         folder = self.local_folder

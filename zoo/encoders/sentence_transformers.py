@@ -9,12 +9,38 @@ import numpy as np
 
 from zoo.encoders.base import (
     PromptSettings,
+    hub_snapshot,
     pick_device,
     pick_dtype,
+    read_json,
     require,
 )
 from zoo.encoders.pretrained import PretrainedTextEncoder
 from zoo.protocols import Role
+
+
+POOLING_MODES = ("cls_token", "mean_tokens", "max_tokens", "mean_sqrt_len_tokens", "weightedmean_tokens",
+                 "lasttoken")
+
+
+def configured_dim(folder: Path) -> int | None:
+    """The output width a sentence-transformers folder's modules.json chain gives, or None if unsure."""
+    modules = read_json(folder / "modules.json")
+    if not isinstance(modules, list) or not modules:
+        return None
+    dim = None
+    for module in modules:
+        kind = str(module.get("type", "")).rpartition(".")[2]
+        config = read_json(folder / module.get("path", "") / "config.json")
+        if kind == "Pooling":
+            modes = sum(bool(config.get(f"pooling_mode_{mode}")) for mode in POOLING_MODES)
+            width = config.get("word_embedding_dimension")
+            dim = width * modes if isinstance(width, int) and modes else None
+        elif kind == "Dense":
+            dim = config.get("out_features") if isinstance(config.get("out_features"), int) else None
+        elif kind not in ("Transformer", "Normalize"):
+            return None  # a module whose width we cannot read: ask the loaded model
+    return dim
 
 
 class SentenceTransformerEncoder(PretrainedTextEncoder):
@@ -87,6 +113,11 @@ class SentenceTransformerEncoder(PretrainedTextEncoder):
 
     @property
     def dim(self) -> int:
+        """Read from the folder's module configs where it can be (a cached run never loads the model)."""
+        folder = self.local_folder or hub_snapshot(self.model_name_or_path, self.revision, "modules.json")
+        configured = configured_dim(folder) if folder is not None else None
+        if configured is not None:
+            return configured
         model = self.model
         get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         dim = get_dim()

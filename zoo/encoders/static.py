@@ -9,7 +9,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from zoo.encoders.base import check_role, check_texts, empty, file_fingerprint, l2_normalize
+from zoo.encoders.base import (
+    check_role, check_texts, empty, file_fingerprint, l2_normalize, safetensors_parameters,
+)
 from zoo.errors import ZooError
 from zoo.fingerprint import fingerprint
 from zoo.protocols import Role, Similarity
@@ -120,6 +122,11 @@ class WordLlamaEncoder:
                 disable_download=not self.allow_download,
             )
         return self._model
+
+    @property
+    def n_parameters(self) -> int | None:
+        """The token-embedding table's size, from the weights file's header."""
+        return safetensors_parameters([self._files()[0]])
 
     def fingerprint(self) -> str:
         if self._fingerprint is None:

@@ -29,6 +29,8 @@ __all__ = ["BasePostProcessor", "as_matrix", "digest"]
 
 def digest(value: Any) -> Any:
     """A JSON-friendly stand-in for a fitted value: arrays become dtype, shape and a hash of their bytes."""
+    if isinstance(value, BasePostProcessor):  # a fitted helper inside another post-processor
+        return value.fingerprint()
     if hasattr(value, "tobytes") and hasattr(value, "dtype"):
         data = hashlib.sha256(value.tobytes()).hexdigest()[:DIGEST_CHARS]
         return {"dtype": str(value.dtype), "shape": list(getattr(value, "shape", ())), "sha256": data}

@@ -28,6 +28,12 @@ def matryoshka(**params: Any) -> PostProcessor:
     return Matryoshka(**params)
 
 
+def whiten(**params: Any) -> PostProcessor:
+    from zoo.postprocess.whiten import Whiten
+
+    return Whiten(**params)
+
+
 @hookimpl
 def register_postprocessors(register: Callable[..., None]) -> None:
     register("binary", binary, aliases=("binarize", "bits"),
@@ -36,3 +42,5 @@ def register_postprocessors(register: Callable[..., None]) -> None:
              description="per-dimension scalar int8 codes (4x smaller), min-max or percentile calibration")
     register("matryoshka", matryoshka, aliases=("truncate",),
              description="keep the first dim coordinates and L2-renormalise (Matryoshka-trained models)")
+    register("whiten", whiten, aliases=("whitening",),
+             description="BERT-whitening: centre, decorrelate to unit variance, keep the first k dims (k=0: all)")

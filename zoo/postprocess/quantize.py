@@ -2,7 +2,10 @@
 
 Rescoring is asymmetric, as in BEBR (Gan et al., 2023) and sentence-transformers' embedding quantization
 docs: documents are stored as codes, queries stay float, and the top ``rescore * k`` candidates found
-with the codes are re-ranked by the float query's dot product with what each code stands for.
+with the codes are re-ranked by the float query's dot product with each candidate's rescoring codes
+(``rescore_codes``). For binary codes those can be the sign bits themselves (nothing more to store), or int8
+or float32 copies of the documents kept beside the index, on disk in a deployment, read only for the
+candidates: the index stays 32x smaller than float32 and the rescoring sees finer vectors.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from zoo.errors import ZooError
 from zoo.postprocess import BasePostProcessor, as_matrix
 
 CALIBRATIONS = ("minmax", "percentile")
+RESCORE_WITH = ("sign", "int8", "float")  # what BinaryQuantizer rescores candidates against
 INT8_LEVELS = 255  # 256 codes, -128..127, give 255 steps between min and max
 
 
@@ -64,12 +68,20 @@ class BinaryQuantizer(BasePostProcessor):
 
     similarity: str | None = "hamming"
 
-    def __init__(self, rescore: int = 0) -> None:
+    def __init__(self, rescore: int = 0, rescore_with: str = "sign") -> None:
         self.rescore = rescore
+        self.rescore_with = rescore_with
 
     def fit(self, X: np.ndarray, y: Any = None) -> BinaryQuantizer:
-        _check_rescore(type(self).__name__, self.rescore)
-        self.dim_ = int(self._check_fit_input(X).shape[1])
+        name = type(self).__name__
+        _check_rescore(name, self.rescore)
+        if self.rescore_with not in RESCORE_WITH:
+            raise ZooError(f"{name} rescore_with={self.rescore_with!r} is unknown: use one of "
+                           f"{', '.join(RESCORE_WITH)}")
+        arr = self._check_fit_input(X)
+        self.dim_ = int(arr.shape[1])
+        if self.rescore_with == "int8":
+            self.int8_ = Int8Quantizer().fit(arr)
         return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
@@ -84,14 +96,35 @@ class BinaryQuantizer(BasePostProcessor):
         bits = np.unpackbits(np.asarray(codes, dtype=np.uint8), axis=-1, count=self.dim_)
         return bits.astype(np.float32) * 2.0 - 1.0
 
+    def rescore_codes(self, X: np.ndarray) -> np.ndarray:
+        """What is kept per document for rescoring: the sign bits, int8 codes or float32 vectors."""
+        if self.rescore_with == "int8":
+            self._check_fitted("int8_")
+            return self.int8_.transform(X)
+        if self.rescore_with == "float":
+            self._check_fitted("dim_")
+            arr = as_matrix(X, "BinaryQuantizer.rescore_codes")
+            self._check_width(arr, self.dim_, "rescore_codes")
+            return arr
+        return self.transform(X)
+
     def rescore_scores(self, queries: np.ndarray, codes: np.ndarray) -> np.ndarray:
-        """Float queries (m, d) dotted with the ±1 vectors of their candidates' codes (m, c, nbytes)."""
+        """Float queries (m, d) dotted with their candidates' ``rescore_codes`` (m, c, width)."""
         self._check_fitted("dim_")
         q = as_matrix(queries, "BinaryQuantizer.rescore_scores")
         self._check_width(q, self.dim_, "rescore_scores")
+        if self.rescore_with == "int8":
+            return self.int8_.rescore_scores(q, codes)
         codes = np.asarray(codes)
+        if self.rescore_with == "float":
+            _check_candidates(q, codes, self.dim_, "BinaryQuantizer")
+            return np.matmul(codes.astype(np.float32, copy=False), q[:, :, None])[:, :, 0]
         _check_candidates(q, codes, self.bytes_per_vector(self.dim_), "BinaryQuantizer")
         return np.matmul(self.signs(codes), q[:, :, None])[:, :, 0].astype(np.float32, copy=False)
+
+    def rescore_bytes_per_vector(self, dim: int) -> int:
+        """Bytes per document kept beside the index for rescoring (0 when the codes themselves suffice)."""
+        return {"sign": 0, "int8": int(dim), "float": 4 * int(dim)}[self.rescore_with] if self.rescore else 0
 
     @staticmethod
     def bytes_per_vector(dim: int) -> int:
@@ -159,6 +192,13 @@ class Int8Quantizer(BasePostProcessor):
         codes = np.asarray(codes)
         _check_candidates(q, codes, self.dim_, "Int8Quantizer")
         return np.matmul(self.inverse_transform(codes), q[:, :, None])[:, :, 0]
+
+    def rescore_codes(self, X: np.ndarray) -> np.ndarray:
+        """The int8 codes themselves: rescoring dequantizes them for the float query."""
+        return self.transform(X)
+
+    def rescore_bytes_per_vector(self, dim: int) -> int:
+        return 0
 
     @staticmethod
     def bytes_per_vector(dim: int) -> int:

@@ -51,6 +51,7 @@
     if (kind === "share") return (100 * v).toFixed(1) + "%";
     if (kind === "ms") return v >= 100 ? v.toFixed(0) : String(+v.toPrecision(3));
     if (kind === "rate") return Math.round(v).toLocaleString("en-US");
+    if (kind === "size") return compact(v);
     if (kind === "rank") return "#" + v;
     if (kind === "recall") return v.toFixed(3);
     if (kind === "delta") return (v > 0 ? "+" : v < 0 ? "−" : "±") + Math.abs(100 * v).toFixed(2);
@@ -424,7 +425,8 @@
         ["retained", missing(r.vs_float.retained) ? null : (100 * r.vs_float.retained).toFixed(1) + "%"]]),
         "same task and backend, same encoder without post-processing");
     }
-    section("Cost", kv([["dim", r.dim], ["similarity", r.similarity], ["bytes per vector", r.bytes_per_vector],
+    section("Cost", kv([["parameters", missing(r.n_parameters) ? null : r.n_parameters.toLocaleString("en-US")],
+      ["dim", r.dim], ["similarity", r.similarity], ["bytes per vector", r.bytes_per_vector],
       ["items encoded", r.items_encoded], ["items from the cache", r.items_cached],
       ["encode seconds", num(r.encode_seconds, 3)],
       ["encode items/s", missing(r.items_per_second) ? "not measured (all from the cache)" : fmt("rate", r.items_per_second)],
@@ -439,6 +441,7 @@
       ["chain fingerprint", r.chain_fingerprint], ["code fingerprint", r.code_fingerprint], ["date", r.date],
       ["run id", r.run_id], ["result file", r.source], ["older results replaced", r.superseded]]));
     section("Versions", kv(entries(r.versions)));
+    if (Object.keys(r.provenance || {}).length) section("Provenance of an imported result", kv(entries(r.provenance)));
     section("Hardware", kv(entries(r.hardware)));
     var panel = document.getElementById("detail");
     panel.hidden = false;
@@ -481,10 +484,23 @@
     document.getElementById("sources").textContent = sources;
   }
 
+  function drawNotRun() {
+    var missingEncoders = DATA.not_run || [];
+    if (!missingEncoders.length) return;
+    var list = clear(document.getElementById("not-run"));
+    missingEncoders.forEach(function (e) {
+      list.appendChild(el("li", {}, [el("code", { text: e.name }),
+        el("span", { cls: "muted", text: " " + e.modalities.join("+") + " · " + e.family }),
+        el("span", { text: e.description ? " — " + e.description : "" })]));
+    });
+    document.getElementById("not-run-section").hidden = false;
+  }
+
   function drawAll() { drawMain(); drawCompare(); drawPlots(); }
 
   function init() {
     drawHeader();
+    drawNotRun();
     drawViewButtons();
     fillSelect(document.getElementById("filter-type"), "all types", unique(DATA.tasks.map(function (t) { return t.type; })));
     fillSelect(document.getElementById("filter-modality"), "all modalities", unique(DATA.tasks.map(function (t) { return t.modality; })));
