@@ -32,6 +32,7 @@ class BenchmarkRun:
     cache: EmbeddingCache | None = None
     progress: bool = True
     depth: int | None = None  # hits per query for search tasks; None: each task's deepest cutoff
+    fit_on: str = "corpus"  # where chains are fit: corpus, task:<name> or file:<path> (harness.fitting)
     on_result: Callable[[TaskResult, Any], None] | None = None
     results: list[TaskResult] = field(default_factory=list)
     _loaded: dict[str, Task] = field(default_factory=dict, repr=False)
@@ -64,7 +65,7 @@ class BenchmarkRun:
         measured = MeasuredEncoder(encoder, cache=self.cache, progress=self.progress)
         plain = self._run_view(task_spec, task, measured, measured, {})
         for chain in self.chains:
-            view = fit_chain(task_spec, task, measured, chain)
+            view = fit_chain(task_spec, task, measured, chain, self.fit_on, self.store.folder / "states")
             if view is not None:
                 self._run_view(task_spec, task, measured, view, plain)
 

@@ -207,7 +207,7 @@ def test_non_checkpoint_inputs_are_refused(models: dict[str, Path], tmp_path: Pa
 def test_merge_names_resolve_to_an_encoder_with_a_derived_fingerprint(models: dict[str, Path]):
     a, b = models["a"], models["b"]
     registry = Registry.from_plugins()
-    encoder = registry.encoder(f"merge:linear?models={a},{b}&weights=0.5,0.5").load()
+    encoder = registry.encoder(f"merge:linear?models={a}+{b}&weights=0.5+0.5").load()
     same = registry.encoder(f"merge:linear?models={a},{b}").load()  # uniform weights by default
     other = registry.encoder(f"merge:linear?models={a},{b}&weights=0.2,0.8").load()
     assert encoder.fingerprint() == same.fingerprint() != other.fingerprint()
@@ -218,6 +218,19 @@ def test_merge_names_resolve_to_an_encoder_with_a_derived_fingerprint(models: di
     assert vectors.shape == (3, 16) and vectors.dtype == np.float32
     folder = encoder.folder()
     assert folder.name == encoder.merge_fingerprint() and read_merge_record(folder)["fingerprint"] == folder.name
+
+
+def test_zoo_bench_runs_a_merge_like_any_model(models: dict[str, Path], tmp_path: Path):
+    from zoo.cli.main import build_cli
+
+    tiny_beir = Path(__file__).parent / "data" / "tiny-beir"
+    name = f"merge:slerp?models={models['a']}+{models['b']}&t=0.25"  # -m splits at commas, not at "+"
+    args = ["bench", "-m", name, "-t", str(tiny_beir), "-o", str(tmp_path / "out"), "--no-leaderboard",
+            "--no-cache", "--no-progress"]
+    result = CliRunner().invoke(build_cli(), args)
+    assert result.exit_code == 0, result.output
+    written = json.loads(next((tmp_path / "out").glob("*.json")).read_text())
+    assert written["encoder"] == name and 0.0 <= written["main_score"] <= 1.0
 
 
 def test_zoo_merge_command_writes_the_folder(models: dict[str, Path], tmp_path: Path):

@@ -198,3 +198,26 @@ def test_fitted_state_is_saved_under_the_chain_fingerprint(tmp_path: Path):
     saved = tmp_path / "states" / view.fingerprint() / "0-whiten.npz"
     assert saved.is_file()
     assert Whiten.load(saved).fingerprint() == view.steps[0].fingerprint()
+
+
+def test_bench_fits_where_fit_on_says_and_keeps_the_states(tmp_path: Path):
+    import json
+
+    from click.testing import CliRunner
+
+    from tests.conftest import TINY_BEIR
+    from zoo.cli.main import build_cli
+
+    texts = tmp_path / "held-out.txt"
+    texts.write_text("\n".join(f"background sentence number {i} about cats and dogs" for i in range(40)))
+    out = tmp_path / "out"
+    args = ["bench", "-m", "hashing-bow-256", "-t", str(TINY_BEIR), "-p", "whiten?k=8", "--fit-on",
+            f"file:{texts}", "-o", str(out), "--no-leaderboard", "--no-progress"]
+    result = CliRunner().invoke(build_cli(), args)
+    assert result.exit_code == 0, result.output
+    chained = [json.loads(p.read_text()) for p in out.glob("*.json") if json.loads(p.read_text())["chain"]]
+    assert len(chained) == 1 and chained[0]["chain"][-1].startswith("fit:file:held-out.txt#")
+    assert chained[0]["dim"] == 8 and any((out / "states").iterdir())
+    bad = CliRunner().invoke(build_cli(), [*args[:-4], "--fit-on", "nowhere", "-o", str(tmp_path / "bad")])
+    assert bad.exit_code == 2 and "unknown fit source 'nowhere'" in bad.output
+    assert not (tmp_path / "bad").exists()  # refused before anything ran

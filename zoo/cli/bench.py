@@ -35,6 +35,9 @@ def _names(values: Iterable[str]) -> list[str]:
               help="Hits retrieved per query by search tasks, as a deployment would ask (e.g. 10 or 100); "
                    "approximate backends search this deep. Cutoffs beyond it are not scored. "
                    "[default: each task's deepest cutoff, 1000 for retrieval]")
+@click.option("--fit-on", default="corpus", show_default=True, metavar="SOURCE",
+              help="Where post-processor chains are fit, recorded in each result: corpus (the task's own "
+                   "inputs: transductive), task:<name>, or file:<path> (one text per line).")
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
               show_default=True, help="Result folder: one JSON file per run.")
 @click.option("--leaderboard", "leaderboard_page", type=click.Path(dir_okay=False, path_type=Path),
@@ -45,8 +48,8 @@ def _names(values: Iterable[str]) -> list[str]:
               help="Reuse embeddings from the disk cache (see `zoo cache info`) and store new ones.")
 @click.option("--progress/--no-progress", default=True, help="Show progress bars on a terminal.")
 def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, ...],
-          chains: tuple[str, ...], depth: int | None, out: Path, leaderboard_page: Path | None,
-          use_cache: bool, progress: bool) -> None:
+          chains: tuple[str, ...], depth: int | None, fit_on: str, out: Path,
+          leaderboard_page: Path | None, use_cache: bool, progress: bool) -> None:
     """Benchmark encoders on tasks. With no options: the offline default run."""
     from zoo.cli.main import registry
 
@@ -71,13 +74,16 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
     from harness.results import ResultStore
     from harness.runner import BenchmarkRun
 
+    from harness.fitting import parse_fit_source
+
     parsed_chains = [parse_chain(text, reg.postprocessor) for text in _names(chains)]
+    parse_fit_source(fit_on)  # a bad source fails before anything is encoded
     started = time.perf_counter()
     from zoo.cache import EmbeddingCache
 
     run = BenchmarkRun(encoder_specs, task_specs, backend_specs, ResultStore(out), chains=parsed_chains,
                        cache=EmbeddingCache() if use_cache else None, progress=progress,
-                       depth=depth, on_result=_report)
+                       depth=depth, fit_on=fit_on, on_result=_report)
     results = run.run()
     click.echo()
     click.echo(summary_table(results))

@@ -14,6 +14,7 @@ from typing import Any
 
 from zoo.errors import ZooError
 from zoo.fingerprint import fingerprint
+from zoo.merge import methods
 from zoo.merge.recipe import RECIPE_FILE, MergeRecipe
 
 MERGE_VERSION = "1"  # bump when the same recipe and inputs would give other weights
@@ -58,8 +59,6 @@ def merge_fingerprint(recipe: MergeRecipe, inputs: list[MergeInput]) -> str:
 
 def merged_state(recipe: MergeRecipe, states: list[dict[str, Any]], names: list[str]) -> dict[str, Any]:
     """Apply the recipe's method to loaded state dicts (the base first, where the method has one)."""
-    from zoo.merge import methods
-
     methods.check_same_architecture(states, names)
     weights = recipe.resolved_weights()
     if recipe.method == "linear":

@@ -13,7 +13,7 @@ import click
               help="Folder to write the merged sentence-transformers model to (with merge_recipe.json).")
 def merge(recipe: str, out: Path) -> None:
     """Merge checkpoints of one architecture: RECIPE is a .json/.toml recipe file or
-    '<method>?models=a,b&...' (linear, slerp, task_arithmetic, ties; see docs/merging.md).
+    '<method>?models=a+b&...' (linear, slerp, task_arithmetic, ties; see docs/merging.md).
 
     The folder loads anywhere sentence-transformers does; `zoo bench -m merge:RECIPE` benchmarks the
     merge without writing it yourself."""

@@ -108,10 +108,11 @@ def ties_delta(deltas: Sequence[torch.Tensor], weights: Sequence[float]) -> torc
     """The disjoint weighted mean: per entry, over the deltas whose sign matches the elected one."""
     import torch
 
-    weighted = torch.stack([w * d for w, d in zip(weights, deltas)])
-    sign = torch.sign(weighted.sum(dim=0))
-    agree = (torch.sign(torch.stack(list(deltas))) == sign) & (sign != 0)
-    share = torch.tensor(list(weights), dtype=weighted.dtype).reshape(-1, *[1] * deltas[0].dim())
-    total = (agree * share).sum(dim=0)
-    summed = (weighted * agree).sum(dim=0)
-    return torch.where(total != 0, summed / torch.where(total != 0, total, 1.0), torch.zeros_like(summed))
+    stacked = torch.stack(list(deltas))
+    w = torch.tensor(list(weights), dtype=stacked.dtype).reshape(-1, *[1] * (stacked.dim() - 1))
+    elected = torch.sign((w * stacked).sum(dim=0))
+    agree = (torch.sign(stacked) == elected) & (elected != 0)
+    weight_agreeing = (w * agree).sum(dim=0)
+    summed = (w * stacked * agree).sum(dim=0)
+    nonzero = weight_agreeing != 0  # no delta agrees (or all were trimmed): the entry stays at the base
+    return torch.where(nonzero, summed / torch.where(nonzero, weight_agreeing, 1.0), 0.0)

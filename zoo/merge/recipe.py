@@ -3,12 +3,14 @@ from the options of a ``merge:`` encoder name. Validation happens here, before a
 
     {"method": "slerp", "models": ["all-minilm-l6-v2", "/work/scratch/minilm-icd/model"], "t": 0.5}
     merge:ties?base=all-minilm-l6-v2&models=/work/scratch/minilm-icd/model&density=0.2
+    merge:linear?models=all-minilm-l6-v2+/work/scratch/minilm-icd/model&weights=0.3+0.7
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,9 @@ from zoo.errors import ZooError
 METHODS = ("linear", "slerp", "task_arithmetic", "ties")
 FIELDS = ("method", "models", "base", "weights", "t", "density", "scale", "name")
 RECIPE_FILE = "merge_recipe.json"  # written into every merged model folder
+LIST_FIELDS = ("models", "weights")
+# "+" in names (read as a space), since `zoo bench -m` splits its value at commas; commas work elsewhere
+LIST_SEPARATOR = re.compile(r"[\s,]+")
 
 
 @dataclass(frozen=True)
@@ -147,11 +152,14 @@ def read_recipe(path: Path | str) -> MergeRecipe:
 
 
 def recipe_from_name(text: str) -> MergeRecipe:
-    """``<method>?models=a,b&weights=..&t=..`` (the part after ``merge:``) or a recipe file path."""
+    """``<method>?models=a+b&weights=..&t=..`` (the part after ``merge:``) or a recipe file path."""
     head, _, query = text.partition("?")
     if not query and (head.endswith((".json", ".toml")) or Path(head).expanduser().is_file()):
         return read_recipe(head)
     data: dict[str, Any] = {"method": head}
-    for key, value in parse_qsl(query, keep_blank_values=True):
-        data[key] = value.split(",") if key in ("models", "weights") else value
+    for key, value in parse_qsl(query, keep_blank_values=True):  # "+" arrives as a space
+        if key in LIST_FIELDS:
+            data.setdefault(key, []).extend(part for part in LIST_SEPARATOR.split(value) if part)
+        else:
+            data[key] = value
     return recipe_from_dict(data, f"merge:{text}")
