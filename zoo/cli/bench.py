@@ -69,6 +69,7 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
             backend_specs.insert(0, reference)
     if not encoder_specs or not task_specs:
         raise ZooError("nothing to run: name a --model and a --task (see `zoo list`)")
+    _check_something_runs(reg, encoder_specs, task_specs)
 
     from harness.chain import parse_chain
     from harness.results import ResultStore
@@ -92,6 +93,20 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
         from zoo.cli.leaderboard import refresh_leaderboard
 
         click.echo(f"leaderboard: {refresh_leaderboard([out], leaderboard_page)}")
+
+
+def _check_something_runs(reg, encoders: list, tasks: list) -> None:  # noqa: ANN001
+    """Refuse a run in which no encoder takes a task's modalities, naming registered encoders that do."""
+    if any(set(t.modalities) <= set(e.modalities) for e in encoders for t in tasks):
+        return
+    task = tasks[0]
+    needs = "+".join(task.modalities)
+    able = [s.name for s in reg.encoders if set(task.modalities) <= set(s.modalities)]
+    given = ", ".join(f"{e.name} encodes {'+'.join(e.modalities)}" for e in encoders[:3])
+    hint = f"e.g. --model {able[0]}" + (f" (or {', '.join(able[1:4])})" if able[1:] else "") if able \
+        else "no installed plugin offers one"
+    raise ZooError(f"task {task.name!r} needs an encoder of {needs} and none was given ({given}): {hint}; "
+                   "see `zoo list encoders`")
 
 
 def _unique(specs: list) -> list:
