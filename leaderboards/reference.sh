@@ -3,30 +3,39 @@
 # HNSW search and the post-processed variants. Writes a fresh result folder, then swaps it in and rebuilds the
 # page, CSV and Markdown, so an interrupted run leaves the committed leaderboard as it was.
 # Needs the first-party plugins installed (see README) and Debian's `fortunes` for fortunes-clustering.
+# `reference.sh text dna medical` runs only the parts named (into the same fresh folder) and swaps it in.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 new=leaderboards/results.new
-rm -rf "$new"
+parts="${*:-text dna medical}"
+[ -n "${KEEP_NEW:-}" ] || rm -rf "$new"
 bench() { zoo bench --no-leaderboard --no-progress -o "$new" "$@"; }
 
 text=all-minilm-l6-v2,wordllama-l2-256,hashing-bow-256
+if [[ " $parts " == *" text "* ]]; then
 # Retrieval at depth 100, as a retrieve-then-rerank deployment asks: HNSW's beam is max(ef_search, depth) wide.
-bench -m "$text" -t icd10cm-small,icd10cm,pydoc-topics -b exact,hnsw --depth 100
+bench -m "$text" -t icd10cm,pydoc-topics -b exact,hnsw --depth 100
 bench -m "$text" -t icd10cm-small -b exact,hnsw --depth 100 \
     -p "binary?rescore=4&rescore_with=int8" -p "binary?rescore=4" -p int8 -p "matryoshka?dim=128" -p "whiten?eps=0.1"
-bench -m "$text" -t lee-sts,icd10cm-chapters,icd10cm-blocks,fortunes-clustering
+bench -m "$text" -t icd10cm-chapters,icd10cm-blocks,fortunes-clustering
 bench -m "$text" -t lee-sts -p "matryoshka?dim=128" -p "whiten?eps=0.1"
 bench -m char-ngram-hash-512 -t icd10cm-small,pydoc-topics,lee-sts -b exact,hnsw --depth 100
+fi
 
 # DNA (plugins/zoo-dna): k-mer baselines and the in-house contrastive encoder
+if [[ " $parts " == *" dna "* ]]; then
 bench -m tnf,kmer-6,kmer-mlp-16s -t dna-16s-genus-clustering,dna-16s-genus-fewshot,dna-16s-read-alignment \
     -b exact,hnsw
+fi
 
 # Medical concepts (plugins/zoo-medical): co-occurrence vectors, patient vectors, text encoders on code titles
+if [[ " $parts " == *" medical "* ]]; then
 bench -m patient-mean:cooc-ppmi-svd-64,patient-decay:cooc-ppmi-svd-64,patient-code-counts \
     -t synthea-hf-onset,synthea-t2d-onset
 bench -m cooc-ppmi-svd-64,describe:all-minilm-l6-v2,describe:wordllama-l2-256 \
     -t synthea-concept-modules,icd10cm-concept-blocks -b exact,hnsw
+fi
+[ -n "${NO_SWAP:-}" ] && exit 0
 
 rm -rf leaderboards/results.old
 [ -d leaderboards/results ] && mv leaderboards/results leaderboards/results.old
