@@ -80,8 +80,9 @@ class BenchmarkRun:
         for backend_spec in backend_specs:
             backend = make_backend(backend_spec, view)
             if not searches(backend, view.similarity):
-                warn(f"skipping {backend_spec.name} for {view.name} {' +'.join(getattr(view, 'labels', ()))}"
-                     f" on {task_spec.name}: it cannot search {view.similarity!r} vectors")
+                chain = "".join(f" +{label}" for label in getattr(view, "labels", ()))
+                warn(f"skipping {backend_spec.name} for {view.name}{chain} on {task_spec.name}: "
+                     f"it cannot search {view.similarity!r} vectors")
                 continue
             scores = evaluate(task, view, backend, self.depth)
             key = backend_spec.name if backend_spec else None

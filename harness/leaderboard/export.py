@@ -27,10 +27,11 @@ def header(column: Column) -> str:
 
 
 def ordered(frame: pd.DataFrame) -> pd.DataFrame:
-    """Best complete mean first; rows without one after, by name."""
+    """By modality (as the page orders task groups); within one, best complete mean first, then by name."""
     key = frame[f"mean:{OVERALL}"]
+    keys = ["modality_order", "_missing", "_key", "_name"]
     return frame.assign(_missing=key.isna(), _key=-key.fillna(0), _name=frame["label"].str.lower()) \
-        .sort_values(["_missing", "_key", "_name"]).drop(columns=["_missing", "_key", "_name"])
+        .sort_values(keys).drop(columns=keys[1:])
 
 
 def to_csv(lb: Leaderboard) -> str:

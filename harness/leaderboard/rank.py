@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from harness.leaderboard.table import OVERALL, Leaderboard, mean_complete, rank, scores
+from harness.leaderboard.table import OVERALL, Leaderboard, home_modality, overall, rank, rank_within, scores
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -20,7 +20,8 @@ def shifts(lb: Leaderboard, view: str) -> pd.DataFrame:
     import pandas as pd
 
     exact, approx = scores(lb, lb.reference), scores(lb, view)
-    exact_all, approx_all = mean_complete(exact)[0], mean_complete(approx)[0]
+    exact_all, approx_all = overall(lb, exact)[0], overall(lb, approx)[0]
+    home = home_modality(lb)
     pairs = [(task, exact[task], approx[task]) for task in lb.tasks.index]
     pairs.append((OVERALL, exact_all, approx_all))
     parts = []
@@ -28,8 +29,10 @@ def shifts(lb: Leaderboard, view: str) -> pd.DataFrame:
         both = ref.notna() & other.notna()
         part = pd.DataFrame({"task": task, "row": ref.index, "exact_score": ref.values,
                              "score": other.values})
-        part["exact_rank"] = rank(ref.where(both)).values
-        part["rank"] = rank(other.where(both)).values
+        # a task's rows are ranked together; overall means are ranked within each modality
+        rank_of = (lambda v: rank_within(v, home)) if task == OVERALL else rank
+        part["exact_rank"] = rank_of(ref.where(both)).values
+        part["rank"] = rank_of(other.where(both)).values
         part["shift"] = part["exact_rank"] - part["rank"]
         parts.append(part)
     table = pd.concat(parts, ignore_index=True)

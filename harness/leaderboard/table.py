@@ -88,7 +88,10 @@ def _tasks(cells: pd.DataFrame) -> pd.DataFrame:
         type=("task_type", "first"), modality=("modality", "first"), group=("group", "first"),
         metric=("metric", "first"), search=("backend", lambda b: b.notna().any()),
     )
-    return tasks.sort_values(["type", "modality"], kind="stable")
+    # the modality with the most tasks first (text, on the reference board), then by type within it
+    weight = tasks["modality"].map(tasks["modality"].value_counts())
+    order = tasks.assign(_weight=-weight).sort_values(["_weight", "modality", "type"], kind="stable")
+    return order.drop(columns="_weight")
 
 
 def _approximate(entries: list[Entry], exact_names: set[str] | None) -> dict[str, bool]:
@@ -127,12 +130,50 @@ def mean_complete(table: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return mean.where(present == table.shape[1]), present
 
 
-def means(lb: Leaderboard, table: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series, int]]:
-    """Per task group and over all tasks: (mean of complete rows, tasks present, tasks in total)."""
-    out = {}
-    for group, names in [*lb.groups.items(), (OVERALL, list(lb.tasks.index))]:
+def home_modality(lb: Leaderboard) -> pd.Series:
+    """Each row's modality: the one most of its tasks are in (ties: the modality with more tasks)."""
+    modality_of = lb.tasks["modality"]
+    size = modality_of.value_counts()
+    done = lb.cells.drop_duplicates(["row", "task"])
+    counts = done.assign(modality=done["task"].map(modality_of)).groupby(["row", "modality"]).size()
+    best = {row: max(found.items(), key=lambda kv: (kv[1], size.get(kv[0], 0), kv[0]))[0]
+            for row, found in ((row, counts[row].to_dict()) for row in counts.index.get_level_values(0).unique())}
+    import pandas as pd
+
+    return pd.Series(best, dtype=object).reindex(lb.rows)
+
+
+def overall(lb: Leaderboard, table: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(mean, tasks present, tasks in total) per row over every task of the row's own modality.
+
+    A text model is not held to DNA tasks it cannot run, and a mean is still never taken over fewer
+    tasks than its modality has. With one modality this is the mean over all tasks.
+    """
+    import pandas as pd
+
+    home = home_modality(lb)
+    mean = pd.Series(float("nan"), index=table.index)
+    present = pd.Series(0, index=table.index)
+    total = pd.Series(0, index=table.index)
+    for modality, names in lb.tasks.groupby("modality", sort=False).groups.items():
+        rows = home.index[home == modality]
+        m, p = mean_complete(table.loc[rows, list(names)])
+        mean[rows], present[rows], total[rows] = m, p, len(names)
+    return mean, present, total
+
+
+def rank_within(values: pd.Series, home: pd.Series) -> pd.Series:
+    """``rank`` taken separately among the rows of each modality."""
+    return values.groupby(home.reindex(values.index), dropna=False).rank(ascending=False, method="min")
+
+
+def means(lb: Leaderboard, table: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series, int | pd.Series]]:
+    """Per task group, and over the tasks of each row's modality: (mean of complete rows, present, total)."""
+    out: dict[str, tuple[pd.Series, pd.Series, int | pd.Series]] = {}
+    for group, names in lb.groups.items():
         mean, present = mean_complete(table[names])
         out[group] = (mean, present, len(names))
+    out[OVERALL] = overall(lb, table)
     return out
 
 
@@ -149,8 +190,12 @@ def main_table(lb: Leaderboard, view: str) -> tuple[pd.DataFrame, list[Column]]:
                Column("chain", "chain", "text")]
     frame.insert(0, "label", lb.rows)
     averages = means(lb, table)
-    frame.insert(0, "rank", rank(averages[OVERALL][0]))
-    columns.insert(0, Column("rank", "#", "rank", "", "rank by the mean over all tasks (complete rows only)"))
+    home = home_modality(lb)
+    frame["modality"] = home  # not a column: orders exports, labels rows in the page data
+    frame["modality_order"] = home.map({m: i for i, m in enumerate(lb.tasks["modality"].unique())})
+    frame.insert(0, "rank", rank_within(averages[OVERALL][0], home))
+    columns.insert(0, Column("rank", "#", "rank", "", "rank by the mean over all tasks of the row's modality, "
+                             "among the rows of that modality (complete rows only)"))
     for group, names in lb.groups.items():
         for task in names:
             frame[f"score:{task}"] = table[task]
@@ -168,11 +213,13 @@ def main_table(lb: Leaderboard, view: str) -> tuple[pd.DataFrame, list[Column]]:
 
 
 def _add_mean(frame: pd.DataFrame, columns: list[Column], name: str,
-              average: tuple[pd.Series, pd.Series, int], group: str) -> None:
+              average: tuple[pd.Series, pd.Series, int | pd.Series], group: str) -> None:
     mean, present, total = average
+    totals = total if not isinstance(total, int) else [total] * len(present)
     frame[f"mean:{name}"] = mean
-    frame[f"tasks:{name}"] = [f"{n}/{total}" for n in present]
+    frame[f"tasks:{name}"] = [f"{n}/{t}" for n, t in zip(present, totals)]
     label = "mean" if group else "mean (all)"
-    columns.append(Column(f"mean:{name}", label, "mean", group,
-                          f"mean over {total} task(s); shown only for rows with all {total}"))
+    title = (f"mean over {total} task(s); shown only for rows with all {total}" if isinstance(total, int) else
+             "mean over every task of the row's modality; shown only for rows with all of them")
+    columns.append(Column(f"mean:{name}", label, "mean", group, title))
     columns.append(Column(f"tasks:{name}", "tasks" if group else "tasks (all)", "count", group))

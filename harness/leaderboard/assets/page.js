@@ -81,11 +81,17 @@
     if (typeof a === "number" && typeof b === "number") return dir * (a - b);
     return dir * String(a).localeCompare(String(b), undefined, { sensitivity: "base" });
   }
+  // overall means and ranks are per modality: sorting by them keeps each modality's rows together
+  function modalityOrder(row, sort) {
+    var overall = sort.key === "rank" || sort.key === "mean:" + DATA.overall;
+    return overall && row.values ? row.values.modality_order : 0;
+  }
   function sortRows(rows, columns, sort) {
     var col = columns.filter(function (c) { return c.key === sort.key; })[0];
     if (!col) return rows.slice();
     return rows.slice().sort(function (a, b) {
-      return compareValues(col.value(a), col.value(b), sort.dir) ||
+      return compareValues(modalityOrder(a, sort), modalityOrder(b, sort), 1) ||
+        compareValues(col.value(a), col.value(b), sort.dir) ||
         compareValues(a.label, b.label, 1);
     });
   }
