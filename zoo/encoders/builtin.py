@@ -5,6 +5,8 @@ Open names that ``resolve_encoder`` understands::
     hf:<repo id>[?options]            sentence-transformers model from the hub (or its cache)
     st:<repo id or folder>[?options]  the same, also for local folders
     tf:<repo id or folder>[?options]  transformers AutoModel + pooling, e.g. tf:gpt2?pooling=last
+    onnx:<name, repo id or folder>[?options]  a sentence-transformers model on ONNX Runtime (CPU),
+                                      e.g. onnx:all-minilm-l6-v2?quantize=int8 (options: docs/onnx.md)
     <existing folder>                 sentence-transformers if it has modules.json, else tf: with mean pooling
 
 Options are URL query parameters (``&``-separated, values percent-encoded, ``+`` is a space):
@@ -145,10 +147,46 @@ def transformers_spec(name: str, target: str, options: dict[str, Any]) -> Encode
     return EncoderSpec(name=name, load=load, family="transformers", description=f"{target} ({pooling} pooling)")
 
 
+# --- onnx: names (ONNX Runtime on CPU, see docs/onnx.md) ---
+ONNX_OPTIONS: dict[str, type] = {
+    "quantize": str,
+    "query_prompt": str,
+    "document_prompt": str,
+    "batch_size": int,
+    "normalize": bool,
+    "max_seq_length": int,
+    "threads": int,
+    "revision": str,
+}
+PACKAGED_NAMES = frozenset({"all-minilm-l6-v2", "minilm", "sentence-transformers/all-minilm-l6-v2"})
+
+
+def onnx_spec(name: str, target: str, options: dict[str, Any]) -> EncoderSpec:
+    """``onnx:<registered name, repo id or folder>``: the packaged MiniLM by name, else a folder or hub id."""
+    from zoo.encoders.onnx import check_settings
+
+    check_settings(
+        options.get("quantize", "none"), options.get("batch_size", 1), options.get("threads"),
+        options.get("max_seq_length"),
+    )
+
+    def load() -> Encoder:
+        _need("onnxruntime", "onnxruntime")
+        from zoo.encoders.onnx import OnnxEncoder
+
+        source = packaged_minilm_folder() if target.lower() in PACKAGED_NAMES else target
+        return OnnxEncoder(source, name=name, **options)
+
+    quantize = options.get("quantize", "none")
+    return EncoderSpec(name=name, load=load, family="onnx", description=f"{target} (onnxruntime, {quantize})")
+
+
+# --- end onnx ---
 PREFIXES: dict[str, tuple[Callable[[str, str, dict[str, Any]], EncoderSpec], dict[str, type]]] = {
     "hf": (sentence_transformers_spec, ST_OPTIONS),
     "st": (sentence_transformers_spec, ST_OPTIONS),
     "tf": (transformers_spec, TF_OPTIONS),
+    "onnx": (onnx_spec, ONNX_OPTIONS),  # onnx addition
 }
 
 
