@@ -161,9 +161,8 @@ def peak_bytes() -> int:
 
 
 def worker(name: str, folder: Path, cache: Path) -> None:
-    import torch
-
-    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
+    # no torch import here: torch takes its thread count from OMP_NUM_THREADS when a pipeline imports it,
+    # and a warm zoo run never does (importing it would add seconds that are the script's, not zoo's)
     score = RUNNERS[name](folder, cache)
     print(json.dumps({"ndcg_at_10": score, "peak_bytes": peak_bytes()}))
 

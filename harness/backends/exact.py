@@ -24,6 +24,7 @@ from harness.backends.scoring import (
     pair_scores,
     positive_int,
     rank,
+    rescored_top,
     settled,
 )
 from zoo.errors import ZooError
@@ -34,13 +35,11 @@ PILOT = 1024  # columns of the first chunk partitioned to set the first floor; t
 
 
 def _top_positions(keys: np.ndarray, k: int) -> np.ndarray:
-    """Column positions of each row's k highest keys, highest first; equal keys in any order."""
+    """Column positions of each row's k highest keys, in no particular order (``_RunningTop`` sorts once)."""
     width = keys.shape[1]
     if k >= width:
-        return np.argsort(-keys, axis=1)
-    part = np.argpartition(keys, width - k, axis=1)[:, width - k:]
-    order = np.argsort(-np.take_along_axis(keys, part, axis=1), axis=1)
-    return np.take_along_axis(part, order, axis=1)
+        return np.broadcast_to(np.arange(width), keys.shape).copy()
+    return np.argpartition(keys, width - k, axis=1)[:, width - k:]
 
 
 def _candidates(block: np.ndarray, k: int, floor: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -76,7 +75,10 @@ def _candidates(block: np.ndarray, k: int, floor: np.ndarray | None) -> tuple[np
 
 
 class _RunningTop:
-    """The k highest keys seen so far per query; candidates wait until there are enough to merge."""
+    """The k highest keys seen so far per query; candidates wait until there are enough to merge.
+
+    Merges only partition (the kept k stay unordered, their minimum is the floor); ``result`` sorts once.
+    """
 
     def __init__(self, m: int, k: int) -> None:
         self.k = k
@@ -84,11 +86,7 @@ class _RunningTop:
         self.idx = np.empty((m, 0), dtype=np.int64)
         self.pending: list[tuple[np.ndarray, np.ndarray]] = []
         self.width = 0
-
-    @property
-    def floor(self) -> np.ndarray | None:
-        """Each query's k-th highest key so far, once it has k; what a candidate must beat."""
-        return self.keys[:, -1:] if self.keys.shape[1] == self.k else None
+        self.floor: np.ndarray | None = None  # each query's k-th highest key so far, once it has k
 
     def add(self, keys: np.ndarray, cols: np.ndarray, j: int, s: int) -> None:
         """Candidates from columns of chunk j of s (documents j + col * s)."""
@@ -99,15 +97,20 @@ class _RunningTop:
             self._merge()
 
     def result(self) -> tuple[np.ndarray, np.ndarray]:
+        """Indices and keys of each query's k highest keys, highest first."""
         if self.pending:
             self._merge()
-        return self.idx, self.keys
+        order = np.argsort(-self.keys, axis=1)
+        return np.take_along_axis(self.idx, order, axis=1), np.take_along_axis(self.keys, order, axis=1)
 
     def _merge(self) -> None:
         keys = np.concatenate([self.keys] + [p[0] for p in self.pending], axis=1)
         idx = np.concatenate([self.idx] + [p[1] for p in self.pending], axis=1)
-        keep = _top_positions(keys, self.k)
-        self.keys, self.idx = np.take_along_axis(keys, keep, axis=1), np.take_along_axis(idx, keep, axis=1)
+        if keys.shape[1] > self.k:
+            keep = np.argpartition(keys, keys.shape[1] - self.k, axis=1)[:, -self.k:]
+            keys, idx = np.take_along_axis(keys, keep, axis=1), np.take_along_axis(idx, keep, axis=1)
+        self.keys, self.idx = keys, idx
+        self.floor = keys.min(axis=1, keepdims=True) if keys.shape[1] == self.k else None
         self.pending, self.width = [], 0
 
 
@@ -189,9 +192,10 @@ class ExactBackend:
         c = candidate_count(k, n)
         keyed = batch * np.float32(2.0) if self._sq_norms is not None else batch  # doubling is exact
         idx, keys = self._top_keys(keyed, c)
-        top_idx, top_scores = rank(idx, pair_scores(batch, self._vectors, idx, self.similarity), k)
+        bound = key_error_bound(batch, self._max_norm, self.similarity)
+        # only the candidates whose keys come near the k-th can reach the top k: rescore just those
+        top_idx, top_scores = rescored_top(batch, self._vectors, idx, keys, k, bound, self.similarity)
         if c < n:
-            bound = key_error_bound(batch, self._max_norm, self.similarity)
             for r in np.flatnonzero(~settled(keys, k, bound)):
                 floor = float(keys[r, k - 1]) - 2 * bound[r]  # keys are best first
                 top_idx[r], top_scores[r] = self._rescan(batch[r], keyed[r], floor, k)
