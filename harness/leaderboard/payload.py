@@ -68,7 +68,7 @@ def _view(lb: Leaderboard, view: str, index: dict) -> dict[str, Any]:
         "columns": [vars(c) for c in columns],
         "rows": rows,
         "compare": _compare(lb, view) if approximate and view != lb.reference else None,
-        "scatter": _scatter(frame, lb.rows),
+        "scatter": _scatter(frame, lb.rows, lb.tasks["modality"].iloc[0] if len(lb.tasks) else None),
     }
 
 
@@ -82,10 +82,12 @@ def _compare(lb: Leaderboard, view: str) -> dict[str, Any]:
     return {"tasks": [OVERALL, *lb.tasks.index[lb.tasks["search"]]], "rows": cells}
 
 
-def _scatter(frame: Any, rows: list[str]) -> dict[str, Any]:
-    """Rows with a complete mean, placed by cost; the Pareto front of each plot."""
+def _scatter(frame: Any, rows: list[str], modality: str | None) -> dict[str, Any]:
+    """Rows of ``modality`` (means over other task sets do not compare) with a complete mean, placed by
+    cost; the Pareto front of each plot."""
+    rows = [r for r in rows if modality is None or frame.at[r, "modality"] == modality]
     mean = frame[f"mean:{OVERALL}"]
-    out: dict[str, Any] = {"excluded": [r for r in rows if not math.isfinite(mean[r])]}
+    out: dict[str, Any] = {"modality": modality, "excluded": [r for r in rows if not math.isfinite(mean[r])]}
     for key, column, label, lower_better in SCATTERS:
         points = [(r, float(frame.at[r, column]), float(mean[r])) for r in rows
                   if math.isfinite(mean[r]) and math.isfinite(frame.at[r, column]) and frame.at[r, column] > 0]

@@ -329,7 +329,8 @@
   function drawPlots() {
     var host = clear(document.getElementById("plots")), view = currentView(), sc = view.scatter;
     ["bytes", "speed"].forEach(function (key) { host.appendChild(plot(sc[key])); });
-    var note = "Mean main score over all tasks (×100) under " + view.name +
+    var note = "Mean main score over all " + (sc.modality ? sc.modality + " " : "") + "tasks (×100) under " +
+      view.name + (sc.modality ? ", for the " + sc.modality + " rows (means over other modalities' tasks do not compare)" : "") +
       "; blue points and the dashed line are the Pareto front (nothing else is both cheaper and better).";
     if (sc.excluded.length) note += " Not plotted, no complete mean: " + sc.excluded.join(", ") + ".";
     document.getElementById("scatter-note").textContent = note;
