@@ -339,3 +339,23 @@ def test_importing_the_command_is_light():
 def test_empty_store_is_a_clear_error(tmp_path: Path):
     result = zoo("leaderboard", "--results", str(tmp_path))
     assert result.exit_code == 2 and "no result files" in result.output
+
+
+def test_overall_means_and_ranks_are_per_modality(tmp_path: Path):
+    """A DNA model is not held to text tasks, nor a text model to DNA tasks; ranks stay within a modality."""
+    store = ResultStore(tmp_path / "results")
+    for encoder, scores in (("text-a", {"t1": 0.8, "t2": 0.6}), ("text-b", {"t1": 0.5, "t2": 0.5})):
+        for task, score in scores.items():
+            store.write(make_result(task, encoder, score, None))
+    store.write(make_result("d1", "dna-a", 0.3, None))
+    modalities = {"t1": ("text",), "t2": ("text",), "d1": ("dna",)}
+    lb = load_leaderboard([store], modalities)
+    frame, _ = main_table(lb, lb.reference)
+    by_row = frame.set_index("label")
+    assert by_row.loc["text-a", f"mean:{OVERALL}"] == pytest.approx(0.7)
+    assert by_row.loc["text-b", f"tasks:{OVERALL}"] == "2/2"
+    assert by_row.loc["dna-a", f"mean:{OVERALL}"] == pytest.approx(0.3) and by_row.loc["dna-a", "rank"] == 1
+    assert list(by_row["rank"][["text-a", "text-b"]]) == [1, 2]
+    assert list(lb.tasks.index[:2]) == ["t1", "t2"]  # the modality with most tasks first
+    data = build_payload(lb, "t", [str(store.folder)])
+    assert {p["row"] for p in data["views"][0]["scatter"]["bytes"]["points"]} <= {"text-a", "text-b"}
