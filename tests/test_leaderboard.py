@@ -99,6 +99,8 @@ def test_bench_output_round_trips(tmp_path: Path):
     assert frame.at["hashing-bow-256", "score:tiny-beir"] == data["main_score"]
     assert frame.at["hashing-bow-256", "bytes_per_vector"] == data["bytes_per_vector"]
     assert frame.at["hashing-bow-256", "items_per_second"] == pytest.approx(data["items_per_second"])
+    assert f"leaderboard: {out / 'index.html'}" in result.output and (out / "index.html").is_file()
+    assert not (tmp_path / "leaderboards").exists()  # the committed page is zoo leaderboard's alone
 
 
 def test_means_only_over_complete_rows(store: ResultStore):

@@ -41,15 +41,15 @@ def _names(values: Iterable[str]) -> list[str]:
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
               show_default=True, help="Result folder: one JSON file per run.")
 @click.option("--leaderboard", "leaderboard_page", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("leaderboards/index.html"), show_default=True,
-              help="Page to rebuild from the result folder after the run.")
-@click.option("--no-leaderboard", "leaderboard_page", flag_value=None, help="Do not rebuild the page.")
+              default=None, help="Page to rebuild from the result folder after the run.  [default: "
+                                 "OUT/index.html, so a run never rewrites the committed leaderboards/ page]")
+@click.option("--no-leaderboard", "no_leaderboard", is_flag=True, help="Do not rebuild the page.")
 @click.option("--cache/--no-cache", "use_cache", default=True, show_default=True,
               help="Reuse embeddings from the disk cache (see `zoo cache info`) and store new ones.")
 @click.option("--progress/--no-progress", default=True, help="Show progress bars on a terminal.")
 def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, ...],
           chains: tuple[str, ...], depth: int | None, fit_on: str, out: Path,
-          leaderboard_page: Path | None, use_cache: bool, progress: bool) -> None:
+          leaderboard_page: Path | None, no_leaderboard: bool, use_cache: bool, progress: bool) -> None:
     """Benchmark encoders on tasks. With no options: the offline default run."""
     from zoo.cli.main import registry
 
@@ -89,10 +89,10 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
     click.echo()
     click.echo(summary_table(results))
     click.echo(f"\n{len(results)} results in {out}/ ({time.perf_counter() - started:.1f} s)")
-    if leaderboard_page is not None and results:
+    if not no_leaderboard and results:
         from zoo.cli.leaderboard import refresh_leaderboard
 
-        click.echo(f"leaderboard: {refresh_leaderboard([out], leaderboard_page)}")
+        click.echo(f"leaderboard: {refresh_leaderboard([out], leaderboard_page or out / 'index.html')}")
 
 
 def _check_something_runs(reg, encoders: list, tasks: list) -> None:  # noqa: ANN001

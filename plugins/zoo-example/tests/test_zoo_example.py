@@ -39,7 +39,7 @@ def zoo(*args: str) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).with_name("zoo")
     command = str(script) if script.exists() else shutil.which("zoo")
     assert command, "the `zoo` command is not installed: pip install -e . in the embedding-zoo checkout"
-    # in a scratch folder: `zoo bench` writes results/ and leaderboards/ under the working folder
+    # in a scratch folder: `zoo bench` writes results/ (and its index.html) under the working folder
     with tempfile.TemporaryDirectory() as scratch:
         return subprocess.run([command, *args], capture_output=True, text=True, env=dict(os.environ),
                               timeout=300, cwd=scratch)
