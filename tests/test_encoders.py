@@ -476,7 +476,7 @@ def _write_modules(folder: Path, modules: list[tuple[str, str, dict]]) -> Path:
 
 
 def test_sentence_transformer_width_is_read_from_module_configs(tmp_path: Path) -> None:
-    from zoo.encoders.sentence_transformers import configured_dim
+    from zoo.encoders.st_config import configured_dim
 
     pooling = {"word_embedding_dimension": 384, "pooling_mode_mean_tokens": True}
     plain = _write_modules(tmp_path / "a", [("Transformer", "", {}), ("Pooling", "1_Pooling", pooling),
@@ -489,6 +489,8 @@ def test_sentence_transformer_width_is_read_from_module_configs(tmp_path: Path) 
     odd = [("Transformer", "", {}), ("Pooling", "p", pooling), ("LayerNorm", "n", {})]
     assert configured_dim(_write_modules(tmp_path / "d", odd)) is None  # unknown module: load and ask
     assert configured_dim(tmp_path / "empty") is None
+    current = {"embedding_dimension": 384, "pooling_mode": ["mean", "max"]}  # sentence-transformers 6 keys
+    assert configured_dim(_write_modules(tmp_path / "e", [("Transformer", "", {}), ("Pooling", "p", current)])) == 768
 
 
 @pytest.mark.slow

@@ -34,6 +34,7 @@ from zoo.encoders.base import (
     safetensors_parameters,
     weights_fingerprint,
 )
+from zoo.encoders.st_config import module_kind, pooling_modes, pooling_width
 from zoo.errors import ZooError
 from zoo.fingerprint import fingerprint
 from zoo.protocols import Role, Similarity
@@ -43,14 +44,6 @@ OPSET = 17
 OUTPUT = "token_embeddings"
 QUANTIZATIONS: tuple[str, ...] = ("none", "int8")
 POOLINGS: tuple[str, ...] = ("mean", "cls", "max", "lasttoken")
-LEGACY_POOLING_KEYS: dict[str, str] = {  # sentence-transformers < 6 wrote one boolean per mode
-    "pooling_mode_cls_token": "cls",
-    "pooling_mode_mean_tokens": "mean",
-    "pooling_mode_max_tokens": "max",
-    "pooling_mode_mean_sqrt_len_tokens": "mean_sqrt_len_tokens",
-    "pooling_mode_weightedmean_tokens": "weightedmean",
-    "pooling_mode_lasttoken": "lasttoken",
-}
 KNOWN_MODULES: tuple[str, ...] = ("Transformer", "Pooling", "Normalize")
 DEFAULT_MAX_LENGTH = 512
 
@@ -73,7 +66,7 @@ def read_layout(folder: Path) -> SentenceTransformerLayout:
     modules = read_json(folder / "modules.json")
     if not isinstance(modules, list) or not modules:
         raise ZooError(f"{folder} is not a sentence-transformers folder (no modules.json): onnx: needs one")
-    kinds = {str(module.get("type", "")).rpartition(".")[2]: module.get("path", "") for module in modules}
+    kinds = {module_kind(module): module.get("path", "") for module in modules}
     unknown = [kind for kind in kinds if kind not in KNOWN_MODULES]
     if unknown or "Transformer" not in kinds or "Pooling" not in kinds:
         raise ZooError(
@@ -83,11 +76,10 @@ def read_layout(folder: Path) -> SentenceTransformerLayout:
     transformer = folder / kinds["Transformer"]
     bert_config = read_json(transformer / "sentence_bert_config.json")
     pooling = read_json(folder / kinds["Pooling"] / "config.json")
-    width = pooling.get("embedding_dimension") or pooling.get("word_embedding_dimension")  # new, legacy key
     return SentenceTransformerLayout(
         transformer=transformer,
         pooling=pooling_mode(pooling),
-        dim=width if isinstance(width, int) else None,
+        dim=pooling_width(pooling),
         normalize="Normalize" in kinds,
         max_seq_length=int(bert_config.get("max_seq_length") or default_max_length(transformer)),
         do_lower_case=bool(bert_config.get("do_lower_case", False)),
@@ -99,9 +91,7 @@ def pooling_mode(config: dict[str, Any]) -> str:
     """The one pooling mode of a 1_Pooling config (new or legacy keys), if this runtime supports it."""
     if not config.get("include_prompt", True):
         raise ZooError("onnx: cannot pool with include_prompt=false (prompt tokens left out): use st: instead")
-    mode = config.get("pooling_mode")
-    modes = [mode] if isinstance(mode, str) else list(mode or [])
-    modes = modes or [name for key, name in LEGACY_POOLING_KEYS.items() if config.get(key)]
+    modes = pooling_modes(config)
     if len(modes) != 1 or modes[0] not in POOLINGS:
         raise ZooError(
             f"onnx: supports one pooling mode of {', '.join(POOLINGS)}, the model asks for "

@@ -12,35 +12,11 @@ from zoo.encoders.base import (
     hub_snapshot,
     pick_device,
     pick_dtype,
-    read_json,
     require,
 )
 from zoo.encoders.pretrained import PretrainedTextEncoder
+from zoo.encoders.st_config import configured_dim
 from zoo.protocols import Role
-
-
-POOLING_MODES = ("cls_token", "mean_tokens", "max_tokens", "mean_sqrt_len_tokens", "weightedmean_tokens",
-                 "lasttoken")
-
-
-def configured_dim(folder: Path) -> int | None:
-    """The output width a sentence-transformers folder's modules.json chain gives, or None if unsure."""
-    modules = read_json(folder / "modules.json")
-    if not isinstance(modules, list) or not modules:
-        return None
-    dim = None
-    for module in modules:
-        kind = str(module.get("type", "")).rpartition(".")[2]
-        config = read_json(folder / module.get("path", "") / "config.json")
-        if kind == "Pooling":
-            modes = sum(bool(config.get(f"pooling_mode_{mode}")) for mode in POOLING_MODES)
-            width = config.get("word_embedding_dimension")
-            dim = width * modes if isinstance(width, int) and modes else None
-        elif kind == "Dense":
-            dim = config.get("out_features") if isinstance(config.get("out_features"), int) else None
-        elif kind not in ("Transformer", "Normalize"):
-            return None  # a module whose width we cannot read: ask the loaded model
-    return dim
 
 
 class SentenceTransformerEncoder(PretrainedTextEncoder):
