@@ -97,11 +97,13 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
 
 def _check_something_runs(reg, encoders: list, tasks: list) -> None:  # noqa: ANN001
     """Refuse a run in which no encoder takes a task's modalities, naming registered encoders that do."""
-    if any(set(t.modalities) <= set(e.modalities) for e in encoders for t in tasks):
+    from harness.runner import encodes
+
+    if any(encodes(e, t) for e in encoders for t in tasks):
         return
     task = tasks[0]
     needs = "+".join(task.modalities)
-    able = [s.name for s in reg.encoders if set(task.modalities) <= set(s.modalities)]
+    able = [s.name for s in reg.encoders if encodes(s, task)]
     given = ", ".join(f"{e.name} encodes {'+'.join(e.modalities)}" for e in encoders[:3])
     hint = f"e.g. --model {able[0]}" + (f" (or {', '.join(able[1:4])})" if able[1:] else "") if able \
         else "no installed plugin offers one"
