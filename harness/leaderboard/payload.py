@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
 from harness.leaderboard.rank import pareto_front, shifts
-from harness.leaderboard.table import OVERALL, Leaderboard, home_modality, main_table
+from harness.leaderboard.table import OVERALL, Leaderboard, main_table
 
 SCATTERS = (
     # key, x column, x label, lower x is better
@@ -52,7 +52,7 @@ def build_payload(lb: Leaderboard, title: str, stores: list[str],
 
 def _view(lb: Leaderboard, view: str, index: dict) -> dict[str, Any]:
     frame, columns = main_table(lb, view)
-    home = home_modality(lb)
+    home = lb.home
     rows = []
     for label, values in zip(lb.rows, frame.to_dict("records")):
         results = {task: index.get((label, task, view if info["search"] else None))

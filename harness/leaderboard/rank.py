@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from harness.leaderboard.table import OVERALL, Leaderboard, home_modality, overall, rank, rank_within, scores
+from harness.leaderboard.table import OVERALL, Leaderboard, overall, rank, rank_within, scores
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,7 +21,7 @@ def shifts(lb: Leaderboard, view: str) -> pd.DataFrame:
 
     exact, approx = scores(lb, lb.reference), scores(lb, view)
     exact_all, approx_all = overall(lb, exact)[0], overall(lb, approx)[0]
-    home = home_modality(lb)
+    home = lb.home
     pairs = [(task, exact[task], approx[task]) for task in lb.tasks.index]
     pairs.append((OVERALL, exact_all, approx_all))
     parts = []

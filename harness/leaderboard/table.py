@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Mapping
 
@@ -40,6 +41,16 @@ class Leaderboard:
     @property
     def reference(self) -> str:
         return self.views[0]
+
+    @functools.cached_property
+    def home(self) -> pd.Series:
+        """Each row's modality: the one most of its tasks are in (ties: the modality with more tasks)."""
+        modality = self.tasks["modality"]
+        done = self.cells.drop_duplicates(["row", "task"])
+        counts = done.assign(modality=done["task"].map(modality)).groupby(["row", "modality"]).size()
+        ranked = counts.rename("n").reset_index().assign(size=lambda f: f["modality"].map(modality.value_counts()))
+        best = ranked.sort_values(["n", "size", "modality"], ascending=False).drop_duplicates("row")
+        return best.set_index("row")["modality"].reindex(self.rows)
 
     @property
     def groups(self) -> dict[str, list[str]]:
@@ -130,19 +141,6 @@ def mean_complete(table: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return mean.where(present == table.shape[1]), present
 
 
-def home_modality(lb: Leaderboard) -> pd.Series:
-    """Each row's modality: the one most of its tasks are in (ties: the modality with more tasks)."""
-    modality_of = lb.tasks["modality"]
-    size = modality_of.value_counts()
-    done = lb.cells.drop_duplicates(["row", "task"])
-    counts = done.assign(modality=done["task"].map(modality_of)).groupby(["row", "modality"]).size()
-    best = {row: max(found.items(), key=lambda kv: (kv[1], size.get(kv[0], 0), kv[0]))[0]
-            for row, found in ((row, counts[row].to_dict()) for row in counts.index.get_level_values(0).unique())}
-    import pandas as pd
-
-    return pd.Series(best, dtype=object).reindex(lb.rows)
-
-
 def overall(lb: Leaderboard, table: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(mean, tasks present, tasks in total) per row over every task of the row's own modality.
 
@@ -151,7 +149,7 @@ def overall(lb: Leaderboard, table: pd.DataFrame) -> tuple[pd.Series, pd.Series,
     """
     import pandas as pd
 
-    home = home_modality(lb)
+    home = lb.home
     mean = pd.Series(float("nan"), index=table.index)
     present = pd.Series(0, index=table.index)
     total = pd.Series(0, index=table.index)
@@ -190,7 +188,7 @@ def main_table(lb: Leaderboard, view: str) -> tuple[pd.DataFrame, list[Column]]:
                Column("chain", "chain", "text")]
     frame.insert(0, "label", lb.rows)
     averages = means(lb, table)
-    home = home_modality(lb)
+    home = lb.home
     frame["modality"] = home  # not a column: orders exports, labels rows in the page data
     frame["modality_order"] = home.map({m: i for i, m in enumerate(lb.tasks["modality"].unique())})
     frame.insert(0, "rank", rank_within(averages[OVERALL][0], home))
