@@ -26,10 +26,11 @@ class QuantizedSearch:
         self._dim = 0
 
     def params(self) -> dict[str, Any]:
-        extra = {key: value for key, value in self.quantizer.get_params().items() if key.startswith("rescore")} \
-            if hasattr(self.quantizer, "get_params") else {"rescore": self.quantizer.rescore}
-        extra["rescore_bytes_per_vector"] = self.quantizer.rescore_bytes_per_vector(self._dim)
-        return {**self.backend.params(), **extra}
+        """The backend's settings, the quantizer's rescoring ones, and what rescoring keeps per document."""
+        settings = getattr(self.quantizer, "get_params", lambda: {"rescore": self.quantizer.rescore})()
+        rescoring = {key: value for key, value in settings.items() if key.startswith("rescore")}
+        return {**self.backend.params(), **rescoring,
+                "rescore_bytes_per_vector": self.quantizer.rescore_bytes_per_vector(self._dim)}
 
     def nbytes(self) -> int | None:
         """The wrapped index's memory; the rescoring copy is not counted (it would live on disk)."""
