@@ -4,8 +4,9 @@ hnswlib finds candidates (its own float arithmetic, distances ``1 - q.x`` or squ
 are then recomputed by :mod:`harness.backends.scoring`, so a (query, document) pair gets the same float32
 score here as from ``ExactBackend``, and equal scores rank the lower corpus position first. Rescoring
 reads the vectors ``build`` was given, kept by reference rather than copied (hnswlib's ``get_items``
-copies tens of microseconds per vector, too slow for every query), and for cosine normalises just the
-candidates, as exact search normalises the corpus, row by row; so the index costs what hnswlib's does. With
+takes tens of microseconds per vector, too slow for every query); for cosine it divides just the
+candidates by their lengths (kept: 4 bytes a document), as exact search normalises the whole corpus. So
+the index costs what hnswlib's does, and a pair's score is exact search's, bit for bit. With
 ``ef_search >= n`` the walk visits every document it can reach from the entry point, and when that is
 all of them (usually; hnswlib can strand a few, mostly with inner product or in a few dimensions)
 results equal exact search bit for bit. A few candidates beyond k are rescored; rows whose k-th place
@@ -32,6 +33,7 @@ from harness.backends.scoring import (
     normalised,
     positive_int,
     rescored_top,
+    row_norms,
     settled,
 )
 from zoo.errors import ZooError
@@ -47,6 +49,7 @@ DEFAULT_EF_SEARCH = 64
 EF_LADDER = (10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096)
 INSERTION_ORDERS = ("given", "shuffled")
 REFETCH_GROWTH = 4
+ADD_SLICE = 8192  # vectors handed to hnswlib per add_items call: bounds the temporary copy
 MAX_SEED = 2**31 - 2  # hnswlib's generator reduces seeds modulo 2**31 - 1; seed + 1 must stay below
 
 
@@ -83,6 +86,7 @@ class HnswBackend:
         self._index: Any = None
         self._beam = 0  # the ef hnswlib was last set to: set_ef is called only when it changes
         self._vectors: np.ndarray | None = None  # the vectors build() was given (cosine: not yet normalised)
+        self._norms: np.ndarray | None = None  # cosine: each vector's length, (n, 1) float32
         self._max_norm = 0.0
         self._ids: np.ndarray | None = None
 
@@ -109,23 +113,33 @@ class HnswBackend:
         return 0 if self._ids is None else len(self._ids)
 
     def nbytes(self) -> int:
-        """hnswlib's serialised index size: vectors, links and labels (rescoring reads the caller's vectors)."""
-        return 0 if self._index is None else int(self._index.index_file_size())
+        """hnswlib's serialised index size (vectors, links, labels) and the cosine lengths; rescoring reads
+        the caller's vectors, which are not counted."""
+        if self._index is None:
+            return 0
+        return int(self._index.index_file_size()) + (self._norms.nbytes if self._norms is not None else 0)
 
     def build(self, vectors: np.ndarray, ids: Sequence[str], similarity: Similarity) -> None:
         import hnswlib
 
         x, ids = check_corpus(vectors, ids, similarity, self.name)
-        stored = normalised(x) if similarity == "cosine" else x  # for cosine a temporary: hnswlib copies it
+        norms = row_norms(x) if similarity == "cosine" else None
         index = hnswlib.Index(space="l2" if similarity == "euclidean" else "ip", dim=x.shape[1])
         # hnswlib draws levels from std::minstd_rand0, which turns seed 0 into 1: seeds 0 and 1 would
         # build the same graph. Passing seed + 1 keeps seeds apart (seed 0 still equals hnswlib's 0).
         index.init_index(max_elements=len(x), M=self.M, ef_construction=self.ef_construction,
                          random_seed=self.seed + 1)
         order = np.arange(len(x)) if self.insertion_order == "given" else np.random.default_rng(self.seed).permutation(len(x))
-        index.add_items(stored[order], order, num_threads=self.threads)  # labels are corpus positions
-        self.similarity, self._index, self._vectors, self._beam = similarity, index, x, 0
-        self._max_norm = float(np.sqrt((stored * stored).sum(axis=1).max()))
+        max_sq = 0.0
+        # in slices, so that the copy hnswlib is handed (normalised for cosine) is a slice's, not the corpus's;
+        # one thread inserts in the same order whatever the slicing, so the graph is the same
+        for start in range(0, len(x), ADD_SLICE):
+            rows = order[start:start + ADD_SLICE]
+            part = x[rows] / norms[rows] if norms is not None else x[rows]
+            max_sq = max(max_sq, float((part * part).sum(axis=1).max()))
+            index.add_items(part, rows, num_threads=self.threads)  # labels are corpus positions
+        self.similarity, self._index, self._vectors, self._norms, self._beam = similarity, index, x, norms, 0
+        self._max_norm = float(np.sqrt(max_sq))
         self._ids = np.asarray(ids, dtype=object)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[list[list[str]], np.ndarray]:
@@ -163,8 +177,7 @@ class HnswBackend:
             keys = np.full((len(q), n), np.inf, dtype=np.float32)
         else:
             pos, keys = self._query(q, max(self.ef_search, k), c)
-        unit = self.similarity == "cosine"  # the stored vectors are the caller's: normalise candidates
-        return *rescored_top(q, self._vectors, pos, keys, k, bound, self.similarity, normalise=unit), keys
+        return *rescored_top(q, self._vectors, pos, keys, k, bound, self.similarity, norms=self._norms), keys
 
     def _query(self, q: np.ndarray, ef: int, c: int) -> tuple[np.ndarray, np.ndarray]:
         """hnswlib's c nearest positions and their keys (negated distances), with a beam ef wide."""
