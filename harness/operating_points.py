@@ -9,6 +9,7 @@ first searched, at the depth it is searched (:func:`harness.approximate.tune`).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import time
 from dataclasses import dataclass, field
@@ -59,7 +60,8 @@ class _Store:
 
     make: Callable[[], SearchBackend]
     points: SearchPoints | None
-    reference: Callable[[], SearchBackend] | None
+    reference: Callable[[], SearchBackend]
+    keep: bool
     indexes: dict[str, _Index] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     spare: Any = None  # a backend made but not yet built (its name and similarities are read first)
@@ -70,19 +72,20 @@ class SharedIndex:
     """A SearchBackend over backends made by ``make``, one per distinct build, kept across evaluations.
 
     ``reference`` makes the exact backend a recall target is measured against (default: ExactBackend).
-    A deep copy (a task that copies its backend to build a second index) is another view of the same
-    store: its own current index, the same built ones.
+    With ``keep=False`` (one evaluation, nothing to share) every build is a fresh one and nothing is
+    held beyond the index now searched. A deep copy (a task that copies its backend to build a second
+    index) is another view of the same store: its own current index, the same built ones.
     """
 
     def __init__(self, make: Callable[[], SearchBackend], *, points: SearchPoints | None = None,
-                 reference: Callable[[], SearchBackend] | None = None) -> None:
-        self._store = _Store(make, points, reference or _exact)
+                 reference: Callable[[], SearchBackend] | None = None, keep: bool = True) -> None:
+        self._store = _Store(make, points, reference or _exact, keep)
         self._current: _Index | None = None
         self._depth = 0  # k of the last search: which tuning the parameters report
 
     def __deepcopy__(self, memo: dict) -> SharedIndex:
-        view = SharedIndex(self._store.make)
-        view._store = self._store
+        view = copy.copy(self)  # the same store; a current index of its own, from its own build()
+        view._current, view._depth = None, 0
         return view
 
     @property
@@ -143,7 +146,9 @@ class SharedIndex:
     def build(self, vectors: np.ndarray, ids: Sequence[str], similarity: Similarity) -> None:
         store = self._store
         ids = list(ids)
-        key = content_key(vectors, ids, similarity)
+        key = content_key(vectors, ids, similarity) if store.keep else ""
+        if not store.keep:
+            store.indexes.clear()
         if key not in store.indexes:
             backend, store.spare = store.spare if store.spare is not None else store.make(), None
             for option, value in store.settings.items():

@@ -39,6 +39,7 @@ class BenchmarkRun:
     on_result: Callable[[TaskResult, Any], None] | None = None
     results: list[TaskResult] = field(default_factory=list)
     _loaded: dict[str, Task] = field(default_factory=dict, repr=False)
+    _fingerprints: dict[str, str] = field(default_factory=dict, repr=False)
 
     def run(self) -> list[TaskResult]:
         pairs = [(e, [t for t in self.tasks if encodes(e, t)]) for e in self.encoders]
@@ -63,6 +64,12 @@ class BenchmarkRun:
             self._loaded[spec.name] = spec.load()
         return self._loaded[spec.name]
 
+    def _data_fingerprint(self, spec: TaskSpec, task: Task) -> str:
+        """Once per task: it hashes the task's files, and every operating point's result carries it."""
+        if spec.name not in self._fingerprints:
+            self._fingerprints[spec.name] = task.data_fingerprint()
+        return self._fingerprints[spec.name]
+
     def _run_task(self, encoder: Encoder, task_spec: TaskSpec) -> None:
         task = self._task(task_spec)
         measured = MeasuredEncoder(encoder, cache=self.cache, progress=self.progress)
@@ -74,10 +81,12 @@ class BenchmarkRun:
 
     def _run_view(self, task_spec: TaskSpec, task: Task, measured: MeasuredEncoder, view: Any,
                   plain: dict[Any, TaskScores]) -> dict[Any, TaskScores]:
-        """Evaluate one view of the encoder (plain or through a chain) with every backend at every point."""
+        """Evaluate one view of the encoder (plain or through a chain) with every backend at every point;
+        returns the scores by (backend, operating point), for the chains' ``vs_float``."""
+        fingerprint = self._data_fingerprint(task_spec, task)
         if not task_spec.uses_search:
             scores = task.evaluate(view, None)
-            self._emit(make_result(task_spec, task.data_fingerprint(), measured, view, None, scores,
+            self._emit(make_result(task_spec, fingerprint, measured, view, None, scores,
                                    vs_float=retained(plain[None], scores) if None in plain else {}))
             return {None: scores}
         # exact backends first: they are the reference the approximate ones are measured against
@@ -86,28 +95,32 @@ class BenchmarkRun:
         by_point: dict[Any, TaskScores] = {}
         exact: TaskScores | None = None
         for spec in ordered:
-            index = SharedIndex(functools.partial(make_backend, spec, view), points=spec.points,
-                                reference=functools.partial(make_backend, reference, view) if reference else None)
-            if not searches(index, view.similarity):
-                chain = "".join(f" +{label}" for label in getattr(view, "labels", ()))
-                warn(f"skipping {spec.name} for {view.name}{chain} on {task_spec.name}: "
-                     f"it cannot search {view.similarity!r} vectors")
-                continue
-            for point in operating_points(spec):
+            index = self._index(task_spec, view, spec, reference)
+            for point in operating_points(spec) if index is not None else ():
                 if point is not None:
                     index.set_option(spec.points.option, point)  # type: ignore[union-attr]
                 scores = evaluate(task, view, index, self._depth(task_spec, spec), explicit=self.depth is not None)
                 by_point[(spec.name, point)] = scores
-                vs_exact: dict[str, float] = {}
-                if spec.exact:
-                    exact = exact or scores
-                elif exact is not None:
-                    vs_exact = compare_with_exact(exact, scores)
+                exact = exact or (scores if spec.exact else None)
+                vs_exact = compare_with_exact(exact, scores) if exact is not None and not spec.exact else {}
                 before = plain.get((spec.name, point))
-                result = make_result(task_spec, task.data_fingerprint(), measured, view, index, scores, vs_exact,
-                                     retained(before, scores) if before else {}, label=spec.label or index.name)
-                self._emit(result)
+                self._emit(make_result(task_spec, fingerprint, measured, view, index, scores, vs_exact,
+                                       retained(before, scores) if before else {}, label=spec.label or index.name))
         return by_point
+
+    def _index(self, task_spec: TaskSpec, view: Any, spec: BackendSpec, reference: BackendSpec | None
+               ) -> SharedIndex | None:
+        """The backend for every operating point of ``spec`` on this view; None (with a warning) where it
+        cannot search the view's vectors."""
+        index = SharedIndex(functools.partial(make_backend, spec, view), points=spec.points,
+                            reference=functools.partial(make_backend, reference, view) if reference else None,
+                            keep=len(operating_points(spec)) > 1)
+        if searches(index, view.similarity):
+            return index
+        chain = "".join(f" +{label}" for label in getattr(view, "labels", ()))
+        warn(f"skipping {spec.name} for {view.name}{chain} on {task_spec.name}: "
+             f"it cannot search {view.similarity!r} vectors")
+        return None
 
     def _depth(self, task_spec: TaskSpec, spec: BackendSpec) -> int | None:
         """--depth where given; else approximate backends search as deep as the main metric's cutoff (what

@@ -204,3 +204,30 @@ def test_exact_has_no_operating_points():
     with pytest.raises(ZooError, match="recall= tunes a search option and this backend has none"):
         bind_backend_options(spec, "recall=0.9")
     assert dataclasses.replace(spec).points is None
+
+
+def test_a_single_evaluation_keeps_no_index_but_the_one_searched():
+    rng = np.random.default_rng(2)
+    a, b = rng.standard_normal((30, 8)).astype(np.float32), rng.standard_normal((20, 8)).astype(np.float32)
+    index = SharedIndex(lambda: HnswBackend(ef_construction=20), keep=False)
+    other = copy.deepcopy(index)
+    index.build(a, [f"a{i}" for i in range(30)], "euclidean")
+    other.build(b, [f"b{i}" for i in range(20)], "euclidean")
+    index.build(a, [f"a{i}" for i in range(30)], "euclidean")
+    assert index.builds == 3 and index.search(a[:1], 1)[0] == [["a0"]] and other.search(b[:1], 1)[0] == [["b0"]]
+
+
+def test_zoo_bench_sweeps_a_search_option_from_the_command_line(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from zoo.cli.main import build_cli
+
+    run = CliRunner().invoke(build_cli(), ["bench", "-m", "hashing-bow-256", "-t", str(TINY_BEIR), "-b",
+                                           "exact,hnsw?ef_search=8,16", "-o", str(tmp_path), "--no-progress",
+                                           "--no-leaderboard"])
+    assert run.exit_code == 0, run.output
+    assert len(list(tmp_path.glob("*.json"))) == 3
+    assert "[hnsw ef_search=8]" in run.output and "[hnsw ef_search=16]" in run.output
+    bad = CliRunner().invoke(build_cli(), ["bench", "-m", "hashing-bow-256", "-t", str(TINY_BEIR), "-b",
+                                           "hnsw?M=8,16", "-o", str(tmp_path / "bad")])
+    assert bad.exit_code == 2 and "M takes one value" in bad.output and "Traceback" not in bad.output
