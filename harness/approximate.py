@@ -5,8 +5,11 @@ a seeded sample of the indexed vectors, each searched for its nearest *other* do
 dropped from both the exact and the approximate answer). Holding task queries out instead would change
 the scored query set, so the tuned run's main score could no longer be set beside exact search's and
 other backends'; and the index holds nothing else that a task of any kind is sure to have. Documents
-lie on the corpus's own manifold, where real queries (another role, a shorter text, another modality)
-may not: the recall reached on the scored queries is reported beside the tuned one (``vs_exact``).
+lie on the corpus's own manifold, and each was linked into the graph by a search for its neighbours,
+where real queries (another role, a shorter text, another modality) may fall between: recall on them is
+often lower. With hashing-bow-256 on icd10cm-small (M=16, ef_construction=200), ef_search=16 reaches
+0.987 on the documents but 0.860 on the task's queries. Each result therefore carries both: the tuned
+recall in ``backend_params`` and the recall reached on the scored queries in ``vs_exact``.
 """
 
 from __future__ import annotations
