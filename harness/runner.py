@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,6 +14,7 @@ from harness.approximate import compare_with_exact
 from harness.chain import ChainEncoder, ChainStep
 from harness.quantized import QuantizedSearch
 from harness.encoding import MeasuredEncoder
+from harness.operating_points import SharedIndex
 from harness.fitting import FitSource, parse_fit_source, save_states
 from harness.environment import code_fingerprint, hardware, package_versions
 from harness.results import ResultStore, TaskResult
@@ -36,6 +39,7 @@ class BenchmarkRun:
     on_result: Callable[[TaskResult, Any], None] | None = None
     results: list[TaskResult] = field(default_factory=list)
     _loaded: dict[str, Task] = field(default_factory=dict, repr=False)
+    _fingerprints: dict[str, str] = field(default_factory=dict, repr=False)
 
     def run(self) -> list[TaskResult]:
         pairs = [(e, [t for t in self.tasks if encodes(e, t)]) for e in self.encoders]
@@ -60,6 +64,12 @@ class BenchmarkRun:
             self._loaded[spec.name] = spec.load()
         return self._loaded[spec.name]
 
+    def _data_fingerprint(self, spec: TaskSpec, task: Task) -> str:
+        """Once per task: it hashes the task's files, and every operating point's result carries it."""
+        if spec.name not in self._fingerprints:
+            self._fingerprints[spec.name] = task.data_fingerprint()
+        return self._fingerprints[spec.name]
+
     def _run_task(self, encoder: Encoder, task_spec: TaskSpec) -> None:
         task = self._task(task_spec)
         measured = MeasuredEncoder(encoder, cache=self.cache, progress=self.progress)
@@ -70,33 +80,54 @@ class BenchmarkRun:
                 self._run_view(task_spec, task, measured, view, plain)
 
     def _run_view(self, task_spec: TaskSpec, task: Task, measured: MeasuredEncoder, view: Any,
-                  plain: dict[str | None, TaskScores]) -> dict[str | None, TaskScores]:
-        """Evaluate one view of the encoder (plain or through a chain) with every backend."""
+                  plain: dict[Any, TaskScores]) -> dict[Any, TaskScores]:
+        """Evaluate one view of the encoder (plain or through a chain) with every backend at every point;
+        returns the scores by (backend, operating point), for the chains' ``vs_float``."""
+        fingerprint = self._data_fingerprint(task_spec, task)
+        if not task_spec.uses_search:
+            scores = task.evaluate(view, None)
+            self._emit(make_result(task_spec, fingerprint, measured, view, None, scores,
+                                   vs_float=retained(plain[None], scores) if None in plain else {}))
+            return {None: scores}
         # exact backends first: they are the reference the approximate ones are measured against
         ordered = sorted(self.backends, key=lambda spec: not spec.exact)
-        backend_specs: list[BackendSpec | None] = list(ordered) if task_spec.uses_search else [None]
-        by_backend: dict[str | None, TaskScores] = {}
+        reference = next((spec for spec in ordered if spec.exact), None)
+        by_point: dict[Any, TaskScores] = {}
         exact: TaskScores | None = None
-        for backend_spec in backend_specs:
-            backend = make_backend(backend_spec, view)
-            if not searches(backend, view.similarity):
-                chain = "".join(f" +{label}" for label in getattr(view, "labels", ()))
-                warn(f"skipping {backend_spec.name} for {view.name}{chain} on {task_spec.name}: "
-                     f"it cannot search {view.similarity!r} vectors")
-                continue
-            scores = evaluate(task, view, backend, self.depth)
-            key = backend_spec.name if backend_spec else None
-            by_backend[key] = scores
-            vs_exact: dict[str, float] = {}
-            if backend_spec is not None and backend_spec.exact:
-                exact = exact or scores
-            elif backend_spec is not None and exact is not None:
-                vs_exact = compare_with_exact(exact, scores)
-            vs_float = retained(plain[key], scores) if key in plain else {}
-            result = make_result(task_spec, task.data_fingerprint(), measured, view, backend, scores,
-                                 vs_exact, vs_float)
-            self._emit(result)
-        return by_backend
+        for spec in ordered:
+            index = self._index(task_spec, view, spec, reference)
+            for point in operating_points(spec) if index is not None else ():
+                if point is not None:
+                    index.set_option(spec.points.option, point)  # type: ignore[union-attr]
+                scores = evaluate(task, view, index, self._depth(task_spec, spec), explicit=self.depth is not None)
+                by_point[(spec.name, point)] = scores
+                exact = exact or (scores if spec.exact else None)
+                vs_exact = compare_with_exact(exact, scores) if exact is not None and not spec.exact else {}
+                before = plain.get((spec.name, point))
+                self._emit(make_result(task_spec, fingerprint, measured, view, index, scores, vs_exact,
+                                       retained(before, scores) if before else {}, label=spec.label or index.name))
+        return by_point
+
+    def _index(self, task_spec: TaskSpec, view: Any, spec: BackendSpec, reference: BackendSpec | None
+               ) -> SharedIndex | None:
+        """The backend for every operating point of ``spec`` on this view; None (with a warning) where it
+        cannot search the view's vectors."""
+        index = SharedIndex(functools.partial(make_backend, spec, view), points=spec.points,
+                            reference=functools.partial(make_backend, reference, view) if reference else None,
+                            keep=len(operating_points(spec)) > 1)
+        if searches(index, view.similarity):
+            return index
+        chain = "".join(f" +{label}" for label in getattr(view, "labels", ()))
+        warn(f"skipping {spec.name} for {view.name}{chain} on {task_spec.name}: "
+             f"it cannot search {view.similarity!r} vectors")
+        return None
+
+    def _depth(self, task_spec: TaskSpec, spec: BackendSpec) -> int | None:
+        """--depth where given; else approximate backends search as deep as the main metric's cutoff (what
+        a deployment asks for) and exact ones to the task's deepest cutoff, the reference for recall."""
+        if self.depth is not None or spec.exact:
+            return self.depth
+        return main_cutoff(task_spec)
 
     def _emit(self, result: TaskResult) -> None:
         path = self.store.write(result)
@@ -124,14 +155,27 @@ def fit_chain(task_spec: TaskSpec, task: Task, measured: MeasuredEncoder, chain:
     return view
 
 
-def evaluate(task: Task, view: Any, backend: Any, depth: int | None) -> TaskScores:
-    """``task.evaluate``, passing ``depth`` to search tasks that take it (and saying so when one does not)."""
+def evaluate(task: Task, view: Any, backend: Any, depth: int | None, *, explicit: bool = True) -> TaskScores:
+    """``task.evaluate``, passing ``depth`` to search tasks that take it (saying so, where the user set a
+    depth, when one does not)."""
     if depth is None or backend is None:
         return task.evaluate(view, backend)
     if "depth" not in inspect.signature(task.evaluate).parameters:
-        warn(f"{task.spec.name} searches at its own depth: it takes no depth (--depth {depth} ignored)")
+        if explicit:
+            warn(f"{task.spec.name} searches at its own depth: it takes no depth (--depth {depth} ignored)")
         return task.evaluate(view, backend)
     return task.evaluate(view, backend, depth=depth)  # type: ignore[call-arg]
+
+
+def main_cutoff(task_spec: TaskSpec) -> int | None:
+    """The cutoff of a task's main metric (10 for ndcg_at_10); None when it has none."""
+    cutoff = re.search(r"_at_(\d+)$", task_spec.main_metric)
+    return int(cutoff[1]) if cutoff else None
+
+
+def operating_points(spec: BackendSpec) -> tuple[Any, ...]:
+    """The values of the search option to evaluate at: a sweep's, or (None,) for the backend's own."""
+    return spec.points.values if spec.points is not None and spec.points.values else (None,)
 
 
 def make_backend(spec: BackendSpec | None, view: Any) -> Any:
@@ -175,8 +219,11 @@ def make_result(
     scores: TaskScores,
     vs_exact: dict[str, float] | None = None,
     vs_float: dict[str, float] | None = None,
+    *,
+    label: str | None = None,
 ) -> TaskResult:
-    """A result for ``encoder`` seen through ``view`` (the encoder itself, or a ChainEncoder over it)."""
+    """A result for ``encoder`` seen through ``view`` (the encoder itself, or a ChainEncoder over it);
+    ``label`` names the backend (default: its own name)."""
     search = scores.search
     chained = isinstance(view, ChainEncoder)
     return TaskResult(
@@ -189,7 +236,7 @@ def make_result(
         encoder_fingerprint=encoder.fingerprint(),
         dim=view.dim,
         similarity=view.similarity,
-        backend=backend.name if backend is not None else None,
+        backend=label or backend.name if backend is not None else None,
         backend_params=search_params(backend, search),
         main_metric=task_spec.main_metric,
         main_score=float(scores.main_score),

@@ -86,6 +86,12 @@ class Quantizer(PostProcessor, Protocol):
 class SearchBackend(Protocol):
     """A nearest-neighbour index. Scores are similarities, higher is better: cosine similarity, the inner
     product, or the negative (not squared) euclidean distance. Equal scores rank the earlier-built id first.
+
+    Optional: ``search_options``, a tuple naming the constructor options that only change how a built index
+    is searched (hnsw's ``ef_search``, IVF's ``nprobe``). The harness sets them between searches with
+    ``setattr`` to measure several operating points on one index, and ``params()`` reports the current
+    value. ``search_ladder(name)`` lists the values worth trying for a recall target, ascending (default:
+    powers of two up to the corpus size).
     """
 
     name: str
@@ -179,12 +185,25 @@ class TaskSpec:
 
 
 @dataclass(frozen=True)
+class SearchPoints:
+    """How one built index is searched: at each of ``values`` of the search option ``option`` (a sweep),
+    or at the smallest value of the backend's ladder whose recall reaches ``target_recall``."""
+
+    option: str
+    values: tuple[Any, ...] = ()
+    target_recall: float | None = None
+
+
+@dataclass(frozen=True)
 class BackendSpec:
     name: str
     factory: Callable[..., SearchBackend] = field(repr=False, compare=False)
     aliases: tuple[str, ...] = ()
     description: str = ""
     exact: bool = False  # approximate backends' results are compared with the exact backend's
+    # set by options written into the name (zoo.options.bind_backend_options); plugins leave them be
+    label: str = ""  # what results call it: the name and its fixed options as written, e.g. "hnsw?M=32"
+    points: SearchPoints | None = None  # operating points searched on one index; None: one search
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import os
 import time
 from pathlib import Path
@@ -20,6 +18,13 @@ def _names(values: Iterable[str]) -> list[str]:
     return [name.strip() for value in values for name in value.split(",") if name.strip()]
 
 
+def _backend_names(values: Iterable[str]) -> list[str]:
+    """As ``_names``, keeping a search option's comma-separated values with their backend."""
+    from zoo.options import split_backend_list
+
+    return [name for value in values for name in split_backend_list(value)]
+
+
 @click.command()
 @click.option("-m", "--model", "models", multiple=True, metavar="NAME",
               help="Encoder name, alias, hf:<repo>, or model folder; repeat or comma-separate. "
@@ -27,14 +32,18 @@ def _names(values: Iterable[str]) -> list[str]:
 @click.option("-t", "--task", "tasks", multiple=True, metavar="NAME",
               help="Task name or a BEIR folder; repeat or comma-separate. Default: the default tasks.")
 @click.option("-b", "--backend", "backends", multiple=True, metavar="NAME",
-              help="Search backend(s) for retrieval tasks; each reuses the same embeddings.  [default: exact]")
+              help="Search backend(s) for retrieval tasks; each reuses the same embeddings. Several values of "
+                   "a search option are operating points on one index ('hnsw?ef_search=16,64,256'); "
+                   "'hnsw?recall=0.95' picks the smallest ef_search reaching that recall.  [default: exact]")
 @click.option("-p", "--post", "chains", multiple=True, metavar="CHAIN",
               help="Post-processor chain, steps joined by '+', options as ?k=v&k=v, e.g. "
                    "'matryoshka?dim=128+binary?rescore=4'; repeat for several. The plain encoder runs too.")
 @click.option("--depth", type=click.IntRange(min=1), default=None, metavar="K",
-              help="Hits retrieved per query by search tasks, as a deployment would ask (e.g. 10 or 100); "
-                   "approximate backends search this deep. Cutoffs beyond it are not scored. "
-                   "[default: each task's deepest cutoff, 1000 for retrieval]")
+              help="Hits retrieved per query by search tasks, exact and approximate alike (e.g. 100 for "
+                   "retrieve-then-rerank). Cutoffs beyond it are not scored.  [default: approximate backends "
+                   "search as deep as the main metric's cutoff (10 for nDCG@10), as a deployment would; "
+                   "exact search goes to each task's deepest cutoff (1000 for retrieval), the reference "
+                   "for recall]")
 @click.option("--fit-on", default="corpus", show_default=True, metavar="SOURCE",
               help="Where post-processor chains are fit, recorded in each result: corpus (the task's own "
                    "inputs: transductive), task:<name>, or file:<path> (one text per line).")
@@ -58,7 +67,7 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
     reg = registry()
     encoder_specs = [reg.encoder(n) for n in _names(models)] or [s for s in reg.encoders if s.default]
     task_specs = [_task(reg, n) for n in _names(tasks)] or [s for s in reg.tasks if s.default]
-    backend_specs = [_backend(reg, n) for n in _names(backends) or ["exact"]]
+    backend_specs = [_backend(reg, n) for n in _backend_names(backends) or ["exact"]]
     encoder_specs, task_specs, backend_specs = (
         _unique(encoder_specs), _unique(task_specs), _unique(backend_specs)
     )
@@ -117,16 +126,12 @@ def _unique(specs: list) -> list:
 
 
 def _backend(reg, text: str):  # noqa: ANN001, ANN202
-    """A backend spec, with ``?k=v`` options bound into its factory (and into its name, to tell runs apart)."""
-    from zoo.options import keyword_types, parse_options, split_options
+    """A backend spec, with ``?k=v`` options bound into its factory, operating points or a recall target."""
+    from zoo.options import bind_backend_options, split_options
 
     name, query = split_options(text)
     spec = reg.backend(name)
-    if not query:
-        return spec
-    options = parse_options(f"backend {spec.name!r}", query, keyword_types(spec.factory))
-    return dataclasses.replace(spec, name=f"{spec.name}?{query}",
-                               factory=functools.partial(spec.factory, **options))
+    return bind_backend_options(spec, query) if query else spec
 
 
 def _task(reg, name: str):  # noqa: ANN001, ANN202
@@ -150,7 +155,10 @@ def _task(reg, name: str):  # noqa: ANN001, ANN202
 
 
 def _report(result, path: Path) -> None:  # noqa: ANN001
-    backend = f" [{result.backend}]" if result.backend else ""
+    point = " ".join(filter(None, [result.backend, operating_point(result)]))
+    target = result.backend_params.get("target_recall")
+    point += f", the least reaching recall {target} on a sample" if target is not None else ""
+    backend = f" [{point}]" if result.backend else ""
     chain = f" +{'+'.join(result.chain)}" if result.chain else ""
     speed = result.items_per_second
     cost = f"{result.items_encoded} items encoded in {result.encode_seconds:.1f} s"
@@ -167,14 +175,23 @@ def row_label(result) -> str:  # noqa: ANN001
     return " +".join([result.encoder, *result.chain])
 
 
+def operating_point(result) -> str:  # noqa: ANN001
+    """``ef_search=64``: the value of the search option a result was searched at ("" where none)."""
+    option = result.backend_params.get("search_option")
+    return f"{option}={result.backend_params.get(option)}" if option else ""
+
+
 def summary_table(results) -> str:  # noqa: ANN001
     """Encoders as rows, task (and backend, where several ran) as columns, main scores in cells."""
-    several_backends = len({r.backend for r in results if r.backend}) > 1
+    points = {(r.backend, operating_point(r)) for r in results if r.backend}
+    swept = {backend for backend, _ in points if sum(1 for b, _ in points if b == backend) > 1}
+    several_backends = len(points) > 1
     columns: dict[tuple[str, str | None], str] = {}
     cells: dict[tuple[str, tuple[str, str | None]], float] = {}
     for r in results:
-        column = (r.task, r.backend if several_backends else None)
-        label = f"{r.task} [{r.backend}]" if several_backends and r.backend else r.task
+        backend = f"{r.backend} {operating_point(r)}" if r.backend in swept else r.backend
+        column = (r.task, backend if several_backends else None)
+        label = f"{r.task} [{backend}]" if several_backends and backend else r.task
         columns.setdefault(column, f"{label}\n{r.main_metric}")
         cells[(row_label(r), column)] = r.main_score
     encoders = list(dict.fromkeys(row_label(r) for r in results))
