@@ -36,6 +36,15 @@ def test_import_stays_cheap() -> None:
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.parametrize("factory", [zoo_faiss.ivf_flat, zoo_faiss.ivf_pq, zoo_faiss.hnsw_faiss])
+def test_missing_faiss_is_one_clear_error(factory: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    monkeypatch.setitem(sys.modules, "faiss", None)  # as if faiss-cpu were not installed
+    with pytest.raises(ZooError, match="backend: needs faiss .*; pip install faiss-cpu"):
+        factory().build(np.eye(4, dtype=np.float32), ["a", "b", "c", "d"], "cosine")  # type: ignore[operator]
+
+
 @needs_install
 def test_hnsw_library_faiss_resolves_through_the_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("faiss")

@@ -25,7 +25,7 @@ from zoo.errors import ZooError
 from zoo.protocols import Similarity
 from zoo_faiss.candidates import Fetch, exact_top
 from zoo_faiss.options import doubling, seed_option
-from zoo_faiss.threads import faiss_threads
+from zoo_faiss.library import faiss_threads, load_faiss
 
 MAX_SEED = 2**63  # faiss's RandomGenerator takes an int64
 
@@ -100,8 +100,7 @@ class FaissHnswBackend:
         return 4 * self._index.ntotal * self._index.d + links + self._vectors.nbytes
 
     def build(self, vectors: np.ndarray, ids: Sequence[str], similarity: Similarity) -> None:
-        import faiss
-
+        faiss = load_faiss(self.name)
         x, ids = check_corpus(vectors, ids, similarity, self.name)
         stored = normalised(x) if similarity == "cosine" else x
         metric = faiss.METRIC_L2 if similarity == "euclidean" else faiss.METRIC_INNER_PRODUCT
@@ -135,8 +134,7 @@ class FaissHnswBackend:
         return self._ids[idx].tolist(), scores
 
     def _fetcher(self, ef: int) -> Fetch:
-        import faiss
-
+        faiss = load_faiss(self.name)
         params = faiss.SearchParametersHNSW(efSearch=ef)
         n, negate = len(self), self.similarity == "euclidean"  # squared distances there: lower is better
 

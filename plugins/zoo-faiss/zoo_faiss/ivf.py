@@ -28,7 +28,7 @@ from zoo.plugins import warn
 from zoo.protocols import Similarity
 from zoo_faiss.candidates import Fetch, exact_top, rescored
 from zoo_faiss.options import doubling, seed_option
-from zoo_faiss.threads import faiss_threads
+from zoo_faiss.library import faiss_threads, load_faiss
 
 # nprobe defaults to an eighth of the lists, rounded up: what recall needs is a share of the lists, not a
 # count. Recall@10 of IVF-Flat against exact on ICD-10-CM (cosine, default nlist): all-MiniLM-L6-v2 on
@@ -111,8 +111,7 @@ class IvfBackend(ABC):
             + self._vectors.nbytes
 
     def build(self, vectors: np.ndarray, ids: Sequence[str], similarity: Similarity) -> None:
-        import faiss
-
+        faiss = load_faiss(self.name)
         x, ids = check_corpus(vectors, ids, similarity, self.name)
         stored = normalised(x) if similarity == "cosine" else x
         wanted = len(x) if self.train_size is None else min(self.train_size, len(x))
@@ -161,8 +160,7 @@ class IvfBackend(ABC):
         return top_idx, top_scores
 
     def _fetcher(self, probes: int) -> Fetch:
-        import faiss
-
+        faiss = load_faiss(self.name)
         params = faiss.SearchParametersIVF(nprobe=probes)
         negate = self.similarity == "euclidean"  # faiss returns squared distances there: lower is better
 
@@ -213,8 +211,7 @@ class IvfFlatBackend(IvfBackend):
     name = "ivf-flat"
 
     def _new_index(self, quantizer: Any, dim: int, nlist: int, metric: int, n_train: int) -> Any:
-        import faiss
-
+        faiss = load_faiss(self.name)
         return faiss.IndexIVFFlat(quantizer, dim, nlist, metric)
 
     def _top(self, q: np.ndarray, k: int, fetch: Fetch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -247,8 +244,7 @@ class IvfPqBackend(IvfBackend):
         self.rescore = positive_int(rescore, "rescore", self.name)
 
     def _new_index(self, quantizer: Any, dim: int, nlist: int, metric: int, n_train: int) -> Any:
-        import faiss
-
+        faiss = load_faiss(self.name)
         m = self.m or default_m(dim)
         if dim % m:
             close = sorted((d for d in range(1, dim + 1) if dim % d == 0), key=lambda d: abs(d - m))[:3]
