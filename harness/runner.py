@@ -18,10 +18,13 @@ from harness.operating_points import SharedIndex
 from harness.fitting import FitSource, parse_fit_source, save_states
 from harness.environment import code_fingerprint, hardware, package_versions
 from harness.results import ResultStore, TaskResult
+from harness.significance import bootstrap_interval, statistic_of
+from harness.significance import compare as compare_items
 from zoo.errors import ZooError
 from zoo.plugins import warn
 from zoo.cache import EmbeddingCache
-from zoo.protocols import BackendSpec, Encoder, EncoderSpec, SearchStats, Task, TaskScores, TaskSpec
+from zoo.protocols import (BackendSpec, Encoder, EncoderSpec, ItemScores, SearchStats, Task, TaskScores,
+                           TaskSpec)
 
 @dataclass
 class BenchmarkRun:
@@ -86,8 +89,9 @@ class BenchmarkRun:
         fingerprint = self._data_fingerprint(task_spec, task)
         if not task_spec.uses_search:
             scores = task.evaluate(view, None)
-            self._emit(make_result(task_spec, fingerprint, measured, view, None, scores,
-                                   vs_float=retained(plain[None], scores) if None in plain else {}))
+            before = plain.get(None)
+            vs_float = {**retained(before, scores), **significance(before, scores)} if before else {}
+            self._emit(make_result(task_spec, fingerprint, measured, view, None, scores, vs_float=vs_float))
             return {None: scores}
         # exact backends first: they are the reference the approximate ones are measured against
         ordered = sorted(self.backends, key=lambda spec: not spec.exact)
@@ -102,10 +106,12 @@ class BenchmarkRun:
                 scores = evaluate(task, view, index, self._depth(task_spec, spec), explicit=self.depth is not None)
                 by_point[(spec.name, point)] = scores
                 exact = exact or (scores if spec.exact else None)
-                vs_exact = compare_with_exact(exact, scores) if exact is not None and not spec.exact else {}
+                vs_exact = ({**compare_with_exact(exact, scores), **significance(exact, scores)}
+                            if exact is not None and not spec.exact else {})
                 before = plain.get((spec.name, point))
+                vs_float = {**retained(before, scores), **significance(before, scores)} if before else {}
                 self._emit(make_result(task_spec, fingerprint, measured, view, index, scores, vs_exact,
-                                       retained(before, scores) if before else {}, label=spec.label or index.name))
+                                       vs_float, label=spec.label or index.name))
         return by_point
 
     def _index(self, task_spec: TaskSpec, view: Any, spec: BackendSpec, reference: BackendSpec | None
@@ -202,6 +208,27 @@ def retained(plain: TaskScores, processed: TaskScores) -> dict[str, float]:
     return {"float_main_score": plain.main_score, "retained": share}
 
 
+def significance(reference: TaskScores, run: TaskScores) -> dict[str, float]:
+    """Whether ``run`` differs from ``reference`` (exact search, the float encoder) beyond chance: the
+    paired randomization test's p-value and the bootstrap interval of the main-score difference."""
+    if reference.items is None or run.items is None:
+        return {}
+    return compare_items(reference.items, run.items).summary()
+
+
+def checked_items(task_spec: TaskSpec, scores: TaskScores) -> ItemScores | None:
+    """The task's per-item scores where they give its main score back; else None, with a warning."""
+    items = scores.items
+    if items is None:
+        return None
+    again = statistic_of(items)
+    if not abs(again - scores.main_score) <= 1e-9 * max(1.0, abs(scores.main_score)):
+        warn(f"{task_spec.name}: its {len(items)} per-{items.unit} scores give {again!r}, not the main score "
+             f"{scores.main_score!r}; keeping no interval (a bug in the task's evaluate)")
+        return None
+    return items
+
+
 def search_params(backend: Any, search: SearchStats | None) -> dict[str, Any]:
     """The backend's settings and the search depth: both shape what an approximate search returns."""
     if backend is None:
@@ -226,6 +253,7 @@ def make_result(
     ``label`` names the backend (default: its own name)."""
     search = scores.search
     chained = isinstance(view, ChainEncoder)
+    items = checked_items(task_spec, scores)
     return TaskResult(
         task=task_spec.name,
         task_type=task_spec.type,
@@ -261,4 +289,6 @@ def make_result(
         hardware=hardware(),
         code_fingerprint=code_fingerprint(),
         date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        interval=bootstrap_interval(items).to_dict() if items is not None else {},
+        item_scores=items,
     )

@@ -67,7 +67,8 @@ def test_approximate_search_defaults_to_the_main_metrics_cutoff(tmp_path: Path):
     assert exact.backend_params["depth"] == 1000 and "ndcg_at_1000" in exact.scores
     assert hnsw.backend_params["depth"] == 10
     assert max(int(name.rsplit("_", 1)[1]) for name in hnsw.scores) == 10
-    assert set(hnsw.vs_exact) == {"recall_at_10", "exact_main_score", "main_score_delta"}
+    assert set(hnsw.vs_exact) == {"recall_at_10", "exact_main_score", "main_score_delta", "p_value", "delta_low",
+                                  "delta_high"}
     deep = bench(TINY_BEIR, [registry.backend("hnsw")], tmp_path / "deep", depth=100)[0]
     assert deep.backend_params["depth"] == 100 and "ndcg_at_100" in deep.scores  # --depth sets it explicitly
 

@@ -111,7 +111,8 @@ def test_depth_bounds_the_search_and_the_cutoffs_scored(tmp_path: Path):
     for result in results:
         assert result.backend_params["depth"] == 10
         assert "ndcg_at_10" in result.scores and "recall_at_100" not in result.scores
-    assert set(hnsw.vs_exact) == {"recall_at_10", "exact_main_score", "main_score_delta"}
+    assert set(hnsw.vs_exact) == {"recall_at_10", "exact_main_score", "main_score_delta", "p_value", "delta_low",
+                                  "delta_high"}
     deep = BenchmarkRun([registry.encoder("hashing-bow-256")], [beir_folder_spec(TINY_BEIR)],
                         [registry.backend("exact")], ResultStore(tmp_path / "deep"), progress=False).run()[0]
     assert deep.backend_params["depth"] == 1000 and "recall_at_1000" in deep.scores

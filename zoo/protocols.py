@@ -125,6 +125,43 @@ class SearchStats:
         return self.n_queries / self.search_seconds if self.search_seconds > 0 else float("inf")
 
 
+ITEM_STATISTICS: tuple[str, ...] = ("mean", "spearman")
+
+
+@dataclass(frozen=True, eq=False)
+class ItemScores:
+    """The main score item by item, so that it can be resampled: ``statistic`` over the items (axis 0)
+    gives the main score back. The harness draws bootstrap intervals and paired tests from it.
+
+    ``mean``: ``values`` is (n,), one score per item (a query's nDCG@10, whether a test item was right).
+    ``spearman``: ``values`` is (n, 2), each pair's predicted similarity and its gold score.
+    ``unit`` names an item in words ("query", "pair"); ``ids`` pair two runs' items where the order may
+    differ (query ids); None means the items of every run of the task come in one fixed order.
+    """
+
+    values: np.ndarray
+    statistic: str = "mean"
+    unit: str = "item"
+    ids: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        import numpy as np
+
+        values = np.asarray(self.values, dtype=np.float64)
+        object.__setattr__(self, "values", values)
+        if self.statistic not in ITEM_STATISTICS:
+            raise ValueError(f"unknown item statistic {self.statistic!r}; expected one of {ITEM_STATISTICS}")
+        width = 1 if self.statistic == "mean" else 2
+        if values.ndim != (1 if width == 1 else 2) or (width == 2 and values.shape[1] != 2):
+            raise ValueError(f"{self.statistic} items need shape {'(n,)' if width == 1 else '(n, 2)'}, "
+                             f"got {values.shape}")
+        if self.ids is not None and len(self.ids) != len(values):
+            raise ValueError(f"{len(self.ids)} ids for {len(values)} items")
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
 @dataclass(frozen=True)
 class TaskScores:
     """What a task's ``evaluate`` returns: every metric, the main one, and the search cost if any."""
@@ -135,6 +172,8 @@ class TaskScores:
     search: SearchStats | None = None
     # best-first document ids per query, for comparing an approximate backend's answers with exact search
     ranking: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
+    # the main score item by item, for intervals and significance; None where the task cannot say
+    items: ItemScores | None = field(default=None, repr=False, compare=False)
 
 
 @runtime_checkable

@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from harness.data.beir import RetrievalData, beir_fingerprint, load_beir
-from harness.metrics import DEFAULT_K, retrieval_scores
+from harness.metrics import DEFAULT_K, mean_scores, per_query_retrieval_scores, query_items
 from zoo.errors import ZooError
 from zoo.fingerprint import fingerprint
 from zoo.protocols import Encoder, SearchBackend, SearchStats, TaskScores, TaskSpec
@@ -161,6 +161,9 @@ class RetrievalTask:
             label=f"{encoder.name}: search",
         )
         run = {qid: dict(zip(hits[row], scores[row].tolist())) for row, qid in enumerate(query_ids)}
-        metrics = retrieval_scores(data.qrels, run, k_values, ignore_identical_ids=self.ignore_identical_ids)
+        per_query = per_query_retrieval_scores(data.qrels, run, k_values,
+                                               ignore_identical_ids=self.ignore_identical_ids)
+        metrics = mean_scores(per_query)
         ranking = {qid: list(hits[row]) for row, qid in enumerate(query_ids)}
-        return TaskScores(metrics, metrics[self.spec.main_metric], self.split, stats, ranking)
+        return TaskScores(metrics, metrics[self.spec.main_metric], self.split, stats, ranking,
+                          query_items(per_query, self.spec.main_metric))
