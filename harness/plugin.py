@@ -59,3 +59,10 @@ def register_tasks(register: Callable[..., None]) -> None:
 
     for spec in builtin_task_specs():
         register(spec)
+
+
+@hookimpl
+def register_commands(cli: Any) -> None:
+    from harness.commands.compare import compare
+
+    cli.add_command(compare)
