@@ -68,6 +68,12 @@ class TaskResult:
     interval: dict[str, Any] = field(default_factory=dict)
     # the per-item scores' file beside this JSON (harness.item_files.describe); {} where none
     items: dict[str, Any] = field(default_factory=dict)
+    # the task's chance level and this result against it (harness.chance.ChanceLevel.against); {} where
+    # not measured
+    chance: dict[str, Any] = field(default_factory=dict)
+    # the encoder declared itself untrained, or its checkpoint is a saved random initialisation: such a
+    # result enters no leaderboard page without an explicit flag
+    untrained: bool = False
     # the per-item scores themselves, in memory only: ResultStore.write puts them beside the JSON
     item_scores: ItemScores | None = field(default=None, repr=False, compare=False)
 

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from harness.approximate import compare_with_exact
 from harness.chain import ChainEncoder, ChainStep
+from harness.chance import ChanceLevel, ChanceStore, measure_chance
 from harness.quantized import QuantizedSearch
 from harness.encoding import MeasuredEncoder
 from harness.operating_points import SharedIndex
@@ -40,7 +41,9 @@ class BenchmarkRun:
     depth: int | None = None  # hits per query for search tasks; None: each task's deepest cutoff
     fit_on: str = "corpus"  # where chains are fit: corpus, task:<name> or file:<path> (harness.fitting)
     on_result: Callable[[TaskResult, Any], None] | None = None
+    chance: bool = True  # measure each task's chance level (kept in the store's chance/ folder) and test against it
     results: list[TaskResult] = field(default_factory=list)
+    _chances: dict[str, ChanceLevel | None] = field(default_factory=dict, repr=False)
     _loaded: dict[str, Task] = field(default_factory=dict, repr=False)
     _fingerprints: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -87,15 +90,17 @@ class BenchmarkRun:
         """Evaluate one view of the encoder (plain or through a chain) with every backend at every point;
         returns the scores by (backend, operating point), for the chains' ``vs_float``."""
         fingerprint = self._data_fingerprint(task_spec, task)
+        # exact backends first: they are the reference the approximate ones are measured against
+        ordered = sorted(self.backends, key=lambda spec: not spec.exact)
+        reference = next((spec for spec in ordered if spec.exact), None)
+        chance = self._chance(task_spec, task, fingerprint, reference)
         if not task_spec.uses_search:
             scores = task.evaluate(view, None)
             before = plain.get(None)
             vs_float = {**retained(before, scores), **significance(before, scores)} if before else {}
-            self._emit(make_result(task_spec, fingerprint, measured, view, None, scores, vs_float=vs_float))
+            self._emit(make_result(task_spec, fingerprint, measured, view, None, scores, vs_float=vs_float,
+                                   chance=chance.against(scores) if chance else {}))
             return {None: scores}
-        # exact backends first: they are the reference the approximate ones are measured against
-        ordered = sorted(self.backends, key=lambda spec: not spec.exact)
-        reference = next((spec for spec in ordered if spec.exact), None)
         by_point: dict[Any, TaskScores] = {}
         exact: TaskScores | None = None
         for spec in ordered:
@@ -111,8 +116,26 @@ class BenchmarkRun:
                 before = plain.get((spec.name, point))
                 vs_float = {**retained(before, scores), **significance(before, scores)} if before else {}
                 self._emit(make_result(task_spec, fingerprint, measured, view, index, scores, vs_exact,
-                                       vs_float, label=spec.label or index.name))
+                                       vs_float, label=spec.label or index.name,
+                                       chance=chance.against(scores) if chance else {}))
         return by_point
+
+    def _chance(self, task_spec: TaskSpec, task: Task, fingerprint: str, reference: BackendSpec | None
+                ) -> ChanceLevel | None:
+        """The task's chance level: from the store's chance/ folder, else measured once and kept there.
+        None where it is not measured (``chance=False``, or a search task with no exact backend)."""
+        if not self.chance or (task_spec.uses_search and reference is None):
+            return None
+        if task_spec.name not in self._chances:
+            store = ChanceStore(self.store.folder / "chance")
+            level = store.get(task_spec.name, fingerprint)
+            if level is None:
+                backend = make_backend(reference, None) if task_spec.uses_search else None
+                depth = self._depth(task_spec, reference) if reference is not None else None
+                level = measure_chance(task, backend, depth)
+                store.put(task_spec.name, fingerprint, level)
+            self._chances[task_spec.name] = level
+        return self._chances[task_spec.name]
 
     def _index(self, task_spec: TaskSpec, view: Any, spec: BackendSpec, reference: BackendSpec | None
                ) -> SharedIndex | None:
@@ -248,6 +271,7 @@ def make_result(
     vs_float: dict[str, float] | None = None,
     *,
     label: str | None = None,
+    chance: dict[str, Any] | None = None,
 ) -> TaskResult:
     """A result for ``encoder`` seen through ``view`` (the encoder itself, or a ChainEncoder over it);
     ``label`` names the backend (default: its own name)."""
@@ -291,4 +315,6 @@ def make_result(
         date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         interval=bootstrap_interval(items).to_dict() if items is not None else {},
         item_scores=items,
+        chance=chance or {},
+        untrained=getattr(getattr(encoder, "encoder", encoder), "trained", True) is False,
     )

@@ -145,6 +145,18 @@ class ClassificationTask:
         return fingerprint("classification", data.train_texts, data.train_labels, data.test_texts,
                            data.test_labels, data.split, self.options())
 
+    def majority_baseline(self) -> TaskScores | None:
+        """What labelling every test item with the training split's most frequent label scores (the chance
+        level where classes are unequal); None where the main metric is not accuracy."""
+        if self.spec.main_metric != "accuracy":
+            return None
+        data = self.data
+        labels, counts = np.unique(np.asarray(data.train_labels), return_counts=True)
+        truth = np.asarray(data.test_labels)
+        predicted = np.full(truth.shape, labels[np.argmax(counts)], dtype=truth.dtype)
+        scores = label_scores(truth, predicted)
+        return TaskScores(scores, scores["accuracy"], data.split, items=correct_items(truth, [predicted], "accuracy"))
+
     def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None) -> TaskScores:
         data = self.data
         rows = self.train_rows

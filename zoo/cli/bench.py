@@ -56,9 +56,15 @@ def _backend_names(values: Iterable[str]) -> list[str]:
 @click.option("--cache/--no-cache", "use_cache", default=True, show_default=True,
               help="Reuse embeddings from the disk cache (see `zoo cache info`) and store new ones.")
 @click.option("--progress/--no-progress", default=True, help="Show progress bars on a terminal.")
+@click.option("--chance/--no-chance", default=True, show_default=True,
+              help="Measure each task's chance level (seeded random vectors; the majority class where that "
+                   "is higher), kept in OUT/chance/, and mark results not significantly above it.")
+@click.option("--allow-untrained", is_flag=True,
+              help="Put results of untrained weights on the rebuilt page too (left off otherwise).")
 def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, ...],
           chains: tuple[str, ...], depth: int | None, fit_on: str, out: Path,
-          leaderboard_page: Path | None, no_leaderboard: bool, use_cache: bool, progress: bool) -> None:
+          leaderboard_page: Path | None, no_leaderboard: bool, use_cache: bool, progress: bool,
+          chance: bool, allow_untrained: bool) -> None:
     """Benchmark encoders on tasks. With no options: the offline default run."""
     from zoo.cli.main import registry
 
@@ -93,7 +99,7 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
 
     run = BenchmarkRun(encoder_specs, task_specs, backend_specs, ResultStore(out), chains=parsed_chains,
                        cache=EmbeddingCache() if use_cache else None, progress=progress,
-                       depth=depth, fit_on=fit_on, on_result=_report)
+                       depth=depth, fit_on=fit_on, on_result=_report, chance=chance)
     results = run.run()
     click.echo()
     click.echo(summary_table(results))
@@ -101,7 +107,12 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
     if not no_leaderboard and results:
         from zoo.cli.leaderboard import refresh_leaderboard
 
-        click.echo(f"leaderboard: {refresh_leaderboard([out], leaderboard_page or out / 'index.html')}")
+        if all(r.untrained for r in results) and not allow_untrained:
+            click.echo("leaderboard: not rebuilt: every result comes from untrained weights "
+                       "(--allow-untrained puts them on the page)")
+            return
+        page = refresh_leaderboard([out], leaderboard_page or out / "index.html", allow_untrained=allow_untrained)
+        click.echo(f"leaderboard: {page}")
 
 
 def _check_something_runs(reg, encoders: list, tasks: list) -> None:  # noqa: ANN001
@@ -164,11 +175,24 @@ def _report(result, path: Path) -> None:  # noqa: ANN001
     cost = f"{result.items_encoded} items encoded in {result.encode_seconds:.1f} s"
     cost += f", {speed:.0f}/s" if speed else ""
     cost += f"; {result.items_cached} from the cache" if result.items_cached else ""
+    interval = result.interval
+    spread = f" [{interval['low']:.4f}, {interval['high']:.4f}]" if interval else ""
     click.echo(
         f"{result.encoder}{chain} on {result.task}{backend}: {result.main_metric} = "
-        f"{result.main_score:.4f}  ({cost})",
+        f"{result.main_score:.4f}{spread}{chance_note(result)}  ({cost})",
         err=True,
     )
+
+
+def at_chance(result) -> bool:  # noqa: ANN001
+    return bool(result.chance.get("at_chance"))
+
+
+def chance_note(result) -> str:  # noqa: ANN001
+    """`` AT CHANCE (random vectors ... 0.0308)`` where a result is not significantly above chance."""
+    if not at_chance(result):
+        return ""
+    return f" AT CHANCE ({result.chance['baseline']}: {result.chance['score']:.4f})"
 
 
 def row_label(result) -> str:  # noqa: ANN001
@@ -187,16 +211,19 @@ def summary_table(results) -> str:  # noqa: ANN001
     swept = {backend for backend, _ in points if sum(1 for b, _ in points if b == backend) > 1}
     several_backends = len(points) > 1
     columns: dict[tuple[str, str | None], str] = {}
-    cells: dict[tuple[str, tuple[str, str | None]], float] = {}
+    cells: dict[tuple[str, tuple[str, str | None]], str] = {}
     for r in results:
         backend = f"{r.backend} {operating_point(r)}" if r.backend in swept else r.backend
         column = (r.task, backend if several_backends else None)
         label = f"{r.task} [{backend}]" if several_backends and backend else r.task
         columns.setdefault(column, f"{label}\n{r.main_metric}")
-        cells[(row_label(r), column)] = r.main_score
+        cells[(row_label(r), column)] = fmt(r.main_score) + (" (chance)" if at_chance(r) else "")
     encoders = list(dict.fromkeys(row_label(r) for r in results))
     header_lines = [label.split("\n") for label in columns.values()]
     header = ["encoder", *(lines[0] for lines in header_lines)]
     metric_row = ["", *(lines[1] for lines in header_lines)]
-    rows = [metric_row] + [[enc, *(fmt(cells.get((enc, col))) for col in columns)] for enc in encoders]
-    return format_table(header, rows)
+    rows = [metric_row] + [[enc, *(cells.get((enc, col), "") for col in columns)] for enc in encoders]
+    table = format_table(header, rows)
+    if any(at_chance(r) for r in results):
+        table += "\n(chance): not significantly above the task's chance level (paired randomization test, p >= 0.05)"
+    return table
