@@ -366,3 +366,37 @@ def test_overall_means_and_ranks_are_per_modality(tmp_path: Path):
     assert list(lb.tasks.index[:2]) == ["t1", "t2"]  # the modality with most tasks first
     data = build_payload(lb, "t", [str(store.folder)])
     assert {p["row"] for p in data["views"][0]["scatter"]["bytes"]["points"]} <= {"text-a", "text-b"}
+
+
+# --- separability -------------------------------------------------------------------------------
+
+
+def test_holm_by_hand():
+    from harness.leaderboard.separability import holm
+
+    # sorted 0.01, 0.03, 0.04 times 3, 2, 1 -> 0.03, 0.06, 0.04, made monotone -> 0.03, 0.06, 0.06
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert holm([0.5, 0.9]) == pytest.approx([1.0, 1.0])
+
+
+def test_models_not_separable_from_the_one_above_share_its_group(tmp_path: Path):
+    import numpy as np
+
+    from harness.leaderboard.payload import build_payload
+    from zoo.protocols import ItemScores
+
+    rng = np.random.default_rng(0)
+    ids = tuple(f"q{i}" for i in range(300))
+    top = rng.random(300)
+    close = np.clip(top + rng.normal(0, 0.05, 300), 0, 1)  # a hair from the top: not separable
+    low = top * 0.5  # far below
+    store = ResultStore(tmp_path)
+    for name, values in (("top", top), ("close", close), ("low", low)):
+        store.write(make_result("r1", name, float(values.mean()), item_scores=ItemScores(values, "mean", "query", ids)))
+    store.write(make_result("r1", "old", 0.1))  # written before per-item scores: untested
+    marks = build_payload(load_leaderboard([store]), "t", [str(store.folder)])["views"][0]["separable"]["r1"]
+    second = "close" if close.mean() < top.mean() else "top"
+    assert marks["top"]["group"] == marks["close"]["group"] == 0
+    assert marks[second]["tested"] and marks[second]["p_holm"] >= 0.05
+    assert marks["low"]["group"] == 1 and marks["low"]["p_holm"] < 0.05
+    assert marks["old"] == {"group": 2, "p": None, "p_holm": None, "tested": False}

@@ -8,6 +8,7 @@ from typing import Any, Iterable, Mapping
 
 from harness.leaderboard.curves import curves
 from harness.leaderboard.rank import pareto_front, shifts
+from harness.leaderboard.separability import CORRECTION, separability
 from harness.leaderboard.table import OVERALL, Leaderboard, main_table
 
 SCATTERS = (
@@ -44,6 +45,7 @@ def build_payload(lb: Leaderboard, title: str, stores: list[str],
         "stores": stores,
         "superseded": sum(e.superseded for e in lb.entries),
         "reference": lb.reference,
+        "correction": CORRECTION,
         "overall": OVERALL,
         "tasks": [{"name": name, **info} for name, info in lb.tasks.to_dict("index").items()],
         "groups": [{"name": g, "tasks": names} for g, names in lb.groups.items()],
@@ -78,6 +80,7 @@ def _view(lb: Leaderboard, view: str, index: dict) -> dict[str, Any]:
         "columns": [vars(c) for c in columns],
         "rows": rows,
         "compare": _compare(lb, view) if approximate and view != lb.reference else None,
+        "separable": separability(lb, view),
         "scatter": _scatter(frame, lb.rows, lb.tasks["modality"].iloc[0] if len(lb.tasks) else None),
     }
 

@@ -241,7 +241,27 @@
     td.textContent = fmt("score", v);
     td.setAttribute("data-result", row.results[task]);
     td.title = task + ": " + c.title + " = " + v.toFixed(4) + " (click for details)";
+    var result = DATA.results[row.results[task]] || {};
+    var tie = ((view.separable || {})[task] || {})[row.label];
+    if (tie && tie.tested && tie.p_holm >= 0.05) {  // tested and not separated: the group of the row above
+      td.appendChild(el("span", { cls: "tie", text: "≈" }));
+      td.title += "\nnot separable from the model ranked just above on this task (p = " + tie.p.toPrecision(2) +
+        ", Holm-adjusted " + tie.p_holm.toPrecision(2) + "; " + DATA.correction + ")";
+    }
+    if ((result.chance || {}).at_chance) {
+      td.className += " at-chance";
+      td.appendChild(el("span", { cls: "flag", text: "chance" }));
+      td.title += "\nat chance: not significantly above " + result.chance.baseline + " (" + num(result.chance.score, 4) + ")";
+    }
+    if (significantlyOff(result)) {
+      td.appendChild(el("span", { cls: "flag", text: "≠" }));
+      td.title += "\ndiffers significantly from " + (result.vs_exact.p_value < 0.05 ? "exact search" : "the float encoder");
+    }
     paint(td, v, range);
+  }
+
+  function significantlyOff(r) {
+    return ((r.vs_exact || {}).p_value < 0.05) || ((r.vs_float || {}).p_value < 0.05);
   }
 
   function renderMean(row, td, c, range) {
@@ -608,7 +628,25 @@
       if (hint) body.appendChild(el("p", { cls: "hint", text: hint }));
       body.appendChild(content);
     };
-    section("Main score", kv([[r.main_metric, num(r.main_score, 4)], ["×100", num(100 * r.main_score, 2)]], r.main_metric));
+    var ci = r.interval || {};
+    var interval = missing(ci.low) ? "not kept (the result predates per-item scores, or its task gives none)" :
+      "[" + num(ci.low, 4) + ", " + num(ci.high, 4) + "]";
+    section("Main score", kv([[r.main_metric, num(r.main_score, 4)], ["×100", num(100 * r.main_score, 2)],
+      [Math.round(100 * (ci.level || 0.95)) + "% interval", interval]], r.main_metric),
+      missing(ci.low) ? null : ci.method + " over " + ((r.items || {}).n || "the") + " " + ((r.items || {}).unit || "item") +
+        " scores, " + ci.resamples + " draws, seed " + ci.seed);
+    if (Object.keys(r.chance || {}).length) {
+      section("Chance level", kv([["baseline", r.chance.baseline], ["chance score", num(r.chance.score, 4)],
+        ["p against chance", num(r.chance.p_value, 4)], ["at chance", r.chance.at_chance ? "yes" : "no"]]),
+        "a result is at chance unless it is above the baseline and the paired randomization test says so (p < 0.05)");
+    }
+    if (!missing((r.vs_exact || {}).p_value) || !missing((r.vs_float || {}).p_value)) {
+      var tests = [];
+      if (!missing((r.vs_exact || {}).p_value)) tests.push(["differs from exact search", r.vs_exact.p_value < 0.05 ? "yes" : "no"]);
+      if (!missing((r.vs_float || {}).p_value)) tests.push(["differs from the float encoder", r.vs_float.p_value < 0.05 ? "yes" : "no"]);
+      section("Significance", kv(tests), "paired randomization test over per-item scores, p < 0.05; " +
+        "delta_low and delta_high bound the main-score difference (paired bootstrap, 95%)");
+    }
     section("All metrics", kv(entries(r.scores).map(function (e) { return [e[0], num(e[1], 4)]; }), r.main_metric));
     if (Object.keys(r.vs_exact || {}).length) {
       section("Against exact search", kv(entries(r.vs_exact).map(function (e) { return [e[0], num(e[1], 4)]; })),
@@ -616,7 +654,9 @@
     }
     if (Object.keys(r.vs_float || {}).length) {
       section("Share of the float score retained", kv([["float main score", num(r.vs_float.float_main_score, 4)],
-        ["retained", missing(r.vs_float.retained) ? null : (100 * r.vs_float.retained).toFixed(1) + "%"]]),
+        ["retained", missing(r.vs_float.retained) ? null : (100 * r.vs_float.retained).toFixed(1) + "%"],
+        ["p (paired test)", num(r.vs_float.p_value, 4)], ["delta_low", num(r.vs_float.delta_low, 4)],
+        ["delta_high", num(r.vs_float.delta_high, 4)]]),
         "same task and backend, same encoder without post-processing");
     }
     section("Cost", kv([["parameters", missing(r.n_parameters) ? null : r.n_parameters.toLocaleString("en-US")],
@@ -682,6 +722,9 @@
     legend.appendChild(el("span", { text: "— no result" }));
     legend.appendChild(el("span", { text: "2/3 incomplete row: no mean" }));
     legend.appendChild(el("span", { text: "* encode speed from another run of the same encoder" }));
+    legend.appendChild(el("span", { text: "≈ not separable from the model ranked just above (" + DATA.correction + ")" }));
+    legend.appendChild(el("span", { text: "chance: not significantly above the task's chance level" }));
+    legend.appendChild(el("span", { text: "≠ differs significantly from exact search or the float encoder (p < 0.05)" }));
     var sources = "Result stores: " + DATA.stores.join(", ") + ".";
     if (DATA.superseded) sources += " " + DATA.superseded + " older duplicate result(s) replaced by newer ones.";
     document.getElementById("sources").textContent = sources;
