@@ -233,12 +233,16 @@ def _paired(a: ItemScores, b: ItemScores) -> tuple[tuple[np.ndarray, ...], Calla
 
 def _bootstrap(columns: tuple[np.ndarray, ...], statistic: Callable[..., np.ndarray], level: float,
                resamples: int, seed: int) -> Interval:
-    from scipy.stats import bootstrap
+    import warnings
+
+    from scipy.stats import DegenerateDataWarning, bootstrap
 
     n = len(columns[0])
     if n < 2:
         return Interval(float("nan"), float("nan"), level, resamples, seed)
-    with np.errstate(invalid="ignore"):
+    # every item alike (a tiny task, a model at zero everywhere): the interval is the point, said quietly
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateDataWarning)
         result = bootstrap(columns, statistic, n_resamples=resamples, batch=_batch(n), vectorized=True,
                            paired=True, confidence_level=level, method="percentile",
                            rng=np.random.default_rng(seed))
