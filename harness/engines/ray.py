@@ -77,7 +77,8 @@ class RayEngine:
         with bar, _quiet_data_context(ray), _zoo_errors():
             dataset = _dataset(ray, job.items, blocks).map_batches(
                 EncodeWorker, fn_constructor_kwargs=worker, batch_size=None, batch_format="pyarrow",
-                compute=ray.data.ActorPoolStrategy(size=self.workers, max_tasks_in_flight_per_actor=2),
+                compute=ray.data.ActorPoolStrategy(size=min(self.workers, len(blocks)),  # no idle actors
+                                                   max_tasks_in_flight_per_actor=2),
                 num_cpus=self.cpus_per_worker, num_gpus=self._gpus,
             )
             for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
