@@ -132,6 +132,26 @@ def test_model_load_is_timed_apart_from_encoding(monkeypatch: pytest.MonkeyPatch
     assert (measured.load_seconds, measured.encode_seconds) == (5.0, 4.0)
 
 
+def test_a_load_method_that_needs_arguments_is_not_the_hook():
+    class FromFile(HashingEncoder):
+        @classmethod
+        def load(cls, path: str) -> FromFile:  # a constructor of another kind, as some plugins have
+            raise AssertionError("not called")
+
+    measured = MeasuredEncoder(FromFile(8), progress=False)
+    measured.encode(["a", "b"])
+    assert measured.load_seconds == 0.0 and measured.items_encoded == 2
+
+
+def test_bench_takes_ray_options_only_with_the_ray_engine():
+    from click.testing import CliRunner
+
+    from zoo.cli.main import build_cli
+
+    result = CliRunner().invoke(build_cli(), ["bench", "-m", "hashing", "-t", str(TINY_BEIR), "--workers", "2"])
+    assert result.exit_code != 0 and "--workers and --ray-address need --engine ray" in result.output
+
+
 def test_results_record_the_engine_and_load_time_and_older_files_still_load(tmp_path: Path):
     from harness.tasks.builtin import beir_folder_spec
 

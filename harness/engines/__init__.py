@@ -8,6 +8,7 @@ them in input order. It never changes a score beyond the float noise of a differ
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -101,8 +102,16 @@ def by_length(items: list[Any]) -> list[int]:
 def load_model(encoder: Encoder) -> float:
     """Seconds the encoder's optional ``load()`` took (0.0 without one: it loads in its first encode)."""
     load = getattr(encoder, "load", None)
-    if not callable(load):
+    if not callable(load) or not _takes_no_arguments(load):  # some other load(path), not the hook
         return 0.0
     began = time.perf_counter()
     load()
     return time.perf_counter() - began
+
+
+def _takes_no_arguments(function: Any) -> bool:
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters)

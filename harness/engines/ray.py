@@ -54,9 +54,10 @@ class RayEngine:
         self._ray: Any = None
         self._started = False  # whether close() stops the instance
         self._gpus = 0
+        self._cluster = self.address or "local instance"  # or, once connected, the Ray this process had joined
 
     def params(self) -> dict[str, Any]:
-        params: dict[str, Any] = {"workers": self.workers, "cluster": self.address or "local instance"}
+        params: dict[str, Any] = {"workers": self.workers, "cluster": self._cluster}
         if self._ray is not None:  # known once connected: a run served from the cache never connects
             params.update(cpus_per_worker=self.cpus_per_worker, gpus_per_worker=self._gpus)
         return params
@@ -71,8 +72,9 @@ class RayEngine:
         worker = {"name": _worker_name(job.name), "role": job.role, "instruction": job.instruction,
                   "fingerprint": job.encoder.fingerprint(), "policy": self.policy}
         collected = _Collected(job)
-        bar = tqdm(total=len(job.items), desc=f"{job.encoder.name}: {job.role}s on {self.workers} ray workers",
-                   unit="item", disable=None if job.progress else True, file=sys.stderr, leave=False)
+        workers = f"{self.workers} Ray worker" + ("s" if self.workers > 1 else "")
+        bar = tqdm(total=len(job.items), desc=f"{job.encoder.name}: {job.role}s on {workers}", unit="item",
+                   disable=None if job.progress else True, file=sys.stderr, leave=False)
         submitted = time.time()  # wall clocks: workers on other nodes say when they started
         with bar, _quiet_data_context(ray), _zoo_errors():
             dataset = _dataset(ray, job.items, blocks).map_batches(
@@ -105,7 +107,9 @@ class RayEngine:
             import ray.data
         except ImportError as exc:
             raise ZooError(f"--engine ray needs Ray Data ({exc}): {RAY_HINT}") from None
-        if not ray.is_initialized():
+        if ray.is_initialized():
+            self._cluster = self.address or "the Ray this process had joined"
+        else:
             self._init(ray)
         self.cpus_per_worker = self.cpus_per_worker or 1
         resources = ray.cluster_resources()
