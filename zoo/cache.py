@@ -272,12 +272,11 @@ class EmbeddingCache:
         with _exclusive(folder / ".compact.lock") as locked:
             if not locked:
                 return 0
-            index = self._index(namespace)  # as it is now that no other process is merging
-            for run in _small_runs(index.segments):
-                removed += self._merge(namespace, index, run)
+            for run in _small_runs(self._index(namespace).segments):  # as it is now no one else merges
+                removed += self._merge(namespace, run)
         return removed
 
-    def _merge(self, namespace: CacheNamespace, index: _Index, run: list[_Segment]) -> int:
+    def _merge(self, namespace: CacheNamespace, run: list[_Segment]) -> int:
         keys = np.concatenate([segment.keys for segment in run])
         _, first = np.unique(keys.view(f"V{KEY_BYTES}").ravel(), return_index=True)
         keep = np.sort(first)  # the first copy of a key wins, as it does in the index
