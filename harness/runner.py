@@ -15,6 +15,7 @@ from harness.chain import ChainEncoder, ChainStep
 from harness.quantized import QuantizedSearch
 from harness.encoding import MeasuredEncoder
 from harness.operating_points import SharedIndex
+from harness.engines import Engine
 from harness.fitting import FitSource, parse_fit_source, save_states
 from harness.environment import code_fingerprint, hardware, package_versions
 from harness.results import ResultStore, TaskResult
@@ -37,6 +38,7 @@ class BenchmarkRun:
     depth: int | None = None  # hits per query for search tasks; None: each task's deepest cutoff
     fit_on: str = "corpus"  # where chains are fit: corpus, task:<name> or file:<path> (harness.fitting)
     on_result: Callable[[TaskResult, Any], None] | None = None
+    engine: Engine | None = None  # where encoding runs; None: this process (harness.engines.local)
     results: list[TaskResult] = field(default_factory=list)
     _loaded: dict[str, Task] = field(default_factory=dict, repr=False)
     _fingerprints: dict[str, str] = field(default_factory=dict, repr=False)
@@ -56,7 +58,7 @@ class BenchmarkRun:
             if tasks:
                 encoder = encoder_spec.load()
                 for task_spec in tasks:
-                    self._run_task(encoder, task_spec)
+                    self._run_task(encoder, task_spec, encoder_spec.name)
         return self.results
 
     def _task(self, spec: TaskSpec) -> Task:
@@ -70,9 +72,10 @@ class BenchmarkRun:
             self._fingerprints[spec.name] = task.data_fingerprint()
         return self._fingerprints[spec.name]
 
-    def _run_task(self, encoder: Encoder, task_spec: TaskSpec) -> None:
+    def _run_task(self, encoder: Encoder, task_spec: TaskSpec, spec_name: str | None = None) -> None:
         task = self._task(task_spec)
-        measured = MeasuredEncoder(encoder, cache=self.cache, progress=self.progress)
+        measured = MeasuredEncoder(encoder, cache=self.cache, progress=self.progress, engine=self.engine,
+                                   spec_name=spec_name)
         plain = self._run_view(task_spec, task, measured, measured, {})
         for chain in self.chains:
             view = fit_chain(task_spec, task, measured, chain, self.fit_on, self.store.folder / "states")
@@ -244,6 +247,9 @@ def make_result(
         encode_seconds=encoder.encode_seconds,
         items_encoded=encoder.items_encoded,
         items_cached=encoder.items_cached,
+        load_seconds=encoder.load_seconds,
+        engine=encoder.engine.name,
+        engine_params=encoder.engine_params(),
         n_parameters=encoder.n_parameters,
         bytes_per_vector=view.bytes_per_vector if chained else 4 * view.dim,
         build_seconds=search.build_seconds if search else None,

@@ -21,7 +21,9 @@ SIMILARITIES: tuple[str, ...] = ("cosine", "dot", "euclidean")
 class Encoder(Protocol):
     """Turns inputs (text, images, sequences, codes) into float32 vectors of shape (n, dim).
 
-    Optional: ``n_parameters`` (int or None), the count of learned weights, shown beside quality as cost.
+    Optional: ``n_parameters`` (int or None), the count of learned weights, shown beside quality as cost;
+    ``load()``, which loads the model now rather than in the first ``encode``, so that the harness reports
+    load time apart from encoding speed (without it, loading counts as encoding).
     """
 
     name: str

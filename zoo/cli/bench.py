@@ -56,9 +56,21 @@ def _backend_names(values: Iterable[str]) -> list[str]:
 @click.option("--cache/--no-cache", "use_cache", default=True, show_default=True,
               help="Reuse embeddings from the disk cache (see `zoo cache info`) and store new ones.")
 @click.option("--progress/--no-progress", default=True, help="Show progress bars on a terminal.")
+# --- engine: where encoding runs (harness.engines) ---
+@click.option("--engine", "engine_name", default="local", show_default=True, metavar="local|ray",
+              help="Where encoding runs: this process, or Ray workers (pip install 'embedding-zoo[ray]'). "
+                   "Scores are the same; the engine is recorded with each result.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Ray workers, each loading the encoder once (one GPU each where the cluster has GPUs).  "
+                   "[default: 1]")
+@click.option("--ray-address", default=None, metavar="HOST:PORT",
+              help="Join this Ray cluster (`ray start --head` prints it; RAY_ADDRESS also works).  "
+                   "[default: a local Ray instance for the run]")
+# --- end engine ---
 def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, ...],
           chains: tuple[str, ...], depth: int | None, fit_on: str, out: Path,
-          leaderboard_page: Path | None, no_leaderboard: bool, use_cache: bool, progress: bool) -> None:
+          leaderboard_page: Path | None, no_leaderboard: bool, use_cache: bool, progress: bool,
+          engine_name: str, workers: int | None, ray_address: str | None) -> None:
     """Benchmark encoders on tasks. With no options: the offline default run."""
     from zoo.cli.main import registry
 
@@ -88,13 +100,17 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
 
     parsed_chains = [parse_chain(text, reg.postprocessor) for text in _names(chains)]
     parse_fit_source(fit_on)  # a bad source fails before anything is encoded
+    engine = _engine(engine_name, workers, ray_address)
     started = time.perf_counter()
     from zoo.cache import EmbeddingCache
 
     run = BenchmarkRun(encoder_specs, task_specs, backend_specs, ResultStore(out), chains=parsed_chains,
                        cache=EmbeddingCache() if use_cache else None, progress=progress,
-                       depth=depth, fit_on=fit_on, on_result=_report)
-    results = run.run()
+                       depth=depth, fit_on=fit_on, on_result=_report, engine=engine)
+    try:
+        results = run.run()
+    finally:
+        engine.close()
     click.echo()
     click.echo(summary_table(results))
     click.echo(f"\n{len(results)} results in {out}/ ({time.perf_counter() - started:.1f} s)")
@@ -102,6 +118,15 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
         from zoo.cli.leaderboard import refresh_leaderboard
 
         click.echo(f"leaderboard: {refresh_leaderboard([out], leaderboard_page or out / 'index.html')}")
+
+
+def _engine(name: str, workers: int | None, address: str | None):  # noqa: ANN202
+    """The encoding engine; Ray's options only with ``--engine ray``."""
+    from harness.engines import get_engine
+
+    if name != "ray" and (workers is not None or address):
+        raise ZooError("--workers and --ray-address need --engine ray: the local engine encodes in this process")
+    return get_engine(name, workers=workers or 1, address=address) if name == "ray" else get_engine(name)
 
 
 def _check_something_runs(reg, encoders: list, tasks: list) -> None:  # noqa: ANN001
@@ -163,6 +188,8 @@ def _report(result, path: Path) -> None:  # noqa: ANN001
     speed = result.items_per_second
     cost = f"{result.items_encoded} items encoded in {result.encode_seconds:.1f} s"
     cost += f", {speed:.0f}/s" if speed else ""
+    cost += f", model load {result.load_seconds:.1f} s" if result.load_seconds else ""
+    cost += f", on {result.engine}" if result.engine != "local" else ""
     cost += f"; {result.items_cached} from the cache" if result.items_cached else ""
     click.echo(
         f"{result.encoder}{chain} on {result.task}{backend}: {result.main_metric} = "
