@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from harness.approximate import compare_with_exact
+from harness.approximate import compare_with_exact, held_out_sample
 from harness.chain import ChainEncoder, ChainStep
 from harness.quantized import QuantizedSearch
 from harness.encoding import MeasuredEncoder
@@ -98,7 +98,7 @@ class BenchmarkRun:
         by_point: dict[Any, TaskScores] = {}
         exact: TaskScores | None = None
         for spec in ordered:
-            index = self._index(task_spec, view, spec, reference)
+            index = self._index(task_spec, task, view, spec, reference)
             for point in operating_points(spec) if index is not None else ():
                 if point is not None:
                     index.set_option(spec.points.option, point)  # type: ignore[union-attr]
@@ -111,12 +111,14 @@ class BenchmarkRun:
                                        retained(before, scores) if before else {}, label=spec.label or index.name))
         return by_point
 
-    def _index(self, task_spec: TaskSpec, view: Any, spec: BackendSpec, reference: BackendSpec | None
-               ) -> SharedIndex | None:
-        """The backend for every operating point of ``spec`` on this view; None (with a warning) where it
-        cannot search the view's vectors."""
+    def _index(self, task_spec: TaskSpec, task: Task, view: Any, spec: BackendSpec,
+               reference: BackendSpec | None) -> SharedIndex | None:
+        """The backend for every operating point of ``spec`` on this view, a recall target tuned on the task's
+        held-out queries as the view encodes them; None (with a warning) where it cannot search the view's
+        vectors."""
         index = SharedIndex(functools.partial(make_backend, spec, view), points=spec.points,
                             reference=functools.partial(make_backend, reference, view) if reference else None,
+                            tuning=functools.partial(held_out_sample, task, view),
                             keep=len(operating_points(spec)) > 1)
         if searches(index, view.similarity):
             return index

@@ -141,7 +141,12 @@ class TaskScores:
 
 @runtime_checkable
 class Task(Protocol):
-    """Loaded task data plus its evaluation protocol."""
+    """Loaded task data plus its evaluation protocol.
+
+    Optional: ``tuning_queries(limit, seed) -> list``, up to ``limit`` inputs of real queries the task never
+    scores (another split's), drawn with ``seed``; a recall target (``hnsw?recall=0.95``) is tuned on them,
+    encoded as queries, and on indexed documents where a task offers none.
+    """
 
     spec: TaskSpec
 

@@ -181,8 +181,8 @@ def _task(reg, name: str):  # noqa: ANN001, ANN202
 
 def _report(result, path: Path) -> None:  # noqa: ANN001
     point = " ".join(filter(None, [result.backend, operating_point(result)]))
-    target = result.backend_params.get("target_recall")
-    point += f", the least reaching recall {target} on a sample" if target is not None else ""
+    target, tuned_on = result.backend_params.get("target_recall"), result.backend_params.get("tuned_on")
+    point += f", the least reaching recall {target} on {tuned_on or 'a sample'}" if target is not None else ""
     backend = f" [{point}]" if result.backend else ""
     chain = f" +{'+'.join(result.chain)}" if result.chain else ""
     speed = result.items_per_second
