@@ -16,8 +16,8 @@ if [[ " $parts " == *" text "* ]]; then
 # Exact search goes to each task's deepest cutoff (the reference); approximate backends search as deep as the
 # main metric's cutoff (10 for nDCG@10), as a deployment asks, at every operating point of a sweep: one index
 # per backend, searched at each ef_search / nprobe. Two families: graphs (hnswlib, faiss) and inverted files.
-sweep=(-b exact -b "hnsw?ef_search=10,16,24,32,48,64,96,128,256" -b "hnsw?library=faiss&ef_search=16,32,64,128" -b "ivf-flat?nprobe=1,2,4,8,16,32,64,128"
-       -b "ivf-pq?nprobe=4,16,64")
+sweep=(-b exact -b "hnsw?ef_search=10,16,24,32,48,64,96,128,256" -b "hnsw?library=faiss&ef_search=16,32,64,128"
+       -b "ivf-flat?nprobe=1,2,4,8,16,32,64,128" -b "ivf-pq?nprobe=4,16,64")
 bench -m "$text,char-ngram-hash-512" -t icd10cm "${sweep[@]}"
 # a recall target, tuned on held-out queries (the full task scores all of its queries; the small one has the rest)
 bench -m "$text" -t icd10cm-small -b "hnsw?ef_search=10,16,24,32,48,64" -b "hnsw?recall=0.95"
