@@ -4,7 +4,8 @@ A task builds and searches through whatever backend it is given. ``SharedIndex``
 keeps what it builds: building the same vectors, ids and similarity again hands back the index already
 built, so evaluating a task once per operating point builds each of its indexes once. Setting a search
 option (``set_option``) changes every index held. With a recall target, each index is tuned when it is
-first searched, at the depth it is searched (:func:`harness.approximate.tune`).
+first searched, at the depth it is searched (:func:`harness.approximate.tune`), on the task's held-out
+queries where ``tuning`` offers them, else on its own documents used as queries.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class _Store:
     make: Callable[[], SearchBackend]
     points: SearchPoints | None
     reference: Callable[[], SearchBackend]
+    tuning: Callable[[], TuningSample | None] | None
     keep: bool
     indexes: dict[str, _Index] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
@@ -71,15 +73,18 @@ class _Store:
 class SharedIndex:
     """A SearchBackend over backends made by ``make``, one per distinct build, kept across evaluations.
 
-    ``reference`` makes the exact backend a recall target is measured against (default: ExactBackend).
+    ``reference`` makes the exact backend a recall target is measured against (default: ExactBackend);
+    ``tuning`` gives the held-out queries it is met on (called only when tuning; None or returning None:
+    the indexed documents, each searched as a query).
     With ``keep=False`` (one evaluation, nothing to share) every build is a fresh one and nothing is
     held beyond the index now searched. A deep copy (a task that copies its backend to build a second
     index) is another view of the same store: its own current index, the same built ones.
     """
 
     def __init__(self, make: Callable[[], SearchBackend], *, points: SearchPoints | None = None,
-                 reference: Callable[[], SearchBackend] | None = None, keep: bool = True) -> None:
-        self._store = _Store(make, points, reference or _exact, keep)
+                 reference: Callable[[], SearchBackend] | None = None,
+                 tuning: Callable[[], TuningSample | None] | None = None, keep: bool = True) -> None:
+        self._store = _Store(make, points, reference or _exact, tuning, keep)
         self._current: _Index | None = None
         self._depth = 0  # k of the last search: which tuning the parameters report
 
@@ -179,7 +184,8 @@ class SharedIndex:
         points = self._store.points
         assert points is not None and points.target_recall is not None and index.pending is not None
         vectors, ids, similarity = index.pending
-        sample = TuningSample.draw(vectors, ids)
+        held_out = self._store.tuning() if self._store.tuning is not None else None
+        sample = held_out if held_out is not None else TuningSample.documents(vectors, ids)
         reference = self._store.reference()
         reference.build(vectors, ids, similarity)
         truth = sample.neighbours(reference, k)

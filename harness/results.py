@@ -38,10 +38,15 @@ class TaskResult:
     main_metric: str
     main_score: float
     scores: dict[str, float]
+    # time spent encoding, model load excluded: inside the encoder's calls (local engine), or the wall time
+    # of the distributed encode less the slowest worker's model load (ray)
     encode_seconds: float
     items_encoded: int  # encoded in this run; items taken from the embedding cache are not timed
     bytes_per_vector: int
     items_cached: int = 0
+    load_seconds: float = 0.0  # loading the model, for encoders with a load() method (the slowest worker's)
+    engine: str = "local"  # where encoding ran (harness.engines); it never changes a score
+    engine_params: dict[str, Any] = field(default_factory=dict)  # workers, cluster, items_by_node...
     n_parameters: int | None = None  # the encoder's learned weights, where it says
     build_seconds: float | None = None
     search_seconds: float | None = None

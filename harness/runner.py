@@ -10,12 +10,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from harness.approximate import compare_with_exact
+from harness.approximate import compare_with_exact, held_out_sample
 from harness.chain import ChainEncoder, ChainStep
 from harness.chance import ChanceLevel, ChanceStore, measure_chance
 from harness.quantized import QuantizedSearch
 from harness.encoding import MeasuredEncoder
 from harness.operating_points import SharedIndex
+from harness.engines import Engine
 from harness.fitting import FitSource, parse_fit_source, save_states
 from harness.environment import code_fingerprint, hardware, package_versions
 from harness.results import ResultStore, TaskResult
@@ -41,6 +42,7 @@ class BenchmarkRun:
     depth: int | None = None  # hits per query for search tasks; None: each task's deepest cutoff
     fit_on: str = "corpus"  # where chains are fit: corpus, task:<name> or file:<path> (harness.fitting)
     on_result: Callable[[TaskResult, Any], None] | None = None
+    engine: Engine | None = None  # where encoding runs; None: this process (harness.engines.local)
     chance: bool = True  # measure each task's chance level (kept in the store's chance/ folder) and test against it
     results: list[TaskResult] = field(default_factory=list)
     _chances: dict[str, ChanceLevel | None] = field(default_factory=dict, repr=False)
@@ -62,7 +64,7 @@ class BenchmarkRun:
             if tasks:
                 encoder = encoder_spec.load()
                 for task_spec in tasks:
-                    self._run_task(encoder, task_spec)
+                    self._run_task(encoder, task_spec, encoder_spec.name)
         return self.results
 
     def _task(self, spec: TaskSpec) -> Task:
@@ -76,9 +78,10 @@ class BenchmarkRun:
             self._fingerprints[spec.name] = task.data_fingerprint()
         return self._fingerprints[spec.name]
 
-    def _run_task(self, encoder: Encoder, task_spec: TaskSpec) -> None:
+    def _run_task(self, encoder: Encoder, task_spec: TaskSpec, spec_name: str | None = None) -> None:
         task = self._task(task_spec)
-        measured = MeasuredEncoder(encoder, cache=self.cache, progress=self.progress)
+        measured = MeasuredEncoder(encoder, cache=self.cache, progress=self.progress, engine=self.engine,
+                                   spec_name=spec_name)
         plain = self._run_view(task_spec, task, measured, measured, {})
         for chain in self.chains:
             view = fit_chain(task_spec, task, measured, chain, self.fit_on, self.store.folder / "states")
@@ -104,7 +107,7 @@ class BenchmarkRun:
         by_point: dict[Any, TaskScores] = {}
         exact: TaskScores | None = None
         for spec in ordered:
-            index = self._index(task_spec, view, spec, reference)
+            index = self._index(task_spec, task, view, spec, reference)
             for point in operating_points(spec) if index is not None else ():
                 if point is not None:
                     index.set_option(spec.points.option, point)  # type: ignore[union-attr]
@@ -137,12 +140,14 @@ class BenchmarkRun:
             self._chances[task_spec.name] = level
         return self._chances[task_spec.name]
 
-    def _index(self, task_spec: TaskSpec, view: Any, spec: BackendSpec, reference: BackendSpec | None
-               ) -> SharedIndex | None:
-        """The backend for every operating point of ``spec`` on this view; None (with a warning) where it
-        cannot search the view's vectors."""
+    def _index(self, task_spec: TaskSpec, task: Task, view: Any, spec: BackendSpec,
+               reference: BackendSpec | None) -> SharedIndex | None:
+        """The backend for every operating point of ``spec`` on this view, a recall target tuned on the task's
+        held-out queries as the view encodes them; None (with a warning) where it cannot search the view's
+        vectors."""
         index = SharedIndex(functools.partial(make_backend, spec, view), points=spec.points,
                             reference=functools.partial(make_backend, reference, view) if reference else None,
+                            tuning=functools.partial(held_out_sample, task, view),
                             keep=len(operating_points(spec)) > 1)
         if searches(index, view.similarity):
             return index
@@ -296,6 +301,9 @@ def make_result(
         encode_seconds=encoder.encode_seconds,
         items_encoded=encoder.items_encoded,
         items_cached=encoder.items_cached,
+        load_seconds=encoder.load_seconds,
+        engine=encoder.engine.name,
+        engine_params=encoder.engine_params(),
         n_parameters=encoder.n_parameters,
         bytes_per_vector=view.bytes_per_vector if chained else 4 * view.dim,
         build_seconds=search.build_seconds if search else None,

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.approximate import TuningSample, default_ladder
+from harness.approximate import TuningSample, default_ladder, held_out_sample
 from harness.backends.exact import ExactBackend
 from harness.backends.hnsw import HnswBackend
 from harness.data.beir import RetrievalData, write_beir
@@ -36,16 +36,32 @@ class CountingHnsw(HnswBackend):
         super().build(vectors, ids, similarity)
 
 
-@pytest.fixture(scope="module")
-def word_task(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """1,500 bag-of-words documents; each of 150 queries is half of one document's words, judged relevant."""
+def write_word_task(folder: Path, *, dev: int = 0) -> Path:
+    """1,500 bag-of-words documents; each of 150 test queries (and ``dev`` more, judged in a dev split) is
+    half of one document's words, judged relevant."""
     rng = np.random.default_rng(0)
     corpus = {f"d{i}": " ".join(rng.choice(WORDS, 12)) for i in range(1500)}
-    queries, qrels = {}, {}
-    for j, doc in enumerate(rng.choice(sorted(corpus), 150, replace=False)):
-        queries[f"q{j}"] = " ".join(corpus[doc].split()[::2])
-        qrels[f"q{j}"] = {doc: 1}
-    return write_beir(RetrievalData(corpus, queries, qrels, "test"), tmp_path_factory.mktemp("words") / "words")
+    queries: dict[str, str] = {}
+    qrels: dict[str, dict[str, dict[str, int]]] = {"test": {}, "dev": {}}
+    for j, doc in enumerate(rng.choice(sorted(corpus), 150 + dev, replace=False)):
+        split, qid = ("test", f"q{j}") if j < 150 else ("dev", f"dev{j}")
+        queries[qid] = " ".join(corpus[doc].split()[::2])
+        qrels[split][qid] = {doc: 1}
+    for split in ("test", "dev") if dev else ("test",):
+        write_beir(RetrievalData(corpus, queries, qrels[split], split), folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def word_task(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A BEIR folder whose every query is scored: no held-out queries."""
+    return write_word_task(tmp_path_factory.mktemp("words") / "words")
+
+
+@pytest.fixture(scope="module")
+def word_task_with_dev(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same test split, and 400 dev queries beside it: held out from the scored test split."""
+    return write_word_task(tmp_path_factory.mktemp("words-dev") / "words", dev=400)
 
 
 def bench(task: Path, backends: list[BackendSpec], tmp_path: Path, **options: object) -> list:
@@ -96,30 +112,41 @@ ExactSpec = BackendSpec("exact", ExactBackend, exact=True)
 
 
 def hand_recall(backend: HnswBackend, sample: TuningSample, truth: list[list[str]], k: int) -> float:
-    found, _ = backend.search(sample.queries, k + 1)
-    mine = [[doc for doc in hits if doc != own][:k] for own, hits in zip(sample.ids, found)]
+    """Recall@k of ``backend`` on the sample, each document's own id dropped where it searches documents."""
+    if sample.own_ids is None:
+        mine = backend.search(sample.queries, k)[0]
+    else:
+        found, _ = backend.search(sample.queries, k + 1)
+        mine = [[doc for doc in hits if doc != own][:k] for own, hits in zip(sample.own_ids, found)]
     return float(np.mean([len(set(a) & set(b)) / len(b) for a, b in zip(mine, truth)]))
 
 
-def test_a_recall_target_picks_the_value_a_sweep_would(word_task: Path):
-    """The tuned ef_search is the smallest ladder value whose recall, swept by hand on the same sample, reaches
-    the target; its search is the one then made."""
+@pytest.mark.parametrize("held_out", [False, True], ids=["documents", "held-out queries"])
+def test_a_recall_target_picks_the_value_a_sweep_would(held_out: bool):
+    """The tuned ef_search is the smallest ladder value whose recall, swept by hand on the same sample (held-out
+    queries where given, else documents each without itself), reaches the target; its search is the one
+    then made."""
     rng = np.random.default_rng(5)
     centres = rng.standard_normal((30, 24))
     corpus = (centres[rng.integers(0, 30, 3000)] + rng.standard_normal((3000, 24))).astype(np.float32)
     queries = rng.standard_normal((20, 24)).astype(np.float32)
     ids, k, target = [f"d{i}" for i in range(3000)], 10, 0.95
+    sample = (TuningSample.held_out(rng.standard_normal((500, 24)).astype(np.float32)) if held_out
+              else TuningSample.documents(corpus, ids))
     index = SharedIndex(lambda: HnswBackend(M=4, ef_construction=32),
-                        points=SearchPoints("ef_search", target_recall=target))
+                        points=SearchPoints("ef_search", target_recall=target),
+                        tuning=(lambda: sample) if held_out else None)
     index.build(corpus, ids, "cosine")
     found = index.search(queries, k)
     params = index.params()
 
-    sample = TuningSample.draw(corpus, ids)
     exact = ExactBackend()
     exact.build(corpus, ids, "cosine")
-    hits, _ = exact.search(sample.queries, k + 1)
-    truth = [[doc for doc in row if doc != own][:k] for own, row in zip(sample.ids, hits)]
+    if sample.own_ids is None:
+        truth = exact.search(sample.queries, k)[0]
+    else:
+        hits, _ = exact.search(sample.queries, k + 1)
+        truth = [[doc for doc in row if doc != own][:k] for own, row in zip(sample.own_ids, hits)]
     swept = HnswBackend(M=4, ef_construction=32)
     swept.build(corpus, ids, "cosine")
     recalls = {}
@@ -132,12 +159,14 @@ def test_a_recall_target_picks_the_value_a_sweep_would(word_task: Path):
     assert recalls[chosen] >= target
     assert chosen > min(recalls)  # the target is not met at once: the choice means something
     assert params["ef_search"] == chosen and params["tuned_recall"] == pytest.approx(recalls[chosen])
-    assert params["target_recall"] == target and "1000 indexed documents" in params["tuned_on"]
+    tuned_on = "500 held-out queries (not scored)" if held_out else "1,000 indexed documents used as queries"
+    assert params["target_recall"] == target and params["tuned_on"].startswith(tuned_on)
     swept.ef_search = chosen
     assert found[0] == swept.search(queries, k)[0]
 
 
 def test_a_recall_target_runs_through_the_harness(word_task: Path, tmp_path: Path):
+    """Every query of this folder is scored: the target falls back to documents, and says so."""
     CountingHnsw.builds = 0
     spec = hnsw_spec("M=8&ef_construction=32&recall=0.9", CountingHnsw)
     assert spec.label == "hnsw?M=8&ef_construction=32"
@@ -145,7 +174,63 @@ def test_a_recall_target_runs_through_the_harness(word_task: Path, tmp_path: Pat
     assert CountingHnsw.builds == 1  # tuning searches the index it tunes
     assert tuned.backend_params["target_recall"] == 0.9 and tuned.backend_params["tuned_recall"] >= 0.9
     assert tuned.backend_params["ef_search"] in HnswBackend().search_ladder("ef_search")
+    assert tuned.backend_params["tuned_on"].startswith("1,000 indexed documents used as queries")
+    assert "no held-out queries" in tuned.backend_params["tuned_on"]
     assert "recall_at_10" in tuned.vs_exact  # the recall reached on the scored queries, beside the tuned one
+
+
+def test_a_recall_target_tunes_on_the_held_out_dev_queries(word_task_with_dev: Path, tmp_path: Path):
+    """The dev queries, encoded as queries, are what the target is met on: the recall recorded is the one
+    they reach, by hand, at the chosen ef_search; the scored test queries are the same 150 as without them."""
+    from harness.tasks.builtin import beir_folder_spec
+
+    spec = hnsw_spec("M=4&ef_construction=16&recall=0.9")
+    exact, tuned = bench(word_task_with_dev, [ExactSpec, spec], tmp_path)
+    params = tuned.backend_params
+    assert params["tuned_on"] == "400 held-out queries (not scored), drawn with seed 0"
+    assert tuned.n_queries == exact.n_queries == 150
+
+    task = beir_folder_spec(word_task_with_dev).load()
+    encoder = Registry.from_plugins().encoder("hashing-bow-256").load()
+    held_out = encoder.encode(task.tuning_queries(1000, 0), role="query")
+    documents = encoder.encode(list(task.data.corpus.values()), role="document")
+    reference, swept = ExactBackend(), HnswBackend(M=4, ef_construction=16)
+    for backend in (reference, swept):
+        backend.build(documents, list(task.data.corpus), encoder.similarity)
+    swept.ef_search = params["ef_search"]
+    truth = reference.search(held_out, 10)[0]
+    assert params["tuned_recall"] == pytest.approx(hand_recall(swept, TuningSample.held_out(held_out), truth, 10))
+    assert params["tuned_recall"] >= 0.9
+
+
+class RoleRecorder:
+    """An encoder that records the role it is asked to encode in."""
+
+    similarity = "cosine"
+
+    def __init__(self) -> None:
+        self.roles: list[str] = []
+
+    def encode(self, inputs: list[str], *, role: str = "document") -> np.ndarray:
+        self.roles.append(role)
+        return np.ones((len(inputs), 4), dtype=np.float32)
+
+
+def test_held_out_queries_are_encoded_as_queries_and_only_where_a_task_offers_them():
+    class Offers:
+        def tuning_queries(self, limit: int, seed: int) -> list[str]:
+            return [f"query {i} (seed {seed})" for i in range(min(limit, 3))]
+
+    class Silent:  # a task without tuning_queries, and one whose every query is scored
+        def tuning_queries(self, limit: int, seed: int) -> list[str]:
+            return []
+
+    encoder = RoleRecorder()
+    sample = held_out_sample(Offers(), encoder, size=2, seed=7)
+    assert sample is not None and sample.own_ids is None and sample.queries.shape == (2, 4)
+    assert encoder.roles == ["query"] and sample.describe() == "2 held-out queries (not scored), drawn with seed 7"
+    assert held_out_sample(Silent(), encoder) is None and held_out_sample(object(), encoder) is None
+    assert encoder.roles == ["query"]  # nothing encoded where nothing is offered
 
 
 def test_a_copied_shared_index_builds_its_own_content_once():

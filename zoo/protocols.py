@@ -21,7 +21,9 @@ SIMILARITIES: tuple[str, ...] = ("cosine", "dot", "euclidean")
 class Encoder(Protocol):
     """Turns inputs (text, images, sequences, codes) into float32 vectors of shape (n, dim).
 
-    Optional: ``n_parameters`` (int or None), the count of learned weights, shown beside quality as cost.
+    Optional: ``n_parameters`` (int or None), the count of learned weights, shown beside quality as cost;
+    ``load()``, which loads the model now rather than in the first ``encode``, so that the harness reports
+    load time apart from encoding speed (without it, loading counts as encoding).
     """
 
     name: str
@@ -178,7 +180,12 @@ class TaskScores:
 
 @runtime_checkable
 class Task(Protocol):
-    """Loaded task data plus its evaluation protocol."""
+    """Loaded task data plus its evaluation protocol.
+
+    Optional: ``tuning_queries(limit, seed) -> list``, up to ``limit`` inputs of real queries the task never
+    scores (another split's), drawn with ``seed``; a recall target (``hnsw?recall=0.95``) is tuned on them,
+    encoded as queries, and on indexed documents where a task offers none.
+    """
 
     spec: TaskSpec
 

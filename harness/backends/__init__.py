@@ -4,6 +4,7 @@
 # one per value. Every other setting (M, ef_construction, library, depth, ...) makes a different build.
 SEARCH_OPTIONS = ("ef_search", "nprobe")
 
-# Settings that record how an operating point was chosen (a recall target picks ef_search), not what
-# was built or searched: they neither split builds nor name points.
-POINT_NOTES = ("target_recall",)
+# Settings that record how an operating point was chosen (a recall target picks ef_search, reaching
+# tuned_recall on what tuned_on names), not what was built or searched: they neither split builds nor
+# name points.
+POINT_NOTES = ("target_recall", "tuned_recall", "tuned_on")

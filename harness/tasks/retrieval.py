@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from harness.data.beir import RetrievalData, beir_fingerprint, load_beir
+from harness.data.beir import RetrievalData, beir_fingerprint, load_beir, read_queries
 from harness.metrics import DEFAULT_K, mean_scores, per_query_retrieval_scores, query_items
 from zoo.errors import ZooError
 from zoo.fingerprint import fingerprint
@@ -97,8 +97,16 @@ def index_bytes(backend: SearchBackend) -> int | None:
     return int(value) if value is not None else None
 
 
+def _text_key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
 class RetrievalTask:
-    """A BEIR-style retrieval task over a folder that ``locate()`` returns (building it if needed)."""
+    """A BEIR-style retrieval task over a folder that ``locate()`` returns (building it if needed).
+
+    ``query_pool()`` returns the BEIR folder whose queries, less the scored ones, are the task's held-out
+    queries (default: its own folder, whose other splits' queries are held out).
+    """
 
     def __init__(
         self,
@@ -108,12 +116,14 @@ class RetrievalTask:
         split: str = "test",
         k_values: Sequence[int] = DEFAULT_K,
         ignore_identical_ids: bool = False,
+        query_pool: Callable[[], Path] | None = None,
     ) -> None:
         self.spec = spec
         self._locate = locate
         self.split = split
         self.k_values = tuple(k_values)
         self.ignore_identical_ids = ignore_identical_ids
+        self._query_pool = query_pool
 
     @functools.cached_property
     def folder(self) -> Path:
@@ -140,6 +150,18 @@ class RetrievalTask:
 
     def data_fingerprint(self) -> str:
         return fingerprint(beir_fingerprint(self.folder), self.split)
+
+    def tuning_queries(self, limit: int, seed: int) -> list[str]:
+        """Up to ``limit`` texts of real queries this task never scores, drawn with ``seed``: what a recall
+        target is tuned on. A query whose text a scored one shares (case and spacing aside) is left out."""
+        scored = self.data.queries
+        scored_texts = {_text_key(text) for text in scored.values()}
+        pool = read_queries(self._query_pool() if self._query_pool is not None else self.folder)
+        held_out = sorted(qid for qid, text in pool.items()
+                          if qid not in scored and _text_key(text) not in scored_texts)
+        rng = np.random.default_rng(seed)
+        rows = np.sort(rng.choice(len(held_out), size=min(limit, len(held_out)), replace=False))
+        return [pool[held_out[row]] for row in rows]
 
     def evaluate(
         self, encoder: Encoder, backend: SearchBackend | None, *, depth: int | None = None

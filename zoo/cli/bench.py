@@ -61,10 +61,22 @@ def _backend_names(values: Iterable[str]) -> list[str]:
                    "is higher), kept in OUT/chance/, and mark results not significantly above it.")
 @click.option("--allow-untrained", is_flag=True,
               help="Put results of untrained weights on the rebuilt page too (left off otherwise).")
+# --- engine: where encoding runs (harness.engines) ---
+@click.option("--engine", "engine_name", default="local", show_default=True, metavar="local|ray",
+              help="Where encoding runs: this process, or Ray workers (pip install 'embedding-zoo[ray]'). "
+                   "Scores are the same; the engine is recorded with each result.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Ray workers, each loading the encoder once (one GPU each where the cluster has GPUs).  "
+                   "[default: 1]")
+@click.option("--ray-address", default=None, metavar="HOST:PORT",
+              help="Join this Ray cluster (`ray start --head` prints it; RAY_ADDRESS also works).  "
+                   "[default: a local Ray instance for the run]")
+# --- end engine ---
 def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, ...],
           chains: tuple[str, ...], depth: int | None, fit_on: str, out: Path,
           leaderboard_page: Path | None, no_leaderboard: bool, use_cache: bool, progress: bool,
-          chance: bool, allow_untrained: bool) -> None:
+          engine_name: str, workers: int | None, ray_address: str | None, chance: bool,
+          allow_untrained: bool) -> None:
     """Benchmark encoders on tasks. With no options: the offline default run."""
     from zoo.cli.main import registry
 
@@ -94,13 +106,18 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
 
     parsed_chains = [parse_chain(text, reg.postprocessor) for text in _names(chains)]
     parse_fit_source(fit_on)  # a bad source fails before anything is encoded
+    engine = _engine(engine_name, workers, ray_address)
     started = time.perf_counter()
     from zoo.cache import EmbeddingCache
 
     run = BenchmarkRun(encoder_specs, task_specs, backend_specs, ResultStore(out), chains=parsed_chains,
                        cache=EmbeddingCache() if use_cache else None, progress=progress,
-                       depth=depth, fit_on=fit_on, on_result=_report, chance=chance)
-    results = run.run()
+                       depth=depth, fit_on=fit_on, on_result=_report, engine=engine,
+                       chance=chance)
+    try:
+        results = run.run()
+    finally:
+        engine.close()
     click.echo()
     click.echo(summary_table(results))
     click.echo(f"\n{len(results)} results in {out}/ ({time.perf_counter() - started:.1f} s)")
@@ -113,6 +130,15 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
             return
         page = refresh_leaderboard([out], leaderboard_page or out / "index.html", allow_untrained=allow_untrained)
         click.echo(f"leaderboard: {page}")
+
+
+def _engine(name: str, workers: int | None, address: str | None):  # noqa: ANN202
+    """The encoding engine; Ray's options only with ``--engine ray``."""
+    from harness.engines import get_engine
+
+    if name != "ray" and (workers is not None or address):
+        raise ZooError("--workers and --ray-address need --engine ray: the local engine encodes in this process")
+    return get_engine(name, workers=workers or 1, address=address) if name == "ray" else get_engine(name)
 
 
 def _check_something_runs(reg, encoders: list, tasks: list) -> None:  # noqa: ANN001
@@ -167,13 +193,15 @@ def _task(reg, name: str):  # noqa: ANN001, ANN202
 
 def _report(result, path: Path) -> None:  # noqa: ANN001
     point = " ".join(filter(None, [result.backend, operating_point(result)]))
-    target = result.backend_params.get("target_recall")
-    point += f", the least reaching recall {target} on a sample" if target is not None else ""
+    target, tuned_on = result.backend_params.get("target_recall"), result.backend_params.get("tuned_on")
+    point += f", the least reaching recall {target} on {tuned_on or 'a sample'}" if target is not None else ""
     backend = f" [{point}]" if result.backend else ""
     chain = f" +{'+'.join(result.chain)}" if result.chain else ""
     speed = result.items_per_second
     cost = f"{result.items_encoded} items encoded in {result.encode_seconds:.1f} s"
     cost += f", {speed:.0f}/s" if speed else ""
+    cost += f", model load {result.load_seconds:.1f} s" if result.load_seconds else ""
+    cost += f", on {result.engine}" if result.engine != "local" else ""
     cost += f"; {result.items_cached} from the cache" if result.items_cached else ""
     interval = result.interval
     spread = f" [{interval['low']:.4f}, {interval['high']:.4f}]" if interval else ""

@@ -62,6 +62,10 @@ class PretrainedTextEncoder:
     def encode_texts(self, texts: list[str], role: Role, instruction: str | None) -> np.ndarray:
         raise NotImplementedError
 
+    def load(self) -> None:
+        """Load the model now rather than in the first encode (the harness times the two apart)."""
+        self.torch_module()
+
     def effective_dtype(self) -> str:
         """The precision the weights run in: the user's choice, else what the device picks."""
         return dtype_name(pick_device(self.device), self.dtype)

@@ -140,6 +140,10 @@ class DualEncoder:
     def _model_type(self) -> str:
         return str(getattr(self._load()[0].config, "model_type", ""))
 
+    def load(self) -> None:
+        """Load the model now rather than in the first encode (the harness times the two apart)."""
+        self._load()
+
     def _load(self) -> tuple[Any, Any]:
         if self._loaded is None:
             _, transformers = torch_and_transformers()
