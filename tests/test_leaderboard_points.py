@@ -133,6 +133,15 @@ def test_the_payload_carries_configurations_and_curves(tmp_path: Path):
     assert exact["points"][0]["recall_at_10"] is None  # exact is not compared with itself
 
 
+def test_each_point_counts_its_results_so_the_page_opens_where_every_row_was_searched(tmp_path: Path):
+    """A recall target adds a point of one row's own; the page's default point is among the shared ones."""
+    tuned = hnsw("r1", "enc-a", 0.79, 48, params=TUNED, recall=0.96, exact=0.80)
+    lb = load_leaderboard([write(tmp_path, swap_results() + [tuned])])
+    counts = {view["name"]: view["n_results"] for view in build_payload(lb, "t", [str(tmp_path)])["views"]}
+    assert counts["hnsw?ef_search=16"] == counts["hnsw?ef_search=64"] == 6  # 3 rows x 2 tasks
+    assert counts["hnsw?ef_search=48"] == 1
+
+
 def test_no_search_means_no_curves(tmp_path: Path):
     data = build_payload(load_leaderboard([write(tmp_path, [make_result("s1", score=0.3, backend=None)])]),
                          "t", [str(tmp_path)])

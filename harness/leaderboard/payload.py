@@ -77,6 +77,7 @@ def _view(lb: Leaderboard, view: str, index: dict) -> dict[str, Any]:
         "option": _option(lb, view),
         "value": None if point is None else point[1],
         "recall_at_10": _mean_recall(lb, view),
+        "n_results": sum(e.backend == view for e in lb.entries),
         "columns": [vars(c) for c in columns],
         "rows": rows,
         "compare": _compare(lb, view) if approximate and view != lb.reference else None,

@@ -316,9 +316,12 @@
   function configOf(view) {
     return CONFIGS.filter(function (c) { return c.name === (view.config || view.name); })[0] || CONFIGS[0];
   }
-  // the cheapest point reaching the target recall; else the configuration's most exact one
+  // among the points every row was searched at (a recall target adds points of its own), the cheapest
+  // reaching the target recall; else the configuration's most exact one
   function defaultPoint(config) {
     var views = config.views.map(viewNamed);
+    var most = Math.max.apply(null, views.map(function (v) { return v.n_results || 0; }));
+    views = views.filter(function (v) { return (v.n_results || 0) === most; });
     var reached = views.filter(function (v) { return !missing(v.recall_at_10) && v.recall_at_10 >= TARGET_RECALL; });
     return reached[0] || views[views.length - 1];
   }
