@@ -7,6 +7,7 @@ from typing import Mapping, Sequence
 from zoo.protocols import TaskScores
 
 RECALL_K = (10, 100)
+RANKED = max(RECALL_K)  # ids per query a ranking must keep for the comparison
 
 
 def recall_against(
