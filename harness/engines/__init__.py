@@ -1,0 +1,1 @@
+"""Engines: where encoding and search run (local, ray)."""
