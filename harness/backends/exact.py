@@ -2,9 +2,9 @@
 
 The reference every approximate backend is measured against. The corpus is searched where it lies,
 never copied: the caller's array, or, for a corpus the embedding cache holds (a ``StoredMatrix``), the
-cache's files, streamed in blocks. Working memory is bounded by ``query_batch_size x chunk_size``
-whatever the corpus and query counts (smaller batches take wider chunks), plus one float per document
-(cosine: 1/|x|, euclidean: |x|^2). Blocked products rank the candidates; the few kept are rescored pair
+cache's files, streamed in blocks. Working memory is bounded by ``query_batch_size x chunk_size`` keys
+and ``CANDIDATES`` candidates whatever the corpus and query counts (smaller batches take wider chunks,
+deeper searches smaller batches), plus one float per document (cosine: 1/|x|, euclidean: |x|^2). Blocked products rank the candidates; the few kept are rescored pair
 by pair (``harness.backends.scoring``), so scores do not depend on chunk or batch sizes, nor on where
 the corpus lies, and equal those of any backend returning the same pair. Results are best-first, equal
 scores ordered by corpus position (lower first).
@@ -38,6 +38,7 @@ DENSE_ROW = 4  # a row with more than DENSE_ROW * k candidates in a block is par
 PILOT = 1024  # columns of the first chunk partitioned to set the first floor; the rest is filtered by it
 STREAM_BYTES = 1 << 24  # at most this many bytes of corpus rows read at once from a stored corpus
 PASS_BYTES = 1 << 20  # bytes of rows per block of build's pass over the corpus (elementwise: small is fast)
+CANDIDATES = 1 << 18  # candidates per query batch at most (a batch of 1024 queries up to k = 170)
 
 Corpus = Union[np.ndarray, StoredMatrix]
 Rows = Union[slice, np.ndarray]  # the corpus positions a chunk holds: j, j+s, ... (a slice) or listed
@@ -230,8 +231,10 @@ class ExactBackend:
             q = normalised(q)
         top_idx = np.empty((q.shape[0], k), dtype=np.int64)
         top_scores = np.empty((q.shape[0], k), dtype=np.float32)
-        for start in range(0, q.shape[0], self.query_batch_size):
-            batch = q[start:start + self.query_batch_size]
+        # deep searches take fewer queries at a time: each holds k and more candidates while it runs
+        rows = max(1, min(self.query_batch_size, CANDIDATES // candidate_count(k, len(self._ids))))
+        for start in range(0, q.shape[0], rows):
+            batch = q[start:start + rows]
             idx, scores = self._search_batch(batch, k)
             top_idx[start:start + len(batch)] = idx
             top_scores[start:start + len(batch)] = scores
