@@ -207,10 +207,10 @@ class RetrievalTask:
         ranking: dict[str, list[str]] = {}
 
         def score(start: int, hits: list[list[str]], scores: np.ndarray) -> None:
-            qids = query_ids[start : start + len(hits)]
-            running.add({qid: dict(zip(row, row_scores.tolist()))
-                         for qid, row, row_scores in zip(qids, hits, scores) if qid in running.judged})
-            ranking.update((qid, row[:RANKED]) for qid, row in zip(qids, hits))
+            for qid, row, row_scores in zip(query_ids[start : start + len(hits)], hits, scores):
+                if qid in running.judged:  # one query's hits as a dict at a time: ~90 bytes a hit
+                    running.add({qid: dict(zip(row, row_scores.tolist()))})
+                ranking[qid] = row[:RANKED]
 
         # one extra hit so that dropping a query's own id still leaves max(k) results
         k = max(k_values) + int(self.ignore_identical_ids)
