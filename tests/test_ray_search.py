@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from harness.backends.exact import ExactBackend
-from harness.engines.ray_search import ShardedExact, merge_top, shard_bounds
+from harness.engines.ray_search import ShardedExact, merge_top, shard, shard_bounds
+from tests.conftest import scattered
 from tests.test_exact_backend import ids_for, random_data, tie_vectors
 from zoo.errors import ZooError
 from zoo.protocols import SIMILARITIES, SearchBackend
@@ -33,6 +34,12 @@ def test_shard_bounds_cover_the_corpus_evenly() -> None:
     assert shard_bounds(10, 3) == [(0, 3), (3, 6), (6, 10)]
     assert shard_bounds(2, 4) == [(0, 1), (1, 2)]  # no empty shards
     assert shard_bounds(7, 1) == [(0, 7)]
+
+
+def test_a_shard_of_a_stored_corpus_is_read_into_memory() -> None:
+    corpus, _ = random_data(n=50, m=1, d=4, seed=2)
+    np.testing.assert_array_equal(shard(scattered(corpus, 7), 10, 30), corpus[10:30])
+    assert np.shares_memory(shard(corpus, 10, 30), corpus)  # the caller's array: a view, put as it is
 
 
 @pytest.mark.parametrize("similarity", FLOAT_SIMILARITIES)
@@ -65,10 +72,10 @@ def local_ray() -> Iterator[None]:
 @pytest.mark.slow
 @pytest.mark.parametrize("similarity", FLOAT_SIMILARITIES)
 def test_ray_shards_return_exactly_what_one_process_does(local_ray: None, similarity: str) -> None:
-    for corpus, queries in (random_data(n=1000, m=40, d=16, seed=5), tied_data(6)):
+    for (corpus, queries), stored in ((random_data(n=1000, m=40, d=16, seed=5), False), (tied_data(6), True)):
         sharded = ShardedExact(workers=2, chunk_size=16)
         assert isinstance(sharded, SearchBackend)
-        sharded.build(corpus, ids_for(len(corpus)), similarity)
+        sharded.build(scattered(corpus, 17) if stored else corpus, ids_for(len(corpus)), similarity)
         try:
             for k in (1, 10, len(corpus)):
                 got_ids, got_scores = sharded.search(queries, k)

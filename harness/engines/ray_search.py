@@ -22,6 +22,7 @@ from harness.backends.exact import Corpus, ExactBackend
 from harness.backends.scoring import check_corpus, check_queries, positive_int, rank
 from zoo.errors import ZooError
 from zoo.protocols import Similarity
+from zoo.stored import StoredMatrix
 
 
 def connect(address: str | None = None) -> Any:
@@ -40,6 +41,14 @@ def shard_bounds(n: int, shards: int) -> list[tuple[int, int]]:
     empty ones (fewer shards than asked when n is smaller)."""
     edges = [n * i // shards for i in range(shards + 1)]
     return [(start, stop) for start, stop in zip(edges, edges[1:]) if stop > start]
+
+
+def shard(x: Corpus, start: int, stop: int) -> np.ndarray:
+    """Rows [start, stop) in memory, one shard at a time: a view of the caller's array, or read from the
+    cache's files (their pages released as they are copied, so the corpus is not mapped here meanwhile)."""
+    if isinstance(x, StoredMatrix):
+        return np.asarray(x.take(slice(start, stop)))
+    return np.ascontiguousarray(x[start:stop])
 
 
 def merge_top(parts: Sequence[tuple[int, np.ndarray, np.ndarray]], k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -120,10 +129,8 @@ class ShardedExact:
                            f"{len(bounds) * self.cpus_per_worker:g} CPUs; the Ray cluster has {cpus:g}: "
                            "ask for fewer workers")
         actor = ray.remote(num_cpus=self.cpus_per_worker)(ShardSearcher)
-        for start, stop in bounds:
-            # one shard in this process at a time (read from the cache's files, or a view of the caller's
-            # array): the object store keeps the copy the worker searches
-            self._refs.append(ray.put(np.ascontiguousarray(x[start:stop])))
+        for start, stop in bounds:  # the object store keeps the copy each worker searches
+            self._refs.append(ray.put(shard(x, start, stop)))
             self._shards.append((start, actor.remote(self._refs[-1], similarity, self.chunk_size,
                                                      self.query_batch_size)))
         self._nbytes = sum(ray.get([searcher.nbytes.remote() for _, searcher in self._shards]))

@@ -27,20 +27,29 @@ LATENCY_SAMPLE = 200  # queries timed one by one for p50/p99 latency
 BatchConsumer = Callable[[int, list[list[str]], np.ndarray], None]  # (first query row, hits, scores)
 
 
+class _Collected:
+    """Every batch's hits and scores, kept: what one big search returns."""
+
+    def __init__(self) -> None:
+        self.hits: list[list[str]] = []
+        self.scores: list[np.ndarray] = []
+
+    def __call__(self, start: int, hits: list[list[str]], scores: np.ndarray) -> None:
+        self.hits.extend(hits)
+        self.scores.append(scores)
+
+    def result(self, k: int) -> tuple[list[list[str]], np.ndarray]:
+        width = min(k, max((len(row) for row in self.hits), default=0))
+        return self.hits, np.concatenate(self.scores) if self.scores else np.zeros((0, width), dtype=np.float32)
+
+
 def search_in_batches(
     backend: SearchBackend, queries: np.ndarray, k: int, *, label: str = "search"
 ) -> tuple[list[list[str]], np.ndarray]:
     """Search query batches in turn, with a progress bar; returns what one big search would."""
-    hits: list[list[str]] = []
-    scores: list[np.ndarray] = []
-
-    def keep(start: int, batch_hits: list[list[str]], batch_scores: np.ndarray) -> None:
-        hits.extend(batch_hits)
-        scores.append(batch_scores)
-
-    search_batches(backend, queries, k, keep, label=label)
-    width = min(k, max((len(row) for row in hits), default=0))
-    return hits, np.concatenate(scores) if scores else np.zeros((0, width), dtype=np.float32)
+    collected = _Collected()
+    search_batches(backend, queries, k, collected, label=label)
+    return collected.result(k)
 
 
 def search_batches(
@@ -73,16 +82,9 @@ def timed_search(
     label: str = "search",
 ) -> tuple[list[list[str]], np.ndarray, SearchStats]:
     """Build, batch-search and time single queries: the hits, their scores and what it all cost."""
-    hits: list[list[str]] = []
-    scores: list[np.ndarray] = []
-
-    def keep(start: int, batch_hits: list[list[str]], batch_scores: np.ndarray) -> None:
-        hits.extend(batch_hits)
-        scores.append(batch_scores)
-
-    stats = measured_search(backend, doc_vectors, doc_ids, query_vectors, similarity, k, keep, label=label)
-    width = min(k, max((len(row) for row in hits), default=0))
-    return hits, np.concatenate(scores) if scores else np.zeros((0, width), dtype=np.float32), stats
+    collected = _Collected()
+    stats = measured_search(backend, doc_vectors, doc_ids, query_vectors, similarity, k, collected, label=label)
+    return *collected.result(k), stats
 
 
 def measured_search(
