@@ -48,8 +48,8 @@ class StoredMatrix:
             raise ValueError("a StoredMatrix needs at least one array to read from")
         self._mapped = tuple(arrays)  # as given: memmaps keep the mapping that release() unmaps
         self._arrays = tuple(np.asarray(array) for array in arrays)  # plain views: slicing a memmap is slow
-        self._segments = np.asarray(segments, dtype=np.int64)
-        self._rows = np.asarray(rows, dtype=np.int64)
+        self._segments = np.asarray(segments, dtype=np.int32)  # 8 bytes a row for both: 8 MB a million
+        self._rows = np.asarray(rows, dtype=np.int32)
         if self._segments.shape != self._rows.shape or self._segments.ndim != 1:
             raise ValueError("segments and rows must be 1-D arrays of one length")
         self.shape = (len(self._rows), int(self._arrays[0].shape[1]))
