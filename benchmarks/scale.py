@@ -78,9 +78,10 @@ def descendants(root: int) -> dict[int, str]:
         for pid, ppid in parents.items():
             if ppid == parent and pid not in found:
                 try:
-                    found[pid] = (Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+                    command = Path(f"/proc/{pid}/cmdline").read_bytes()
                 except OSError:
                     continue
+                found[pid] = command.replace(b"\0", b" ").decode(errors="replace")
                 frontier.append(pid)
     return found
 

@@ -68,6 +68,7 @@ def test_cached_vectors_stay_on_disk_until_read(tmp_path: Path, matrix: np.ndarr
     found = EmbeddingCache(tmp_path).lookup(NS, items)
     assert isinstance(found.stored, StoredMatrix) and not found.misses
     assert all(isinstance(array, np.memmap) for array in found.stored._mapped)
+    assert all(isinstance(array, np.memmap) for array in found.stored.take([3, 1])._mapped)  # releasable too
     before = np.asarray(found.stored)
     found.stored.release()  # unmapping pages never changes what is read next
     np.testing.assert_array_equal(before, matrix)

@@ -53,7 +53,7 @@ class StoredMatrix:
         if self._segments.shape != self._rows.shape or self._segments.ndim != 1:
             raise ValueError("segments and rows must be 1-D arrays of one length")
         self.shape = (len(self._rows), int(self._arrays[0].shape[1]))
-        self._runs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # storage order, made on the first pass
+        self._runs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # storage order, on the first pass
 
     def __len__(self) -> int:
         return self.shape[0]
@@ -74,7 +74,7 @@ class StoredMatrix:
 
     def take(self, positions: np.ndarray | slice) -> StoredMatrix:
         """The matrix of the given rows, in that order; nothing is read."""
-        return StoredMatrix(self._arrays, self._segments[positions], self._rows[positions])
+        return StoredMatrix(self._mapped, self._segments[positions], self._rows[positions])
 
     def copy_to(self, out: np.ndarray, at: np.ndarray | Sequence[int] | None = None) -> None:
         """Write row i into ``out[at[i]]`` (``out[i]`` by default), one segment at a time, releasing each

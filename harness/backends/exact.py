@@ -4,10 +4,11 @@ The reference every approximate backend is measured against. The corpus is searc
 never copied: the caller's array, or, for a corpus the embedding cache holds (a ``StoredMatrix``), the
 cache's files, streamed in blocks. Working memory is bounded by ``query_batch_size x chunk_size`` keys
 and ``CANDIDATES`` candidates whatever the corpus and query counts (smaller batches take wider chunks,
-deeper searches smaller batches), plus one float per document (cosine: 1/|x|, euclidean: |x|^2). Blocked products rank the candidates; the few kept are rescored pair
-by pair (``harness.backends.scoring``), so scores do not depend on chunk or batch sizes, nor on where
-the corpus lies, and equal those of any backend returning the same pair. Results are best-first, equal
-scores ordered by corpus position (lower first).
+deeper searches smaller batches), plus one float per document (cosine: 1/|x|, euclidean: |x|^2).
+Blocked products rank the candidates; the few kept are rescored pair by pair
+(``harness.backends.scoring``), so scores do not depend on chunk or batch sizes, nor on where the corpus
+lies, and equal those of any backend returning the same pair. Results are best-first, equal scores
+ordered by corpus position (lower first).
 """
 
 from __future__ import annotations
