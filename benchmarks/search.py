@@ -1,22 +1,28 @@
 """Search speed, memory and recall: our exact and HNSW backends against their libraries, on the same vectors.
 
 Exact group (cosine, k=10): ExactBackend vs faiss IndexFlatIP vs numpy matmul + argpartition vs torch mm +
-topk, each with --exact-threads threads. HNSW group at the SAME M / ef_construction / ef_search, one thread:
-HnswBackend vs raw hnswlib vs raw faiss IndexHNSWFlat. Per method: batch QPS (median of --repeats, methods
-alternating within each repeat so background load hits all alike), p50/p99 latency of single-query calls
-(--latency-sample queries per repeat, pooled), build seconds, index bytes, recall@10 against ExactBackend,
-and ours/peer ratios. Timings cover the call a user makes: ours includes id lookup and rescoring.
+topk, each with --exact-threads threads. HNSW group, one thread, one graph per method at the SAME M and
+ef_construction, searched at each --ef-search value: HnswBackend vs raw hnswlib vs raw faiss IndexHNSWFlat.
+Per method: batch QPS (median of --repeats, methods alternating within each repeat so background load hits
+all alike), p50/p99 latency of single-query calls (--latency-sample queries per repeat, pooled), build
+seconds, memory (what the method reports, and resident memory its build added), recall@10 against
+ExactBackend, and ours/peer ratios. Timings cover the call a user makes: ours includes input checks, id
+lookup and the rescoring that makes its scores exact search's. faiss and torch peers are skipped, with a
+note, where they are not installed.
 
 Vectors: --source minilm uses all-MiniLM-L6-v2 vectors of the ICD-10-CM task cached as .npy (encoding them
 once takes minutes); random is unit Gaussian; auto takes minilm when the cache exists.
 
     PYTHONPATH=. python3 benchmarks/search.py --source auto
+    PYTHONPATH=. python3 benchmarks/search.py --source random --n-docs 20000 --skip exact   # wrapper overhead
     PYTHONPATH=. python3 benchmarks/search.py --sweep-ef 16,24,32,48,64,96   # recall vs ef_search, all queries
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import importlib
 import os
 import statistics
 import time
@@ -72,8 +78,12 @@ class Method:
 
     name = ""
     peer_of: str | None = None  # the name of our method this one is compared with
+    library: str | None = None  # an optional library it needs, skipped with a note where missing
 
     def build(self, corpus: np.ndarray) -> None: ...
+
+    def set_ef(self, ef: int) -> None:
+        """Beam width for HNSW methods, set between searches of one graph."""
 
     def search(self, queries: np.ndarray, k: int) -> Any: ...
 
@@ -86,6 +96,9 @@ class Method:
 class Ours(Method):
     def __init__(self, name: str, backend: Any) -> None:
         self.name, self.backend = name, backend
+
+    def set_ef(self, ef: int) -> None:
+        self.backend.ef_search = ef
 
     def build(self, corpus: np.ndarray) -> None:
         self.backend.build(corpus, [str(i) for i in range(len(corpus))], "cosine")
@@ -101,7 +114,7 @@ class Ours(Method):
 
 
 class FaissFlat(Method):
-    name, peer_of = "faiss IndexFlatIP", "exact (ours)"
+    name, peer_of, library = "faiss IndexFlatIP", "exact (ours)", "faiss"
 
     def __init__(self, threads: int) -> None:
         self.threads = threads
@@ -139,7 +152,7 @@ class NumpyFull(Method):
 
 
 class TorchTopk(Method):
-    name, peer_of = "torch mm+topk", "exact (ours)"
+    name, peer_of, library = "torch mm+topk", "exact (ours)", "torch"
 
     def __init__(self, threads: int) -> None:
         self.threads = threads
@@ -163,8 +176,8 @@ class TorchTopk(Method):
 class RawHnswlib(Method):
     name, peer_of = "raw hnswlib", "hnsw (ours)"
 
-    def __init__(self, M: int, ef_construction: int, ef_search: int) -> None:
-        self.M, self.ef_construction, self.ef_search = M, ef_construction, ef_search
+    def __init__(self, M: int, ef_construction: int) -> None:
+        self.M, self.ef_construction = M, ef_construction
 
     def build(self, corpus: np.ndarray) -> None:
         import hnswlib
@@ -172,7 +185,9 @@ class RawHnswlib(Method):
         self.index = hnswlib.Index(space="ip", dim=corpus.shape[1])
         self.index.init_index(max_elements=len(corpus), M=self.M, ef_construction=self.ef_construction, random_seed=0)
         self.index.add_items(corpus, np.arange(len(corpus)), num_threads=1)
-        self.index.set_ef(self.ef_search)
+
+    def set_ef(self, ef: int) -> None:
+        self.index.set_ef(ef)
 
     def search(self, queries: np.ndarray, k: int) -> Any:
         return self.index.knn_query(queries, k=k, num_threads=1)[0]
@@ -182,10 +197,10 @@ class RawHnswlib(Method):
 
 
 class FaissHnsw(Method):
-    name, peer_of = "raw faiss IndexHNSWFlat", "hnsw (ours)"
+    name, peer_of, library = "raw faiss IndexHNSWFlat", "hnsw (ours)", "faiss"
 
-    def __init__(self, M: int, ef_construction: int, ef_search: int) -> None:
-        self.M, self.ef_construction, self.ef_search = M, ef_construction, ef_search
+    def __init__(self, M: int, ef_construction: int) -> None:
+        self.M, self.ef_construction = M, ef_construction
 
     def build(self, corpus: np.ndarray) -> None:
         import faiss
@@ -194,7 +209,9 @@ class FaissHnsw(Method):
         self.index = faiss.IndexHNSWFlat(corpus.shape[1], self.M, faiss.METRIC_INNER_PRODUCT)
         self.index.hnsw.efConstruction = self.ef_construction
         self.index.add(corpus)
-        self.index.hnsw.efSearch = self.ef_search
+
+    def set_ef(self, ef: int) -> None:
+        self.index.hnsw.efSearch = ef
 
     def search(self, queries: np.ndarray, k: int) -> Any:
         import faiss
@@ -208,20 +225,50 @@ class FaissHnsw(Method):
         return len(faiss.serialize_index(self.index))
 
 
+def available(methods: list[Method]) -> list[Method]:
+    """The methods whose libraries import; a note for each skipped one."""
+    kept = []
+    for m in methods:
+        try:
+            if m.library is not None:
+                importlib.import_module(m.library)
+            kept.append(m)
+        except ImportError as exc:
+            print(f"note: {m.name} skipped: {m.library} does not import ({exc}); "
+                  f"pip install {'faiss-cpu' if m.library == 'faiss' else m.library} to compare with it")
+    return kept
+
+
+def resident_bytes() -> int:
+    """This process's resident memory (Linux /proc), after a garbage collection."""
+    gc.collect()
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
 def timed(fn: Any, *args: Any) -> tuple[float, Any]:
     start = time.perf_counter()
     out = fn(*args)
     return time.perf_counter() - start, out
 
 
-def run_group(methods: list[Method], corpus: np.ndarray, queries: np.ndarray, sample: np.ndarray,
+def build_all(methods: list[Method], corpus: np.ndarray) -> dict[str, dict[str, Any]]:
+    """Build each method once: seconds, reported bytes and resident bytes the build added."""
+    built = {}
+    for m in methods:
+        before = resident_bytes()
+        build_s, _ = timed(m.build, corpus)
+        built[m.name] = {"build_s": build_s, "bytes": m.nbytes(), "resident": resident_bytes() - before}
+    return built
+
+
+def run_group(methods: list[Method], built: dict[str, dict[str, Any]], queries: np.ndarray, sample: np.ndarray,
               k: int, repeats: int) -> dict[str, dict[str, Any]]:
-    """Build each method once, then time batch and single-query search, rotating the order every repeat."""
+    """Time batch and single-query search of built methods, rotating the order every repeat."""
     stats: dict[str, dict[str, Any]] = {}
     for m in methods:
-        build_s, _ = timed(m.build, corpus)
         found = m.positions(m.search(queries, k))  # warm-up, and the results for recall
-        stats[m.name] = {"build_s": build_s, "batch": [], "single": [], "found": found, "bytes": m.nbytes()}
+        stats[m.name] = {**built[m.name], "batch": [], "single": [], "found": found}
     for r in range(repeats):
         for m in methods[r % len(methods):] + methods[:r % len(methods)]:
             stats[m.name]["batch"].append(timed(m.search, queries, k)[0])
@@ -235,17 +282,20 @@ def recall(found: np.ndarray, truth: np.ndarray) -> float:
 
 def report(title: str, stats: dict[str, dict[str, Any]], peers: dict[str, str | None], truth: np.ndarray,
            n_queries: int) -> None:
+    """One line per method; ratios of each peer to ours: QPS ours/peer, latency and memory peer/ours
+    inverted so that every ratio reads 'ours costs x times the peer' (<= 1.05 is the wrapper's budget)."""
     print(f"\n{title}")
-    print(f"{'method':<28}{'QPS':>8}{'p50 ms':>9}{'p99 ms':>9}{'build s':>9}{'MiB':>8}{'recall@10':>11}"
-          f"{'QPS ours/this':>15}{'p50 this/ours':>15}")
+    print(f"{'method':<28}{'QPS':>8}{'p50 ms':>9}{'p99 ms':>9}{'build s':>9}{'MiB':>8}{'RSS MiB':>9}"
+          f"{'recall@10':>11}{'QPS peer/ours':>15}{'p50 ours/peer':>15}{'MiB ours/peer':>15}")
     qps = {name: n_queries / statistics.median(s["batch"]) for name, s in stats.items()}
     p50 = {name: float(np.percentile(s["single"], 50)) for name, s in stats.items()}
     for name, s in stats.items():
         ours = peers[name] or name
-        ratio = f"{qps[ours] / qps[name]:.2f}" if peers[name] else ""
-        lat = f"{p50[name] / p50[ours]:.2f}" if peers[name] else ""
+        ratios = (f"{qps[name] / qps[ours]:>15.2f}{p50[ours] / p50[name]:>15.2f}"
+                  f"{stats[ours]['bytes'] / s['bytes']:>15.2f}") if peers[name] else ""
         print(f"{name:<28}{qps[name]:>8.0f}{p50[name] * 1e3:>9.3f}{np.percentile(s['single'], 99) * 1e3:>9.3f}"
-              f"{s['build_s']:>9.2f}{s['bytes'] / 2**20:>8.1f}{recall(s['found'], truth):>11.4f}{ratio:>15}{lat:>15}")
+              f"{s['build_s']:>9.2f}{s['bytes'] / 2**20:>8.1f}{s['resident'] / 2**20:>9.1f}"
+              f"{recall(s['found'], truth):>11.4f}{ratios}")
 
 
 def sweep(corpus: np.ndarray, queries: np.ndarray, args: argparse.Namespace) -> None:
@@ -280,7 +330,8 @@ def main() -> None:
     parser.add_argument("--exact-threads", type=int, default=2)
     parser.add_argument("--M", type=int, default=16)
     parser.add_argument("--ef-construction", type=int, default=200)
-    parser.add_argument("--ef-search", type=int, default=DEFAULT_EF_SEARCH)
+    parser.add_argument("--ef-search", default=f"16,32,{DEFAULT_EF_SEARCH},128,256",
+                        help="comma-separated: the HNSW group searches one graph per method at each")
     parser.add_argument("--skip", default="", help="comma-separated groups to skip: exact, hnsw")
     parser.add_argument("--sweep-ef", default="", help="only sweep recall over these ef_search values")
     parser.add_argument("--sweep-seeds", type=int, default=1)
@@ -301,17 +352,21 @@ def main() -> None:
     truth = np.array(exact.search(queries, args.k)[0], dtype=np.int64)
     skip = set(args.skip.split(","))
     if "exact" not in skip:
-        group: list[Method] = [Ours("exact (ours)", ExactBackend()), FaissFlat(args.exact_threads), NumpyFull(),
-                               TorchTopk(args.exact_threads)]
-        stats = run_group(group, corpus, queries, sample, args.k, args.repeats)
+        group: list[Method] = available([Ours("exact (ours)", ExactBackend()), FaissFlat(args.exact_threads),
+                                         NumpyFull(), TorchTopk(args.exact_threads)])
+        stats = run_group(group, build_all(group, corpus), queries, sample, args.k, args.repeats)
         report(f"exact, {args.exact_threads} threads", stats, {m.name: m.peer_of for m in group}, truth, len(queries))
     if "hnsw" not in skip:
-        p = (args.M, args.ef_construction, args.ef_search)
-        ours = HnswBackend(M=p[0], ef_construction=p[1], ef_search=p[2])
-        group = [Ours("hnsw (ours)", ours), RawHnswlib(*p), FaissHnsw(*p)]
-        stats = run_group(group, corpus, queries, sample, args.k, args.repeats)
-        report(f"HNSW, 1 thread, M={p[0]} ef_construction={p[1]} ef_search={p[2]}", stats,
-               {m.name: m.peer_of for m in group}, truth, len(queries))
+        ours = HnswBackend(M=args.M, ef_construction=args.ef_construction)
+        group = available([Ours("hnsw (ours)", ours), RawHnswlib(args.M, args.ef_construction),
+                           FaissHnsw(args.M, args.ef_construction)])
+        built = build_all(group, corpus)
+        for ef in (int(e) for e in args.ef_search.split(",")):
+            for m in group:
+                m.set_ef(ef)
+            stats = run_group(group, built, queries, sample, args.k, args.repeats)
+            report(f"HNSW, 1 thread, M={args.M} ef_construction={args.ef_construction} ef_search={ef}", stats,
+                   {m.name: m.peer_of for m in group}, truth, len(queries))
 
 
 if __name__ == "__main__":

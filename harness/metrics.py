@@ -30,6 +30,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from zoo.protocols import ItemScores
+
 MEASURES = ("ndcg", "map", "recall", "precision", "mrr")
 DEFAULT_K = (1, 3, 5, 10, 20, 100, 1000)
 
@@ -92,6 +94,24 @@ class RunningScores:
         """Each measure's mean over every judged query (exactly summed: the order of parts does not matter)."""
         n = len(self.judged)
         return {name: math.fsum(self._values[:, col].tolist()) / n for col, name in enumerate(self.names)}
+
+    def items(self, metric: str) -> ItemScores:
+        """One measure per judged query, by query id (qrels order): the evidence behind its mean."""
+        return ItemScores(self._values[:, self.names.index(metric)].copy(), "mean", "query", tuple(self.judged))
+
+
+def mean_scores(per_query: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
+    """Each measure's mean over the queries of ``per_query_retrieval_scores``."""
+    names = list(next(iter(per_query.values()), {}))
+    n = len(per_query)
+    return {name: math.fsum(scores[name] for scores in per_query.values()) / n for name in names}
+
+
+def query_items(per_query: Mapping[str, Mapping[str, float]], metric: str) -> ItemScores:
+    """One measure per judged query, by query id: the evidence behind its mean, for intervals and tests."""
+    values = np.fromiter((scores[metric] for scores in per_query.values()), dtype=np.float64,
+                         count=len(per_query))
+    return ItemScores(values, "mean", "query", tuple(per_query))
 
 
 def per_query_retrieval_scores(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from zoo import SearchBackend, hookimpl
+from zoo.errors import ZooError
 
 
 def exact_backend(**params: Any) -> SearchBackend:
@@ -13,10 +14,34 @@ def exact_backend(**params: Any) -> SearchBackend:
     return ExactBackend(**params)
 
 
-def hnsw_backend(**params: Any) -> SearchBackend:
-    from harness.backends.hnsw import HnswBackend
+def hnsw_backend(*, library: str = "hnswlib", **params: Any) -> SearchBackend:
+    """hnswlib's HNSW, or with ``library=NAME`` the backend a plugin registers as ``hnsw-NAME``."""
+    if library == "hnswlib":
+        from harness.backends.hnsw import HnswBackend
 
-    return HnswBackend(**params)
+        return HnswBackend(**params)
+    return plugin_backend(f"hnsw-{library}", params, wanted=f"hnsw?library={library}")
+
+
+FIRST_PARTY_BACKENDS = {"hnsw-faiss": "zoo-faiss"}  # backends the core names, and the plugin holding each
+
+
+def plugin_backend(name: str, params: dict[str, Any], *, wanted: str) -> SearchBackend:
+    """The backend a plugin registers as ``name``, made with ``params``: the core never imports the plugin."""
+    import os
+
+    from zoo.plugins import LOAD_PLUGINS_ENV
+    from zoo.registry import Registry
+
+    spec = Registry.from_plugins().backends.find(name)
+    if spec is None:
+        plugin = FIRST_PARTY_BACKENDS.get(name)
+        fix = f"install {plugin} (pip install -e plugins/{plugin})" if plugin else "install the plugin that adds it"
+        if os.environ.get(LOAD_PLUGINS_ENV) is not None:
+            fix += f" and allow it in {LOAD_PLUGINS_ENV}"
+        raise ZooError(f"{wanted} needs the backend {name!r}, which no loaded plugin registers: {fix}, "
+                       "or use library=hnswlib")
+    return spec.factory(**params)
 
 
 @hookimpl
@@ -24,7 +49,8 @@ def register_search_backends(register: Callable[..., None]) -> None:
     register("exact", exact_backend, aliases=("flat", "brute-force"),
              description="exact k-NN: chunked matrix products with a streaming top-k", exact=True)
     register("hnsw", hnsw_backend,
-             description="approximate k-NN on an HNSW graph (hnswlib), scores recomputed as exact's")
+             description="approximate k-NN on an HNSW graph (hnswlib; library=faiss through zoo-faiss), "
+                         "scores recomputed as exact's")
 
 
 @hookimpl
@@ -33,3 +59,10 @@ def register_tasks(register: Callable[..., None]) -> None:
 
     for spec in builtin_task_specs():
         register(spec)
+
+
+@hookimpl
+def register_commands(cli: Any) -> None:
+    from harness.commands.compare import compare
+
+    cli.add_command(compare)

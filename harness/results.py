@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from harness.data.paths import atomic_write_text
+from harness.item_files import describe, items_path, read_items, write_items
 from zoo.errors import DataError
 from zoo.fingerprint import fingerprint
+from zoo.protocols import ItemScores
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,10 +38,15 @@ class TaskResult:
     main_metric: str
     main_score: float
     scores: dict[str, float]
+    # time spent encoding, model load excluded: inside the encoder's calls (local engine), or the wall time
+    # of the distributed encode less the slowest worker's model load (ray)
     encode_seconds: float
     items_encoded: int  # encoded in this run; items taken from the embedding cache are not timed
     bytes_per_vector: int
     items_cached: int = 0
+    load_seconds: float = 0.0  # loading the model, for encoders with a load() method (the slowest worker's)
+    engine: str = "local"  # where encoding ran (harness.engines); it never changes a score
+    engine_params: dict[str, Any] = field(default_factory=dict)  # workers, cluster, items_by_node...
     n_parameters: int | None = None  # the encoder's learned weights, where it says
     build_seconds: float | None = None
     search_seconds: float | None = None
@@ -61,6 +68,19 @@ class TaskResult:
     code_fingerprint: str = ""
     date: str = ""
     schema: int = RESULT_SCHEMA
+    # the seeded bootstrap interval of main_score (harness.significance.Interval.to_dict()); {} where the
+    # task gave no per-item scores, or the result predates them
+    interval: dict[str, Any] = field(default_factory=dict)
+    # the per-item scores' file beside this JSON (harness.item_files.describe); {} where none
+    items: dict[str, Any] = field(default_factory=dict)
+    # the task's chance level and this result against it (harness.chance.ChanceLevel.against); {} where
+    # not measured
+    chance: dict[str, Any] = field(default_factory=dict)
+    # the encoder declared itself untrained, or its checkpoint is a saved random initialisation: such a
+    # result enters no leaderboard page without an explicit flag
+    untrained: bool = False
+    # the per-item scores themselves, in memory only: ResultStore.write puts them beside the JSON
+    item_scores: ItemScores | None = field(default=None, repr=False, compare=False)
 
     @property
     def items_per_second(self) -> float | None:
@@ -89,7 +109,8 @@ class TaskResult:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = asdict(replace(self, item_scores=None))
+        del data["item_scores"]
         data["chain"] = list(self.chain)
         data["run_id"] = self.run_id
         data["items_per_second"] = self.items_per_second
@@ -99,7 +120,7 @@ class TaskResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TaskResult:
-        known = {f.name for f in fields(cls)}
+        known = {f.name for f in fields(cls)} - {"item_scores"}
         values = {key: value for key, value in data.items() if key in known}
         values["chain"] = tuple(values.get("chain", ()))
         return cls(**values)
@@ -121,7 +142,15 @@ class ResultStore:
         self.folder = Path(folder)
 
     def write(self, result: TaskResult) -> Path:
+        """Write the result's JSON and, first, its per-item scores beside it (so the JSON never names a
+        file that is not there); a re-run without item scores removes the earlier run's file."""
         path = self.folder / result_filename(result)
+        if result.item_scores is not None:
+            write_items(result.item_scores, path)
+            result = replace(result, items=describe(result.item_scores, path))
+        else:
+            items_path(path).unlink(missing_ok=True)
+            result = replace(result, items={})
         atomic_write_text(path, json.dumps(result.to_dict(), indent=2, sort_keys=True) + "\n")
         return path
 
@@ -139,6 +168,12 @@ def read_result(path: Path) -> TaskResult:
         return TaskResult.from_dict(data)
     except (json.JSONDecodeError, TypeError) as exc:
         raise DataError(f"{path}: not a zoo result file ({exc}); remove it or move it out of the store") from None
+
+
+def read_result_items(path: Path) -> tuple[TaskResult, ItemScores | None]:
+    """A result and its per-item scores (None for results written without them)."""
+    result = read_result(path)
+    return result, read_items(path, result.items)
 
 
 def results_frame(results: list[TaskResult]) -> pd.DataFrame:

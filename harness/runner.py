@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from harness.approximate import compare_with_exact
+from harness.approximate import compare_with_exact, held_out_sample
 from harness.chain import ChainEncoder, ChainStep
+from harness.chance import ChanceLevel, ChanceStore, measure_chance
 from harness.quantized import QuantizedSearch
 from harness.encoding import MeasuredEncoder
+from harness.operating_points import SharedIndex
+from harness.engines import Engine
 from harness.fitting import FitSource, parse_fit_source, save_states
 from harness.environment import code_fingerprint, hardware, package_versions
 from harness.results import ResultStore, TaskResult
+from harness.significance import bootstrap_interval, statistic_of
+from harness.significance import compare as compare_items
 from zoo.errors import ZooError
 from zoo.plugins import warn
 from zoo.cache import EmbeddingCache
-from zoo.protocols import BackendSpec, Encoder, EncoderSpec, SearchStats, Task, TaskScores, TaskSpec
+from zoo.protocols import (BackendSpec, Encoder, EncoderSpec, ItemScores, SearchStats, Task, TaskScores,
+                           TaskSpec)
 
 @dataclass
 class BenchmarkRun:
@@ -34,8 +42,12 @@ class BenchmarkRun:
     depth: int | None = None  # hits per query for search tasks; None: each task's deepest cutoff
     fit_on: str = "corpus"  # where chains are fit: corpus, task:<name> or file:<path> (harness.fitting)
     on_result: Callable[[TaskResult, Any], None] | None = None
+    engine: Engine | None = None  # where encoding runs; None: this process (harness.engines.local)
+    chance: bool = True  # measure each task's chance level (kept in the store's chance/ folder) and test against it
     results: list[TaskResult] = field(default_factory=list)
+    _chances: dict[str, ChanceLevel | None] = field(default_factory=dict, repr=False)
     _loaded: dict[str, Task] = field(default_factory=dict, repr=False)
+    _fingerprints: dict[str, str] = field(default_factory=dict, repr=False)
 
     def run(self) -> list[TaskResult]:
         pairs = [(e, [t for t in self.tasks if encodes(e, t)]) for e in self.encoders]
@@ -52,7 +64,7 @@ class BenchmarkRun:
             if tasks:
                 encoder = encoder_spec.load()
                 for task_spec in tasks:
-                    self._run_task(encoder, task_spec)
+                    self._run_task(encoder, task_spec, encoder_spec.name)
         return self.results
 
     def _task(self, spec: TaskSpec) -> Task:
@@ -60,9 +72,16 @@ class BenchmarkRun:
             self._loaded[spec.name] = spec.load()
         return self._loaded[spec.name]
 
-    def _run_task(self, encoder: Encoder, task_spec: TaskSpec) -> None:
+    def _data_fingerprint(self, spec: TaskSpec, task: Task) -> str:
+        """Once per task: it hashes the task's files, and every operating point's result carries it."""
+        if spec.name not in self._fingerprints:
+            self._fingerprints[spec.name] = task.data_fingerprint()
+        return self._fingerprints[spec.name]
+
+    def _run_task(self, encoder: Encoder, task_spec: TaskSpec, spec_name: str | None = None) -> None:
         task = self._task(task_spec)
-        measured = MeasuredEncoder(encoder, cache=self.cache, progress=self.progress)
+        measured = MeasuredEncoder(encoder, cache=self.cache, progress=self.progress, engine=self.engine,
+                                   spec_name=spec_name)
         plain = self._run_view(task_spec, task, measured, measured, {})
         for chain in self.chains:
             view = fit_chain(task_spec, task, measured, chain, self.fit_on, self.store.folder / "states")
@@ -70,33 +89,79 @@ class BenchmarkRun:
                 self._run_view(task_spec, task, measured, view, plain)
 
     def _run_view(self, task_spec: TaskSpec, task: Task, measured: MeasuredEncoder, view: Any,
-                  plain: dict[str | None, TaskScores]) -> dict[str | None, TaskScores]:
-        """Evaluate one view of the encoder (plain or through a chain) with every backend."""
+                  plain: dict[Any, TaskScores]) -> dict[Any, TaskScores]:
+        """Evaluate one view of the encoder (plain or through a chain) with every backend at every point;
+        returns the scores by (backend, operating point), for the chains' ``vs_float``."""
+        fingerprint = self._data_fingerprint(task_spec, task)
         # exact backends first: they are the reference the approximate ones are measured against
         ordered = sorted(self.backends, key=lambda spec: not spec.exact)
-        backend_specs: list[BackendSpec | None] = list(ordered) if task_spec.uses_search else [None]
-        by_backend: dict[str | None, TaskScores] = {}
+        reference = next((spec for spec in ordered if spec.exact), None)
+        chance = self._chance(task_spec, task, fingerprint, reference)
+        if not task_spec.uses_search:
+            scores = task.evaluate(view, None)
+            before = plain.get(None)
+            vs_float = {**retained(before, scores), **significance(before, scores)} if before else {}
+            self._emit(make_result(task_spec, fingerprint, measured, view, None, scores, vs_float=vs_float,
+                                   chance=chance.against(scores) if chance else {}))
+            return {None: scores}
+        by_point: dict[Any, TaskScores] = {}
         exact: TaskScores | None = None
-        for backend_spec in backend_specs:
-            backend = make_backend(backend_spec, view)
-            if not searches(backend, view.similarity):
-                chain = "".join(f" +{label}" for label in getattr(view, "labels", ()))
-                warn(f"skipping {backend_spec.name} for {view.name}{chain} on {task_spec.name}: "
-                     f"it cannot search {view.similarity!r} vectors")
-                continue
-            scores = evaluate(task, view, backend, self.depth)
-            key = backend_spec.name if backend_spec else None
-            by_backend[key] = scores
-            vs_exact: dict[str, float] = {}
-            if backend_spec is not None and backend_spec.exact:
-                exact = exact or scores
-            elif backend_spec is not None and exact is not None:
-                vs_exact = compare_with_exact(exact, scores)
-            vs_float = retained(plain[key], scores) if key in plain else {}
-            result = make_result(task_spec, task.data_fingerprint(), measured, view, backend, scores,
-                                 vs_exact, vs_float)
-            self._emit(result)
-        return by_backend
+        for spec in ordered:
+            index = self._index(task_spec, task, view, spec, reference)
+            for point in operating_points(spec) if index is not None else ():
+                if point is not None:
+                    index.set_option(spec.points.option, point)  # type: ignore[union-attr]
+                scores = evaluate(task, view, index, self._depth(task_spec, spec), explicit=self.depth is not None)
+                by_point[(spec.name, point)] = scores
+                exact = exact or (scores if spec.exact else None)
+                vs_exact = ({**compare_with_exact(exact, scores), **significance(exact, scores)}
+                            if exact is not None and not spec.exact else {})
+                before = plain.get((spec.name, point))
+                vs_float = {**retained(before, scores), **significance(before, scores)} if before else {}
+                self._emit(make_result(task_spec, fingerprint, measured, view, index, scores, vs_exact,
+                                       vs_float, label=spec.label or index.name,
+                                       chance=chance.against(scores) if chance else {}))
+        return by_point
+
+    def _chance(self, task_spec: TaskSpec, task: Task, fingerprint: str, reference: BackendSpec | None
+                ) -> ChanceLevel | None:
+        """The task's chance level: from the store's chance/ folder, else measured once and kept there.
+        None where it is not measured (``chance=False``, or a search task with no exact backend)."""
+        if not self.chance or (task_spec.uses_search and reference is None):
+            return None
+        if task_spec.name not in self._chances:
+            store = ChanceStore(self.store.folder / "chance")
+            level = store.get(task_spec.name, fingerprint)
+            if level is None:
+                backend = make_backend(reference, None) if task_spec.uses_search else None
+                depth = self._depth(task_spec, reference) if reference is not None else None
+                level = measure_chance(task, backend, depth)
+                store.put(task_spec.name, fingerprint, level)
+            self._chances[task_spec.name] = level
+        return self._chances[task_spec.name]
+
+    def _index(self, task_spec: TaskSpec, task: Task, view: Any, spec: BackendSpec,
+               reference: BackendSpec | None) -> SharedIndex | None:
+        """The backend for every operating point of ``spec`` on this view, a recall target tuned on the task's
+        held-out queries as the view encodes them; None (with a warning) where it cannot search the view's
+        vectors."""
+        index = SharedIndex(functools.partial(make_backend, spec, view), points=spec.points,
+                            reference=functools.partial(make_backend, reference, view) if reference else None,
+                            tuning=functools.partial(held_out_sample, task, view),
+                            keep=len(operating_points(spec)) > 1)
+        if searches(index, view.similarity):
+            return index
+        chain = "".join(f" +{label}" for label in getattr(view, "labels", ()))
+        warn(f"skipping {spec.name} for {view.name}{chain} on {task_spec.name}: "
+             f"it cannot search {view.similarity!r} vectors")
+        return None
+
+    def _depth(self, task_spec: TaskSpec, spec: BackendSpec) -> int | None:
+        """--depth where given; else approximate backends search as deep as the main metric's cutoff (what
+        a deployment asks for) and exact ones to the task's deepest cutoff, the reference for recall."""
+        if self.depth is not None or spec.exact:
+            return self.depth
+        return main_cutoff(task_spec)
 
     def _emit(self, result: TaskResult) -> None:
         path = self.store.write(result)
@@ -124,14 +189,27 @@ def fit_chain(task_spec: TaskSpec, task: Task, measured: MeasuredEncoder, chain:
     return view
 
 
-def evaluate(task: Task, view: Any, backend: Any, depth: int | None) -> TaskScores:
-    """``task.evaluate``, passing ``depth`` to search tasks that take it (and saying so when one does not)."""
+def evaluate(task: Task, view: Any, backend: Any, depth: int | None, *, explicit: bool = True) -> TaskScores:
+    """``task.evaluate``, passing ``depth`` to search tasks that take it (saying so, where the user set a
+    depth, when one does not)."""
     if depth is None or backend is None:
         return task.evaluate(view, backend)
     if "depth" not in inspect.signature(task.evaluate).parameters:
-        warn(f"{task.spec.name} searches at its own depth: it takes no depth (--depth {depth} ignored)")
+        if explicit:
+            warn(f"{task.spec.name} searches at its own depth: it takes no depth (--depth {depth} ignored)")
         return task.evaluate(view, backend)
     return task.evaluate(view, backend, depth=depth)  # type: ignore[call-arg]
+
+
+def main_cutoff(task_spec: TaskSpec) -> int | None:
+    """The cutoff of a task's main metric (10 for ndcg_at_10); None when it has none."""
+    cutoff = re.search(r"_at_(\d+)$", task_spec.main_metric)
+    return int(cutoff[1]) if cutoff else None
+
+
+def operating_points(spec: BackendSpec) -> tuple[Any, ...]:
+    """The values of the search option to evaluate at: a sweep's, or (None,) for the backend's own."""
+    return spec.points.values if spec.points is not None and spec.points.values else (None,)
 
 
 def make_backend(spec: BackendSpec | None, view: Any) -> Any:
@@ -158,6 +236,27 @@ def retained(plain: TaskScores, processed: TaskScores) -> dict[str, float]:
     return {"float_main_score": plain.main_score, "retained": share}
 
 
+def significance(reference: TaskScores, run: TaskScores) -> dict[str, float]:
+    """Whether ``run`` differs from ``reference`` (exact search, the float encoder) beyond chance: the
+    paired randomization test's p-value and the bootstrap interval of the main-score difference."""
+    if reference.items is None or run.items is None:
+        return {}
+    return compare_items(reference.items, run.items).summary()
+
+
+def checked_items(task_spec: TaskSpec, scores: TaskScores) -> ItemScores | None:
+    """The task's per-item scores where they give its main score back; else None, with a warning."""
+    items = scores.items
+    if items is None:
+        return None
+    again = statistic_of(items)
+    if not abs(again - scores.main_score) <= 1e-9 * max(1.0, abs(scores.main_score)):
+        warn(f"{task_spec.name}: its {len(items)} per-{items.unit} scores give {again!r}, not the main score "
+             f"{scores.main_score!r}; keeping no interval (a bug in the task's evaluate)")
+        return None
+    return items
+
+
 def search_params(backend: Any, search: SearchStats | None) -> dict[str, Any]:
     """The backend's settings and the search depth: both shape what an approximate search returns."""
     if backend is None:
@@ -175,10 +274,15 @@ def make_result(
     scores: TaskScores,
     vs_exact: dict[str, float] | None = None,
     vs_float: dict[str, float] | None = None,
+    *,
+    label: str | None = None,
+    chance: dict[str, Any] | None = None,
 ) -> TaskResult:
-    """A result for ``encoder`` seen through ``view`` (the encoder itself, or a ChainEncoder over it)."""
+    """A result for ``encoder`` seen through ``view`` (the encoder itself, or a ChainEncoder over it);
+    ``label`` names the backend (default: its own name)."""
     search = scores.search
     chained = isinstance(view, ChainEncoder)
+    items = checked_items(task_spec, scores)
     return TaskResult(
         task=task_spec.name,
         task_type=task_spec.type,
@@ -189,7 +293,7 @@ def make_result(
         encoder_fingerprint=encoder.fingerprint(),
         dim=view.dim,
         similarity=view.similarity,
-        backend=backend.name if backend is not None else None,
+        backend=label or backend.name if backend is not None else None,
         backend_params=search_params(backend, search),
         main_metric=task_spec.main_metric,
         main_score=float(scores.main_score),
@@ -197,6 +301,9 @@ def make_result(
         encode_seconds=encoder.encode_seconds,
         items_encoded=encoder.items_encoded,
         items_cached=encoder.items_cached,
+        load_seconds=encoder.load_seconds,
+        engine=encoder.engine.name,
+        engine_params=encoder.engine_params(),
         n_parameters=encoder.n_parameters,
         bytes_per_vector=view.bytes_per_vector if chained else 4 * view.dim,
         build_seconds=search.build_seconds if search else None,
@@ -214,4 +321,8 @@ def make_result(
         hardware=hardware(),
         code_fingerprint=code_fingerprint(),
         date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        interval=bootstrap_interval(items).to_dict() if items is not None else {},
+        item_scores=items,
+        chance=chance or {},
+        untrained=getattr(getattr(encoder, "encoder", encoder), "trained", True) is False,
     )

@@ -13,7 +13,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from zoo.cache import CacheNamespace, EmbeddingCache, cache_home, cacheable, item_key
+import zoo.cache
+from zoo.cache import (COMPACT_AT, COMPACT_BELOW, CacheNamespace, EmbeddingCache, cache_home, cacheable,
+                       item_key)
 from zoo.cli.cache import cache as cache_cli
 
 NS = CacheNamespace("fp-aaaa", "document", None, encoder_name="tiny")
@@ -253,6 +255,72 @@ def test_store_failure_warns_and_does_not_raise(tmp_path: Path, capsys: pytest.C
     assert cache.store(NS, ["a"], vectors_for(["a"])) == 0
     assert "could not store" in capsys.readouterr().err
     assert cache.lookup(NS, ["a"]).misses == [0]
+
+
+def _small_segments(cache: EmbeddingCache, count: int, salt: int = 0, first: int = 0) -> list[str]:
+    """``count`` one-item commits, as a writer committing often leaves them."""
+    items = [f"item {first + i}" for i in range(count)]
+    for item in items:
+        cache.store(NS, [item], vectors_for([item], salt=salt))
+    return items
+
+
+def test_compaction_merges_runs_of_small_segments_and_every_key_keeps_its_copy(tmp_path: Path):
+    cache = EmbeddingCache(tmp_path)
+    items = _small_segments(cache, COMPACT_AT + 4)
+    extra = [f"extra {i}" for i in range(COMPACT_BELOW)]  # a large segment after the run, which holds
+    late = EmbeddingCache(tmp_path / "late")             # other copies of items 0-4
+    late.store(NS, items[:5] + extra, vectors_for(items[:5] + extra, salt=9))
+    segments(tmp_path / "late")[0].rename(segments(tmp_path)[-1].with_name(f"seg-{'9' * 20}-late"))
+    reader = EmbeddingCache(tmp_path)
+    before = reader.lookup(NS, items + extra).vectors
+
+    assert cache.compact(NS) == COMPACT_AT + 4
+    names = [folder.name for folder in segments(tmp_path)]
+    assert len(names) == 2 and names[1].endswith("-late")  # one merged segment, sorting where the run did
+    np.testing.assert_array_equal(reader.lookup(NS, items + extra).vectors, before)  # an older reader
+    np.testing.assert_array_equal(EmbeddingCache(tmp_path).lookup(NS, items + extra).vectors, before)
+    np.testing.assert_array_equal(before[:5], vectors_for(items[:5]))  # the first copy still wins
+    assert cache.compact(NS) == 0  # nothing small is left in a run long enough
+
+
+def test_compaction_leaves_short_runs_and_large_segments_alone(tmp_path: Path):
+    cache = EmbeddingCache(tmp_path)
+    _small_segments(cache, COMPACT_AT - 1)
+    big = [f"big {i}" for i in range(COMPACT_BELOW)]
+    cache.store(NS, big, vectors_for(big))
+    _small_segments(cache, COMPACT_AT - 1, first=100)
+    assert cache.compact(NS) == 0 and len(segments(tmp_path)) == 2 * (COMPACT_AT - 1) + 1
+
+
+def test_a_reader_that_finds_a_listed_segment_gone_lists_again(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                               monkeypatch: pytest.MonkeyPatch):
+    """A merge between a reader's listing and its opening of a segment: no warning, no miss."""
+    items = _small_segments(EmbeddingCache(tmp_path), COMPACT_AT)
+    real_open = zoo.cache._open_segment
+    merged: list[int] = []
+
+    def open_after_a_merge(folder: Path, namespace: CacheNamespace, verify: bool = True):  # noqa: ANN202
+        if not merged:  # the first open: another process merges the run first
+            merged.append(0)
+            merged[0] = EmbeddingCache(tmp_path).compact(NS)
+        return real_open(folder, namespace, verify)
+
+    monkeypatch.setattr(zoo.cache, "_open_segment", open_after_a_merge)
+    found = EmbeddingCache(tmp_path).lookup(NS, items)
+    assert merged == [COMPACT_AT] and found.misses == []
+    np.testing.assert_array_equal(found.vectors, vectors_for(items))
+    assert capsys.readouterr().err == ""
+
+
+def test_one_process_compacts_a_namespace_at_a_time(tmp_path: Path):
+    fcntl = pytest.importorskip("fcntl")
+    cache = EmbeddingCache(tmp_path)
+    _small_segments(cache, COMPACT_AT)
+    with open(segments(tmp_path)[0].parent / ".compact.lock", "a+b") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another process is merging
+        assert cache.compact(NS) == 0
+    assert cache.compact(NS) == COMPACT_AT
 
 
 def test_info_and_clear(tmp_path: Path):

@@ -512,3 +512,13 @@ def test_a_run_served_from_the_cache_imports_no_torch(tmp_path: Path) -> None:
             for _ in range(2)]
     assert "'torch'" in runs[0].stdout  # the first run encodes
     assert runs[1].stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_folder_saved_from_a_random_init_says_it_is_untrained(bert: Path, llama: Path, st_folder: Path):
+    """The fixtures are saved straight from their initialisation: their norm scales are all exactly 1.0."""
+    from zoo.encoders.sentence_transformers import SentenceTransformerEncoder
+
+    assert _tf(bert).trained is False and _tf(llama).trained is False
+    assert SentenceTransformerEncoder(str(st_folder), device="cpu").trained is False
+    assert _tf(bert)._loaded is None  # told from the file's bytes: nothing loaded
+    assert SentenceTransformerEncoder(str(builtin.packaged_minilm_folder()), device="cpu").trained is True

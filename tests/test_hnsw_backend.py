@@ -175,7 +175,7 @@ def test_k_is_clipped_and_memory_reported() -> None:
     ids, scores = backend.search(rng.standard_normal((3, 8)), 1000)
     assert len(backend) == 30 and [len(row) for row in ids] == [30] * 3 and scores.shape == (3, 30)
     assert scores.dtype == np.float32 and (np.diff(scores, axis=1) <= 0).all()
-    assert backend.nbytes() > 30 * 8 * 4 * 2  # hnswlib's copy, links and ours
+    assert backend.nbytes() == backend._index.index_file_size()  # hnswlib's copy and links, nothing of ours
     exact = ExactBackend()
     exact.build(rng.standard_normal((30, 8)), ids_for(30), "euclidean")
     assert exact.nbytes() == 30 * 8 * 4 + 30 * 4  # vectors and squared norms
@@ -225,3 +225,43 @@ def test_search_errors() -> None:
         backend.search(np.ones((1, 4)), 0)
     with pytest.raises(ZooError, match="dimension 3 but the index has dimension 4"):
         backend.search(np.ones((2, 3)), 1)
+
+
+def test_no_copy_of_the_corpus_beside_hnswlibs() -> None:
+    """Rescoring reads the caller's vectors; cosine keeps only each vector's length (4 bytes a document)."""
+    corpus, queries = dataset("clustered")
+    backend = built("clustered", "cosine")
+    assert backend._vectors is corpus  # the same array, not a copy
+    assert backend.nbytes() == backend._index.index_file_size() + 4 * len(corpus)
+    assert built("clustered", "dot").nbytes() == built("clustered", "dot")._index.index_file_size()
+
+
+def test_ef_search_changes_between_searches_of_one_graph() -> None:
+    corpus, queries = dataset("gaussian")
+    backend = built("gaussian", "cosine")
+    wide = backend.search(queries, 10)
+    backend.ef_search = 10
+    narrow = backend.search(queries, 10)
+    backend.ef_search = 64
+    fresh = HnswBackend(ef_construction=100, ef_search=10)
+    fresh.build(corpus, ids_for(2000), "cosine")
+    assert narrow[0] == fresh.search(queries, 10)[0] and narrow[0] != wide[0]
+    assert backend.search(queries, 10)[0] == wide[0]
+    with pytest.raises(ZooError, match="ef_search must be a positive integer"):
+        backend.ef_search = 0
+    assert backend.search_ladder("ef_search") == [10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768,
+                                                  1024, 1536, 2000]
+
+
+def test_slices_handed_to_hnswlib_build_the_same_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import harness.backends.hnsw as hnsw
+
+    corpus, _ = dataset("clustered")
+    for order in ("given", "shuffled"):
+        graphs = []
+        for size in (300, 8192):
+            monkeypatch.setattr(hnsw, "ADD_SLICE", size)
+            backend = HnswBackend(ef_construction=100, insertion_order=order)
+            backend.build(corpus, ids_for(2000), "cosine")
+            graphs.append(saved(backend, tmp_path / f"{order}-{size}"))
+        assert graphs[0] == graphs[1]

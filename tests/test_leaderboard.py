@@ -77,14 +77,18 @@ def store(tmp_path: Path) -> ResultStore:
 
 def test_cells_equal_the_result_files(store: ResultStore):
     lb = load_leaderboard([store])
-    for view in lb.views:
-        table = scores(lb, view)
-        for path in store.folder.glob("*.json"):
-            data = json.loads(path.read_text())
-            if data["backend"] in (view, None):
-                label = " + ".join([data["encoder"], "+".join(data["chain"])]) if data["chain"] else data["encoder"]
-                assert table.at[label, data["task"]] == data["main_score"]
-    assert lb.views == ["exact", "hnsw"] and lb.approximate == {"exact": False, "hnsw": True}
+    checked = 0
+    for path in store.folder.glob("*.json"):
+        data = json.loads(path.read_text())
+        ef = data["backend_params"].get("ef_search")
+        views = [f"{data['backend']}?ef_search={ef}" if ef else data["backend"]] if data["backend"] else lb.views
+        label = " + ".join([data["encoder"], "+".join(data["chain"])]) if data["chain"] else data["encoder"]
+        for view in views:
+            assert scores(lb, view).at[label, data["task"]] == data["main_score"]
+            checked += 1
+    assert checked == len(sample_results()) + 5  # the five STS results show under both views
+    assert lb.views == ["exact", "hnsw?ef_search=64"]
+    assert lb.approximate == {"exact": False, "hnsw?ef_search=64": True}
 
 
 def test_bench_output_round_trips(tmp_path: Path):
@@ -145,7 +149,7 @@ def test_retained_share_rests_on_common_tasks_and_says_so(tmp_path: Path):
 
 
 def test_rank_and_shift_under_approximate_search(store: ResultStore):
-    table = shifts(load_leaderboard([store]), "hnsw").set_index(["task", "row"])
+    table = shifts(load_leaderboard([store]), "hnsw?ef_search=64").set_index(["task", "row"])
     # r1 exact: a .9, a+int8 .81, b .8, c .6, hostile .5 ; hnsw: b .78, c .59, a .7, hostile .5 (no int8 hnsw)
     r1 = table.loc["r1"]
     assert r1.loc["enc-a", ["exact_rank", "rank", "shift"]].tolist() == [1, 2, -1]
@@ -183,14 +187,15 @@ def test_latest_result_wins_and_is_counted(tmp_path: Path):
     assert scores(lb, "exact").at["enc-a", "r1"] == 0.2 and lb.entries[0].superseded == 1
 
 
-def test_backend_configurations_become_separate_views(tmp_path: Path):
+def test_operating_points_become_views_of_one_configuration(tmp_path: Path):
     store = ResultStore(tmp_path)
     for ef in (16, 128):
         store.write(make_result(backend="hnsw", backend_params={"ef_search": ef}, vs_exact={"recall_at_10": 1.0}))
     store.write(make_result(encoder="enc-b", backend="hnsw", backend_params={"ef_search": 16, "rescore": 4},
                             vs_exact={"recall_at_10": 1.0}))
     lb = load_leaderboard([store])
-    assert set(lb.views) == {"hnsw?ef_search=16", "hnsw?ef_search=128"}
+    assert lb.views == ["hnsw?ef_search=16", "hnsw?ef_search=128"]  # one curve, its points in order
+    assert lb.configs == {"hnsw": lb.views}
 
 
 def test_throughput_borrowed_from_same_fingerprint_when_cached(tmp_path: Path):
@@ -279,7 +284,7 @@ def test_markdown_matches_the_table_and_escapes(store: ResultStore):
     text = to_markdown(lb)
     assert "<script>" not in text and markdown_text(HOSTILE) in text
     frame, _ = main_table(lb, "exact")
-    rows = markdown_rows(text.split("### hnsw")[0])
+    rows = markdown_rows(text.split("### hnsw")[0])  # the exact section
     assert len(rows) == len(frame)
     for row in rows:
         label = next(name for name in frame.index if markdown_text(name) == row["row"])
@@ -361,3 +366,37 @@ def test_overall_means_and_ranks_are_per_modality(tmp_path: Path):
     assert list(lb.tasks.index[:2]) == ["t1", "t2"]  # the modality with most tasks first
     data = build_payload(lb, "t", [str(store.folder)])
     assert {p["row"] for p in data["views"][0]["scatter"]["bytes"]["points"]} <= {"text-a", "text-b"}
+
+
+# --- separability -------------------------------------------------------------------------------
+
+
+def test_holm_by_hand():
+    from harness.leaderboard.separability import holm
+
+    # sorted 0.01, 0.03, 0.04 times 3, 2, 1 -> 0.03, 0.06, 0.04, made monotone -> 0.03, 0.06, 0.06
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert holm([0.5, 0.9]) == pytest.approx([1.0, 1.0])
+
+
+def test_models_not_separable_from_the_one_above_share_its_group(tmp_path: Path):
+    import numpy as np
+
+    from harness.leaderboard.payload import build_payload
+    from zoo.protocols import ItemScores
+
+    rng = np.random.default_rng(0)
+    ids = tuple(f"q{i}" for i in range(300))
+    top = rng.random(300)
+    close = np.clip(top + rng.normal(0, 0.05, 300), 0, 1)  # a hair from the top: not separable
+    low = top * 0.5  # far below
+    store = ResultStore(tmp_path)
+    for name, values in (("top", top), ("close", close), ("low", low)):
+        store.write(make_result("r1", name, float(values.mean()), item_scores=ItemScores(values, "mean", "query", ids)))
+    store.write(make_result("r1", "old", 0.1))  # written before per-item scores: untested
+    marks = build_payload(load_leaderboard([store]), "t", [str(store.folder)])["views"][0]["separable"]["r1"]
+    second = "close" if close.mean() < top.mean() else "top"
+    assert marks["top"]["group"] == marks["close"]["group"] == 0
+    assert marks[second]["tested"] and marks[second]["p_holm"] >= 0.05
+    assert marks["low"]["group"] == 1 and marks["low"]["p_holm"] < 0.05
+    assert marks["old"] == {"group": 2, "p": None, "p_holm": None, "tested": False}

@@ -1,4 +1,5 @@
-"""The leaderboard page in a real headless Chromium: no console errors, sorting works, hostile names inert."""
+"""The leaderboard page in a real headless Chromium: no console errors, sorting works, hostile names inert,
+operating points chosen from the keyboard."""
 
 from __future__ import annotations
 
@@ -87,7 +88,7 @@ def test_page_renders_sorts_and_opens_details(browser, page: Path, tmp_path: Pat
     _header(browser, "r2").click()
     assert _order(browser)[:-1] == list(reversed(by_r2[:-1])) and _order(browser)[-1] == "enc-c"
 
-    browser.find_element("css selector", "#view-buttons button[data-view='hnsw']").click()
+    browser.find_element("css selector", "#view-buttons button[data-config='hnsw']").click()
     _header(browser, "r1").click()
     assert _order(browser)[0] == "enc-b"  # 0.78 under hnsw
     assert browser.find_element("id", "compare-section").is_displayed()
@@ -102,6 +103,78 @@ def test_page_renders_sorts_and_opens_details(browser, page: Path, tmp_path: Pat
     browser.find_element("id", "detail-close").click()
     assert not detail.is_displayed()
     save_screenshot(browser, page, tmp_path / "leaderboard.png")
+
+
+def _rows_with(driver, text: str) -> list[str]:  # noqa: ANN001
+    """Rows of the rank table with a cell showing ``text``."""
+    return driver.execute_script(
+        "var text = arguments[0];"
+        "return Array.from(document.querySelectorAll('#compare-table tbody tr')).filter(function (tr) {"
+        "  return Array.from(tr.cells).some(function (td) { return td.textContent === text; });"
+        "}).map(function (tr) { return tr.dataset.row; });", text)
+
+
+def _choose(driver, select_id: str, key: str) -> str:  # noqa: ANN001
+    """Move a select's choice with the keyboard; its new value."""
+    from selenium.webdriver.common.keys import Keys
+
+    driver.find_element("id", select_id).send_keys(getattr(Keys, key))
+    return driver.find_element("id", select_id).get_attribute("value")
+
+
+def test_operating_points_from_the_keyboard(browser, tmp_path: Path):  # noqa: ANN001
+    from tests.test_leaderboard import HOSTILE
+    from tests.test_leaderboard_points import swap_results
+
+    store = ResultStore(tmp_path / "results")
+    for result in swap_results():
+        store.write(result)
+    page = write_leaderboard([store], tmp_path / "index.html")[0]
+    browser.get(page.as_uri())
+    labels = browser.execute_script(
+        "return ['point-select', 'compare-point', 'curve-task'].map(function (id) {"
+        "  return document.getElementById(id).labels[0].querySelector('.control-label').textContent; });")
+    assert labels == ["Operating point", "Operating point", "Task"]
+
+    # the main table: the hnsw configuration opens at its cheapest point reaching recall 0.95 (ef 64)
+    assert not browser.find_element("id", "point-control").is_displayed()
+    browser.find_element("css selector", "#view-buttons button[data-config='hnsw']").click()
+    assert browser.find_element("id", "point-select").get_attribute("value") == "hnsw?ef_search=64"
+    assert _order(browser)[0] == "enc-a"
+    assert _choose(browser, "point-select", "ARROW_UP") == "hnsw?ef_search=16"
+    assert _order(browser)[0] == HOSTILE  # at ef 16 the second model leads
+    assert browser.find_element("id", "compare-point").get_attribute("value") == "hnsw?ef_search=16"  # follows
+
+    # the rank table at each point: the swap at ef 16, nothing moves at ef 64
+    assert _rows_with(browser, "▼1") == ["enc-a"] and _rows_with(browser, "▲1") == [HOSTILE]
+    assert browser.find_element("id", "compare-summary").text.startswith("2 of 3 ranked models change rank")
+    assert _choose(browser, "compare-point", "ARROW_DOWN") == "hnsw?ef_search=64"
+    assert _rows_with(browser, "▼1") == [] and _rows_with(browser, "▲1") == []
+    assert browser.find_element("id", "compare-title").text == "exact → hnsw?ef_search=64"
+
+    # the curves: one line per model through its two points, exact as one square each
+    counts = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#curves svg')).map(function (s) {"
+        "  return [s.querySelectorAll('polyline.curve').length, s.querySelectorAll('circle.mark').length,"
+        "          s.querySelectorAll('rect.mark').length]; });")
+    assert counts == [[3, 6, 3], [3, 6, 0]]  # score plot; recall plot (exact has no recall against itself)
+    legend = browser.find_elements("css selector", "#curve-legend button")
+    assert [b.text for b in legend] == sorted(["enc-a", "enc-c", HOSTILE])
+    assert browser.execute_script("return document.querySelectorAll('script').length") == 2
+    _choose(browser, "curve-task", "TAB")  # the next stop is the first model in the legend
+    assert browser.switch_to.active_element == legend[0]
+    # focus brings that model's lines forward: its score line and square, and its recall line
+    assert browser.execute_script(
+        "return [document.getElementById('curves').classList.contains('dim'),"
+        "        document.querySelectorAll('#curves .series.hl').length];") == [True, 3]
+    assert _choose(browser, "curve-task", "ARROW_DOWN") == "r2"
+    assert "r2" in browser.find_element("css selector", "#curves .plot h3").text
+
+    browser.find_element("css selector", "#curves circle.mark").click()
+    assert browser.find_element("id", "detail").is_displayed()
+    assert browser.find_element("id", "detail-kicker").text.startswith("r2 · hnsw?ef_search=")
+    logs = [entry for entry in browser.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
+    assert logs == []
 
 
 def save_screenshot(driver, page: Path, shot: Path) -> None:  # noqa: ANN001

@@ -12,8 +12,10 @@ from harness.metrics import (
     DEFAULT_K,
     MEASURES,
     RunningScores,
+    mean_scores,
     metric_name,
     per_query_retrieval_scores,
+    query_items,
     retrieval_scores,
     sts_scores,
     trec_order,
@@ -151,6 +153,10 @@ def test_scores_of_a_run_in_parts_equal_the_whole_runs(ignore_identical_ids: boo
     for start in range(0, len(qids), 7):
         running.add({qid: run[qid] for qid in qids[start:start + 7]})
     assert running.means() == whole
+    per_query = per_query_retrieval_scores(qrels, run, DEFAULT_K, ignore_identical_ids=ignore_identical_ids)
+    assert mean_scores(per_query) == whole
+    items, expected = running.items("ndcg_at_10"), query_items(per_query, "ndcg_at_10")
+    assert items.ids == expected.ids and items.values.tolist() == expected.values.tolist()
 
 
 def test_sts_scores() -> None:

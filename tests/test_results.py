@@ -62,3 +62,42 @@ def test_a_foreign_json_is_a_clear_error(tmp_path: Path):
     (tmp_path / "x.json").write_text('{"hello": 1}')
     with pytest.raises(DataError, match="not a zoo result file"):
         list(ResultStore(tmp_path))
+
+
+def test_items_are_written_beside_the_result_and_read_back(tmp_path: Path):
+    import numpy as np
+
+    from harness.results import read_result_items
+    from zoo.protocols import ItemScores
+
+    items = ItemScores(np.array([0.25, 0.5, 0.75]), "mean", "query", ("q1", "q2", "q3"))
+    store = ResultStore(tmp_path)
+    path = store.write(replace(RESULT, item_scores=items))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, path.stem + ".items.npz"])
+    result, read = read_result_items(path)
+    assert result.items["n"] == 3 and result.items["unit"] == "query" and result.items["file"] == path.stem + ".items.npz"
+    assert read is not None and read.ids == items.ids and read.statistic == "mean"
+    np.testing.assert_array_equal(read.values, items.values)
+    assert "item_scores" not in json.loads(path.read_text())
+    # a sidecar from another run is caught by its digest
+    other = store.write(replace(RESULT, backend_params={"other": 1},
+                                item_scores=ItemScores(np.array([1.0, 0.0, 1.0]), ids=items.ids)))
+    (tmp_path / (path.stem + ".items.npz")).write_bytes((tmp_path / (other.stem + ".items.npz")).read_bytes())
+    with pytest.raises(DataError, match="digest"):
+        read_result_items(path)
+    # a re-run without items leaves no stale file behind
+    store.write(RESULT)
+    assert not (tmp_path / (path.stem + ".items.npz")).exists()
+    assert read_result_items(path)[1] is None
+
+
+def test_a_result_written_before_items_still_loads(tmp_path: Path):
+    from harness.results import read_result_items
+
+    data = RESULT.to_dict()
+    for key in ("interval", "items"):
+        del data[key]
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data))
+    result, items = read_result_items(path)
+    assert result.interval == {} and result.items == {} and items is None

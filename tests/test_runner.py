@@ -140,7 +140,8 @@ def test_depth_bounds_the_search_and_the_cutoffs_scored(tmp_path: Path):
     for result in results:
         assert result.backend_params["depth"] == 10
         assert "ndcg_at_10" in result.scores and "recall_at_100" not in result.scores
-    assert set(hnsw.vs_exact) == {"recall_at_10", "exact_main_score", "main_score_delta"}
+    assert set(hnsw.vs_exact) == {"recall_at_10", "exact_main_score", "main_score_delta", "p_value", "delta_low",
+                                  "delta_high"}
     deep = BenchmarkRun([registry.encoder("hashing-bow-256")], [beir_folder_spec(TINY_BEIR)],
                         [registry.backend("exact")], ResultStore(tmp_path / "deep"), progress=False).run()[0]
     assert deep.backend_params["depth"] == 1000 and "recall_at_1000" in deep.scores
@@ -191,11 +192,11 @@ def test_tasks_run_only_with_encoders_of_all_their_modalities(tmp_path: Path, ca
 
 
 def test_retrieval_scores_each_search_batch_as_it_comes(monkeypatch: pytest.MonkeyPatch):
-    """Hits are scored batch by batch and dropped: the scores are those of the whole run, and the ranking
-    keeps only the depth the comparison with exact search reads."""
+    """Hits are scored batch by batch and dropped: the scores and per-query items are those of the whole
+    run, and the ranking keeps only the depth the comparison with exact search reads."""
     from harness.approximate import RANKED
     from harness.backends.exact import ExactBackend
-    from harness.metrics import retrieval_scores
+    from harness.metrics import per_query_retrieval_scores, query_items, retrieval_scores
     from harness.tasks import retrieval
     from harness.tasks.builtin import beir_folder_spec
 
@@ -208,15 +209,20 @@ def test_retrieval_scores_each_search_batch_as_it_comes(monkeypatch: pytest.Monk
     hits, found = backend.search(encoder.encode(list(task.data.queries.values()), role="query"), 1000)
     whole = {qid: dict(zip(row, row_scores.tolist())) for qid, row, row_scores in zip(task.data.queries, hits, found)}
     assert scores.scores == retrieval_scores(task.data.qrels, whole, task.k_values)
+    items = query_items(per_query_retrieval_scores(task.data.qrels, whole, task.k_values), "ndcg_at_10")
+    assert scores.items is not None and scores.items.ids == items.ids
+    assert scores.items.values.tolist() == items.values.tolist()
     assert scores.ranking == {qid: row[:RANKED] for qid, row in zip(task.data.queries, hits)}
     assert scores.search.n_queries == 5 and scores.search.depth == 1000
 
 
-def test_cached_corpora_are_searched_from_the_cache_files(tmp_path: Path):
-    """With a cache, exact search streams the corpus from the cache's segment files; other backends get it
-    in memory; the scores are the same either way, first run or cached."""
+def test_cached_corpora_are_searched_from_the_cache_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """With a cache, exact search streams the corpus from the cache's segment files (through the runner's
+    SharedIndex too); other backends get it in memory; the scores are the same either way, first run or
+    cached."""
     from harness.backends.exact import ExactBackend
     from harness.backends.hnsw import HnswBackend
+    from harness.operating_points import SharedIndex
     from harness.tasks.builtin import beir_folder_spec
     from harness.tasks.retrieval import corpus_vectors
     from zoo.stored import StoredMatrix
@@ -224,8 +230,14 @@ def test_cached_corpora_are_searched_from_the_cache_files(tmp_path: Path):
     texts = ["one doc", "another doc"]
     measured = MeasuredEncoder(HashingEncoder(16), cache=EmbeddingCache(tmp_path / "cache"), progress=False)
     assert isinstance(corpus_vectors(measured, ExactBackend(), texts), StoredMatrix)
+    assert isinstance(corpus_vectors(measured, SharedIndex(ExactBackend, keep=False), texts), StoredMatrix)
+    assert isinstance(corpus_vectors(measured, SharedIndex(ExactBackend), texts), np.ndarray)  # hashed to share
     assert isinstance(corpus_vectors(measured, HnswBackend(), texts), np.ndarray)
     assert isinstance(corpus_vectors(HashingEncoder(16), ExactBackend(), texts), np.ndarray)
+
+    built: list[type] = []
+    exact_build = ExactBackend.build
+    monkeypatch.setattr(ExactBackend, "build", lambda self, x, *rest: built.append(type(x)) or exact_build(self, x, *rest))
 
     registry = Registry.from_plugins()
 
@@ -238,3 +250,4 @@ def test_cached_corpora_are_searched_from_the_cache_files(tmp_path: Path):
     (plain,) = run("plain", None)
     assert cached[0].items_encoded == 0 and cached[0].items_cached == 13
     assert first[0].scores == cached[0].scores == plain.scores
+    assert built == [np.ndarray, StoredMatrix] * 2 + [np.ndarray] * 2  # each run: its chance level, its search

@@ -248,3 +248,35 @@ def test_tasks_run_with_the_hashing_encoder() -> None:
         first, second = task.evaluate(encoder), task.evaluate(encoder)
         assert first.scores == second.scores and 0.0 <= first.main_score <= 1.0
         assert task.data_fingerprint() == task.data_fingerprint()
+
+
+# --- per-item scores ----------------------------------------------------------------------------
+
+
+def test_every_task_type_keeps_items_that_give_its_main_score_back() -> None:
+    """Classification: per test item, the share of experiments right; clustering: per experiment;
+    reranking: per query. Each kept item set's statistic is the main score."""
+    from harness.significance import statistic_of
+
+    rng = np.random.default_rng(8)
+    data = ClassificationData(*[list(x) for x in (
+        [f"t{i}" for i in range(40)], [i % 4 for i in range(40)], [f"e{i}" for i in range(30)],
+        [i % 4 for i in range(30)])])
+    encoder = FixedEncoder({t: rng.normal(size=6) for t in [*data.train_texts, *data.test_texts]})
+    classified = ClassificationTask(spec("classification", "accuracy"), lambda: data,
+                                    n_experiments=3).evaluate(encoder)
+    assert classified.items is not None and classified.items.unit == "test item" and len(classified.items) == 30
+    assert set(np.round(classified.items.values * 3, 9)) <= {0.0, 1.0, 2.0, 3.0}  # 0 to 3 experiments right
+    texts = [f"d{i}" for i in range(60)]
+    clustered = ClusteringTask(spec("clustering", "v_measure"), lambda: ClusteringData(texts, [i % 4 for i in range(60)]),
+                               n_experiments=4, cluster_size=100).evaluate(
+        FixedEncoder({t: rng.normal(size=5) for t in texts}))
+    assert clustered.items is not None and len(clustered.items) == 4 and clustered.items.unit == "experiment"
+    data_r, encoder_r = reranking_encoder()
+    reranked = RerankingTask(spec("reranking", "map_at_1000"), lambda: data_r).evaluate(encoder_r)
+    assert reranked.items is not None and reranked.items.ids == ("test_query0", "test_query1")
+    np.testing.assert_allclose(reranked.items.values, [0.5, 1.0])
+    for scores in (classified, clustered, reranked):
+        assert statistic_of(scores.items) == pytest.approx(scores.main_score, abs=1e-12)
+    macro = ClassificationTask(spec("classification", "f1"), lambda: data, n_experiments=2).evaluate(encoder)
+    assert macro.items is None  # a macro F1 is no mean over items: nothing resamples it honestly

@@ -6,10 +6,16 @@ Layout: ``<root>/v1/<encoder fingerprint>/<role>.<instruction digest>/seg-<time>
 one in a temporary folder and renames it into place, so readers never see half a segment and concurrent
 writers never clobber each other. A segment that fails its checks is removed with a warning and its items
 count as misses, so they are recomputed. Only ``str`` and ``bytes`` items are cacheable.
+
+Writers that commit often (every few seconds, so that a killed run loses little) leave many small segments;
+``compact`` merges each run of them into one segment named to sort where the run's first one did, so every
+key keeps the copy that won before. The merged segment is in place before the small ones are removed, and a
+reader that finds a listed segment gone lists the folder again, so readers never miss an item.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -20,7 +26,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -32,6 +38,10 @@ FORMAT = 1
 KEY_BYTES = 16
 DTYPE = np.dtype("<f4")
 STALE_TMP_SECONDS = 3600  # a writer's temporary folder older than this was left by a crash
+COMPACT_BELOW = 4096  # rows: a segment smaller than this is small
+COMPACT_AT = 16  # contiguous small segments that are merged into one
+COMPACT_MAX_BYTES = 256 << 20  # vector bytes per merged segment: bounds the memory a merge takes
+OPEN_ATTEMPTS = 3  # listings of a folder whose segments vanish while they are opened (a merge, a clear)
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
@@ -219,13 +229,21 @@ class EmbeddingCache:
         return _tree_bytes(self.base)
 
     def _index(self, namespace: CacheNamespace) -> _Index:
-        """The namespace's index, refreshed with the segments other processes added since."""
+        """The namespace's index, refreshed with the segments other processes added (or merged) since."""
+        for _ in range(OPEN_ATTEMPTS):
+            index, complete = self._refresh(namespace)
+            if complete:
+                break
+        return index
+
+    def _refresh(self, namespace: CacheNamespace) -> tuple[_Index, bool]:
+        """The index over the folder as listed now, and False if a listed segment vanished meanwhile."""
         index = self._indexes.setdefault(namespace, _Index())
         folder = self.base / namespace.relpath()
         names = sorted(p.name for p in folder.glob("seg-*")) if folder.is_dir() else []
         known = [segment.name for segment in index.segments]
         if names == known:
-            return index
+            return index, True
         if names[: len(known)] != known:
             # a segment vanished or sorts before a known one: rebuild in name order, so that every
             # process agrees on which copy of a key wins
@@ -233,25 +251,65 @@ class EmbeddingCache:
             index = self._indexes[namespace] = _Index()
         else:
             opened, names = {}, names[len(known) :]
+        complete = True
         for name in names:
             if name in opened:
                 index.add(opened[name])
             else:
-                self._open_into(index, folder / name, namespace)
-        return index
+                complete = self._open_into(index, folder / name, namespace) and complete
+        return index, complete
 
-    def _open_into(self, index: _Index, folder: Path, namespace: CacheNamespace) -> None:
+    def _open_into(self, index: _Index, folder: Path, namespace: CacheNamespace) -> bool:
+        """Add one segment to the index; False if it is gone (merged or cleared since it was listed)."""
         try:
             segment = _open_segment(folder, namespace)
             if index.dim is not None and segment.vectors.shape[1] != index.dim:
                 raise CorruptSegment(f"{segment.vectors.shape[1]}-d vectors among {index.dim}-d ones")
         except CorruptSegment as exc:
+            if not folder.exists():
+                return False
             warn(f"embedding cache: removed corrupt segment {folder} ({exc}); its items will be recomputed")
             _remove(folder)
-            return
+            return True
         index.add(segment)
+        return True
 
-    def _write_segment(self, namespace: CacheNamespace, keys: np.ndarray, vectors: np.ndarray) -> Path:
+    def compact(self, namespace: CacheNamespace) -> int:
+        """Merge each run of ``COMPACT_AT`` or more contiguous small segments; returns segments removed.
+
+        One process merges a namespace at a time (others skip); a merge keeps the first copy of each key.
+        """
+        runs = _small_runs(self._index(namespace).segments)
+        if not runs:
+            return 0
+        folder = self.base / namespace.relpath()
+        removed = 0
+        with _exclusive(folder / ".compact.lock") as locked:
+            if not locked:
+                return 0
+            for run in _small_runs(self._index(namespace).segments):  # as it is now no one else merges
+                removed += self._merge(namespace, run)
+        return removed
+
+    def _merge(self, namespace: CacheNamespace, run: list[_Segment]) -> int:
+        keys = np.concatenate([segment.keys for segment in run])
+        _, first = np.unique(keys.view(f"V{KEY_BYTES}").ravel(), return_index=True)
+        keep = np.sort(first)  # the first copy of a key wins, as it does in the index
+        vectors = np.concatenate([segment.vectors for segment in run])[keep]
+        for segment in run:
+            release_pages(segment.vectors)  # read once to merge: not kept resident while the run goes on
+        try:
+            self._write_segment(namespace, np.ascontiguousarray(keys[keep]), vectors,
+                                name=f"{run[0].name}-{uuid.uuid4().hex[:8]}")  # sorts just after run[0]
+        except OSError as exc:
+            warn(f"embedding cache: could not merge {len(run)} segments in {self.base}: {exc}")
+            return 0
+        for segment in run:
+            _remove(self.base / namespace.relpath() / segment.name)
+        return len(run)
+
+    def _write_segment(self, namespace: CacheNamespace, keys: np.ndarray, vectors: np.ndarray,
+                       name: str | None = None) -> Path:
         parent = self.base / namespace.relpath()
         parent.mkdir(parents=True, exist_ok=True)
         _sweep_stale(parent)
@@ -266,7 +324,7 @@ class EmbeddingCache:
                 json.dump(header, fh, indent=1)
                 fh.flush()
                 os.fsync(fh.fileno())
-            final = parent / f"seg-{time.time_ns():020d}-{uuid.uuid4().hex[:12]}"
+            final = parent / (name or f"seg-{time.time_ns():020d}-{uuid.uuid4().hex[:12]}")
             os.rename(tmp, final)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -287,6 +345,43 @@ class EmbeddingCache:
         if namespace is None:  # nothing readable: name it after its folders
             namespace = CacheNamespace(folder.parent.name, folder.name.split(".")[0], None)
         return NamespaceInfo(namespace, entries, dim, _tree_bytes(folder), segments)
+
+
+def _small_runs(segments: list[_Segment]) -> list[list[_Segment]]:
+    """Runs of at least COMPACT_AT contiguous small segments, each cut to COMPACT_MAX_BYTES of vectors."""
+    runs: list[list[_Segment]] = []
+    current: list[_Segment] = []
+    size = 0
+    for segment in [*segments, None]:
+        small = segment is not None and len(segment.keys) < COMPACT_BELOW
+        if small and size + segment.vectors.nbytes <= COMPACT_MAX_BYTES:
+            current.append(segment)
+            size += segment.vectors.nbytes
+            continue
+        if len(current) >= COMPACT_AT:
+            runs.append(current)
+        current, size = ([segment], segment.vectors.nbytes) if small else ([], 0)
+    return runs
+
+
+@contextlib.contextmanager
+def _exclusive(path: Path) -> Iterator[bool]:
+    """An advisory lock held while the block runs, or False at once if another process holds it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no merging rather than merging unguarded
+        yield False
+        return
+    with open(path, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _located(index: _Index, where: list[int]) -> StoredMatrix | None:

@@ -21,7 +21,9 @@ SIMILARITIES: tuple[str, ...] = ("cosine", "dot", "euclidean")
 class Encoder(Protocol):
     """Turns inputs (text, images, sequences, codes) into float32 vectors of shape (n, dim).
 
-    Optional: ``n_parameters`` (int or None), the count of learned weights, shown beside quality as cost.
+    Optional: ``n_parameters`` (int or None), the count of learned weights, shown beside quality as cost;
+    ``load()``, which loads the model now rather than in the first ``encode``, so that the harness reports
+    load time apart from encoding speed (without it, loading counts as encoding).
     """
 
     name: str
@@ -86,6 +88,12 @@ class Quantizer(PostProcessor, Protocol):
 class SearchBackend(Protocol):
     """A nearest-neighbour index. Scores are similarities, higher is better: cosine similarity, the inner
     product, or the negative (not squared) euclidean distance. Equal scores rank the earlier-built id first.
+
+    Optional: ``search_options``, a tuple naming the constructor options that only change how a built index
+    is searched (hnsw's ``ef_search``, IVF's ``nprobe``). The harness sets them between searches with
+    ``setattr`` to measure several operating points on one index, and ``params()`` reports the current
+    value. ``search_ladder(name)`` lists the values worth trying for a recall target, ascending (default:
+    powers of two up to the corpus size).
     """
 
     name: str
@@ -119,6 +127,43 @@ class SearchStats:
         return self.n_queries / self.search_seconds if self.search_seconds > 0 else float("inf")
 
 
+ITEM_STATISTICS: tuple[str, ...] = ("mean", "spearman")
+
+
+@dataclass(frozen=True, eq=False)
+class ItemScores:
+    """The main score item by item, so that it can be resampled: ``statistic`` over the items (axis 0)
+    gives the main score back. The harness draws bootstrap intervals and paired tests from it.
+
+    ``mean``: ``values`` is (n,), one score per item (a query's nDCG@10, whether a test item was right).
+    ``spearman``: ``values`` is (n, 2), each pair's predicted similarity and its gold score.
+    ``unit`` names an item in words ("query", "pair"); ``ids`` pair two runs' items where the order may
+    differ (query ids); None means the items of every run of the task come in one fixed order.
+    """
+
+    values: np.ndarray
+    statistic: str = "mean"
+    unit: str = "item"
+    ids: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        import numpy as np
+
+        values = np.asarray(self.values, dtype=np.float64)
+        object.__setattr__(self, "values", values)
+        if self.statistic not in ITEM_STATISTICS:
+            raise ValueError(f"unknown item statistic {self.statistic!r}; expected one of {ITEM_STATISTICS}")
+        width = 1 if self.statistic == "mean" else 2
+        if values.ndim != (1 if width == 1 else 2) or (width == 2 and values.shape[1] != 2):
+            raise ValueError(f"{self.statistic} items need shape {'(n,)' if width == 1 else '(n, 2)'}, "
+                             f"got {values.shape}")
+        if self.ids is not None and len(self.ids) != len(values):
+            raise ValueError(f"{len(self.ids)} ids for {len(values)} items")
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
 @dataclass(frozen=True)
 class TaskScores:
     """What a task's ``evaluate`` returns: every metric, the main one, and the search cost if any."""
@@ -129,11 +174,18 @@ class TaskScores:
     search: SearchStats | None = None
     # best-first document ids per query, for comparing an approximate backend's answers with exact search
     ranking: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
+    # the main score item by item, for intervals and significance; None where the task cannot say
+    items: ItemScores | None = field(default=None, repr=False, compare=False)
 
 
 @runtime_checkable
 class Task(Protocol):
-    """Loaded task data plus its evaluation protocol."""
+    """Loaded task data plus its evaluation protocol.
+
+    Optional: ``tuning_queries(limit, seed) -> list``, up to ``limit`` inputs of real queries the task never
+    scores (another split's), drawn with ``seed``; a recall target (``hnsw?recall=0.95``) is tuned on them,
+    encoded as queries, and on indexed documents where a task offers none.
+    """
 
     spec: TaskSpec
 
@@ -179,12 +231,25 @@ class TaskSpec:
 
 
 @dataclass(frozen=True)
+class SearchPoints:
+    """How one built index is searched: at each of ``values`` of the search option ``option`` (a sweep),
+    or at the smallest value of the backend's ladder whose recall reaches ``target_recall``."""
+
+    option: str
+    values: tuple[Any, ...] = ()
+    target_recall: float | None = None
+
+
+@dataclass(frozen=True)
 class BackendSpec:
     name: str
     factory: Callable[..., SearchBackend] = field(repr=False, compare=False)
     aliases: tuple[str, ...] = ()
     description: str = ""
     exact: bool = False  # approximate backends' results are compared with the exact backend's
+    # set by options written into the name (zoo.options.bind_backend_options); plugins leave them be
+    label: str = ""  # what results call it: the name and its fixed options as written, e.g. "hnsw?M=32"
+    points: SearchPoints | None = None  # operating points searched on one index; None: one search
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,11 @@
 
 hnswlib finds candidates (its own float arithmetic, distances ``1 - q.x`` or squared L2); their scores
 are then recomputed by :mod:`harness.backends.scoring`, so a (query, document) pair gets the same float32
-score here as from ``ExactBackend``, and equal scores rank the lower corpus position first. With
+score here as from ``ExactBackend``, and equal scores rank the lower corpus position first. Rescoring
+reads the vectors ``build`` was given, kept by reference rather than copied (hnswlib's ``get_items``
+takes tens of microseconds per vector, too slow for every query); for cosine it divides just the
+candidates by their lengths (kept: 4 bytes a document), as exact search normalises the whole corpus. So
+the index costs what hnswlib's does, and a pair's score is exact search's, bit for bit. With
 ``ef_search >= n`` the walk visits every document it can reach from the entry point, and when that is
 all of them (usually; hnswlib can strand a few, mostly with inner product or in a few dimensions)
 results equal exact search bit for bit. A few candidates beyond k are rescored; rows whose k-th place
@@ -29,6 +33,7 @@ from harness.backends.scoring import (
     normalised,
     positive_int,
     rescored_top,
+    row_norms,
     settled,
 )
 from zoo.errors import ZooError
@@ -39,8 +44,12 @@ from zoo.protocols import Similarity
 # both insertion orders: 0.955-0.957 given (the corpus is sorted by code), 0.968-0.970 shuffled, where
 # ef_search=48 gives 0.944-0.947 given. Measured by `benchmarks/search.py --sweep-ef`.
 DEFAULT_EF_SEARCH = 64
+# ef_search values tried for a recall target (harness.approximate.tune): steps of 1.5x and 4/3x, as
+# ann-benchmarks sweeps, so the value chosen is within a step of the smallest that reaches the target
+EF_LADDER = (10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096)
 INSERTION_ORDERS = ("given", "shuffled")
 REFETCH_GROWTH = 4
+ADD_SLICE = 8192  # vectors handed to hnswlib per add_items call: bounds the temporary copy
 MAX_SEED = 2**31 - 2  # hnswlib's generator reduces seeds modulo 2**31 - 1; seed + 1 must stay below
 
 
@@ -49,6 +58,7 @@ class HnswBackend:
 
     name = "hnsw"
     similarities = ("cosine", "dot", "euclidean")  # no Hamming space in hnswlib
+    search_options = ("ef_search",)  # changes how the built graph is searched, not the graph
 
     def __init__(
         self,
@@ -64,7 +74,7 @@ class HnswBackend:
         if self.M < 2:
             raise ZooError(f"hnsw backend: M must be at least 2, got {M!r}")
         self.ef_construction = positive_int(ef_construction, "ef_construction", self.name)
-        self.ef_search = positive_int(ef_search, "ef_search", self.name)
+        self.ef_search = ef_search
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < MAX_SEED:
             raise ZooError(f"hnsw backend: seed must be a non-negative integer below {MAX_SEED}, got {seed!r}")
         self.seed = int(seed)
@@ -74,9 +84,24 @@ class HnswBackend:
         self.threads = positive_int(threads, "threads", self.name)
         self.similarity: Similarity | None = None
         self._index: Any = None
-        self._vectors: np.ndarray | None = None
+        self._beam = 0  # the ef hnswlib was last set to: set_ef is called only when it changes
+        self._vectors: np.ndarray | None = None  # the vectors build() was given (cosine: not yet normalised)
+        self._norms: np.ndarray | None = None  # cosine: each vector's length, (n, 1) float32
         self._max_norm = 0.0
         self._ids: np.ndarray | None = None
+
+    @property
+    def ef_search(self) -> int:
+        return self._ef_search
+
+    @ef_search.setter
+    def ef_search(self, value: int) -> None:  # a search option: set between searches of one graph
+        self._ef_search = positive_int(value, "ef_search", self.name)
+
+    def search_ladder(self, option: str) -> list[int]:
+        """ef_search values for a recall target, up to the corpus size (where the walk is exhaustive)."""
+        n = len(self) or EF_LADDER[-1]
+        return [ef for ef in EF_LADDER if ef < n] + [n]
 
     def params(self) -> dict[str, Any]:
         """Every setting of the graph and the search; stored with each result."""
@@ -88,25 +113,33 @@ class HnswBackend:
         return 0 if self._ids is None else len(self._ids)
 
     def nbytes(self) -> int:
-        """hnswlib's serialised index size (vectors, links, labels) plus the float32 copy kept for rescoring."""
-        if self._index is None or self._vectors is None:
+        """hnswlib's serialised index size (vectors, links, labels) and the cosine lengths; rescoring reads
+        the caller's vectors, which are not counted."""
+        if self._index is None:
             return 0
-        return int(self._index.index_file_size()) + self._vectors.nbytes
+        return int(self._index.index_file_size()) + (self._norms.nbytes if self._norms is not None else 0)
 
     def build(self, vectors: np.ndarray, ids: Sequence[str], similarity: Similarity) -> None:
         import hnswlib
 
         x, ids = check_corpus(vectors, ids, similarity, self.name)
-        stored = normalised(x) if similarity == "cosine" else x
+        norms = row_norms(x) if similarity == "cosine" else None
         index = hnswlib.Index(space="l2" if similarity == "euclidean" else "ip", dim=x.shape[1])
         # hnswlib draws levels from std::minstd_rand0, which turns seed 0 into 1: seeds 0 and 1 would
         # build the same graph. Passing seed + 1 keeps seeds apart (seed 0 still equals hnswlib's 0).
         index.init_index(max_elements=len(x), M=self.M, ef_construction=self.ef_construction,
                          random_seed=self.seed + 1)
         order = np.arange(len(x)) if self.insertion_order == "given" else np.random.default_rng(self.seed).permutation(len(x))
-        index.add_items(stored[order], order, num_threads=self.threads)  # labels are corpus positions
-        self.similarity, self._index, self._vectors = similarity, index, stored
-        self._max_norm = float(np.linalg.norm(stored, axis=1).max())
+        max_sq = 0.0
+        # in slices, so that the copy hnswlib is handed (normalised for cosine) is a slice's, not the corpus's;
+        # one thread inserts in the same order whatever the slicing, so the graph is the same
+        for start in range(0, len(x), ADD_SLICE):
+            rows = order[start:start + ADD_SLICE]
+            part = x[rows] / norms[rows] if norms is not None else x[rows]
+            max_sq = max(max_sq, float((part * part).sum(axis=1).max()))
+            index.add_items(part, rows, num_threads=self.threads)  # labels are corpus positions
+        self.similarity, self._index, self._vectors, self._norms, self._beam = similarity, index, x, norms, 0
+        self._max_norm = float(np.sqrt(max_sq))
         self._ids = np.asarray(ids, dtype=object)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[list[list[str]], np.ndarray]:
@@ -144,13 +177,15 @@ class HnswBackend:
             keys = np.full((len(q), n), np.inf, dtype=np.float32)
         else:
             pos, keys = self._query(q, max(self.ef_search, k), c)
-        return *rescored_top(q, self._vectors, pos, keys, k, bound, self.similarity), keys
+        return *rescored_top(q, self._vectors, pos, keys, k, bound, self.similarity, norms=self._norms), keys
 
     def _query(self, q: np.ndarray, ef: int, c: int) -> tuple[np.ndarray, np.ndarray]:
         """hnswlib's c nearest positions and their keys (negated distances), with a beam ef wide."""
-        self._index.set_ef(ef)  # set on every call, so that changing ef_search between searches works
+        if ef != self._beam:  # ef_search may change between searches of one graph
+            self._index.set_ef(ef)
+            self._beam = ef
         try:
             labels, dist = self._index.knn_query(q, k=c, num_threads=self.threads)
         except RuntimeError as exc:  # fewer than c reachable: a disconnected graph
             raise ZooError(f"hnsw backend: {exc}; raise M or ef_construction") from None
-        return labels.astype(np.int64), np.negative(dist)
+        return labels.view(np.int64), np.negative(dist)  # labels are corpus positions, far below 2**63

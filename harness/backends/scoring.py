@@ -83,42 +83,47 @@ def check_queries(queries: Any, dim: int, backend: str) -> np.ndarray:
     return q
 
 
+def normalised(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length; zero rows stay zero (similarity 0 to everything)."""
+    return x / row_norms(x)
+
+
 def row_norms(x: np.ndarray) -> np.ndarray:
-    """(n, 1) row lengths, zero rows given 1 (dividing by it leaves them zero)."""
+    """What ``normalised`` divides each row by, shape (n, 1): its length, or 1 for a zero row.
+
+    Each depends on its row alone, so dividing gathered rows by their norms gives what normalising
+    the whole matrix and gathering would, bit for bit.
+    """
     norms = np.sqrt((x * x).sum(axis=1, keepdims=True))  # np.linalg.norm's arithmetic, less overhead
     norms[norms == 0] = 1.0
     return norms
 
 
-def normalised(x: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length; zero rows stay zero (similarity 0 to everything).
-
-    Each row's result depends on that row alone: normalising a block, a gathered subset or the whole
-    matrix gives the same bits.
-    """
-    return x / row_norms(x)
-
-
-def pair_scores(queries: np.ndarray, vectors: np.ndarray, positions: np.ndarray, similarity: Similarity) -> np.ndarray:
+def pair_scores(queries: np.ndarray, vectors: np.ndarray, positions: np.ndarray, similarity: Similarity,
+                *, norms: np.ndarray | None = None) -> np.ndarray:
     """Float32 scores of query row i against ``vectors[positions[i, j]]``, from those two vectors alone.
 
     Products are exact elementwise operations and numpy sums the last axis pairwise in an order fixed by
     its length, so a pair's score does not depend on the shapes or memory layout around it. Queries must
-    already be normalised for cosine, as the stored vectors are.
+    already be normalised for cosine; the stored vectors too, unless their ``row_norms`` are given, by
+    which the gathered rows are divided here (``normalised``'s arithmetic, row by row).
     """
     m, c = positions.shape
     rows = max(1, PAIR_BLOCK // max(1, c * vectors.shape[1]))
     if m <= rows:
-        return _pair_block(queries, vectors, positions, similarity)
+        return _pair_block(queries, vectors, positions, similarity, norms)
     out = np.empty((m, c), dtype=np.float32)
     for start in range(0, m, rows):
         out[start:start + rows] = _pair_block(queries[start:start + rows], vectors,
-                                              positions[start:start + rows], similarity)
+                                              positions[start:start + rows], similarity, norms)
     return out
 
 
-def _pair_block(queries: np.ndarray, vectors: np.ndarray, positions: np.ndarray, similarity: str) -> np.ndarray:
+def _pair_block(queries: np.ndarray, vectors: np.ndarray, positions: np.ndarray, similarity: str,
+                norms: np.ndarray | None) -> np.ndarray:
     docs = vectors[positions]  # a fresh copy: safe to work in place
+    if norms is not None:
+        docs /= norms[positions]
     if similarity == "euclidean":
         docs -= queries[:, None, :]
         docs *= docs
@@ -135,15 +140,17 @@ def rank(positions: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray,
 
 
 def rescored_top(queries: np.ndarray, vectors: np.ndarray, positions: np.ndarray, keys: np.ndarray, k: int,
-                 bound: np.ndarray, similarity: Similarity) -> tuple[np.ndarray, np.ndarray]:
-    """The k best candidates by rescored score; candidates and keys best first by key.
+                 bound: np.ndarray, similarity: Similarity, *, norms: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The k best candidates by rescored score (``pair_scores``); candidates and keys best first by key.
 
     A candidate whose key lies more than twice the bound below the k-th key cannot overtake the k
     above it, so only the leading columns that some row may still need are rescored.
     """
     reach = keys[:, k - 1:k].astype(np.float64) - 2 * bound[:, None]
-    width = max(k, int(np.count_nonzero(keys >= reach, axis=1).max(initial=k)))
-    return rank(positions[:, :width], pair_scores(queries, vectors, positions[:, :width], similarity), k)
+    width = max(k, int((keys >= reach).sum(axis=1).max(initial=k)))  # count_nonzero(axis=) is slower
+    candidates = positions[:, :width]
+    return rank(candidates, pair_scores(queries, vectors, candidates, similarity, norms=norms), k)
 
 
 def key_error_bound(queries: np.ndarray, max_norm: float, similarity: Similarity) -> np.ndarray:

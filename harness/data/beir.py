@@ -44,6 +44,11 @@ def load_beir(folder: Path | str, split: str = "test") -> RetrievalData:
     return RetrievalData(corpus, {qid: queries[qid] for qid in qrels}, qrels, split)
 
 
+def read_queries(folder: Path | str) -> dict[str, str]:
+    """Every query in a BEIR folder's ``queries.jsonl``, judged in some split or in none."""
+    return _read_queries(_required(Path(folder), QUERIES))
+
+
 def available_splits(folder: Path | str) -> list[str]:
     qrels_dir = Path(folder) / QRELS_DIR
     return sorted(p.stem for p in qrels_dir.glob("*.tsv")) if qrels_dir.is_dir() else []

@@ -23,12 +23,21 @@ def data_home() -> Path:
 
 def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
     """Write text to a temporary file beside ``path``, then rename it into place."""
+    _atomic_write(path, text, "w", encoding)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write bytes to a temporary file beside ``path``, then rename it into place."""
+    _atomic_write(path, data, "wb", None)
+
+
+def _atomic_write(path: Path, data: str | bytes, mode: str, encoding: str | None) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, mode, encoding=encoding, newline="\n" if encoding else None) as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)

@@ -17,16 +17,30 @@ TITLE = "embedding-zoo leaderboard"
 
 def load_leaderboard(stores: Iterable[ResultStore | Path | str],
                      modalities: Mapping[str, Iterable[str]] | None = None,
-                     exact_backends: Iterable[str] | None = None) -> Leaderboard:
-    """Every result in ``stores``, the latest per cell, laid out by row, task group and backend."""
+                     exact_backends: Iterable[str] | None = None, *,
+                     allow_untrained: bool = False) -> Leaderboard:
+    """Every result in ``stores``, the latest per cell, laid out by row, task group and backend.
+
+    Results of untrained weights (``TaskResult.untrained``) are left out, with a warning, unless
+    ``allow_untrained``: scores of random weights are never published by accident.
+    """
     from harness.leaderboard.load import keep_latest, read_stores
     from harness.leaderboard.table import build
 
     stores = list(stores)
     loaded = read_stores(stores)
+    folders = ", ".join(str(s.folder if isinstance(s, ResultStore) else s) for s in stores)
     if not loaded:
-        folders = ", ".join(str(s.folder if isinstance(s, ResultStore) else s) for s in stores)
         raise ZooError(f"no result files in {folders}: run `zoo bench` first")
+    untrained = sorted({result.encoder for result, _ in loaded if result.untrained})
+    if untrained and not allow_untrained:
+        loaded = [(result, source) for result, source in loaded if not result.untrained]
+        if not loaded:
+            raise ZooError(f"every result in {folders} comes from untrained weights ({', '.join(untrained)}): "
+                           "pass --allow-untrained to put them on a page")
+        from zoo.plugins import warn
+
+        warn(f"left off the page: {', '.join(untrained)} (untrained weights; --allow-untrained shows them)")
     return build(keep_latest(loaded), modalities, exact_backends)
 
 
@@ -34,7 +48,7 @@ def write_leaderboard(stores: Iterable[ResultStore | Path | str], out: Path | st
                       csv: Path | str | None = None, markdown: Path | str | None = None,
                       modalities: Mapping[str, Iterable[str]] | None = None,
                       exact_backends: Iterable[str] | None = None, title: str = TITLE,
-                      registered: Iterable[Mapping[str, Any]] = ()) -> list[Path]:
+                      registered: Iterable[Mapping[str, Any]] = (), allow_untrained: bool = False) -> list[Path]:
     """Write the page (and the CSV / Markdown exports when asked); returns the paths written.
 
     ``registered``: the encoders the installed plugins offer (name, family, modalities, description);
@@ -45,7 +59,7 @@ def write_leaderboard(stores: Iterable[ResultStore | Path | str], out: Path | st
     from harness.leaderboard.payload import build_payload
 
     folders = [str(s.folder if isinstance(s, ResultStore) else s) for s in stores]
-    lb = load_leaderboard(folders, modalities, exact_backends)
+    lb = load_leaderboard(folders, modalities, exact_backends, allow_untrained=allow_untrained)
     written = [_write(out, render_page(build_payload(lb, title, folders, registered)))]
     if csv is not None:
         written.append(_write(csv, to_csv(lb)))

@@ -1,4 +1,4 @@
-"""Results from one or more stores, keyed by leaderboard row and backend, one kept result per cell."""
+"""Results from one or more stores, keyed by row, backend configuration and operating point; one kept per cell."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
+from urllib.parse import parse_qsl
 
+from harness.backends import POINT_NOTES, SEARCH_OPTIONS
 from harness.results import ResultStore, TaskResult, read_result
+from zoo.options import split_options
 
 RowKey = tuple[str, tuple[str, ...], str]  # encoder, chain, encoder fingerprint
+Point = tuple[str, Any]  # search option and value, e.g. ("ef_search", 16)
 
 
 @dataclass(frozen=True)
@@ -18,9 +22,11 @@ class Entry:
 
     result: TaskResult
     row: str  # row label: encoder, its chain, and a fingerprint where names alone are ambiguous
-    backend: str | None  # backend label; None for tasks that do not search
+    backend: str | None  # view: configuration and operating point, e.g. hnsw?M=32&ef_search=16; None: no search
     source: str
     superseded: int = 0  # older results for the same cell that this one replaced
+    config: str | None = None  # the backend and every setting but the search option: one curve, e.g. hnsw?M=32
+    point: Point | None = None  # (search option, value) the configuration was searched at
 
 
 def read_stores(stores: Iterable[ResultStore | Path | str]) -> list[tuple[TaskResult, str]]:
@@ -51,43 +57,65 @@ def row_labels(keys: Iterable[RowKey]) -> dict[RowKey, str]:
 
 
 def _config_keys(results: Iterable[TaskResult]) -> dict[str, set[str]]:
-    """Per backend name, the parameters that tell two results of the same row and task apart.
+    """Per backend name, the settings that tell two configurations apart.
 
-    A parameter that differs only between rows (a chain's ``rescore``) is not a configuration:
-    it must not split one backend into several columns.
+    Those written in a backend's name (``hnsw?M=32``), and those that differ between results of one row
+    and task. A setting that differs only between rows (a chain's ``rescore``) is not a configuration,
+    and the search option (``ef_search``) makes points on one configuration's curve, not configurations.
     """
+    keys: dict[str, set[str]] = defaultdict(set)
     by_cell: dict[tuple[RowKey, str, str], list[dict[str, Any]]] = defaultdict(list)
     for result in results:
-        if result.backend is not None:
-            by_cell[(row_key(result), result.task, result.backend)].append(result.backend_params)
-    keys: dict[str, set[str]] = defaultdict(set)
-    for (_, _, backend), params in by_cell.items():
-        for name in {k for p in params for k in p}:
-            if len({repr(p.get(name)) for p in params}) > 1:
-                keys[backend].add(name)
-    return keys
+        if result.backend is None:
+            continue
+        name, query = split_options(result.backend)
+        keys[name].update(key for key, _ in parse_qsl(query) if key in result.backend_params)
+        by_cell[(row_key(result), result.task, name)].append(result.backend_params)
+    for (_, _, name), params in by_cell.items():
+        for key in {k for p in params for k in p}:
+            if len({repr(p.get(key)) for p in params}) > 1:
+                keys[name].add(key)
+    ignored = set(SEARCH_OPTIONS) | set(POINT_NOTES)
+    return {name: found - ignored for name, found in keys.items()}
 
 
-def backend_label(result: TaskResult, config_keys: Mapping[str, set[str]]) -> str | None:
+def with_options(name: str, options: Iterable[tuple[str, Any]]) -> str:
+    """``("hnsw?M=32", [("ef_search", 16)])`` -> ``"hnsw?M=32&ef_search=16"``."""
+    query = "&".join(f"{key}={value}" for key, value in options)
+    if not query:
+        return name
+    return f"{name}{'&' if '?' in name else '?'}{query}"
+
+
+def config_label(result: TaskResult, config_keys: Mapping[str, set[str]]) -> str | None:
+    """The backend's name and the settings that tell its configurations apart; None for tasks without search."""
     if result.backend is None:
         return None
-    names = sorted(config_keys.get(result.backend, ()))
-    if not names:
-        return result.backend
-    options = "&".join(f"{name}={result.backend_params.get(name)}" for name in names)
-    return f"{result.backend}?{options}"
+    name = split_options(result.backend)[0]
+    return with_options(name, ((key, result.backend_params.get(key)) for key in sorted(config_keys.get(name, ()))))
+
+
+def operating_point(result: TaskResult) -> Point | None:
+    """The search option and the value this result was searched at; None where the backend has none."""
+    option = next((o for o in SEARCH_OPTIONS if o in result.backend_params), None)
+    return None if option is None else (option, result.backend_params[option])
 
 
 def keep_latest(loaded: list[tuple[TaskResult, str]]) -> list[Entry]:
-    """One entry per (row, task, backend configuration): the latest result, counting the ones it replaced."""
+    """One entry per (row, task, configuration, operating point): the latest result, counting those it replaced."""
     results = [result for result, _ in loaded]
     labels = row_labels(row_key(r) for r in results)
-    config = _config_keys(results)
+    config_keys = _config_keys(results)
     cells: dict[tuple[str, str, str | None], list[tuple[TaskResult, str]]] = defaultdict(list)
+    places: dict[str | None, tuple[str | None, Point | None]] = {}
     for result, source in loaded:
-        cells[(labels[row_key(result)], result.task, backend_label(result, config))].append((result, source))
+        config, point = config_label(result, config_keys), operating_point(result)
+        view = None if config is None else with_options(config, [point] if point else [])
+        places[view] = (config, point)
+        cells[(labels[row_key(result)], result.task, view)].append((result, source))
     entries = []
-    for (row, _, backend), candidates in cells.items():
+    for (row, _, view), candidates in cells.items():
         result, source = max(candidates, key=lambda pair: (pair[0].date, pair[1]))
-        entries.append(Entry(result, row, backend, source, superseded=len(candidates) - 1))
+        config, point = places[view]
+        entries.append(Entry(result, row, view, source, len(candidates) - 1, config, point))
     return sorted(entries, key=lambda e: (e.row, e.result.task, e.backend or ""))

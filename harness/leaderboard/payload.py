@@ -6,7 +6,9 @@ import math
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
+from harness.leaderboard.curves import curves
 from harness.leaderboard.rank import pareto_front, shifts
+from harness.leaderboard.separability import CORRECTION, separability
 from harness.leaderboard.table import OVERALL, Leaderboard, main_table
 
 SCATTERS = (
@@ -31,8 +33,9 @@ def clean(value: Any) -> Any:
 
 def build_payload(lb: Leaderboard, title: str, stores: list[str],
                   registered: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
-    """The page's data: tasks, groups, one table per backend view, comparisons, scatters, full results,
-    and the ``registered`` encoders (name, family, modalities, description) that have no result."""
+    """The page's data: tasks, groups, one table per backend view, the configurations those views are
+    operating points of, their curves, comparisons, scatters, full results, and the ``registered``
+    encoders (name, family, modalities, description) that have no result."""
     index = {(e.row, e.result.task, e.backend): i for i, e in enumerate(lb.entries)}
     ran = {e.result.encoder for e in lb.entries}
     return clean({
@@ -42,10 +45,14 @@ def build_payload(lb: Leaderboard, title: str, stores: list[str],
         "stores": stores,
         "superseded": sum(e.superseded for e in lb.entries),
         "reference": lb.reference,
+        "correction": CORRECTION,
         "overall": OVERALL,
         "tasks": [{"name": name, **info} for name, info in lb.tasks.to_dict("index").items()],
         "groups": [{"name": g, "tasks": names} for g, names in lb.groups.items()],
         "views": [_view(lb, view, index) for view in lb.views],
+        "configs": [{"name": config, "approximate": lb.approximate[views[0]], "option": _option(lb, views[0]),
+                     "views": views} for config, views in lb.configs.items()],
+        "curves": curves(lb, index),
         "results": [_result(e) for e in lb.entries],
     })
 
@@ -62,14 +69,33 @@ def _view(lb: Leaderboard, view: str, index: dict) -> dict[str, Any]:
                             if results[t] is None and lb.tasks.loc[t, "modality"] == home[label]]
         rows.append({"label": label, "values": values, "results": results, "missing": missing})
     approximate = lb.approximate.get(view, False)
+    point = lb.points.get(view)
     return {
         "name": view,
         "approximate": approximate,
+        "config": lb.config_of(view),
+        "option": _option(lb, view),
+        "value": None if point is None else point[1],
+        "recall_at_10": _mean_recall(lb, view),
+        "n_results": sum(e.backend == view for e in lb.entries),
         "columns": [vars(c) for c in columns],
         "rows": rows,
         "compare": _compare(lb, view) if approximate and view != lb.reference else None,
+        "separable": separability(lb, view),
         "scatter": _scatter(frame, lb.rows, lb.tasks["modality"].iloc[0] if len(lb.tasks) else None),
     }
+
+
+def _option(lb: Leaderboard, view: str) -> str | None:
+    point = lb.points.get(view)
+    return None if point is None else point[0]
+
+
+def _mean_recall(lb: Leaderboard, view: str) -> float | None:
+    """recall@10 against exact, averaged over every result of ``view``: how approximate the point is."""
+    found = [e.result.vs_exact["recall_at_10"] for e in lb.entries
+             if e.backend == view and "recall_at_10" in e.result.vs_exact]
+    return sum(found) / len(found) if found else None
 
 
 def _compare(lb: Leaderboard, view: str) -> dict[str, Any]:

@@ -6,7 +6,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Mapping
 
-from harness.leaderboard.load import Entry
+from harness.leaderboard.load import Entry, Point
+from zoo.options import split_options
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,18 +30,28 @@ class Column:
 
 @dataclass
 class Leaderboard:
-    """Kept results and their layout: rows, tasks in groups, backend views (the reference first)."""
+    """Kept results and their layout: rows, tasks in groups, backend views (the reference first).
+
+    A view is one configuration of a backend searched at one operating point; the views of one
+    configuration are the points of its curve.
+    """
 
     entries: list[Entry]
     cells: pd.DataFrame  # one row per entry
     tasks: pd.DataFrame  # indexed by task name: type, modality, group, metric, search
     rows: list[str]
-    views: list[str]
+    views: list[str]  # configuration and operating point, e.g. hnsw?ef_search=16; the reference first
     approximate: dict[str, bool] = field(default_factory=dict)
+    configs: dict[str, list[str]] = field(default_factory=dict)  # configuration -> its views, by operating point
+    points: dict[str, Point | None] = field(default_factory=dict)  # view -> (search option, value)
 
     @property
     def reference(self) -> str:
         return self.views[0]
+
+    def config_of(self, view: str) -> str | None:
+        """The configuration ``view`` is an operating point of."""
+        return next((config for config, views in self.configs.items() if view in views), None)
 
     @functools.cached_property
     def home(self) -> pd.Series:
@@ -69,9 +80,22 @@ def build(entries: list[Entry], modalities: Mapping[str, Iterable[str]] | None =
         cells = pd.DataFrame(columns=["row", "task", "backend", "main_score"])
     tasks = _tasks(cells)
     approximate = _approximate(entries, set(exact_backends) if exact_backends is not None else None)
-    views = sorted(approximate, key=lambda b: (approximate[b], b != "exact", b)) or [NO_SEARCH]
+    placed = {e.backend: (e.config, e.point) for e in entries if e.backend is not None}
+    views = sorted(approximate, key=lambda v: (approximate[v], *_order(*placed[v]))) or [NO_SEARCH]
+    configs: dict[str, list[str]] = {}
+    for view in views:
+        if view in placed:
+            configs.setdefault(placed[view][0], []).append(view)
+    points = {view: point for view, (_, point) in placed.items()}
     rows = sorted(set(cells["row"]), key=str.lower)
-    return Leaderboard(entries, cells, tasks, rows, views, approximate)
+    return Leaderboard(entries, cells, tasks, rows, views, approximate, configs, points)
+
+
+def _order(config: str, point: Point | None) -> tuple:
+    """Exact first, then by configuration name, and a configuration's points by their value."""
+    value = None if point is None else point[1]
+    numeric = isinstance(value, (int, float))
+    return split_options(config)[0] != "exact", config, not numeric, value if numeric else str(value)
 
 
 def _record(entry: Entry, modalities: Mapping[str, Iterable[str]]) -> dict:
@@ -106,15 +130,15 @@ def _tasks(cells: pd.DataFrame) -> pd.DataFrame:
 
 
 def _approximate(entries: list[Entry], exact_names: set[str] | None) -> dict[str, bool]:
-    """Backend label -> approximate: its results were compared with exact search, or it is not exact."""
-    approximate: dict[str, bool] = {}
+    """View -> approximate: its configuration's results were compared with exact search, or it is not exact."""
+    by_config: dict[str, bool] = {}
     for entry in entries:
-        if entry.backend is None:
+        if entry.config is None:
             continue
-        name = entry.result.backend
+        name = split_options(entry.config)[0]
         compared = bool(entry.result.vs_exact) or (exact_names is not None and name not in exact_names)
-        approximate[entry.backend] = approximate.get(entry.backend, False) or compared
-    return approximate
+        by_config[entry.config] = by_config.get(entry.config, False) or compared
+    return {e.backend: by_config[e.config] for e in entries if e.backend is not None and e.config is not None}
 
 
 def view_cells(lb: Leaderboard, view: str) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from typing import Callable, Sequence, Union
 import numpy as np
 
 from zoo.fingerprint import fingerprint
-from zoo.protocols import Encoder, SearchBackend, TaskScores, TaskSpec
+from zoo.protocols import Encoder, ItemScores, SearchBackend, TaskScores, TaskSpec
 
 Label = Union[str, int]
 
@@ -70,6 +70,13 @@ def experiment_scores(train: np.ndarray, train_labels: Sequence[Label], test: np
                       test_labels: Sequence[Label], *, seed: int = SEED, max_iter: int = MAX_ITER
                       ) -> dict[str, float]:
     """Fit the logistic regression on one experiment's training set and score its test predictions."""
+    return label_scores(np.asarray(test_labels),
+                        experiment_predictions(train, train_labels, test, seed=seed, max_iter=max_iter))
+
+
+def experiment_predictions(train: np.ndarray, train_labels: Sequence[Label], test: np.ndarray, *,
+                           seed: int = SEED, max_iter: int = MAX_ITER) -> np.ndarray:
+    """The labels one experiment's logistic regression predicts for the test items."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
 
@@ -77,7 +84,7 @@ def experiment_scores(train: np.ndarray, train_labels: Sequence[Label], test: np
     with warnings.catch_warnings():  # max_iter=100 is the protocol, not a mistake to warn about
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(train, np.asarray(train_labels))
-    return label_scores(np.asarray(test_labels), model.predict(test))
+    return model.predict(test)
 
 
 def label_scores(truth: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
@@ -138,6 +145,18 @@ class ClassificationTask:
         return fingerprint("classification", data.train_texts, data.train_labels, data.test_texts,
                            data.test_labels, data.split, self.options())
 
+    def majority_baseline(self) -> TaskScores | None:
+        """What labelling every test item with the training split's most frequent label scores (the chance
+        level where classes are unequal); None where the main metric is not accuracy."""
+        if self.spec.main_metric != "accuracy":
+            return None
+        data = self.data
+        labels, counts = np.unique(np.asarray(data.train_labels), return_counts=True)
+        truth = np.asarray(data.test_labels)
+        predicted = np.full(truth.shape, labels[np.argmax(counts)], dtype=truth.dtype)
+        scores = label_scores(truth, predicted)
+        return TaskScores(scores, scores["accuracy"], data.split, items=correct_items(truth, [predicted], "accuracy"))
+
     def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None) -> TaskScores:
         data = self.data
         rows = self.train_rows
@@ -145,11 +164,26 @@ class ClassificationTask:
         vectors = encoder.encode([*(data.train_texts[i] for i in rows), *data.test_texts], role="query")
         train, test = vectors[: len(rows)], vectors[len(rows):]
         position = {row: k for k, row in enumerate(rows)}
-        runs = [
-            experiment_scores(train[[position[i] for i in chosen]],
-                              [data.train_labels[i] for i in chosen], test, data.test_labels,
-                              seed=self.seed, max_iter=self.max_iter)
+        truth = np.asarray(data.test_labels)
+        predictions = [
+            experiment_predictions(train[[position[i] for i in chosen]], [data.train_labels[i] for i in chosen],
+                                   test, seed=self.seed, max_iter=self.max_iter)
             for chosen in self.experiments
         ]
+        runs = [label_scores(truth, predicted) for predicted in predictions]
         scores = {name: float(np.mean([run[name] for run in runs])) for name in runs[0]}
-        return TaskScores(scores, scores[self.spec.main_metric], data.split)
+        return TaskScores(scores, scores[self.spec.main_metric], data.split,
+                          items=correct_items(truth, predictions, self.spec.main_metric))
+
+
+def correct_items(truth: np.ndarray, predictions: list[np.ndarray], main_metric: str) -> ItemScores | None:
+    """Per test item, the share of experiments that labelled it right: their mean is the mean accuracy.
+
+    Resampling test items shows how much the score owes to which items were tested; the spread between
+    experiments' training draws is reported apart (mteb's protocol). None where the main metric is not
+    accuracy (a macro F1 is not a mean over items).
+    """
+    if main_metric != "accuracy":
+        return None
+    correct = np.mean([np.asarray(predicted) == truth for predicted in predictions], axis=0)
+    return ItemScores(correct, "mean", "test item")

@@ -25,7 +25,7 @@ from typing import Callable, Sequence, Union
 import numpy as np
 
 from zoo.fingerprint import fingerprint
-from zoo.protocols import Encoder, SearchBackend, TaskScores, TaskSpec
+from zoo.protocols import Encoder, ItemScores, SearchBackend, TaskScores, TaskSpec
 
 Label = Union[str, int]
 
@@ -113,4 +113,18 @@ class ClusteringTask:
             batch_size=self.batch_size, seed=self.seed,
         )
         scores = summarize(per_experiment)
-        return TaskScores(scores, scores[self.spec.main_metric], data.split)
+        return TaskScores(scores, scores[self.spec.main_metric], data.split,
+                          items=experiment_items(per_experiment, self.spec.main_metric))
+
+
+def experiment_items(per_experiment: dict[str, list[float]], main_metric: str) -> ItemScores | None:
+    """The main metric of each of the protocol's k-means experiments, in draw order.
+
+    V-measure is a property of a whole partition, not a mean over texts, and re-running k-means on every
+    bootstrap draw of the texts would cost a thousand clusterings per result. The experiments are what
+    the protocol already resamples: each clusters a seeded draw of the texts, the same draw for every
+    model, so experiment i of two models is a fair pair. Their interval is therefore the spread of the
+    protocol's draws (k-means and sampling together) over only ten items, not a test-set interval.
+    """
+    values = per_experiment.get(main_metric)
+    return ItemScores(np.asarray(values), "mean", "experiment") if values else None

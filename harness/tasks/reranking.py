@@ -25,7 +25,14 @@ from typing import Callable
 
 import numpy as np
 
-from harness.metrics import DEFAULT_K, MEASURES, metric_name, retrieval_scores
+from harness.metrics import (
+    DEFAULT_K,
+    MEASURES,
+    mean_scores,
+    metric_name,
+    per_query_retrieval_scores,
+    query_items,
+)
 from zoo.fingerprint import fingerprint
 from zoo.protocols import Encoder, SearchBackend, TaskScores, TaskSpec
 
@@ -108,6 +115,9 @@ class RerankingTask:
             run[qid] = {doc_id: float(s) for (doc_id, _), s in zip(items, scores)}
         longest = max(len(items) for items in candidates.values())
         k_all = max(max(K_VALUES), longest)
-        metrics = retrieval_scores(qrels, run, tuple(sorted({*K_VALUES, k_all})))
-        metrics["map"] = metrics[metric_name("map", k_all)]
-        return TaskScores(metrics, metrics[self.spec.main_metric], data.split)
+        per_query = per_query_retrieval_scores(qrels, run, tuple(sorted({*K_VALUES, k_all})))
+        for scores in per_query.values():
+            scores["map"] = scores[metric_name("map", k_all)]
+        metrics = mean_scores(per_query)
+        return TaskScores(metrics, metrics[self.spec.main_metric], data.split,
+                          items=query_items(per_query, self.spec.main_metric))

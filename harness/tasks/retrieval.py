@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from harness.approximate import RANKED
-from harness.data.beir import RetrievalData, beir_fingerprint, load_beir
+from harness.data.beir import RetrievalData, beir_fingerprint, load_beir, read_queries
 from harness.metrics import DEFAULT_K, RunningScores
 from zoo.errors import ZooError
 from zoo.fingerprint import fingerprint
@@ -98,14 +98,19 @@ def measured_search(
     *,
     label: str = "search",
 ) -> SearchStats:
-    """Build, batch-search (each batch handed to ``consume``) and time single queries: what it cost."""
+    """Build, batch-search (each batch handed to ``consume``) and time single queries: what it cost.
+
+    A backend that hands back an index it built before (``harness.operating_points.SharedIndex``, one
+    index searched at several operating points) reports that build's time as ``build_seconds``.
+    """
     start = time.perf_counter()
     backend.build(doc_vectors, doc_ids, similarity)  # type: ignore[arg-type]
     built = time.perf_counter()
     search_seconds = search_batches(backend, query_vectors, k, consume, label=label)
     latencies = single_query_latencies(backend, query_vectors, k)
+    earlier = getattr(backend, "build_seconds", None)
     return SearchStats(
-        build_seconds=built - start,
+        build_seconds=earlier if isinstance(earlier, float) else built - start,
         search_seconds=search_seconds,
         n_queries=len(query_vectors),
         n_documents=len(doc_ids),
@@ -142,11 +147,20 @@ def single_query_latencies(
 def index_bytes(backend: SearchBackend) -> int | None:
     """The backend's own account of its memory, for backends that offer ``nbytes()``."""
     nbytes = getattr(backend, "nbytes", None)
-    return int(nbytes()) if callable(nbytes) else None
+    value = nbytes() if callable(nbytes) else None
+    return int(value) if value is not None else None
+
+
+def _text_key(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 class RetrievalTask:
-    """A BEIR-style retrieval task over a folder that ``locate()`` returns (building it if needed)."""
+    """A BEIR-style retrieval task over a folder that ``locate()`` returns (building it if needed).
+
+    ``query_pool()`` returns the BEIR folder whose queries, less the scored ones, are the task's held-out
+    queries (default: its own folder, whose other splits' queries are held out).
+    """
 
     def __init__(
         self,
@@ -156,12 +170,14 @@ class RetrievalTask:
         split: str = "test",
         k_values: Sequence[int] = DEFAULT_K,
         ignore_identical_ids: bool = False,
+        query_pool: Callable[[], Path] | None = None,
     ) -> None:
         self.spec = spec
         self._locate = locate
         self.split = split
         self.k_values = tuple(k_values)
         self.ignore_identical_ids = ignore_identical_ids
+        self._query_pool = query_pool
 
     @functools.cached_property
     def folder(self) -> Path:
@@ -188,6 +204,18 @@ class RetrievalTask:
 
     def data_fingerprint(self) -> str:
         return fingerprint(beir_fingerprint(self.folder), self.split)
+
+    def tuning_queries(self, limit: int, seed: int) -> list[str]:
+        """Up to ``limit`` texts of real queries this task never scores, drawn with ``seed``: what a recall
+        target is tuned on. A query whose text a scored one shares (case and spacing aside) is left out."""
+        scored = self.data.queries
+        scored_texts = {_text_key(text) for text in scored.values()}
+        pool = read_queries(self._query_pool() if self._query_pool is not None else self.folder)
+        held_out = sorted(qid for qid, text in pool.items()
+                          if qid not in scored and _text_key(text) not in scored_texts)
+        rng = np.random.default_rng(seed)
+        rows = np.sort(rng.choice(len(held_out), size=min(limit, len(held_out)), replace=False))
+        return [pool[held_out[row]] for row in rows]
 
     def evaluate(
         self, encoder: Encoder, backend: SearchBackend | None, *, depth: int | None = None
@@ -219,4 +247,5 @@ class RetrievalTask:
         stats = measured_search(backend, doc_vectors, doc_ids, query_vectors, encoder.similarity, k, score,
                                 label=f"{encoder.name}: search")
         metrics = running.means()
-        return TaskScores(metrics, metrics[self.spec.main_metric], self.split, stats, ranking)
+        main = self.spec.main_metric
+        return TaskScores(metrics, metrics[main], self.split, stats, ranking, running.items(main))

@@ -9,7 +9,7 @@ import numpy as np
 
 from harness.metrics import sts_scores
 from zoo.fingerprint import fingerprint
-from zoo.protocols import Encoder, SearchBackend, TaskScores, TaskSpec
+from zoo.protocols import Encoder, ItemScores, SearchBackend, TaskScores, TaskSpec
 
 MAIN_METRIC = "cosine_spearman"
 
@@ -51,7 +51,22 @@ class STSTask:
         right = encoder.encode(list(data.sentences2), role="query")
         gold = np.asarray(data.scores, dtype=np.float64)
         metrics: dict[str, float] = {}
-        for kind, predicted in paired_similarities(left, right).items():
+        similarities = paired_similarities(left, right)
+        for kind, predicted in similarities.items():
             for name, value in sts_scores(predicted, gold).items():
                 metrics[f"{kind}_{name}"] = value
-        return TaskScores(metrics, metrics[self.spec.main_metric], data.split)
+        return TaskScores(metrics, metrics[self.spec.main_metric], data.split,
+                          items=pair_items(similarities, gold, self.spec.main_metric))
+
+
+def pair_items(similarities: dict[str, np.ndarray], gold: np.ndarray, main_metric: str) -> ItemScores | None:
+    """Each pair's predicted similarity beside its gold score, for a Spearman main metric.
+
+    A correlation is not a mean of per-pair scores: an interval resamples pairs and recomputes Spearman's
+    rho on each draw, and the paired test swaps the two models' ranks of a pair (harness.significance).
+    None for a Pearson main metric, which nothing here resamples.
+    """
+    kind, _, name = main_metric.partition("_")
+    if name != "spearman" or kind not in similarities:
+        return None
+    return ItemScores(np.column_stack([similarities[kind], gold]), "spearman", "pair")

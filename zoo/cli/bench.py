@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import os
 import time
 from pathlib import Path
@@ -20,6 +18,13 @@ def _names(values: Iterable[str]) -> list[str]:
     return [name.strip() for value in values for name in value.split(",") if name.strip()]
 
 
+def _backend_names(values: Iterable[str]) -> list[str]:
+    """As ``_names``, keeping a search option's comma-separated values with their backend."""
+    from zoo.options import split_backend_list
+
+    return [name for value in values for name in split_backend_list(value)]
+
+
 @click.command()
 @click.option("-m", "--model", "models", multiple=True, metavar="NAME",
               help="Encoder name, alias, hf:<repo>, or model folder; repeat or comma-separate. "
@@ -27,14 +32,18 @@ def _names(values: Iterable[str]) -> list[str]:
 @click.option("-t", "--task", "tasks", multiple=True, metavar="NAME",
               help="Task name or a BEIR folder; repeat or comma-separate. Default: the default tasks.")
 @click.option("-b", "--backend", "backends", multiple=True, metavar="NAME",
-              help="Search backend(s) for retrieval tasks; each reuses the same embeddings.  [default: exact]")
+              help="Search backend(s) for retrieval tasks; each reuses the same embeddings. Several values of "
+                   "a search option are operating points on one index ('hnsw?ef_search=16,64,256'); "
+                   "'hnsw?recall=0.95' picks the smallest ef_search reaching that recall.  [default: exact]")
 @click.option("-p", "--post", "chains", multiple=True, metavar="CHAIN",
               help="Post-processor chain, steps joined by '+', options as ?k=v&k=v, e.g. "
                    "'matryoshka?dim=128+binary?rescore=4'; repeat for several. The plain encoder runs too.")
 @click.option("--depth", type=click.IntRange(min=1), default=None, metavar="K",
-              help="Hits retrieved per query by search tasks, as a deployment would ask (e.g. 10 or 100); "
-                   "approximate backends search this deep. Cutoffs beyond it are not scored. "
-                   "[default: each task's deepest cutoff, 1000 for retrieval]")
+              help="Hits retrieved per query by search tasks, exact and approximate alike (e.g. 100 for "
+                   "retrieve-then-rerank). Cutoffs beyond it are not scored.  [default: approximate backends "
+                   "search as deep as the main metric's cutoff (10 for nDCG@10), as a deployment would; "
+                   "exact search goes to each task's deepest cutoff (1000 for retrieval), the reference "
+                   "for recall]")
 @click.option("--fit-on", default="corpus", show_default=True, metavar="SOURCE",
               help="Where post-processor chains are fit, recorded in each result: corpus (the task's own "
                    "inputs: transductive), task:<name>, or file:<path> (one text per line).")
@@ -47,9 +56,27 @@ def _names(values: Iterable[str]) -> list[str]:
 @click.option("--cache/--no-cache", "use_cache", default=True, show_default=True,
               help="Reuse embeddings from the disk cache (see `zoo cache info`) and store new ones.")
 @click.option("--progress/--no-progress", default=True, help="Show progress bars on a terminal.")
+@click.option("--chance/--no-chance", default=True, show_default=True,
+              help="Measure each task's chance level (seeded random vectors; the majority class where that "
+                   "is higher), kept in OUT/chance/, and mark results not significantly above it.")
+@click.option("--allow-untrained", is_flag=True,
+              help="Put results of untrained weights on the rebuilt page too (left off otherwise).")
+# --- engine: where encoding runs (harness.engines) ---
+@click.option("--engine", "engine_name", default="local", show_default=True, metavar="local|ray",
+              help="Where encoding runs: this process, or Ray workers (pip install 'embedding-zoo[ray]'). "
+                   "Scores are the same; the engine is recorded with each result.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Ray workers, each loading the encoder once (one GPU each where the cluster has GPUs).  "
+                   "[default: 1]")
+@click.option("--ray-address", default=None, metavar="HOST:PORT",
+              help="Join this Ray cluster (`ray start --head` prints it; RAY_ADDRESS also works).  "
+                   "[default: a local Ray instance for the run]")
+# --- end engine ---
 def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, ...],
           chains: tuple[str, ...], depth: int | None, fit_on: str, out: Path,
-          leaderboard_page: Path | None, no_leaderboard: bool, use_cache: bool, progress: bool) -> None:
+          leaderboard_page: Path | None, no_leaderboard: bool, use_cache: bool, progress: bool,
+          engine_name: str, workers: int | None, ray_address: str | None, chance: bool,
+          allow_untrained: bool) -> None:
     """Benchmark encoders on tasks. With no options: the offline default run."""
     from zoo.cli.main import registry
 
@@ -58,7 +85,7 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
     reg = registry()
     encoder_specs = [reg.encoder(n) for n in _names(models)] or [s for s in reg.encoders if s.default]
     task_specs = [_task(reg, n) for n in _names(tasks)] or [s for s in reg.tasks if s.default]
-    backend_specs = [_backend(reg, n) for n in _names(backends) or ["exact"]]
+    backend_specs = [_backend(reg, n) for n in _backend_names(backends) or ["exact"]]
     encoder_specs, task_specs, backend_specs = (
         _unique(encoder_specs), _unique(task_specs), _unique(backend_specs)
     )
@@ -79,20 +106,39 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
 
     parsed_chains = [parse_chain(text, reg.postprocessor) for text in _names(chains)]
     parse_fit_source(fit_on)  # a bad source fails before anything is encoded
+    engine = _engine(engine_name, workers, ray_address)
     started = time.perf_counter()
     from zoo.cache import EmbeddingCache
 
     run = BenchmarkRun(encoder_specs, task_specs, backend_specs, ResultStore(out), chains=parsed_chains,
                        cache=EmbeddingCache() if use_cache else None, progress=progress,
-                       depth=depth, fit_on=fit_on, on_result=_report)
-    results = run.run()
+                       depth=depth, fit_on=fit_on, on_result=_report, engine=engine,
+                       chance=chance)
+    try:
+        results = run.run()
+    finally:
+        engine.close()
     click.echo()
     click.echo(summary_table(results))
     click.echo(f"\n{len(results)} results in {out}/ ({time.perf_counter() - started:.1f} s)")
     if not no_leaderboard and results:
         from zoo.cli.leaderboard import refresh_leaderboard
 
-        click.echo(f"leaderboard: {refresh_leaderboard([out], leaderboard_page or out / 'index.html')}")
+        if all(r.untrained for r in results) and not allow_untrained:
+            click.echo("leaderboard: not rebuilt: every result comes from untrained weights "
+                       "(--allow-untrained puts them on the page)")
+            return
+        page = refresh_leaderboard([out], leaderboard_page or out / "index.html", allow_untrained=allow_untrained)
+        click.echo(f"leaderboard: {page}")
+
+
+def _engine(name: str, workers: int | None, address: str | None):  # noqa: ANN202
+    """The encoding engine; Ray's options only with ``--engine ray``."""
+    from harness.engines import get_engine
+
+    if name != "ray" and (workers is not None or address):
+        raise ZooError("--workers and --ray-address need --engine ray: the local engine encodes in this process")
+    return get_engine(name, workers=workers or 1, address=address) if name == "ray" else get_engine(name)
 
 
 def _check_something_runs(reg, encoders: list, tasks: list) -> None:  # noqa: ANN001
@@ -117,16 +163,12 @@ def _unique(specs: list) -> list:
 
 
 def _backend(reg, text: str):  # noqa: ANN001, ANN202
-    """A backend spec, with ``?k=v`` options bound into its factory (and into its name, to tell runs apart)."""
-    from zoo.options import keyword_types, parse_options, split_options
+    """A backend spec, with ``?k=v`` options bound into its factory, operating points or a recall target."""
+    from zoo.options import bind_backend_options, split_options
 
     name, query = split_options(text)
     spec = reg.backend(name)
-    if not query:
-        return spec
-    options = parse_options(f"backend {spec.name!r}", query, keyword_types(spec.factory))
-    return dataclasses.replace(spec, name=f"{spec.name}?{query}",
-                               factory=functools.partial(spec.factory, **options))
+    return bind_backend_options(spec, query) if query else spec
 
 
 def _task(reg, name: str):  # noqa: ANN001, ANN202
@@ -150,36 +192,66 @@ def _task(reg, name: str):  # noqa: ANN001, ANN202
 
 
 def _report(result, path: Path) -> None:  # noqa: ANN001
-    backend = f" [{result.backend}]" if result.backend else ""
+    point = " ".join(filter(None, [result.backend, operating_point(result)]))
+    target, tuned_on = result.backend_params.get("target_recall"), result.backend_params.get("tuned_on")
+    point += f", the least reaching recall {target} on {tuned_on or 'a sample'}" if target is not None else ""
+    backend = f" [{point}]" if result.backend else ""
     chain = f" +{'+'.join(result.chain)}" if result.chain else ""
     speed = result.items_per_second
     cost = f"{result.items_encoded} items encoded in {result.encode_seconds:.1f} s"
     cost += f", {speed:.0f}/s" if speed else ""
+    cost += f", model load {result.load_seconds:.1f} s" if result.load_seconds else ""
+    cost += f", on {result.engine}" if result.engine != "local" else ""
     cost += f"; {result.items_cached} from the cache" if result.items_cached else ""
+    interval = result.interval
+    spread = f" [{interval['low']:.4f}, {interval['high']:.4f}]" if interval else ""
     click.echo(
         f"{result.encoder}{chain} on {result.task}{backend}: {result.main_metric} = "
-        f"{result.main_score:.4f}  ({cost})",
+        f"{result.main_score:.4f}{spread}{chance_note(result)}  ({cost})",
         err=True,
     )
+
+
+def at_chance(result) -> bool:  # noqa: ANN001
+    return bool(result.chance.get("at_chance"))
+
+
+def chance_note(result) -> str:  # noqa: ANN001
+    """`` AT CHANCE (random vectors ... 0.0308)`` where a result is not significantly above chance."""
+    if not at_chance(result):
+        return ""
+    return f" AT CHANCE ({result.chance['baseline']}: {result.chance['score']:.4f})"
 
 
 def row_label(result) -> str:  # noqa: ANN001
     return " +".join([result.encoder, *result.chain])
 
 
+def operating_point(result) -> str:  # noqa: ANN001
+    """``ef_search=64``: the value of the search option a result was searched at ("" where none)."""
+    option = result.backend_params.get("search_option")
+    return f"{option}={result.backend_params.get(option)}" if option else ""
+
+
 def summary_table(results) -> str:  # noqa: ANN001
     """Encoders as rows, task (and backend, where several ran) as columns, main scores in cells."""
-    several_backends = len({r.backend for r in results if r.backend}) > 1
+    points = {(r.backend, operating_point(r)) for r in results if r.backend}
+    swept = {backend for backend, _ in points if sum(1 for b, _ in points if b == backend) > 1}
+    several_backends = len(points) > 1
     columns: dict[tuple[str, str | None], str] = {}
-    cells: dict[tuple[str, tuple[str, str | None]], float] = {}
+    cells: dict[tuple[str, tuple[str, str | None]], str] = {}
     for r in results:
-        column = (r.task, r.backend if several_backends else None)
-        label = f"{r.task} [{r.backend}]" if several_backends and r.backend else r.task
+        backend = f"{r.backend} {operating_point(r)}" if r.backend in swept else r.backend
+        column = (r.task, backend if several_backends else None)
+        label = f"{r.task} [{backend}]" if several_backends and backend else r.task
         columns.setdefault(column, f"{label}\n{r.main_metric}")
-        cells[(row_label(r), column)] = r.main_score
+        cells[(row_label(r), column)] = fmt(r.main_score) + (" (chance)" if at_chance(r) else "")
     encoders = list(dict.fromkeys(row_label(r) for r in results))
     header_lines = [label.split("\n") for label in columns.values()]
     header = ["encoder", *(lines[0] for lines in header_lines)]
     metric_row = ["", *(lines[1] for lines in header_lines)]
-    rows = [metric_row] + [[enc, *(fmt(cells.get((enc, col))) for col in columns)] for enc in encoders]
-    return format_table(header, rows)
+    rows = [metric_row] + [[enc, *(cells.get((enc, col), "") for col in columns)] for enc in encoders]
+    table = format_table(header, rows)
+    if any(at_chance(r) for r in results):
+        table += "\n(chance): not significantly above the task's chance level (paired randomization test, p >= 0.05)"
+    return table

@@ -22,20 +22,25 @@ DEFAULT_OUT = Path("leaderboards/index.html")
               help="Also write the table as CSV (every backend, full precision).")
 @click.option("--markdown", "markdown_path", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
               help="Also write the table as Markdown (one table per backend).")
+@click.option("--allow-untrained", is_flag=True,
+              help="Also show results of untrained weights (a saved random initialisation, or an encoder that "
+                   "declares itself untrained); they are left off otherwise.")
 def leaderboard(result_dirs: tuple[Path, ...], out: Path, csv_path: Path | None,
-                markdown_path: Path | None) -> None:
+                markdown_path: Path | None, allow_untrained: bool) -> None:
     """Build the leaderboard page: opens offline, explains its own numbers."""
-    for path in write(result_dirs or (Path("results"),), out, csv_path, markdown_path):
+    for path in write(result_dirs or (Path("results"),), out, csv_path, markdown_path,
+                      allow_untrained=allow_untrained):
         click.echo(path)
 
 
-def refresh_leaderboard(result_dirs: Iterable[Path | str], out: Path | str) -> Path:
+def refresh_leaderboard(result_dirs: Iterable[Path | str], out: Path | str, *, allow_untrained: bool = False
+                        ) -> Path:
     """Rebuild the page from ``result_dirs`` (what `zoo bench` calls after a run); returns its path."""
-    return write(tuple(Path(d) for d in result_dirs), Path(out))[0]
+    return write(tuple(Path(d) for d in result_dirs), Path(out), allow_untrained=allow_untrained)[0]
 
 
 def write(result_dirs: tuple[Path, ...], out: Path, csv_path: Path | None = None,
-          markdown_path: Path | None = None) -> list[Path]:
+          markdown_path: Path | None = None, *, allow_untrained: bool = False) -> list[Path]:
     from harness.leaderboard import write_leaderboard
 
     for folder in result_dirs:
@@ -44,7 +49,8 @@ def write(result_dirs: tuple[Path, ...], out: Path, csv_path: Path | None = None
                            "or name one with --results")
     modalities, exact, encoders = _registry_facts()
     return write_leaderboard(result_dirs, out, csv=csv_path, markdown=markdown_path,
-                             modalities=modalities, exact_backends=exact, registered=encoders)
+                             modalities=modalities, exact_backends=exact, registered=encoders,
+                             allow_untrained=allow_untrained)
 
 
 def _registry_facts() -> tuple[dict[str, tuple[str, ...]], set[str] | None, list[dict]]:

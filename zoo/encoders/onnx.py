@@ -319,6 +319,11 @@ class OnnxEncoder:
             self._tokenizer = load_tokenizer(self.layout, self.max_seq_length)
         return self._tokenizer
 
+    def load(self) -> None:
+        """Export (once) and open the model now rather than in the first encode."""
+        self.session  # the properties load them
+        self.tokenizer
+
     def effective_prompts(self) -> PromptSettings:
         """The user's prompts, with the model's configured ones for roles the user left unset."""
         own = self.layout.prompts

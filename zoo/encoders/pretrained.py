@@ -21,6 +21,7 @@ from zoo.encoders.base import (
     state_dict_fingerprint,
     weights_fingerprint,
 )
+from zoo.encoders.untrained import freshly_initialised
 from zoo.errors import ZooError
 from zoo.fingerprint import fingerprint
 from zoo.protocols import Role, Similarity
@@ -61,6 +62,10 @@ class PretrainedTextEncoder:
     def encode_texts(self, texts: list[str], role: Role, instruction: str | None) -> np.ndarray:
         raise NotImplementedError
 
+    def load(self) -> None:
+        """Load the model now rather than in the first encode (the harness times the two apart)."""
+        self.torch_module()
+
     def effective_dtype(self) -> str:
         """The precision the weights run in: the user's choice, else what the device picks."""
         return dtype_name(pick_device(self.device), self.dtype)
@@ -81,6 +86,12 @@ class PretrainedTextEncoder:
         folder = self.local_folder or hub_snapshot(self.model_name_or_path, self.revision, self.snapshot_marker)
         counted = safetensors_parameters(model_files(folder)) if folder is not None else None
         return counted if counted is not None else module_parameters(self.torch_module())
+
+    @property
+    def trained(self) -> bool:
+        """False for a checkpoint saved straight from a random initialisation (zoo.encoders.untrained)."""
+        folder = self.local_folder or hub_snapshot(self.model_name_or_path, self.revision, self.snapshot_marker)
+        return folder is None or freshly_initialised(model_files(folder)) is not True
 
     def _weights_fingerprint(self) -> str:
         folder = self.local_folder

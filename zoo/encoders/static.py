@@ -123,6 +123,10 @@ class WordLlamaEncoder:
             )
         return self._model
 
+    def load(self) -> None:
+        """Load the weights now rather than in the first encode (the harness times the two apart)."""
+        self.model  # the property loads them
+
     @property
     def n_parameters(self) -> int | None:
         """The token-embedding table's size, from the weights file's header."""

@@ -9,6 +9,16 @@
   var RAMP = [[240, 249, 244], [176, 224, 196], [72, 176, 112]];
   var TASKS = {};
   DATA.tasks.forEach(function (t) { TASKS[t.name] = t; });
+  var VIEW_INDEX = {};
+  DATA.views.forEach(function (v, i) { VIEW_INDEX[v.name] = i; });
+  // with no search backend at all, the one view stands for itself
+  var CONFIGS = DATA.configs.length ? DATA.configs :
+    [{ name: DATA.views[0].name, approximate: false, option: null, views: [DATA.views[0].name] }];
+  // a common deployment target: a configuration opens at its cheapest point whose mean recall@10 reaches it
+  var TARGET_RECALL = 0.95;
+  var PALETTE = ["#2563eb", "#ea580c", "#16a34a", "#dc2626", "#7c3aed", "#0891b2", "#a16207", "#db2777",
+    "#4b5563", "#65a30d"];
+  var DASHES = ["", "6 4", "2 3", "10 3 2 3"];
 
   var state = {
     view: 0,
@@ -17,7 +27,9 @@
     query: "",
     showCost: true,
     sort: { key: "mean:" + DATA.overall, dir: -1 },
-    compareSort: {}
+    comparePoint: null,
+    compareSort: { key: DATA.overall + "|rank", dir: 1 },
+    curveTask: DATA.curves.tasks[0] || null
   };
 
   // ---- small DOM helpers -------------------------------------------------------------------
@@ -229,7 +241,27 @@
     td.textContent = fmt("score", v);
     td.setAttribute("data-result", row.results[task]);
     td.title = task + ": " + c.title + " = " + v.toFixed(4) + " (click for details)";
+    var result = DATA.results[row.results[task]] || {};
+    var tie = ((view.separable || {})[task] || {})[row.label];
+    if (tie && tie.tested && tie.p_holm >= 0.05) {  // tested and not separated: the group of the row above
+      td.appendChild(el("span", { cls: "tie", text: "≈" }));
+      td.title += "\nnot separable from the model ranked just above on this task (p = " + tie.p.toPrecision(2) +
+        ", Holm-adjusted " + tie.p_holm.toPrecision(2) + "; " + DATA.correction + ")";
+    }
+    if ((result.chance || {}).at_chance) {
+      td.className += " at-chance";
+      td.appendChild(el("span", { cls: "flag", text: "chance" }));
+      td.title += "\nat chance: not significantly above " + result.chance.baseline + " (" + num(result.chance.score, 4) + ")";
+    }
+    if (significantlyOff(result)) {
+      td.appendChild(el("span", { cls: "flag", text: "≠" }));
+      td.title += "\ndiffers significantly from " + (result.vs_exact.p_value < 0.05 ? "exact search" : "the float encoder");
+    }
     paint(td, v, range);
+  }
+
+  function significantlyOff(r) {
+    return ((r.vs_exact || {}).p_value < 0.05) || ((r.vs_float || {}).p_value < 0.05);
   }
 
   function renderMean(row, td, c, range) {
@@ -279,33 +311,90 @@
       (view.approximate ? " (approximate)" : "");
   }
 
+  // ---- operating points ------------------------------------------------------------------------
+  function viewNamed(name) { return DATA.views[VIEW_INDEX[name]]; }
+  function configOf(view) {
+    return CONFIGS.filter(function (c) { return c.name === (view.config || view.name); })[0] || CONFIGS[0];
+  }
+  // among the points every row was searched at (a recall target adds points of its own), the cheapest
+  // reaching the target recall; else the configuration's most exact one
+  function defaultPoint(config) {
+    var views = config.views.map(viewNamed);
+    var most = Math.max.apply(null, views.map(function (v) { return v.n_results || 0; }));
+    views = views.filter(function (v) { return (v.n_results || 0) === most; });
+    var reached = views.filter(function (v) { return !missing(v.recall_at_10) && v.recall_at_10 >= TARGET_RECALL; });
+    return reached[0] || views[views.length - 1];
+  }
+  function pointLabel(view) {
+    if (!view.option) return view.name;
+    return view.option + " = " + view.value + (missing(view.recall_at_10) ? "" : " · mean R@10 " + fmt("recall", view.recall_at_10));
+  }
+  function selectView(view) {
+    state.view = VIEW_INDEX[view.name];
+    if (view.compare) state.comparePoint = view.name;
+    drawBackendControls();
+    drawAll();
+  }
+
   // ---- exact against approximate ----------------------------------------------------------------
-  function drawCompare() {
-    var host = clear(document.getElementById("compare-tables"));
-    var views = DATA.views.filter(function (v) { return v.compare; });
-    document.getElementById("compare-section").hidden = views.length === 0;
-    views.forEach(function (view) {
-      var block = el("div", { cls: "compare-block" }, [el("h3", { text: DATA.reference + " → " + view.name })]);
-      var table = el("table", { cls: "board" });
-      block.appendChild(el("div", { cls: "table-card" }, [el("div", { cls: "scroll" }, [table])]));
-      host.appendChild(block);
-      var sort = state.compareSort[view.name] || (state.compareSort[view.name] = { key: DATA.overall + "|rank", dir: 1 });
-      var rows = visibleRows(view).map(function (r) { return { label: r.label, cells: view.compare.rows[r.label] || {} }; });
-      var redraw = function () { drawCompareTable(table, view, rows, sort, redraw); };
-      redraw();
+  function fillComparePoints(select) {
+    CONFIGS.forEach(function (config) {
+      var views = config.views.map(viewNamed).filter(function (v) { return v.compare; });
+      if (!views.length) return;
+      var group = el("optgroup", { label: config.name });
+      views.forEach(function (v) { group.appendChild(el("option", { value: v.name, text: pointLabel(v) })); });
+      select.appendChild(group);
     });
+  }
+
+  function drawCompare() {
+    var points = DATA.views.filter(function (v) { return v.compare; });
+    document.getElementById("compare-section").hidden = points.length === 0;
+    if (!points.length) return;
+    var view = viewNamed(state.comparePoint);
+    document.getElementById("compare-point").value = view.name;
+    document.getElementById("compare-title").textContent = DATA.reference + " → " + view.name;
+    var rows = visibleRows(view).map(function (r) { return { label: r.label, cells: view.compare.rows[r.label] || {} }; });
+    document.getElementById("compare-summary").textContent = shiftSummary(view, rows);
+    var table = document.getElementById("compare-table");
+    var redraw = function () { drawCompareTable(table, view, rows, state.compareSort, redraw); };
+    redraw();
+  }
+
+  function shiftSummary(view, rows) {
+    var ranked = 0, moved = 0, largest = 0;
+    rows.forEach(function (r) {
+      var shifts = view.compare.tasks.map(function (t) { return r.cells[t] ? r.cells[t].shift : null; })
+        .filter(function (v) { return !missing(v); }).map(Math.abs);
+      if (!shifts.length) return;
+      ranked++;
+      var top = Math.max.apply(null, shifts);
+      if (top > 0) moved++;
+      largest = Math.max(largest, top);
+    });
+    var text = moved + " of " + ranked + " ranked models change rank on at least one task";
+    if (largest) text += " (largest move: " + largest + " place" + (largest === 1 ? "" : "s") + ")";
+    if (!missing(view.recall_at_10)) text += "; recall@10 against exact, mean over all results: " + fmt("recall", view.recall_at_10);
+    return text + ".";
   }
 
   function drawCompareTable(table, view, rows, sort, redraw) {
     var columns = [{ key: "label", label: "model", kind: "text", first: true, group: "",
       value: function (r) { return r.label; }, render: function (r, td) { td.textContent = r.label; td.title = r.label; } }];
+    var deep = rows.some(function (r) {
+      return Object.keys(r.cells).some(function (t) { return !missing(r.cells[t].recall_at_100); });
+    });
     view.compare.tasks.forEach(function (task) {
-      var fields = [["exact_rank", DATA.reference + " #", "rank"], ["rank", view.name + " #", "rank"],
-        ["shift", "shift", "shift"], ["recall_at_10", "R@10", "recall"]];
-      if (task !== DATA.overall) fields.push(["recall_at_100", "R@100", "recall"], ["main_score_delta", "Δ", "delta"]);
+      var fields = [["exact_rank", DATA.reference + " #", "rank", "rank under " + DATA.reference],
+        ["rank", "approx #", "rank", "rank under " + view.name], ["shift", "shift", "shift", "places moved"],
+        ["recall_at_10", "R@10", "recall", "recall@10 against exact search"]];
+      if (task !== DATA.overall) {
+        if (deep) fields.push(["recall_at_100", "R@100", "recall", "recall@100 against exact search"]);
+        fields.push(["main_score_delta", "Δ", "delta", "change in main score ×100"]);
+      }
       fields.forEach(function (f, i) {
         columns.push({
-          key: task + "|" + f[0], label: f[1], kind: f[2], group: task, groupStart: i === 0,
+          key: task + "|" + f[0], label: f[1], kind: f[2], title: f[3], group: task, groupStart: i === 0,
           value: function (r) { var c = r.cells[task]; return c ? c[f[0]] : null; },
           render: function (r, td) { renderCompareCell(r.cells[task], f[0], f[2], td); }
         });
@@ -341,39 +430,57 @@
     return mag * (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10);
   }
 
-  function plot(spec) {
-    var W = 640, H = 360, m = { l: 56, r: 24, t: 14, b: 44 };
-    var box = el("div", { cls: "plot" }, [el("h3", { text: "mean score vs " + spec.label.replace(" (log)", "") })]);
-    var root = svg("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "mean score against " + spec.label });
-    box.appendChild(root);
-    var pts = spec.points;
-    if (!pts.length) {
-      root.appendChild(svg("text", { x: W / 2, y: H / 2, "text-anchor": "middle", "class": "empty" }, "no row has both a complete mean and this figure"));
-      return box;
-    }
-    var lx = pts.map(function (p) { return Math.log10(p.x); }), ys = pts.map(function (p) { return 100 * p.y; });
-    var x0 = Math.floor(Math.min.apply(null, lx) - 0.15), x1 = Math.ceil(Math.max.apply(null, lx) + 0.15);
-    var ylo = Math.min.apply(null, ys), yhi = Math.max.apply(null, ys), pad = Math.max((yhi - ylo) * 0.12, 1);
+  var PLOT = { W: 640, H: 360, m: { l: 56, r: 24, t: 14, b: 44 } };
+
+  // log x, linear y, grid and ticks; returns the scales. ys in display units; minPad keeps a flat set readable
+  function axes(root, xs, ys, spec) {
+    var W = PLOT.W, H = PLOT.H, m = PLOT.m;
+    var lx = xs.map(function (v) { return Math.log10(v); });
+    var lo = Math.min.apply(null, lx), hi = Math.max.apply(null, lx), widen = Math.max(0, 0.6 - (hi - lo)) / 2;
+    var x0 = lo - 0.1 - widen, x1 = hi + 0.1 + widen; // at least 0.8 decades, so one point still has ticks
+    var ylo = Math.min.apply(null, ys), yhi = Math.max.apply(null, ys), pad = Math.max((yhi - ylo) * 0.12, spec.minPad);
     var step = niceStep(yhi - ylo + 2 * pad, 5), y0 = Math.floor((ylo - pad) / step) * step, y1 = Math.ceil((yhi + pad) / step) * step;
+    y1 = Math.min(y1, spec.yMax); // no tick above what the quantity can reach (recall 1, a score ×100 100)
     var X = function (v) { return m.l + (Math.log10(v) - x0) / (x1 - x0) * (W - m.l - m.r); };
     var Y = function (v) { return H - m.b - (v - y0) / (y1 - y0) * (H - m.t - m.b); };
-    for (var yv = y0; yv <= y1 + 1e-9; yv += step) {
+    for (var yv = y0; yv <= y1 + step / 1e6; yv += step) {
       root.appendChild(svg("line", { x1: m.l, x2: W - m.r, y1: Y(yv), y2: Y(yv), "class": "grid" }));
-      root.appendChild(svg("text", { x: m.l - 8, y: Y(yv) + 4, "text-anchor": "end", "class": "tick" }, +yv.toFixed(2) + ""));
+      root.appendChild(svg("text", { x: m.l - 8, y: Y(yv) + 4, "text-anchor": "end", "class": "tick" }, +yv.toFixed(3) + ""));
     }
-    for (var d = x0; d <= x1; d++) {
+    for (var d = Math.floor(x0); d <= x1; d++) {
       [1, 2, 5].forEach(function (k) {
         var v = k * Math.pow(10, d);
-        if (Math.log10(v) > x1 + 1e-9 || (k > 1 && x1 - x0 > 3)) return;
+        if (Math.log10(v) < x0 || Math.log10(v) > x1 || (k > 1 && x1 - x0 > 3)) return;
         root.appendChild(svg("line", { x1: X(v), x2: X(v), y1: m.t, y2: H - m.b, "class": "grid" }));
         root.appendChild(svg("text", { x: X(v), y: H - m.b + 16, "text-anchor": "middle", "class": "tick" }, compact(v)));
       });
     }
     root.appendChild(svg("line", { x1: m.l, x2: W - m.r, y1: H - m.b, y2: H - m.b, "class": "axis", stroke: "#cbd2dc" }));
-    root.appendChild(svg("text", { x: (m.l + W - m.r) / 2, y: H - 8, "text-anchor": "middle", "class": "axis-label" },
-      spec.label + (spec.lower_is_better ? " — lower is cheaper" : " — higher is faster")));
+    root.appendChild(svg("text", { x: (m.l + W - m.r) / 2, y: H - 8, "text-anchor": "middle", "class": "axis-label" }, spec.x));
     root.appendChild(svg("text", { x: 14, y: (m.t + H - m.b) / 2, "text-anchor": "middle", "class": "axis-label",
-      transform: "rotate(-90 14 " + (m.t + H - m.b) / 2 + ")" }, "mean score ×100"));
+      transform: "rotate(-90 14 " + (m.t + H - m.b) / 2 + ")" }, spec.y));
+    return { X: X, Y: Y };
+  }
+
+  function plotBox(title) {
+    var root = svg("svg", { viewBox: "0 0 " + PLOT.W + " " + PLOT.H, role: "img", "aria-label": title });
+    return { box: el("div", { cls: "plot" }, [el("h3", { text: title }), root]), root: root };
+  }
+
+  function emptyPlot(root, text) {
+    root.appendChild(svg("text", { x: PLOT.W / 2, y: PLOT.H / 2, "text-anchor": "middle", "class": "empty" }, text));
+  }
+
+  function plot(spec) {
+    var W = PLOT.W, figure = plotBox("mean score vs " + spec.label.replace(" (log)", "")), root = figure.root;
+    var pts = spec.points;
+    if (!pts.length) {
+      emptyPlot(root, "no row has both a complete mean and this figure");
+      return figure.box;
+    }
+    var scale = axes(root, pts.map(function (p) { return p.x; }), pts.map(function (p) { return 100 * p.y; }), {
+      x: spec.label + (spec.lower_is_better ? " — lower is cheaper" : " — higher is faster"), y: "mean score ×100", minPad: 1, yMax: 100 });
+    var X = scale.X, Y = scale.Y;
     var front = {};
     spec.front.forEach(function (r) { front[r] = true; });
     var frontPts = pts.filter(function (p) { return front[p.row]; }).sort(function (a, b) { return a.x - b.x; });
@@ -392,7 +499,110 @@
           "text-anchor": right ? "start" : "end", "class": "pt-label" }, p.row));
       }
     });
-    return box;
+    return figure.box;
+  }
+
+  // ---- quality and recall against speed, over each configuration's operating points ----------------
+  function configDash(name) {
+    var approximate = CONFIGS.filter(function (c) { return c.approximate; }).map(function (c) { return c.name; });
+    var i = approximate.indexOf(name);
+    return i < 0 ? "" : DASHES[i % DASHES.length];
+  }
+
+  function drawCurves() {
+    var tasks = DATA.curves.tasks;
+    document.getElementById("curves-section").hidden = tasks.length === 0;
+    if (!tasks.length) return;
+    var task = state.curveTask, metric = TASKS[task].metric, shown = {};
+    visibleRows(currentView()).forEach(function (r) { shown[r.label] = true; });
+    var series = DATA.curves.series.filter(function (s) { return s.task === task && shown[s.row]; });
+    var host = clear(document.getElementById("curves")), looks = rowLooks(series), groups = {};
+    host.appendChild(curvePlot(task + ": " + metric + " against queries per second", series,
+      { y: metric + " ×100", minPad: 1, yMax: 100 }, function (p) { return missing(p.score) ? null : 100 * p.score; },
+      looks, groups));
+    host.appendChild(curvePlot(task + ": recall@10 against exact search, against queries per second",
+      series.filter(function (s) { return s.approximate; }), { y: "recall@10 against exact", minPad: 0.01, yMax: 1 },
+      function (p) { return p.recall_at_10; }, looks, groups));
+    drawCurveLegend(series, looks, groups);
+  }
+
+  // a colour per model in this plot; past the palette's length, the same colours with hollow marks
+  function rowLooks(series) {
+    var looks = {};
+    unique(series.map(function (s) { return s.row; })).forEach(function (row, i) {
+      looks[row] = { colour: PALETTE[i % PALETTE.length], hollow: i >= PALETTE.length };
+    });
+    return looks;
+  }
+
+  function curvePlot(title, series, yAxis, yOf, looks, groups) {
+    var figure = plotBox(title), root = figure.root;
+    var drawable = function (p) { return !missing(yOf(p)) && !missing(p.qps) && p.qps > 0; };
+    var pts = [];
+    series.forEach(function (s) { pts = pts.concat(s.points.filter(drawable)); });
+    if (!pts.length) {
+      emptyPlot(root, "no point has both this figure and a measured QPS");
+      return figure.box;
+    }
+    var scale = axes(root, pts.map(function (p) { return p.qps; }), pts.map(yOf),
+      { x: "queries per second (log) — higher is faster", y: yAxis.y, minPad: yAxis.minPad, yMax: yAxis.yMax });
+    series.forEach(function (s) {
+      var g = svg("g", { "class": "series" }), look = looks[s.row], colour = look.colour, drawn = s.points.filter(drawable);
+      if (drawn.length > 1) {
+        g.appendChild(svg("polyline", { "class": "curve", stroke: colour, "stroke-dasharray": configDash(s.config),
+          points: drawn.map(function (p) { return scale.X(p.qps) + "," + scale.Y(yOf(p)); }).join(" ") }));
+      }
+      drawn.forEach(function (p) {
+        var x = scale.X(p.qps), y = scale.Y(yOf(p));
+        var fill = look.hollow ? "#fff" : colour, cls = "mark" + (look.hollow ? " hollow" : "");
+        var mark = s.approximate ? svg("circle", { cx: x, cy: y, r: 4, fill: fill, stroke: colour, "class": cls })
+          : svg("rect", { x: x - 4.5, y: y - 4.5, width: 9, height: 9, fill: fill, stroke: colour, "class": cls + " exact" });
+        mark.appendChild(svg("title", {}, pointTitle(s, p)));
+        mark.addEventListener("click", function () { openDetail(p.result); });
+        g.appendChild(mark);
+      });
+      root.appendChild(g);
+      (groups[s.row] = groups[s.row] || []).push(g);
+    });
+    return figure.box;
+  }
+
+  function pointTitle(s, p) {
+    var lines = [s.row, p.view, TASKS[s.task].metric + " " + fmt("score", p.score) +
+      (missing(p.main_score_delta) ? "" : " (Δ " + fmt("delta", p.main_score_delta) + ")")];
+    if (!missing(p.recall_at_10)) lines.push("recall@10 " + fmt("recall", p.recall_at_10));
+    lines.push("QPS " + fmt("rate", p.qps) + (missing(p.latency_p50_ms) ? "" : " · p50 " + fmt("ms", p.latency_p50_ms) + " ms"));
+    return lines.join("\n") + "\n(click for the full result)";
+  }
+
+  // one button per model: hovering or focusing it brings that model's curves forward
+  function drawCurveLegend(series, looks, groups) {
+    var legend = clear(document.getElementById("curve-legend")), host = document.getElementById("curves");
+    var rows = unique(series.map(function (s) { return s.row; }));
+    rows.forEach(function (row) {
+      var b = el("button", { type: "button", cls: "legend-item" }, [el("span", { cls: "swatch" }), row]);
+      b.firstChild.style.borderColor = looks[row].colour;
+      b.firstChild.style.backgroundColor = looks[row].hollow ? "#fff" : looks[row].colour;
+      var on = function () {
+        host.classList.add("dim");
+        (groups[row] || []).forEach(function (g) { g.classList.add("hl"); });
+      };
+      var off = function () {
+        host.classList.remove("dim");
+        (groups[row] || []).forEach(function (g) { g.classList.remove("hl"); });
+      };
+      ["mouseenter", "focus"].forEach(function (e) { b.addEventListener(e, on); });
+      ["mouseleave", "blur"].forEach(function (e) { b.addEventListener(e, off); });
+      legend.appendChild(b);
+    });
+    var styles = clear(document.getElementById("curve-styles"));
+    unique(series.map(function (s) { return s.config; })).forEach(function (name) {
+      var sample = svg("svg", { width: 34, height: 10, "aria-hidden": "true" });
+      var approximate = configOf({ config: name }).approximate;
+      if (approximate) sample.appendChild(svg("line", { x1: 1, x2: 33, y1: 5, y2: 5, "class": "curve", stroke: "#475569", "stroke-dasharray": configDash(name) }));
+      else sample.appendChild(svg("rect", { x: 12, y: 0.5, width: 9, height: 9, fill: "#475569" }));
+      styles.appendChild(el("span", { cls: "style-item" }, [sample, name + (approximate ? "" : " (one point)")]));
+    });
   }
 
   // ---- the detail panel -----------------------------------------------------------------------
@@ -421,7 +631,25 @@
       if (hint) body.appendChild(el("p", { cls: "hint", text: hint }));
       body.appendChild(content);
     };
-    section("Main score", kv([[r.main_metric, num(r.main_score, 4)], ["×100", num(100 * r.main_score, 2)]], r.main_metric));
+    var ci = r.interval || {};
+    var interval = missing(ci.low) ? "not kept (the result predates per-item scores, or its task gives none)" :
+      "[" + num(ci.low, 4) + ", " + num(ci.high, 4) + "]";
+    section("Main score", kv([[r.main_metric, num(r.main_score, 4)], ["×100", num(100 * r.main_score, 2)],
+      [Math.round(100 * (ci.level || 0.95)) + "% interval", interval]], r.main_metric),
+      missing(ci.low) ? null : ci.method + " over " + ((r.items || {}).n || "the") + " " + ((r.items || {}).unit || "item") +
+        " scores, " + ci.resamples + " draws, seed " + ci.seed);
+    if (Object.keys(r.chance || {}).length) {
+      section("Chance level", kv([["baseline", r.chance.baseline], ["chance score", num(r.chance.score, 4)],
+        ["p against chance", num(r.chance.p_value, 4)], ["at chance", r.chance.at_chance ? "yes" : "no"]]),
+        "a result is at chance unless it is above the baseline and the paired randomization test says so (p < 0.05)");
+    }
+    if (!missing((r.vs_exact || {}).p_value) || !missing((r.vs_float || {}).p_value)) {
+      var tests = [];
+      if (!missing((r.vs_exact || {}).p_value)) tests.push(["differs from exact search", r.vs_exact.p_value < 0.05 ? "yes" : "no"]);
+      if (!missing((r.vs_float || {}).p_value)) tests.push(["differs from the float encoder", r.vs_float.p_value < 0.05 ? "yes" : "no"]);
+      section("Significance", kv(tests), "paired randomization test over per-item scores, p < 0.05; " +
+        "delta_low and delta_high bound the main-score difference (paired bootstrap, 95%)");
+    }
     section("All metrics", kv(entries(r.scores).map(function (e) { return [e[0], num(e[1], 4)]; }), r.main_metric));
     if (Object.keys(r.vs_exact || {}).length) {
       section("Against exact search", kv(entries(r.vs_exact).map(function (e) { return [e[0], num(e[1], 4)]; })),
@@ -429,13 +657,16 @@
     }
     if (Object.keys(r.vs_float || {}).length) {
       section("Share of the float score retained", kv([["float main score", num(r.vs_float.float_main_score, 4)],
-        ["retained", missing(r.vs_float.retained) ? null : (100 * r.vs_float.retained).toFixed(1) + "%"]]),
+        ["retained", missing(r.vs_float.retained) ? null : (100 * r.vs_float.retained).toFixed(1) + "%"],
+        ["p (paired test)", num(r.vs_float.p_value, 4)], ["delta_low", num(r.vs_float.delta_low, 4)],
+        ["delta_high", num(r.vs_float.delta_high, 4)]]),
         "same task and backend, same encoder without post-processing");
     }
     section("Cost", kv([["parameters", missing(r.n_parameters) ? null : r.n_parameters.toLocaleString("en-US")],
       ["dim", r.dim], ["similarity", r.similarity], ["bytes per vector", r.bytes_per_vector],
       ["items encoded", r.items_encoded], ["items from the cache", r.items_cached],
-      ["encode seconds", num(r.encode_seconds, 3)],
+      ["encode seconds", num(r.encode_seconds, 3)], ["model load seconds", num(r.load_seconds, 3)],
+      ["engine", r.engine],
       ["encode items/s", missing(r.items_per_second) ? "not measured (all from the cache)" : fmt("rate", r.items_per_second)],
       ["index build seconds", num(r.build_seconds, 3)], ["search seconds", num(r.search_seconds, 3)],
       ["queries", r.n_queries], ["documents", r.n_documents], ["latency p50 ms", num(r.latency_p50_ms, 3)],
@@ -459,25 +690,34 @@
 
   // ---- controls -------------------------------------------------------------------------------
   function fillSelect(select, label, values) {
-    clear(select).appendChild(el("option", { value: "", text: label }));
+    clear(select);
+    if (label !== null) select.appendChild(el("option", { value: "", text: label }));
     values.forEach(function (v) { select.appendChild(el("option", { value: v, text: v })); });
   }
   function unique(values) { return values.filter(function (v, i) { return values.indexOf(v) === i; }).sort(); }
 
-  function drawViewButtons() {
-    var host = clear(document.getElementById("view-buttons"));
-    DATA.views.forEach(function (view, i) {
-      var b = el("button", { type: "button", "aria-pressed": String(i === state.view), "data-view": view.name },
-        [view.name, view.approximate ? el("span", { cls: "tag", text: "approx" }) : null]);
-      b.addEventListener("click", function () { state.view = i; drawViewButtons(); drawAll(); });
+  // one button per configuration, and a select for its operating point
+  function drawBackendControls() {
+    var host = clear(document.getElementById("view-buttons")), current = currentView(), config = configOf(current);
+    CONFIGS.forEach(function (c) {
+      var b = el("button", { type: "button", "aria-pressed": String(c === config), "data-config": c.name },
+        [c.name, c.approximate ? el("span", { cls: "tag", text: "approx" }) : null]);
+      b.addEventListener("click", function () { if (c !== config) selectView(defaultPoint(c)); });
       host.appendChild(b);
     });
+    var select = clear(document.getElementById("point-select"));
+    document.getElementById("point-control").hidden = !config.option;
+    if (!config.option) return;
+    config.views.forEach(function (name) { select.appendChild(el("option", { value: name, text: pointLabel(viewNamed(name)) })); });
+    select.value = current.name;
   }
 
   function drawHeader() {
     var view = DATA.views[0];
+    var points = DATA.views.length - CONFIGS.length;
     var parts = [DATA.results.length + " results", view.rows.length + " rows", DATA.tasks.length + " tasks",
-      DATA.views.length + " backend view" + (DATA.views.length === 1 ? "" : "s"), "generated " + DATA.generated.replace("T", " ")];
+      CONFIGS.length + " backend configuration" + (CONFIGS.length === 1 ? "" : "s") +
+      (points > 0 ? " at " + DATA.views.length + " operating points" : ""), "generated " + DATA.generated.replace("T", " ")];
     document.getElementById("summary").textContent = parts.join(" · ");
     var legend = clear(document.getElementById("legend"));
     var ramp = el("span", { cls: "ramp" });
@@ -486,6 +726,9 @@
     legend.appendChild(el("span", { text: "— no result" }));
     legend.appendChild(el("span", { text: "2/3 incomplete row: no mean" }));
     legend.appendChild(el("span", { text: "* encode speed from another run of the same encoder" }));
+    legend.appendChild(el("span", { text: "≈ not separable from the model ranked just above (" + DATA.correction + ")" }));
+    legend.appendChild(el("span", { text: "chance: not significantly above the task's chance level" }));
+    legend.appendChild(el("span", { text: "≠ differs significantly from exact search or the float encoder (p < 0.05)" }));
     var sources = "Result stores: " + DATA.stores.join(", ") + ".";
     if (DATA.superseded) sources += " " + DATA.superseded + " older duplicate result(s) replaced by newer ones.";
     document.getElementById("sources").textContent = sources;
@@ -503,17 +746,26 @@
     document.getElementById("not-run-section").hidden = false;
   }
 
-  function drawAll() { drawMain(); drawCompare(); drawPlots(); }
+  function drawAll() { drawMain(); drawCompare(); drawCurves(); drawPlots(); }
 
   function init() {
     drawHeader();
     drawNotRun();
-    drawViewButtons();
+    var approximate = CONFIGS.filter(function (c) { return c.approximate; })[0];
+    if (approximate) state.comparePoint = defaultPoint(approximate).name;
+    drawBackendControls();
+    fillComparePoints(document.getElementById("compare-point"));
+    fillSelect(document.getElementById("curve-task"), null, DATA.curves.tasks);
     fillSelect(document.getElementById("filter-type"), "all types", unique(DATA.tasks.map(function (t) { return t.type; })));
     fillSelect(document.getElementById("filter-modality"), "all modalities", unique(DATA.tasks.map(function (t) { return t.modality; })));
     document.getElementById("filter-type").addEventListener("change", function (e) { state.type = e.target.value; drawMain(); });
     document.getElementById("filter-modality").addEventListener("change", function (e) { state.modality = e.target.value; drawMain(); });
-    document.getElementById("filter-text").addEventListener("input", function (e) { state.query = e.target.value; drawMain(); drawCompare(); });
+    document.getElementById("filter-text").addEventListener("input", function (e) {
+      state.query = e.target.value; drawMain(); drawCompare(); drawCurves();
+    });
+    document.getElementById("point-select").addEventListener("change", function (e) { selectView(viewNamed(e.target.value)); });
+    document.getElementById("compare-point").addEventListener("change", function (e) { state.comparePoint = e.target.value; drawCompare(); });
+    document.getElementById("curve-task").addEventListener("change", function (e) { state.curveTask = e.target.value; drawCurves(); });
     document.getElementById("show-cost").addEventListener("change", function (e) { state.showCost = e.target.checked; drawMain(); });
     document.getElementById("main-table").addEventListener("click", function (e) {
       var td = e.target.closest ? e.target.closest("td[data-result]") : null;

@@ -21,6 +21,7 @@ from zoo_vision.loading import (
     device_and_dtype,
     dtype_name,
     load_error,
+    local_folder,
     model_fingerprint,
     tensor_output,
     torch_and_transformers,
@@ -54,6 +55,16 @@ class DualEncoder:
     @property
     def n_parameters(self) -> int:
         return sum(p.numel() for p in self._load()[0].parameters())
+
+    @property
+    def trained(self) -> bool:
+        """False for a checkpoint saved straight from a random initialisation (zoo.encoders.untrained)."""
+        from zoo.encoders.base import hub_snapshot, model_files
+        from zoo.encoders.untrained import freshly_initialised  # torch-free: reads safetensors bytes
+
+        folder = local_folder(self.model_name_or_path) or hub_snapshot(self.model_name_or_path, self.revision,
+                                                                       "config.json")
+        return folder is None or freshly_initialised(model_files(folder)) is not True
 
     @property
     def dim(self) -> int:
@@ -128,6 +139,10 @@ class DualEncoder:
 
     def _model_type(self) -> str:
         return str(getattr(self._load()[0].config, "model_type", ""))
+
+    def load(self) -> None:
+        """Load the model now rather than in the first encode (the harness times the two apart)."""
+        self._load()
 
     def _load(self) -> tuple[Any, Any]:
         if self._loaded is None:

@@ -87,6 +87,10 @@ class OpenClipEncoder:
                 parts.append(model.encode_text(tokens).float().cpu().numpy())
         return np.concatenate(parts)
 
+    def load(self) -> None:
+        """Load the model now rather than in the first encode (the harness times the two apart)."""
+        self._load()
+
     def _load(self) -> tuple[Any, Any, Any]:
         if self._loaded is None:
             open_clip = need("open_clip encoders", "open_clip", "open_clip_torch")

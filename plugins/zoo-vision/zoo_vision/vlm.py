@@ -126,6 +126,10 @@ class VLMEncoder:
             hidden = output.hidden_states[-1]
         return last_token_pool(hidden, batch["attention_mask"]).float().cpu().numpy()
 
+    def load(self) -> None:
+        """Load the model now rather than in the first encode (the harness times the two apart)."""
+        self._load()
+
     def _load(self) -> tuple[Any, Any, PromptTemplate]:
         if self._loaded is None:
             _, transformers = torch_and_transformers()

@@ -1,0 +1,1 @@
+"""The harness's commands, added to ``zoo`` through the ``register_commands`` hook (harness.plugin)."""
