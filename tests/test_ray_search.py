@@ -59,6 +59,21 @@ def test_merged_shard_tops_equal_one_process(similarity: str, shards: int, k: in
     assert scores.tobytes() == want_scores.tobytes()
 
 
+def test_workers_a_cluster_lacks_room_for_wait_for_nodes_where_it_may_grow(capsys: pytest.CaptureFixture[str]):
+    """A local instance never gains CPUs: refused at once. A cluster at an address gains nodes as they
+    start: the workers wait for them (a two-node cluster's second node may still be joining)."""
+
+    class OneCpu:
+        def cluster_resources(self) -> dict[str, float]:
+            return {"CPU": 1.0}
+
+    with pytest.raises(ZooError, match="2 search workers of 1 CPU need 2 CPUs; the Ray cluster has 1: ask for"):
+        ShardedExact(workers=2)._check_room(OneCpu(), 2, 1.0)
+    ShardedExact(workers=2, address="head:6379")._check_room(OneCpu(), 2, 1.0)
+    assert "they start as nodes join" in capsys.readouterr().err
+    ShardedExact(workers=2)._check_room(OneCpu(), 1, 1.0)  # room enough: nothing said
+
+
 @pytest.fixture(scope="module")
 def local_ray() -> Iterator[None]:
     ray = pytest.importorskip("ray")
@@ -88,9 +103,9 @@ def test_ray_shards_return_exactly_what_one_process_does(local_ray: None, simila
 
 
 @pytest.mark.slow
-def test_ray_sharded_search_reports_workers_and_refuses_what_cannot_run(local_ray: None) -> None:
+def test_ray_sharded_search_refuses_what_cannot_run(local_ray: None) -> None:
     sharded = ShardedExact(workers=3)
-    assert sharded.params() == {"chunk_size": 4096, "query_batch_size": 1024, "workers": 3}
+    assert sharded.params() == ExactBackend().params()  # workers change cost, not results: one configuration
     corpus, queries = random_data(n=30, m=2, d=4, seed=7)
     with pytest.raises(ZooError, match="3 search workers of 1 CPU need 3 CPUs; the Ray cluster has 2"):
         sharded.build(corpus, ids_for(30), "dot")

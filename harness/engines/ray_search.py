@@ -8,8 +8,10 @@ corpus position. A shard's top k holds every one of its documents that can reach
 pair's score depends on its two vectors alone (``harness.backends.scoring``), so the results are those
 of one process's ``ExactBackend``: the same ids, the same scores, the same order of ties.
 
-Ray is imported when a ShardedExact is built, never at import time. With no address, Ray joins the
-cluster ``$RAY_ADDRESS`` names, else starts a local instance.
+Ray is imported when a ShardedExact is built, never at import time. It searches on the ``RayCluster`` it
+is given (``zoo bench --engine ray``: the encoding engine's, so both share one connection), else on one
+of its own: the cluster at ``address`` or ``$RAY_ADDRESS``, the Ray this process joined, or a local
+instance, stopped by ``close``.
 """
 
 from __future__ import annotations
@@ -20,20 +22,13 @@ import numpy as np
 
 from harness.backends.exact import Corpus, ExactBackend
 from harness.backends.scoring import check_corpus, check_queries, positive_int, rank
+from harness.engines.ray_cluster import RayCluster
 from zoo.errors import ZooError
+from zoo.plugins import warn
 from zoo.protocols import Similarity
 from zoo.stored import StoredMatrix
 
-
-def connect(address: str | None = None) -> Any:
-    """The ``ray`` module, connected to ``address`` (or ``$RAY_ADDRESS``, or a local instance started here)."""
-    try:
-        import ray
-    except ImportError:
-        raise ZooError("sharded search needs Ray: pip install 'embedding-zoo[ray]'") from None
-    if not ray.is_initialized():
-        ray.init(address=address, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
-    return ray
+PLACEMENT_SECONDS = 600  # how long building waits for every search worker to start (nodes still joining)
 
 
 def shard_bounds(n: int, shards: int) -> list[tuple[int, int]]:
@@ -77,8 +72,10 @@ class ShardSearcher:
 class ShardedExact:
     """ExactBackend's results, the corpus searched in ``workers`` shards by Ray actors.
 
-    A drop-in SearchBackend (same name, same results; ``workers`` joins the recorded parameters). Packed
-    bit codes (Hamming) are 32x smaller than floats and searched in this process.
+    A drop-in SearchBackend: same name, same results, same parameters, so a sharded run is the same
+    configuration as one process's (``zoo bench --engine ray`` records the workers with the engine).
+    Each actor takes the cluster's CPUs per worker unless ``cpus_per_worker`` says. Packed bit codes
+    (Hamming) are 32x smaller than floats and searched in this process.
     """
 
     name = "exact"
@@ -86,14 +83,16 @@ class ShardedExact:
     reads_stored = True  # a StoredMatrix is read one shard at a time, straight into the object store
 
     def __init__(self, *, workers: int = 2, chunk_size: int = 4096, query_batch_size: int = 1024,
-                 cpus_per_worker: float = 1.0, address: str | None = None) -> None:
+                 cpus_per_worker: float | None = None, address: str | None = None,
+                 cluster: RayCluster | None = None) -> None:
         self.workers = positive_int(workers, "workers", self.name)
         self.chunk_size = positive_int(chunk_size, "chunk_size", self.name)
         self.query_batch_size = positive_int(query_batch_size, "query_batch_size", self.name)
-        if not cpus_per_worker > 0:
+        if cpus_per_worker is not None and not cpus_per_worker > 0:
             raise ZooError(f"{self.name} backend: cpus_per_worker must be positive, got {cpus_per_worker!r}")
-        self.cpus_per_worker = float(cpus_per_worker)
-        self.address = address
+        self._cpus_asked = cpus_per_worker
+        self._owns_cluster = cluster is None  # one made here is stopped by close(); a given one, by its owner
+        self.cluster = cluster if cluster is not None else RayCluster(self.workers, address)
         self._shards: list[tuple[int, Any]] = []  # (first corpus position, actor)
         self._refs: list[Any] = []  # the shards in the object store, held while their actors search them
         self._local: ExactBackend | None = None  # Hamming codes
@@ -102,8 +101,8 @@ class ShardedExact:
         self._nbytes = 0
 
     def params(self) -> dict[str, Any]:
-        """ExactBackend's parameters and the number of workers: they change cost, never results."""
-        return {"chunk_size": self.chunk_size, "query_batch_size": self.query_batch_size, "workers": self.workers}
+        """ExactBackend's parameters: the number of workers changes cost, never results."""
+        return {"chunk_size": self.chunk_size, "query_batch_size": self.query_batch_size}
 
     def __len__(self) -> int:
         if self._local is not None:
@@ -115,25 +114,28 @@ class ShardedExact:
         return self._local.nbytes() if self._local is not None else self._nbytes
 
     def build(self, vectors: Corpus, ids: Sequence[str], similarity: Similarity) -> None:
-        self.close()
+        self._release()
         if similarity == "hamming":
             self._local = ExactBackend(chunk_size=self.chunk_size, query_batch_size=self.query_batch_size)
             self._local.build(vectors, ids, similarity)
             return
         x, ids = check_corpus(vectors, ids, similarity, self.name)
-        ray = connect(self.address)
+        ray = self.cluster.connect()
         bounds = shard_bounds(len(ids), self.workers)
-        cpus = ray.cluster_resources().get("CPU", 0.0)
-        if len(bounds) * self.cpus_per_worker > cpus:  # an actor that cannot be placed waits forever
-            raise ZooError(f"{len(bounds)} search workers of {self.cpus_per_worker:g} CPU need "
-                           f"{len(bounds) * self.cpus_per_worker:g} CPUs; the Ray cluster has {cpus:g}: "
-                           "ask for fewer workers")
-        actor = ray.remote(num_cpus=self.cpus_per_worker)(ShardSearcher)
+        each = float(self._cpus_asked or self.cluster.cpus_per_worker or 1)
+        self._check_room(ray, len(bounds), each)
+        actor = ray.remote(num_cpus=each)(ShardSearcher)
         for start, stop in bounds:  # the object store keeps the copy each worker searches
             self._refs.append(ray.put(shard(x, start, stop)))
             self._shards.append((start, actor.remote(self._refs[-1], similarity, self.chunk_size,
                                                      self.query_batch_size)))
-        self._nbytes = sum(ray.get([searcher.nbytes.remote() for _, searcher in self._shards]))
+        try:
+            sizes = ray.get([searcher.nbytes.remote() for _, searcher in self._shards], timeout=PLACEMENT_SECONDS)
+        except ray.exceptions.GetTimeoutError:
+            self._release()
+            raise ZooError(f"{len(bounds)} search workers of {each:g} CPU were not all placed on the Ray cluster "
+                           f"in {PLACEMENT_SECONDS} s: start more nodes or ask for fewer workers") from None
+        self._nbytes = sum(sizes)
         self._ids = np.asarray(ids, dtype=object)
         self._dim = x.shape[1]
 
@@ -153,13 +155,30 @@ class ShardedExact:
             raise ZooError("exact backend: call build() before search()")
         k = min(positive_int(k, "k", self.name), len(self._ids))
         q = check_queries(queries, self._dim, self.name)  # checked here: a worker's error would be a traceback
-        ray = connect(self.address)
+        ray = self.cluster.connect()
         batch = ray.put(q)
         found = ray.get([searcher.search.remote(batch, k) for _, searcher in self._shards])
         return merge_top([(start, *shard) for (start, _), shard in zip(self._shards, found)], k)
 
     def close(self) -> None:
-        """End the workers and free their shards (dropping the backend does the same)."""
+        """End the workers and free their shards (dropping the backend does the same); stop the Ray instance
+        this backend started, if it started one."""
+        self._release()
+        if self._owns_cluster:
+            self.cluster.close()
+
+    def _check_room(self, ray: Any, shards: int, each: float) -> None:
+        """Refuse workers a local instance cannot place (they would wait forever); on a cluster that may
+        grow, say that they wait for CPUs."""
+        cpus = ray.cluster_resources().get("CPU", 0.0)
+        if shards * each <= cpus:
+            return
+        need = f"{shards} search workers of {each:g} CPU need {shards * each:g} CPUs; the Ray cluster has {cpus:g}"
+        if not self.cluster.may_grow:
+            raise ZooError(f"{need}: ask for fewer workers")
+        warn(f"{need}: they start as nodes join (waiting up to {PLACEMENT_SECONDS} s)")
+
+    def _release(self) -> None:
         if self._shards:
             import ray
 
