@@ -124,6 +124,35 @@ def test_local_engine_encodes_longest_first_and_returns_the_input_order():
     np.testing.assert_array_equal(done.vectors, HashingEncoder(16).encode(items))  # back in input order
 
 
+class Constant(HashingEncoder):
+    """512 ones per input, made at once: what is measured around it is the harness's own memory."""
+
+    def __init__(self) -> None:
+        super().__init__(512, name="constant")
+
+    def encode(self, inputs, *, role="document", instruction=None):  # noqa: ANN001, ANN201
+        return np.ones((len(inputs), self.dim), dtype=np.float32)
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_fresh_encode_holds_its_vectors_once(tmp_path: Path, cached: bool):
+    """The engine writes each chunk into one (n, dim) array (no chunks kept and concatenated), and the
+    cache's commits hold only what is pending (here 2,048 items at a time), never a second copy of it all."""
+    import tracemalloc
+
+    items = [f"item {i}" for i in range(20_000)]
+    measured = MeasuredEncoder(Constant(), cache=EmbeddingCache(tmp_path) if cached else None, progress=False,
+                               commit=CommitPolicy(2048, 0.0))
+    tracemalloc.start()
+    try:
+        vectors = measured.encode(items)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert vectors.shape == (20_000, 512)
+    assert peak < (1.5 if cached else 1.25) * vectors.nbytes  # chunks and a concatenation would be 2x
+
+
 class SlowLoading(HashingEncoder):
     """Loads in 5 s and encodes a call in 1 s, on a fake clock."""
 

@@ -204,8 +204,9 @@ class EmbeddingCache:
         if not keys:
             return 0
         key_array = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(-1, KEY_BYTES)
+        new = vectors if len(keys) == len(vectors) else vectors[list(keys.values())]  # all new: no copy
         try:
-            folder = self._write_segment(namespace, key_array, vectors[list(keys.values())])
+            folder = self._write_segment(namespace, key_array, new)
             index.add(_open_segment(folder, namespace, verify=False))  # we just hashed it
         except (OSError, CorruptSegment) as exc:  # a full disk or a concurrent clear must not fail a run
             warn(f"embedding cache: could not store {len(keys)} vectors in {self.base}: {exc}")
