@@ -9,14 +9,15 @@ part's alone. Parts:
   corpus      build the corpus and a BEIR task over it (queries: the first half of sampled documents)
   encode      WordLlama over every document, MiniLM over --minilm-docs: items/s, model load, peak RSS
   engines     ``zoo bench`` on the local engine and on Ray with each --workers count, equal total threads:
-              items/s, wall time, peak RSS of the driver and of the workers (skipped, saying so, where
-              this tree's ``zoo bench`` has no --engine)
+              items/s, wall time, peak RSS of the driver and of the workers (on Ray, exact search too runs
+              on the workers, sharded)
   search      exact search over all documents through the retrieval task, corpus streamed from the
               embedding cache and, beside it, held in memory: build seconds, QPS, peak RSS
   ray-search  the same through ShardedExact with each --workers count: QPS, driver and worker RSS
   hnsw        HNSW build seconds over all documents with --threads threads
-  kill        kill -9 of a WordLlama encoding (local engine) once it has encoded half the corpus, then a
-              rerun: how many items were encoded twice (encoded before the kill but not yet committed)
+  kill        kill -9 of a WordLlama encoding once it has encoded half the corpus, on the local engine and on
+              Ray with the largest --workers count (every process of the run killed), then a rerun: how many
+              items were encoded twice (encoded before the kill, in any process, but not yet committed)
 
     PYTHONPATH=. python3 benchmarks/scale.py                                  # a million documents
     PYTHONPATH=. python3 benchmarks/scale.py --docs 20000 --minilm-docs 300   # a quick proof, minutes
@@ -38,8 +39,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+PLUGIN = HERE / "scale_plugin"  # counted:<encoder>, which the kill part's processes (Ray's workers too) open
+sys.path[:0] = [str(HERE), str(PLUGIN)]
 import scale_corpus  # noqa: E402
+import zoo_scale_count  # noqa: E402
 
 PARTS = ("corpus", "encode", "engines", "search", "ray-search", "hnsw", "kill")
 WORDLLAMA, MINILM = "wordllama-l2-256", "all-minilm-l6-v2"
@@ -252,35 +256,23 @@ def part_hnsw(args: argparse.Namespace) -> dict[str, Any]:
             "items_encoded": measured.items_encoded, "peak_rss": status_bytes("VmHWM"), **backend.params()}
 
 
-class Counted:
-    """An encoder that records how many items it has encoded in a file after every call (a kill -9 leaves
-    the last count: it is in the page cache, whatever becomes of the process)."""
-
-    def __init__(self, encoder: Any, path: Path) -> None:
-        self._encoder, self._path, self._count = encoder, path, 0
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._encoder, name)
-
-    def encode(self, inputs: Any, **kwargs: Any) -> np.ndarray:
-        out = self._encoder.encode(inputs, **kwargs)
-        self._count += len(inputs)
-        tmp = self._path.with_suffix(".tmp")
-        tmp.write_text(str(self._count))
-        tmp.replace(self._path)
-        return out
-
-
 def part_count_encode(args: argparse.Namespace) -> dict[str, Any]:
-    """WordLlama over every document into ``args.cache``, counting what it encodes (the kill part's child)."""
+    """WordLlama, counted in every process (``counted:``, the scale plugin), over every document into
+    ``args.cache`` on ``args.engine``: the kill part's child."""
     from harness.encoding import MeasuredEncoder
+    from harness.engines import get_engine
     from zoo.cache import EmbeddingCache
     from zoo.registry import Registry
 
     _, texts = scale_corpus.load(corpus_path(args))
-    encoder = Counted(Registry.from_plugins().encoder(WORDLLAMA).load(), args.count_file)
-    measured = MeasuredEncoder(encoder, cache=EmbeddingCache(args.cache), progress=False)
-    measured.encode_stored(texts)
+    name = zoo_scale_count.PREFIX + WORDLLAMA
+    engine = get_engine("ray", workers=args.workers[0]) if args.engine == "ray" else get_engine("local")
+    measured = MeasuredEncoder(Registry.from_plugins().encoder(name).load(), cache=EmbeddingCache(args.cache),
+                               progress=False, engine=engine, spec_name=name)
+    try:
+        measured.encode_stored(texts)
+    finally:
+        engine.close()
     return {"items_encoded": measured.items_encoded, "items_cached": measured.items_cached}
 
 
@@ -292,11 +284,15 @@ CHILD_PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
 
 # --- the driver: one process per part --------------------------------------------------------------------
 
+def child_command(args: argparse.Namespace, part: str, *extra: str) -> list[str]:
+    return [sys.executable, __file__, "--child", part, "--docs", str(args.docs), "--work", str(args.work),
+            "--queries", str(args.queries), "--depth", str(args.depth), "--threads", str(args.threads), *extra]
+
+
 def child(args: argparse.Namespace, part: str, *extra: str, env: dict[str, str] | None = None
           ) -> dict[str, Any]:
     """Run one part in a fresh process and return what it measured."""
-    command = [sys.executable, __file__, "--child", part, "--docs", str(args.docs), "--work", str(args.work),
-               "--queries", str(args.queries), "--depth", str(args.depth), "--threads", str(args.threads), *extra]
+    command = child_command(args, part, *extra)
     done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})})
     lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT)]
     if done.returncode or not lines:
@@ -376,42 +372,78 @@ def committed(cache: Path) -> int:
     return total
 
 
-def encoded_so_far(count_file: Path) -> int:
-    try:
-        return int(count_file.read_text())
-    except (OSError, ValueError):
-        return 0
+def counting_env(counts: Path) -> dict[str, str]:
+    """What a child needs to open ``counted:`` encoders (Ray's workers inherit it) and where they count."""
+    shutil.rmtree(counts, ignore_errors=True)
+    counts.mkdir(parents=True)
+    path = os.pathsep.join(filter(None, [str(PLUGIN), os.environ.get("PYTHONPATH")]))
+    return {"PYTHONPATH": path, zoo_scale_count.COUNTS_ENV: str(counts)}
+
+
+def session_members(session: int) -> list[int]:
+    """Live processes of a session (a run started with ``start_new_session``: its Ray instance too)."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if entry.name.isdigit() and int(fields[3]) == session and fields[0] != "Z":
+            members.append(int(entry.name))
+    return members
+
+
+def kill_session(session: int) -> None:
+    """``kill -9`` every process of the session, until none is left (one may start another meanwhile)."""
+    for _ in range(50):
+        members = session_members(session)
+        if not members:
+            return
+        for pid in members:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.1)
 
 
 def run_kill(args: argparse.Namespace) -> dict[str, Any]:
-    """Kill -9 the local engine once it has encoded half the corpus, rerun, count what was encoded twice."""
-    cache, count_file = fresh_cache(args, "kill"), args.work / "kill-count"
-    count_file.unlink(missing_ok=True)
-    command = [sys.executable, __file__, "--child", "count-encode", "--docs", str(args.docs), "--work",
-               str(args.work), "--cache", str(cache), "--count-file", str(count_file)]
-    victim = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    while encoded_so_far(count_file) < args.docs // 2 and victim.poll() is None:  # by work done, not commits
+    """A kill -9 at half the work and a rerun, on the local engine and on Ray with the most workers."""
+    workers = max(args.workers)
+    return {"local": kill_and_rerun(args, "local", 1), f"ray-{workers}": kill_and_rerun(args, "ray", workers)}
+
+
+def kill_and_rerun(args: argparse.Namespace, engine: str, workers: int) -> dict[str, Any]:
+    """Kill -9 every process of a run once it has encoded half the corpus, rerun, count what was encoded twice:
+    encoded by the killed run (every process's count) but not committed (the cache's rows)."""
+    label = "local engine" if engine == "local" else f"Ray engine, {workers} worker(s)"
+    run = f"kill-{engine}-{workers}"
+    cache = fresh_cache(args, run)
+    extra = ["--cache", str(cache), "--engine", engine, "--workers", str(workers)]
+    counts = args.work / f"{run}-counts"
+    victim = subprocess.Popen(child_command(args, "count-encode", *extra), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env={**os.environ, **counting_env(counts)},
+                              start_new_session=True)
+    while zoo_scale_count.total(counts) < args.docs // 2 and victim.poll() is None:  # by work done
         time.sleep(0.02)
-    victim.send_signal(signal.SIGKILL)
+    kill_session(victim.pid)
     victim.wait()
-    kept, encoded = committed(cache), encoded_so_far(count_file)
-    rerun = child(args, "count-encode", "--cache", str(cache), "--count-file", str(count_file))
+    if victim.returncode != -signal.SIGKILL:
+        raise RuntimeError(f"the {label} run ended ({victim.returncode}) before it had encoded half the corpus")
+    kept, encoded = committed(cache), zoo_scale_count.total(counts)
+    rerun = child(args, "count-encode", *extra, env=counting_env(args.work / f"{run}-rerun-counts"))
     twice = encoded - kept
-    got = {"documents": args.docs, "committed_at_kill": kept, "encoded_before_kill": encoded,
-           "encoded_twice": twice, "rerun_encoded": rerun["items_encoded"], "engine": "local"}
-    print(f"kill -9 at {encoded / args.docs:.0%} encoded, {kept / args.docs:.0%} committed: the rerun "
+    print(f"kill -9 ({label}) at {encoded / args.docs:.0%} encoded, {kept / args.docs:.0%} committed: the rerun "
           f"encoded {rerun['items_encoded']:,} (the {args.docs - kept:,} not committed): {twice:,} items encoded "
           f"twice = {twice / args.docs:.3%} of the corpus (target <= {TARGETS['rerun']:.0%})")
-    return got
+    return {"documents": args.docs, "engine": engine, "workers": workers, "committed_at_kill": kept,
+            "encoded_before_kill": encoded, "encoded_twice": twice, "rerun_encoded": rerun["items_encoded"],
+            "rerun_cached": rerun["items_cached"]}
 
 
 def run_engines(args: argparse.Namespace) -> dict[str, Any]:
     """``zoo bench`` on each engine (the Ray engine's own flags: --engine, --workers)."""
     zoo = [sys.executable, "-c", "from zoo.cli.main import main; main()"]
-    help_text = subprocess.run([*zoo, "bench", "--help"], capture_output=True, text=True).stdout
-    if "--engine" not in help_text:
-        print("engines: skipped: this tree's `zoo bench` has no --engine (the Ray engine of issue 13 is not here)")
-        return {"skipped": "no --engine"}
     folder, found = task_folder(args, args.docs), {}
     runs = [("local", args.threads), *(("ray", workers) for workers in args.workers)]
     for engine, workers in runs:
@@ -434,7 +466,7 @@ def bench_engine(args: argparse.Namespace, zoo: list[str], folder: Path, engine:
     out = args.work / f"bench-{engine}-{workers}"
     shutil.rmtree(out, ignore_errors=True)
     command = [*zoo, "bench", "-m", WORDLLAMA, "-t", str(folder), "-b", "exact", "--depth", str(args.depth),
-               "--no-leaderboard", "--no-progress", "-o", str(out), "--engine", engine]
+               "--no-leaderboard", "--no-progress", "--no-chance", "-o", str(out), "--engine", engine]
     command += ["--workers", str(workers)] if engine == "ray" else []
     threads = args.threads if engine == "local" else max(1, args.threads // workers)
     env = {**os.environ, **threads_env(threads), "ZOO_CACHE_HOME": str(fresh_cache(args, f"bench-{engine}"))}
@@ -470,8 +502,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help=f"comma-separated, from {','.join(PARTS)}")
     parser.add_argument("--work", type=Path, default=Path("/tmp/zoo-scale"), help="corpus, task and caches")
     parser.add_argument("--child", help=argparse.SUPPRESS)
-    for hidden in ("--model", "--mode", "--cache", "--count-file"):
-        parser.add_argument(hidden, help=argparse.SUPPRESS, type=Path if hidden in ("--cache", "--count-file") else str)
+    for hidden in ("--model", "--mode", "--engine", "--cache"):
+        parser.add_argument(hidden, help=argparse.SUPPRESS, type=Path if hidden == "--cache" else str)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     unknown = set(args.parts) - set(PARTS)
