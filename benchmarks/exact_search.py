@@ -2,7 +2,7 @@
 
 All three run in this process on the same random unit vectors (cosine, same k). Each timing covers the
 whole job (normalising, indexing, scoring, top-k), median of --repeats; "search only" leaves out our
-build (the normalised copy of the corpus). Repeats interleave the methods, so background load hits all
+build (a pass over the corpus for its row norms). Repeats interleave the methods, so background load hits all
 alike. Peak memory is the rise of peak resident memory over the level before one call, measured in a
 fresh process per method (Linux VmHWM), so torch's allocations count and no method reuses another's freed pages.
 

@@ -23,6 +23,7 @@ import numpy as np
 from zoo.protocols import TaskScores
 
 RECALL_K = (10, 100)
+RANKED = max(RECALL_K)  # ids per query a ranking must keep for the comparison
 TUNING_QUERIES = 1000  # queries searched per ladder value; recall on them has a standard error under 0.01
 TUNING_SEED = 0
 

@@ -11,6 +11,9 @@ from harness.engines.commit import Committer, CommitPolicy
 from harness.engines.local import LocalEngine
 from zoo.cache import CacheNamespace, EmbeddingCache, cacheable
 from zoo.protocols import Encoder, Role
+from zoo.stored import StoredMatrix
+
+CallKey = tuple[str, str | None, tuple[Hashable, ...]]  # role, instruction, the inputs
 
 
 class MeasuredEncoder:
@@ -39,7 +42,8 @@ class MeasuredEncoder:
         self.items_cached = 0
         self.items_by_node: dict[str, int] = {}  # where the engine encoded them, when it says (ray)
         self.startup_seconds = 0.0  # the engine's own start-up (ray: starting workers), apart from both
-        self._memo: dict[tuple[str, str | None, Hashable], np.ndarray] = {}
+        self._memo: dict[CallKey, np.ndarray | StoredMatrix] = {}  # whole calls: no per-row copies
+        self._pinned: list[Sequence[Any]] = []
         self._fingerprint: str | None = None
 
     @property
@@ -60,19 +64,51 @@ class MeasuredEncoder:
     def encode(
         self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
     ) -> np.ndarray:
-        keys = [(role, instruction, _hashable(item)) for item in inputs]
-        todo: dict[Any, Any] = {}
-        for key, item in zip(keys, inputs):
-            if key not in self._memo and key not in todo:
-                todo[key] = item
-        if todo:
-            self._memo.update(zip(todo, self._vectors(list(todo.values()), role, instruction)))
-        if not keys:
+        """(n, dim) float32, read-only. Each distinct input of a call is encoded (or read from the cache)
+        once; the same call again (fitting a chain on the corpus, then searching it) returns the same array."""
+        key = _call_key(inputs, role, instruction)
+        known = self._memo.get(key)
+        if isinstance(known, np.ndarray):
+            return known
+        if known is not None:  # a StoredMatrix: this caller needs the vectors in memory
+            return self._remember(key, inputs, np.asarray(known))
+        items = list(inputs)
+        if not items:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._memo[key] for key in keys])
+        unique, inverse = _distinct(items, key[2])
+        vectors = self._vectors(unique, role, instruction)
+        return self._remember(key, inputs, vectors if inverse is None else vectors[inverse])
+
+    def encode_stored(
+        self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
+    ) -> np.ndarray | StoredMatrix:
+        """``encode``'s vectors, left in the embedding cache where every input is cacheable: a StoredMatrix
+        reading rows on demand, for a search that streams the corpus instead of holding it in memory."""
+        items = list(inputs)
+        if self.cache is None or not items or not all(cacheable(item) for item in items):
+            return self.encode(items, role=role, instruction=instruction)
+        key = _call_key(items, role, instruction)
+        known = self._memo.get(key)
+        if known is not None:
+            return known
+        unique, inverse = _distinct(items, key[2])
+        stored = self._stored(unique, role, instruction)
+        if stored is None:  # the cache could not keep them (a full disk): hold them in memory
+            return self.encode(items, role=role, instruction=instruction)
+        self._memo[key] = stored if inverse is None else stored.take(inverse)
+        return self._memo[key]
+
+    def _remember(self, key: CallKey, inputs: Sequence[Any], vectors: np.ndarray) -> np.ndarray:
+        """Memoise a call's vectors as a read-only view: every caller gets the same array, none can change it."""
+        view = vectors.view()
+        view.flags.writeable = False
+        self._memo[key] = view
+        if any(isinstance(k, tuple) and k[:1] == ("id",) for k in key[2]):
+            self._pinned.append(inputs)  # keyed by id(): keep the objects alive so no other takes their ids
+        return view
 
     def _vectors(self, items: list[Any], role: Role, instruction: str | None) -> np.ndarray:
-        """From the cache where it has them, else encoded (and stored)."""
+        """From the cache where it has them, else encoded (and stored): one array, nothing copied twice."""
         if self.cache is None or not any(cacheable(item) for item in items):
             return self._encode_fresh(items, role, instruction, None)
         namespace = CacheNamespace(self.fingerprint(), role, instruction, encoder_name=self.name)
@@ -82,6 +118,18 @@ class MeasuredEncoder:
         if found.misses:
             fresh = self._encode_fresh([items[i] for i in found.misses], role, instruction, namespace)
         return found.assemble(fresh)
+
+    def _stored(self, items: list[Any], role: Role, instruction: str | None) -> StoredMatrix | None:
+        """The items' vectors as a StoredMatrix, encoding (and storing) those the cache lacks; None if the
+        cache could not store them."""
+        assert self.cache is not None
+        namespace = CacheNamespace(self.fingerprint(), role, instruction, encoder_name=self.name)
+        found = self.cache.lookup(namespace, items)
+        self.items_cached += len(found.hits)
+        if found.misses:
+            self._encode_fresh([items[i] for i in found.misses], role, instruction, namespace)
+            found = self.cache.lookup(namespace, items)
+        return None if found.misses else found.stored
 
     def _encode_fresh(self, items: list[Any], role: Role, instruction: str | None,
                       namespace: CacheNamespace | None) -> np.ndarray:
@@ -106,6 +154,24 @@ class MeasuredEncoder:
         placed = {"items_by_node": dict(self.items_by_node)} if self.items_by_node else {}
         started = {"startup_seconds": round(self.startup_seconds, 3)} if self.startup_seconds else {}
         return {**self.engine.params(), **placed, **started}
+
+
+def _call_key(inputs: Sequence[Any], role: Role, instruction: str | None) -> CallKey:
+    return role, instruction, tuple(_hashable(item) for item in inputs)
+
+
+def _distinct(items: list[Any], keys: tuple[Hashable, ...]) -> tuple[list[Any], np.ndarray | None]:
+    """The distinct items, first occurrences in order, and where each item's vector lies among theirs
+    (None when all are distinct, the usual case: no copy to expand)."""
+    if len(set(keys)) == len(keys):  # a set costs a third of the dict below: a million items are common
+        return items, None
+    slots: dict[Hashable, int] = {}
+    firsts: list[int] = []
+    for i, key in enumerate(keys):
+        if key not in slots:
+            slots[key] = len(firsts)
+            firsts.append(i)
+    return [items[i] for i in firsts], np.fromiter((slots[key] for key in keys), dtype=np.int64, count=len(keys))
 
 
 def _hashable(item: Any) -> Hashable:

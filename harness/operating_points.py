@@ -23,6 +23,7 @@ from harness.quantized import QuantizedSearch
 from zoo.errors import ZooError
 from zoo.plugins import warn
 from zoo.protocols import SearchBackend, SearchPoints, Similarity
+from zoo.stored import StoredMatrix
 
 
 def set_search_option(backend: Any, option: str, value: Any) -> None:
@@ -115,6 +116,14 @@ class SharedIndex:
         return getattr(_inner(backend), "similarities", None)
 
     @property
+    def reads_stored(self) -> bool:
+        """Whether the corpus may come as a StoredMatrix (read from the cache's files): where the backend
+        streams one and nothing here hashes the vectors (one operating point) or tunes on them."""
+        store = self._store
+        tuned = store.points is not None and store.points.target_recall is not None
+        return not store.keep and not tuned and bool(getattr(self._prototype, "reads_stored", False))
+
+    @property
     def builds(self) -> int:
         """Indexes built so far, through every view."""
         return self._store.builds
@@ -148,7 +157,7 @@ class SharedIndex:
     def __len__(self) -> int:
         return self._current.n if self._current is not None else 0
 
-    def build(self, vectors: np.ndarray, ids: Sequence[str], similarity: Similarity) -> None:
+    def build(self, vectors: np.ndarray | StoredMatrix, ids: Sequence[str], similarity: Similarity) -> None:
         store = self._store
         ids = list(ids)
         key = content_key(vectors, ids, similarity) if store.keep else ""

@@ -133,7 +133,7 @@ class BenchmarkRun:
             store = ChanceStore(self.store.folder / "chance")
             level = store.get(task_spec.name, fingerprint)
             if level is None:
-                backend = make_backend(reference, None) if task_spec.uses_search else None
+                backend = make_backend(reference, None, self.engine) if task_spec.uses_search else None
                 depth = self._depth(task_spec, reference) if reference is not None else None
                 level = measure_chance(task, backend, depth)
                 store.put(task_spec.name, fingerprint, level)
@@ -145,8 +145,9 @@ class BenchmarkRun:
         """The backend for every operating point of ``spec`` on this view, a recall target tuned on the task's
         held-out queries as the view encodes them; None (with a warning) where it cannot search the view's
         vectors."""
-        index = SharedIndex(functools.partial(make_backend, spec, view), points=spec.points,
-                            reference=functools.partial(make_backend, reference, view) if reference else None,
+        index = SharedIndex(functools.partial(make_backend, spec, view, self.engine), points=spec.points,
+                            reference=functools.partial(make_backend, reference, view, self.engine)
+                            if reference else None,
                             tuning=functools.partial(held_out_sample, task, view),
                             keep=len(operating_points(spec)) > 1)
         if searches(index, view.similarity):
@@ -212,13 +213,17 @@ def operating_points(spec: BackendSpec) -> tuple[Any, ...]:
     return spec.points.values if spec.points is not None and spec.points.values else (None,)
 
 
-def make_backend(spec: BackendSpec | None, view: Any) -> Any:
+def make_backend(spec: BackendSpec | None, view: Any, engine: Engine | None = None) -> Any:
+    """The backend ``spec`` makes, run where the engine runs its search (the Ray engine shards exact search
+    over its workers), behind the view's quantizer if it has one."""
     if spec is None:
         return None
     try:
         backend = spec.factory()
     except TypeError as exc:  # options the user wrote into the backend's name
         raise ZooError(f"backend {spec.name!r}: {exc}") from None
+    on_engine = getattr(engine, "search_backend", None)  # an optional Engine method
+    backend = on_engine(backend) if callable(on_engine) else backend
     quantizer = getattr(view, "quantizer", None)
     return QuantizedSearch(backend, quantizer) if quantizer is not None else backend
 

@@ -62,3 +62,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for item in items:
             if "network" in item.keywords:
                 item.add_marker(pytest.mark.skip(reason="needs the Hugging Face hub; set ZOO_NETWORK_TESTS=1"))
+
+
+def scattered(x, rows_per_segment: int, seed: int = 0):  # noqa: ANN001, ANN201
+    """``x`` as a StoredMatrix whose rows lie shuffled over segments of ``rows_per_segment``, as a cache
+    filled by several runs in another order would hold them."""
+    import numpy as np
+
+    from zoo.stored import StoredMatrix
+
+    order = np.random.default_rng(seed).permutation(len(x))
+    arrays, segments, rows = [], np.empty(len(x), np.int64), np.empty(len(x), np.int64)
+    for number, start in enumerate(range(0, len(x), rows_per_segment)):
+        part = order[start:start + rows_per_segment]
+        arrays.append(np.ascontiguousarray(x[part], dtype=np.float32))
+        segments[part], rows[part] = number, np.arange(len(part))
+    return StoredMatrix(arrays, segments, rows)

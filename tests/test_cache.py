@@ -61,6 +61,19 @@ def test_mixed_hits_misses_and_duplicates(tmp_path: Path):
     np.testing.assert_array_equal(out[[0, 2, 5, 6]], fresh)
 
 
+def test_assemble_copies_hits_once_and_keeps_fresh_vectors_as_they_are(tmp_path: Path):
+    """Hits are read from the segment files straight into the result; with none, the fresh array is it."""
+    from zoo.stored import StoredMatrix
+
+    cache = EmbeddingCache(tmp_path)
+    cache.store(NS, ["a"], vectors_for(["a"]))
+    found = cache.lookup(NS, ["b", "a"])
+    assert isinstance(found.stored, StoredMatrix) and found.stored.shape == (1, DIM)
+    np.testing.assert_array_equal(found.assemble(vectors_for(["b"])), vectors_for(["b", "a"]))
+    fresh = vectors_for(["x", "y"])
+    assert cache.lookup(NS, ["x", "y"]).assemble(fresh) is fresh
+
+
 def test_store_skips_cached_duplicate_and_uncacheable_items(tmp_path: Path):
     cache = EmbeddingCache(tmp_path)
     assert cache.store(NS, ["a", "a", 7], vectors_for(["a", "a", "7"])) == 1

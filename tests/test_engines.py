@@ -79,9 +79,29 @@ def test_get_engine_knows_local_and_ray_and_says_how_to_install_ray(monkeypatch:
 
 
 def test_importing_the_engines_does_not_import_ray():
-    code = "import harness.engines.ray, harness.runner, zoo.cli.bench, sys; print('ray' in sys.modules)"
+    code = ("import harness.engines.ray, harness.engines.ray_search, harness.runner, zoo.cli.bench, sys; "
+            "print('ray' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "False"
+
+
+def test_the_ray_engine_searches_exactly_on_its_own_cluster():
+    """With the Ray engine the runner's exact backends are ShardedExact over the engine's workers, on the
+    engine's RayCluster (one connection for both), with exact's settings and parameters; others unchanged."""
+    from harness.backends.exact import ExactBackend
+    from harness.backends.hnsw import HnswBackend
+    from harness.engines.ray import RayEngine
+    from harness.engines.ray_search import ShardedExact
+    from harness.runner import make_backend
+    from zoo.options import bind_backend_options
+
+    engine, registry = RayEngine(workers=3), Registry.from_plugins()
+    sharded = make_backend(bind_backend_options(registry.backend("exact"), "chunk_size=64"), None, engine)
+    assert isinstance(sharded, ShardedExact) and sharded.cluster is engine.cluster and sharded.workers == 3
+    assert sharded.params() == ExactBackend(chunk_size=64).params()  # the same configuration
+    assert isinstance(make_backend(registry.backend("exact"), None), ExactBackend)  # the local engine
+    assert isinstance(make_backend(registry.backend("exact"), None, LocalEngine()), ExactBackend)
+    assert isinstance(make_backend(registry.backend("hnsw"), None, engine), HnswBackend)
 
 
 # --- the local engine -----------------------------------------------------------------------------
@@ -102,6 +122,35 @@ def test_local_engine_encodes_longest_first_and_returns_the_input_order():
     lengths = [len(text) for text in seen]
     assert lengths == sorted(lengths, reverse=True)  # one order over the whole input, not per chunk
     np.testing.assert_array_equal(done.vectors, HashingEncoder(16).encode(items))  # back in input order
+
+
+class Constant(HashingEncoder):
+    """512 ones per input, made at once: what is measured around it is the harness's own memory."""
+
+    def __init__(self) -> None:
+        super().__init__(512, name="constant")
+
+    def encode(self, inputs, *, role="document", instruction=None):  # noqa: ANN001, ANN201
+        return np.ones((len(inputs), self.dim), dtype=np.float32)
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_fresh_encode_holds_its_vectors_once(tmp_path: Path, cached: bool):
+    """The engine writes each chunk into one (n, dim) array (no chunks kept and concatenated), and the
+    cache's commits hold only what is pending (here 2,048 items at a time), never a second copy of it all."""
+    import tracemalloc
+
+    items = [f"item {i}" for i in range(20_000)]
+    measured = MeasuredEncoder(Constant(), cache=EmbeddingCache(tmp_path) if cached else None, progress=False,
+                               commit=CommitPolicy(2048, 0.0))
+    tracemalloc.start()
+    try:
+        vectors = measured.encode(items)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert vectors.shape == (20_000, 512)
+    assert peak < (1.5 if cached else 1.25) * vectors.nbytes  # chunks and a concatenation would be 2x
 
 
 class SlowLoading(HashingEncoder):
@@ -298,6 +347,41 @@ def test_ray_engine_scores_equal_the_local_engines(ray_local: Path, tmp_path: Pa
     assert on_ray.scores == local.scores and on_ray.main_score == local.main_score  # identical, not close
     assert on_ray.engine == "ray" and on_ray.engine_params["workers"] == 2
     assert sum(on_ray.engine_params["items_by_node"].values()) == on_ray.items_encoded == local.items_encoded
+
+
+@pytest.mark.slow
+def test_zoo_bench_on_ray_searches_on_its_workers_and_scores_as_the_local_engine(
+        ray_local: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """`zoo bench --engine ray --workers 2`: exact search (the chance level's and the task's) runs in two
+    shards on the Ray the encoding joined; every score and per-query item equals the local engine's, and the
+    result is the same configuration (the same file)."""
+    from click.testing import CliRunner
+
+    from harness.engines.ray_search import ShardedExact
+    from zoo.cli.main import build_cli
+
+    clusters: list = []
+    build = ShardedExact.build
+    monkeypatch.setattr(ShardedExact, "build", lambda self, *args: clusters.append(self.cluster) or build(self, *args))
+    monkeypatch.setenv("ZOO_CACHE_HOME", str(tmp_path / "cache"))
+
+    def bench(folder: str, *engine: str) -> Path:
+        done = CliRunner().invoke(build_cli(), ["bench", "-m", "hashing-bow-256", "-t", "icd10cm-small", *engine,
+                                                "-o", str(tmp_path / folder), "--no-leaderboard", "--no-progress"])
+        assert done.exit_code == 0, done.output
+        (path,) = (tmp_path / folder).glob("*.json")
+        return path
+
+    on_ray = bench("ray", "--engine", "ray", "--workers", "2")
+    local = bench("local")
+    assert len(clusters) == 2 and clusters[0] is clusters[1]  # one RayCluster: the engine's
+    assert on_ray.name == local.name  # the same run id
+    ray_result, local_result = (TaskResult.from_dict(json.loads(path.read_text())) for path in (on_ray, local))
+    assert ray_result.scores == local_result.scores and ray_result.backend_params == local_result.backend_params
+    assert ray_result.engine == "ray" and ray_result.engine_params["workers"] == 2
+    assert ray_result.chance == local_result.chance and ray_result.interval == local_result.interval
+    items = [np.load(path.with_suffix(".items.npz")) for path in (on_ray, local)]
+    assert all(np.array_equal(items[0][name], items[1][name]) for name in ("values", "ids"))
 
 
 @pytest.mark.slow

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from harness.backends.exact import ExactBackend
+from tests.conftest import scattered
 from zoo.errors import ZooError
 from zoo.protocols import SIMILARITIES, SearchBackend
+from zoo.stored import StoredMatrix
 
 CHUNK_SIZES = (1, 2, 3, 7, 64, 1000)
 
@@ -234,3 +237,74 @@ def test_bad_params(kwargs: dict[str, float]) -> None:
 def test_empty_query_batch(built: ExactBackend) -> None:
     ids, scores = built.search(np.ones((0, 4)), 2)
     assert ids == [] and scores.shape == (0, 2)
+
+
+def check_streamed(corpus: np.ndarray, queries: np.ndarray, k: int, similarity: str, rows_per_segment: int,
+                   **kwargs: int) -> None:
+    """A StoredMatrix (the corpus left in cache segments) gives in-memory search's ids and scores, bit for bit."""
+    names = ids_for(len(corpus))
+    in_memory, streamed = ExactBackend(**kwargs), ExactBackend(**kwargs)
+    in_memory.build(corpus, names, similarity)
+    streamed.build(scattered(corpus, rows_per_segment), names, similarity)
+    want_ids, want_scores = in_memory.search(queries, k)
+    got_ids, got_scores = streamed.search(queries, k)
+    assert got_ids == want_ids
+    assert got_scores.tobytes() == want_scores.tobytes()
+
+
+@pytest.mark.parametrize("similarity", SIMILARITIES[:3])
+@pytest.mark.parametrize(("chunk_size", "rows_per_segment"), [(1, 7), (16, 100), (4096, 13)])
+@pytest.mark.parametrize("k", [1, 10, 103])
+def test_streamed_search_equals_in_memory_search(similarity: str, chunk_size: int, rows_per_segment: int,
+                                                  k: int) -> None:
+    corpus, queries = random_data(n=103, m=11, d=16, seed=9)
+    check_streamed(corpus, queries, k, similarity, rows_per_segment, chunk_size=chunk_size, query_batch_size=4)
+
+
+@pytest.mark.parametrize("similarity", SIMILARITIES[:3])
+@pytest.mark.parametrize("k", [1, 9, 40])
+def test_streamed_search_orders_ties_by_corpus_position(similarity: str, k: int) -> None:
+    rng = np.random.default_rng(10)
+    pool = tie_vectors(rng, 4)
+    corpus = pool[rng.integers(0, len(pool), 300)]
+    queries = np.concatenate([tie_vectors(rng, 5), pool[:2]])
+    check_streamed(corpus, queries, k, similarity, 32, chunk_size=16, query_batch_size=3)
+    want, _ = reference(corpus, queries, k, similarity)
+    streamed = ExactBackend(chunk_size=16)
+    streamed.build(scattered(corpus, 32, seed=1), ids_for(300), similarity)
+    assert streamed.search(queries, k)[0] == [[f"doc{p}" for p in row] for row in want]
+
+
+@pytest.mark.slow
+def test_streamed_search_stays_within_its_memory_bound(tmp_path: Path) -> None:
+    """200k cached vectors searched from the cache's files: the corpus is never held in memory, so build
+    and search together allocate under a quarter of it (a block of rows, a few numbers per document); in
+    memory, the index searches the caller's array without copying it. Both find the same top k."""
+    from zoo.cache import CacheNamespace, EmbeddingCache
+
+    n, dim = 200_000, 128
+    rng = np.random.default_rng(12)
+    corpus = rng.standard_normal((n, dim), dtype=np.float32)
+    queries = rng.standard_normal((100, dim), dtype=np.float32)
+    items, names = [f"text {i}" for i in range(n)], ids_for(n)
+    cache, namespace = EmbeddingCache(tmp_path), CacheNamespace("fp", "document")
+    for start in range(0, n, 50_000):
+        cache.store(namespace, items[start:start + 50_000], corpus[start:start + 50_000])
+    stored = EmbeddingCache(tmp_path).lookup(namespace, items).stored
+    assert stored is not None
+
+    def peak(vectors: np.ndarray | StoredMatrix) -> tuple[int, tuple[list[list[str]], np.ndarray]]:
+        backend = ExactBackend(chunk_size=1024, query_batch_size=64)
+        tracemalloc.start()
+        try:
+            backend.build(vectors, names, "cosine")
+            found = backend.search(queries, 10)
+            return tracemalloc.get_traced_memory()[1], found
+        finally:
+            tracemalloc.stop()
+
+    streamed_peak, streamed = peak(stored)
+    in_memory_peak, in_memory = peak(corpus)
+    assert streamed[0] == in_memory[0] and streamed[1].tobytes() == in_memory[1].tobytes()
+    assert streamed_peak < corpus.nbytes / 4
+    assert in_memory_peak < corpus.nbytes / 4

@@ -11,8 +11,11 @@ import pytest
 from harness.metrics import (
     DEFAULT_K,
     MEASURES,
+    RunningScores,
+    mean_scores,
     metric_name,
     per_query_retrieval_scores,
+    query_items,
     retrieval_scores,
     sts_scores,
     trec_order,
@@ -136,6 +139,24 @@ def test_parity_with_pytrec_eval(seed: int) -> None:
     mean = retrieval_scores(qrels, run, DEFAULT_K)
     for name, value in mean.items():
         assert value == pytest.approx(np.mean([s[name] for s in expected.values()]), abs=1e-6)
+
+
+@pytest.mark.parametrize("ignore_identical_ids", [False, True])
+def test_scores_of_a_run_in_parts_equal_the_whole_runs(ignore_identical_ids: bool) -> None:
+    """Batch by batch, in any order, only each query's scores kept: the same means to the last bit."""
+    qrels, run = _random_case(5)
+    run["q3"] = {"q3": 1.0, **run.get("q3", {})}  # a query retrieving itself
+    whole = retrieval_scores(qrels, run, DEFAULT_K, ignore_identical_ids=ignore_identical_ids)
+    running = RunningScores(qrels, DEFAULT_K, ignore_identical_ids=ignore_identical_ids)
+    qids = list(run)
+    random.Random(0).shuffle(qids)
+    for start in range(0, len(qids), 7):
+        running.add({qid: run[qid] for qid in qids[start:start + 7]})
+    assert running.means() == whole
+    per_query = per_query_retrieval_scores(qrels, run, DEFAULT_K, ignore_identical_ids=ignore_identical_ids)
+    assert mean_scores(per_query) == whole
+    items, expected = running.items("ndcg_at_10"), query_items(per_query, "ndcg_at_10")
+    assert items.ids == expected.ids and items.values.tolist() == expected.values.tolist()
 
 
 def test_sts_scores() -> None:

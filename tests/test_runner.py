@@ -11,6 +11,7 @@ from harness.results import ResultStore
 from harness.encoding import MeasuredEncoder
 from harness.runner import BenchmarkRun
 from tests.conftest import TINY_BEIR
+from zoo.cache import EmbeddingCache
 from zoo.encoders.hashing import HashingEncoder
 from zoo.errors import ZooError
 from zoo.registry import Registry
@@ -26,15 +27,43 @@ class CountingEncoder(HashingEncoder):
         return super().encode(inputs, role=role, instruction=instruction)
 
 
-def test_measured_encoder_encodes_each_distinct_input_once():
+def test_measured_encoder_encodes_each_distinct_input_once(tmp_path: Path):
     inner = CountingEncoder()
-    measured = MeasuredEncoder(inner, progress=False)
+    measured = MeasuredEncoder(inner, cache=EmbeddingCache(tmp_path), progress=False)
     first = measured.encode(["a b", "c", "a b"], role="document")
-    again = measured.encode(["c", "a b"], role="document")
-    assert inner.calls == [2]
+    assert measured.encode(["a b", "c", "a b"], role="document") is first  # the same call: the same array
+    again = measured.encode(["c", "a b"], role="document")  # another call: its inputs come from the cache
+    assert inner.calls == [2] and measured.items_cached == 2
     np.testing.assert_array_equal(first[0], again[1])
+    np.testing.assert_array_equal(first[0], first[2])
     measured.encode(["c"], role="query")  # another role is another input
     assert inner.calls == [2, 1] and measured.items_encoded == 3
+
+
+def test_measured_encoder_vectors_are_read_only():
+    """Every caller of a memoised call gets the same array: none may change it under the others."""
+    measured = MeasuredEncoder(CountingEncoder(), progress=False)
+    vectors = measured.encode(["a", "b"])
+    with pytest.raises(ValueError, match="read-only"):
+        vectors[0] = 0.0
+
+
+def test_measured_encoder_keeps_corpus_vectors_in_the_cache(tmp_path: Path):
+    """encode_stored leaves cached vectors on disk (a StoredMatrix); encode of the same call reads them."""
+    from zoo.stored import StoredMatrix
+
+    inner = CountingEncoder()
+    measured = MeasuredEncoder(inner, cache=EmbeddingCache(tmp_path), progress=False)
+    texts = ["a b", "c", "d e f", "c"]
+    stored = measured.encode_stored(texts)
+    assert isinstance(stored, StoredMatrix) and stored.shape == (4, 32)
+    assert measured.encode_stored(texts) is stored and inner.calls == [3]
+    in_memory = measured.encode(texts)
+    np.testing.assert_array_equal(in_memory, np.asarray(stored))
+    np.testing.assert_array_equal(in_memory, HashingEncoder(32, name="counting").encode(texts))
+    assert inner.calls == [3]
+    uncached = MeasuredEncoder(CountingEncoder(), progress=False).encode_stored(texts)
+    assert isinstance(uncached, np.ndarray)  # no cache: nothing to leave the vectors in
 
 
 def test_measured_encoder_rejects_a_wrong_shape():
@@ -160,3 +189,65 @@ def test_tasks_run_only_with_encoders_of_all_their_modalities(tmp_path: Path, ca
     with pytest.raises(ZooError, match="no encoder here encodes what pictures needs .image\\+text"):
         BenchmarkRun([text], [picture_task], [registry.backend("exact")], ResultStore(tmp_path / "x"),
                      progress=False).run()
+
+
+def test_retrieval_scores_each_search_batch_as_it_comes(monkeypatch: pytest.MonkeyPatch):
+    """Hits are scored batch by batch and dropped: the scores and per-query items are those of the whole
+    run, and the ranking keeps only the depth the comparison with exact search reads."""
+    from harness.approximate import RANKED
+    from harness.backends.exact import ExactBackend
+    from harness.metrics import per_query_retrieval_scores, query_items, retrieval_scores
+    from harness.tasks import retrieval
+    from harness.tasks.builtin import beir_folder_spec
+
+    task = beir_folder_spec(TINY_BEIR).load()
+    encoder = MeasuredEncoder(HashingEncoder(64), progress=False)
+    monkeypatch.setattr(retrieval, "SEARCH_BATCH", 2)
+    scores = task.evaluate(encoder, ExactBackend())
+    backend = ExactBackend()
+    backend.build(encoder.encode(list(task.data.corpus.values())), list(task.data.corpus), "cosine")
+    hits, found = backend.search(encoder.encode(list(task.data.queries.values()), role="query"), 1000)
+    whole = {qid: dict(zip(row, row_scores.tolist())) for qid, row, row_scores in zip(task.data.queries, hits, found)}
+    assert scores.scores == retrieval_scores(task.data.qrels, whole, task.k_values)
+    items = query_items(per_query_retrieval_scores(task.data.qrels, whole, task.k_values), "ndcg_at_10")
+    assert scores.items is not None and scores.items.ids == items.ids
+    assert scores.items.values.tolist() == items.values.tolist()
+    assert scores.ranking == {qid: row[:RANKED] for qid, row in zip(task.data.queries, hits)}
+    assert scores.search.n_queries == 5 and scores.search.depth == 1000
+
+
+def test_cached_corpora_are_searched_from_the_cache_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """With a cache, exact search streams the corpus from the cache's segment files (through the runner's
+    SharedIndex too); other backends get it in memory; the scores are the same either way, first run or
+    cached."""
+    from harness.backends.exact import ExactBackend
+    from harness.backends.hnsw import HnswBackend
+    from harness.operating_points import SharedIndex
+    from harness.tasks.builtin import beir_folder_spec
+    from harness.tasks.retrieval import corpus_vectors
+    from zoo.stored import StoredMatrix
+
+    texts = ["one doc", "another doc"]
+    measured = MeasuredEncoder(HashingEncoder(16), cache=EmbeddingCache(tmp_path / "cache"), progress=False)
+    assert isinstance(corpus_vectors(measured, ExactBackend(), texts), StoredMatrix)
+    assert isinstance(corpus_vectors(measured, SharedIndex(ExactBackend, keep=False), texts), StoredMatrix)
+    assert isinstance(corpus_vectors(measured, SharedIndex(ExactBackend), texts), np.ndarray)  # hashed to share
+    assert isinstance(corpus_vectors(measured, HnswBackend(), texts), np.ndarray)
+    assert isinstance(corpus_vectors(HashingEncoder(16), ExactBackend(), texts), np.ndarray)
+
+    built: list[type] = []
+    exact_build = ExactBackend.build
+    monkeypatch.setattr(ExactBackend, "build", lambda self, x, *rest: built.append(type(x)) or exact_build(self, x, *rest))
+
+    registry = Registry.from_plugins()
+
+    def run(folder: str, cache: EmbeddingCache | None) -> list:
+        return BenchmarkRun([registry.encoder("hashing-bow-256")], [beir_folder_spec(TINY_BEIR)],
+                            [registry.backend("exact")], ResultStore(tmp_path / folder), cache=cache,
+                            progress=False).run()
+
+    first, cached = run("first", EmbeddingCache(tmp_path / "cache")), run("again", EmbeddingCache(tmp_path / "cache"))
+    (plain,) = run("plain", None)
+    assert cached[0].items_encoded == 0 and cached[0].items_cached == 13
+    assert first[0].scores == cached[0].scores == plain.scores
+    assert built == [np.ndarray, StoredMatrix] * 2 + [np.ndarray] * 2  # each run: its chance level, its search

@@ -31,6 +31,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from zoo.plugins import warn
+from zoo.stored import StoredMatrix, release_pages
 
 ENV_VAR = "ZOO_CACHE_HOME"
 FORMAT = 1
@@ -106,23 +107,37 @@ class NamespaceInfo:
 
 @dataclass
 class CacheLookup:
-    """The outcome of ``lookup``: hit vectors in item order, and which items still need encoding."""
+    """The outcome of ``lookup``: which items are cached and which still need encoding.
+
+    The hits' vectors stay in the segment files (``stored``) until read: ``assemble`` copies them once,
+    straight into the result.
+    """
 
     n: int
     hits: list[int]
-    vectors: np.ndarray | None  # (len(hits), dim) float32, a private copy
     misses: list[int]
+    stored: StoredMatrix | None = field(default=None, repr=False)  # the hits' vectors, in hit order
+
+    @property
+    def vectors(self) -> np.ndarray | None:
+        """The hits' vectors in hit order, (len(hits), dim) float32: a private copy."""
+        return None if self.stored is None else np.asarray(self.stored)
 
     def assemble(self, fresh: np.ndarray | None) -> np.ndarray:
-        """All n vectors in item order, given the vectors encoded for ``misses`` (in that order)."""
-        parts = [a for a in (self.vectors, fresh) if a is not None and len(a)]
-        if not parts:
+        """All n vectors in item order, given the vectors encoded for ``misses`` (in that order).
+
+        With no hits, the fresh vectors are the result themselves (no copy).
+        """
+        got = 0 if fresh is None else len(fresh)
+        if len(self.misses) != got:
+            raise ValueError(f"{len(self.misses)} misses but {got} fresh vectors")
+        if self.stored is None and fresh is None:
             raise ValueError("nothing to assemble: no hits and no fresh vectors")
-        if len(self.misses) != (0 if fresh is None else len(fresh)):
-            raise ValueError(f"{len(self.misses)} misses but {0 if fresh is None else len(fresh)} fresh vectors")
-        out = np.empty((self.n, parts[0].shape[1]), dtype=DTYPE)
-        if self.hits:
-            out[self.hits] = self.vectors
+        if self.stored is None:
+            assert fresh is not None
+            return np.ascontiguousarray(fresh, dtype=DTYPE)
+        out = np.empty((self.n, self.stored.shape[1]), dtype=DTYPE)
+        self.stored.copy_to(out, self.hits)
         if self.misses:
             out[self.misses] = fresh
         return out
@@ -170,7 +185,7 @@ class EmbeddingCache:
         found = [index.rows.get(item_key(item)) if cacheable(item) else None for item in items]
         hits = [i for i, where in enumerate(found) if where is not None]
         misses = [i for i, where in enumerate(found) if where is None]
-        return CacheLookup(len(items), hits, _gather(index, [found[i] for i in hits]), misses)
+        return CacheLookup(len(items), hits, misses, _located(index, [found[i] for i in hits]))
 
     def store(self, namespace: CacheNamespace, items: Sequence[Any], vectors: np.ndarray) -> int:
         """Add the vectors of cacheable items not cached yet; returns how many rows were written."""
@@ -189,8 +204,9 @@ class EmbeddingCache:
         if not keys:
             return 0
         key_array = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(-1, KEY_BYTES)
+        new = vectors if len(keys) == len(vectors) else vectors[list(keys.values())]  # all new: no copy
         try:
-            folder = self._write_segment(namespace, key_array, vectors[list(keys.values())])
+            folder = self._write_segment(namespace, key_array, new)
             index.add(_open_segment(folder, namespace, verify=False))  # we just hashed it
         except (OSError, CorruptSegment) as exc:  # a full disk or a concurrent clear must not fail a run
             warn(f"embedding cache: could not store {len(keys)} vectors in {self.base}: {exc}")
@@ -281,6 +297,8 @@ class EmbeddingCache:
         _, first = np.unique(keys.view(f"V{KEY_BYTES}").ravel(), return_index=True)
         keep = np.sort(first)  # the first copy of a key wins, as it does in the index
         vectors = np.concatenate([segment.vectors for segment in run])[keep]
+        for segment in run:
+            release_pages(segment.vectors)  # read once to merge: not kept resident while the run goes on
         try:
             self._write_segment(namespace, np.ascontiguousarray(keys[keep]), vectors,
                                 name=f"{run[0].name}-{uuid.uuid4().hex[:8]}")  # sorts just after run[0]
@@ -367,17 +385,12 @@ def _exclusive(path: Path) -> Iterator[bool]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _gather(index: _Index, where: list[int]) -> np.ndarray | None:
-    """Copy the located rows out of the segments' memmaps, in the order given."""
+def _located(index: _Index, where: list[int]) -> StoredMatrix | None:
+    """The located rows as a matrix that reads them from the segments' memmaps when asked, in the order given."""
     if not where:
         return None
     located = np.asarray(where, dtype=np.int64)
-    numbers, rows = located >> 32, located & 0xFFFFFFFF
-    out = np.empty((len(where), index.dim), dtype=DTYPE)
-    for number in np.unique(numbers):
-        mask = numbers == number
-        out[mask] = index.segments[number].vectors[rows[mask]]
-    return out
+    return StoredMatrix([segment.vectors for segment in index.segments], located >> 32, located & 0xFFFFFFFF)
 
 
 def _save(path: Path, array: np.ndarray) -> None:
@@ -406,8 +419,11 @@ def _open_segment(folder: Path, namespace: CacheNamespace, verify: bool = True) 
         raise CorruptSegment("header names another namespace")
     keys = _load(folder / "keys.npy", np.dtype(np.uint8), (header["count"], KEY_BYTES))
     vectors = _load(folder / "vectors.npy", DTYPE, (header["count"], header["dim"]))
-    if verify and _checksum(keys, vectors) != header["checksum"]:
-        raise CorruptSegment("checksum mismatch")
+    if verify:
+        checksum = _checksum(keys, vectors)
+        release_pages(vectors)  # hashing read every page: readers map back only the rows they use
+        if checksum != header["checksum"]:
+            raise CorruptSegment("checksum mismatch")
     return _Segment(folder.name, keys, vectors)
 
 

@@ -39,6 +39,11 @@ class HammingIndex:
         self.backend = backend
 
     def search(self, queries: np.ndarray, k: int) -> tuple[list[list[str]], np.ndarray]:
+        idx, scores = self.search_positions(queries, k)
+        return self.ids[idx].tolist(), scores
+
+    def search_positions(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Corpus positions and scores of each query's k best codes, best first."""
         q = check_codes(queries, "query codes", self.backend)
         if q.shape[1] != self.codes.shape[1]:
             raise ZooError(f"{self.backend} backend: query codes have {q.shape[1]} bytes but the index has "
@@ -51,7 +56,7 @@ class HammingIndex:
             scores.append(best)
         idx = np.concatenate(rows) if rows else np.zeros((0, k), dtype=np.int64)
         out = np.concatenate(scores) if scores else np.zeros((0, k), dtype=np.float32)
-        return self.ids[idx].tolist(), out
+        return idx, out
 
     def _batch(self, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         n = len(self.codes)

@@ -18,9 +18,11 @@ import numpy as np
 
 from zoo.errors import ZooError
 from zoo.protocols import SIMILARITIES, Similarity
+from zoo.stored import StoredMatrix
 
 UNIT_ROUNDOFF = 2.0**-24  # float32
 PAIR_BLOCK = 1 << 18  # floats per temporary in pair_scores: bounds its memory
+CHECK_BLOCK = 1 << 18  # floats per block when checking values: no mask the size of the corpus
 
 
 def as_matrix(x: Any, what: str) -> np.ndarray:
@@ -31,10 +33,18 @@ def as_matrix(x: Any, what: str) -> np.ndarray:
         raise ZooError(f"{what} must be a numeric array: {exc}") from None
     if arr.ndim != 2:
         raise ZooError(f"{what} must be 2-D (n, dim), got shape {arr.shape}")
-    if not np.isfinite(arr).all():
-        bad = int(np.flatnonzero(~np.isfinite(arr).all(axis=1))[0])
-        raise ZooError(f"{what} contain NaN or infinite values (first in row {bad})")
+    check_finite(arr, what)
     return arr
+
+
+def check_finite(x: np.ndarray | StoredMatrix, what: str) -> None:
+    """A ZooError naming the first row holding NaN or an infinity, checked a block of rows at a time."""
+    rows = max(1, CHECK_BLOCK // max(1, x.shape[1]))
+    for start in range(0, len(x), rows):
+        finite = np.isfinite(x[start:start + rows]).all(axis=1)
+        if not finite.all():
+            bad = start + int(np.flatnonzero(~finite)[0])
+            raise ZooError(f"{what} contain NaN or infinite values (first in row {bad})")
 
 
 def positive_int(value: Any, what: str, backend: str) -> int:
@@ -43,11 +53,17 @@ def positive_int(value: Any, what: str, backend: str) -> int:
     return int(value)
 
 
-def check_corpus(vectors: Any, ids: Sequence[str], similarity: str, backend: str) -> tuple[np.ndarray, list[str]]:
-    """The corpus as a float32 matrix and its ids as a list, or a ZooError naming the problem."""
+def check_corpus(vectors: Any, ids: Sequence[str], similarity: str, backend: str
+                 ) -> tuple[np.ndarray | StoredMatrix, list[str]]:
+    """The corpus as a float32 matrix (a StoredMatrix stays one, read to be checked) and its ids as a list,
+    or a ZooError naming the problem."""
     if similarity not in SIMILARITIES:
         raise ZooError(f"{backend} backend: unknown similarity {similarity!r}; use one of {', '.join(SIMILARITIES)}")
-    x = as_matrix(vectors, "corpus vectors")
+    if isinstance(vectors, StoredMatrix):
+        x: np.ndarray | StoredMatrix = vectors
+        check_finite(x, "corpus vectors")
+    else:
+        x = as_matrix(vectors, "corpus vectors")
     ids = list(ids)
     if x.shape[0] == 0:
         raise ZooError(f"{backend} backend: cannot build an index over an empty corpus")

@@ -52,7 +52,11 @@ class Encoded:
 
 @runtime_checkable
 class Engine(Protocol):
-    """Runs encoding somewhere: this process, or a Ray cluster."""
+    """Runs encoding somewhere: this process, or a Ray cluster.
+
+    An engine may also offer ``search_backend(backend) -> backend``: the backend to search with where it runs
+    (the Ray engine's ShardedExact for an ExactBackend), giving the same results.
+    """
 
     name: str
 

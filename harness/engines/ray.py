@@ -25,42 +25,56 @@ import numpy as np
 
 from harness.engines import ENCODE_CHUNK, RAY_HINT, EncodeJob, Encoded, by_length, checked, load_model
 from harness.engines.commit import CommitPolicy
+from harness.engines.ray_cluster import RayCluster
 from zoo.errors import ZooError
 from zoo.plugins import warn
 
 BLOCK_MAX_ITEMS = 16_384  # items per input block: what Ray redoes when it retries a killed worker's block
 BLOCKS_PER_WORKER = 4  # at least, where the input allows: evens out the work and its tail
 ACTOR_START_SECONDS = 600  # blocks are sent once every actor has loaded its model, or this has passed
-FORWARDED_ENV = ("ZOO_LOAD_PLUGINS", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")  # to a joined cluster's workers
 
 
 class RayEngine:
-    """Encodes on ``workers`` Ray actors: on the cluster at ``address`` (or ``$RAY_ADDRESS``; or the Ray this
-    process already joined), else on a Ray instance started here (127.0.0.1, no dashboard, the machine's CPUs
-    shared among the workers) and stopped by ``close``. Each actor takes one GPU where the cluster has GPUs,
-    else ``cpus_per_worker`` CPUs (default: this machine's CPUs divided among the workers on an instance
-    started here, 1 on a cluster)."""
+    """Encodes on ``workers`` Ray actors of its ``cluster`` (``RayCluster``: the cluster at ``address``, or
+    ``$RAY_ADDRESS``, or the Ray this process already joined, else a local instance stopped by ``close``).
+    Each actor takes one GPU where the cluster has GPUs, else ``cpus_per_worker`` CPUs. Exact search runs on
+    the same cluster and workers (``search_backend``)."""
 
     name = "ray"
 
     def __init__(self, workers: int = 1, address: str | None = None, cpus_per_worker: int | None = None,
                  policy: CommitPolicy = CommitPolicy()) -> None:
-        if workers < 1:
-            raise ZooError(f"--workers must be at least 1, got {workers}")
+        self.cluster = RayCluster(workers, address, cpus_per_worker)
         self.workers = workers
-        self.address = address or os.environ.get("RAY_ADDRESS") or None
-        self.cpus_per_worker = self._cpus_asked = cpus_per_worker  # None: decided on connecting
         self.policy = policy
         self._ray: Any = None
-        self._started = False  # whether close() stops the instance
         self._gpus = 0
-        self._cluster = self.address or "local instance"  # or, once connected, the Ray this process had joined
+
+    @property
+    def address(self) -> str | None:
+        return self.cluster.address
+
+    @property
+    def cpus_per_worker(self) -> int | None:
+        return self.cluster.cpus_per_worker
 
     def params(self) -> dict[str, Any]:
-        params: dict[str, Any] = {"workers": self.workers, "cluster": self._cluster}
+        params: dict[str, Any] = {"workers": self.workers, "cluster": self.cluster.label}
         if self._ray is not None:  # known once connected: a run served from the cache never connects
             params.update(cpus_per_worker=self.cpus_per_worker, gpus_per_worker=self._gpus)
         return params
+
+    def search_backend(self, backend: Any) -> Any:
+        """The backend to search with on this engine: an ExactBackend becomes a ShardedExact over the same
+        workers and cluster (the same results, the corpus split among the workers); others stay as they are."""
+        from harness.backends.exact import ExactBackend
+
+        if type(backend) is not ExactBackend:
+            return backend
+        from harness.engines.ray_search import ShardedExact
+
+        return ShardedExact(workers=self.workers, chunk_size=backend.chunk_size,
+                            query_batch_size=backend.query_batch_size, cluster=self.cluster)
 
     def encode(self, job: EncodeJob) -> Encoded:
         from tqdm.auto import tqdm
@@ -95,50 +109,28 @@ class RayEngine:
                        collected.by_node, startup_seconds=max(started - submitted, 0.0))
 
     def close(self) -> None:
-        if self._started and self._ray is not None:
-            self._ray.shutdown()
-        self._ray, self._started = None, False
-        self.cpus_per_worker = self._cpus_asked
+        self.cluster.close()
+        self._ray = None
 
     def _connect(self) -> Any:
         if self._ray is not None:
             return self._ray
         try:
-            import ray
-            import ray.data
+            import ray.data  # noqa: F401  # the engine needs Ray Data, not only Ray
         except ImportError as exc:
             raise ZooError(f"--engine ray needs Ray Data ({exc}): {RAY_HINT}") from None
-        if ray.is_initialized():
-            self._cluster = self.address or "the Ray this process had joined"
-        else:
-            self._init(ray)
-        self.cpus_per_worker = self.cpus_per_worker or 1
+        ray = self.cluster.connect()
         resources = ray.cluster_resources()
         gpus, cpus = int(resources.get("GPU", 0)), resources.get("CPU", 0)
         if gpus and self.workers > gpus:
             raise ZooError(f"--workers {self.workers} asks for one GPU each and the cluster has {gpus}: "
                            f"pass --workers {gpus} or fewer")
-        if not gpus and cpus < self.workers * self.cpus_per_worker:
-            warn(f"the Ray cluster has {cpus:g} CPUs for {self.workers} workers of {self.cpus_per_worker}: "
+        cpus_per_worker = self.cpus_per_worker or 1
+        if not gpus and cpus < self.workers * cpus_per_worker:
+            warn(f"the Ray cluster has {cpus:g} CPUs for {self.workers} workers of {cpus_per_worker}: "
                  f"they start as CPUs free up (blocks wait up to {ACTOR_START_SECONDS} s)")
         self._ray, self._gpus = ray, 1 if gpus else 0
         return ray
-
-    def _init(self, ray: Any) -> None:
-        quiet = {"logging_level": logging.ERROR, "log_to_driver": False}  # its notices are not the run's
-        if self.address is None:
-            self.cpus_per_worker = self.cpus_per_worker or max(1, (os.cpu_count() or 1) // self.workers)
-            ray.init(address="local", num_cpus=self.workers * self.cpus_per_worker, include_dashboard=False,
-                     _node_ip_address="127.0.0.1", **quiet)
-            self._started = True
-            return
-        env = {name: os.environ[name] for name in FORWARDED_ENV if name in os.environ}
-        try:
-            ray.init(address=self.address, runtime_env={"env_vars": env} if env else None, **quiet)
-        except (ConnectionError, RuntimeError, ValueError) as exc:
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise ZooError(f"cannot join the Ray cluster at {self.address!r} ({first}): check `ray status` "
-                           "there, or drop --ray-address (and RAY_ADDRESS) to start a local instance") from None
 
 
 def block_size(n: int, workers: int) -> int:

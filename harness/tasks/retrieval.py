@@ -11,34 +11,64 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from harness.approximate import RANKED
 from harness.data.beir import RetrievalData, beir_fingerprint, load_beir, read_queries
-from harness.metrics import DEFAULT_K, mean_scores, per_query_retrieval_scores, query_items
+from harness.metrics import DEFAULT_K, RunningScores
 from zoo.errors import ZooError
 from zoo.fingerprint import fingerprint
 from zoo.protocols import Encoder, SearchBackend, SearchStats, TaskScores, TaskSpec
+from zoo.stored import StoredMatrix
 
 MAIN_METRIC = "ndcg_at_10"
 SEARCH_BATCH = 1024  # queries per backend call: bounds memory and drives the progress bar
 LATENCY_SAMPLE = 200  # queries timed one by one for p50/p99 latency
 
 
+BatchConsumer = Callable[[int, list[list[str]], np.ndarray], None]  # (first query row, hits, scores)
+
+
+class _Collected:
+    """Every batch's hits and scores, kept: what one big search returns."""
+
+    def __init__(self) -> None:
+        self.hits: list[list[str]] = []
+        self.scores: list[np.ndarray] = []
+
+    def __call__(self, start: int, hits: list[list[str]], scores: np.ndarray) -> None:
+        self.hits.extend(hits)
+        self.scores.append(scores)
+
+    def result(self, k: int) -> tuple[list[list[str]], np.ndarray]:
+        width = min(k, max((len(row) for row in self.hits), default=0))
+        return self.hits, np.concatenate(self.scores) if self.scores else np.zeros((0, width), dtype=np.float32)
+
+
 def search_in_batches(
     backend: SearchBackend, queries: np.ndarray, k: int, *, label: str = "search"
 ) -> tuple[list[list[str]], np.ndarray]:
     """Search query batches in turn, with a progress bar; returns what one big search would."""
+    collected = _Collected()
+    search_batches(backend, queries, k, collected, label=label)
+    return collected.result(k)
+
+
+def search_batches(
+    backend: SearchBackend, queries: np.ndarray, k: int, consume: BatchConsumer, *, label: str = "search"
+) -> float:
+    """Search query batches in turn, with a progress bar, handing each batch's hits and scores to
+    ``consume`` as it comes (so a caller keeps only what it needs); returns the seconds spent searching."""
     from tqdm.auto import tqdm
 
-    hits: list[list[str]] = []
-    scores = []
+    seconds = 0.0
     with tqdm(total=len(queries), desc=label, unit="query", disable=None, leave=False,
               file=sys.stderr) as bar:
         for start in range(0, len(queries), SEARCH_BATCH):
+            began = time.perf_counter()
             batch_hits, batch_scores = backend.search(queries[start : start + SEARCH_BATCH], k)
-            hits.extend(batch_hits)
-            scores.append(np.asarray(batch_scores, dtype=np.float32))
+            seconds += time.perf_counter() - began
+            consume(start, batch_hits, np.asarray(batch_scores, dtype=np.float32))
             bar.update(len(batch_hits))
-    width = min(k, max((len(row) for row in hits), default=0))
-    return hits, np.concatenate(scores) if scores else np.zeros((0, width), dtype=np.float32)
+    return seconds
 
 
 def timed_search(
@@ -51,21 +81,37 @@ def timed_search(
     *,
     label: str = "search",
 ) -> tuple[list[list[str]], np.ndarray, SearchStats]:
-    """Build, batch-search and time single queries: the hits, their scores and what it all cost.
+    """Build, batch-search and time single queries: the hits, their scores and what it all cost."""
+    collected = _Collected()
+    stats = measured_search(backend, doc_vectors, doc_ids, query_vectors, similarity, k, collected, label=label)
+    return *collected.result(k), stats
+
+
+def measured_search(
+    backend: SearchBackend,
+    doc_vectors: np.ndarray | StoredMatrix,
+    doc_ids: list[str],
+    query_vectors: np.ndarray,
+    similarity: str,
+    k: int,
+    consume: BatchConsumer,
+    *,
+    label: str = "search",
+) -> SearchStats:
+    """Build, batch-search (each batch handed to ``consume``) and time single queries: what it cost.
 
     A backend that hands back an index it built before (``harness.operating_points.SharedIndex``, one
     index searched at several operating points) reports that build's time as ``build_seconds``.
     """
     start = time.perf_counter()
-    backend.build(doc_vectors, doc_ids, similarity)
+    backend.build(doc_vectors, doc_ids, similarity)  # type: ignore[arg-type]
     built = time.perf_counter()
-    hits, scores = search_in_batches(backend, query_vectors, k, label=label)
-    searched = time.perf_counter()
+    search_seconds = search_batches(backend, query_vectors, k, consume, label=label)
     latencies = single_query_latencies(backend, query_vectors, k)
     earlier = getattr(backend, "build_seconds", None)
-    stats = SearchStats(
+    return SearchStats(
         build_seconds=earlier if isinstance(earlier, float) else built - start,
-        search_seconds=searched - built,
+        search_seconds=search_seconds,
         n_queries=len(query_vectors),
         n_documents=len(doc_ids),
         latency_p50_ms=float(np.percentile(latencies, 50)) if len(latencies) else None,
@@ -73,7 +119,15 @@ def timed_search(
         index_bytes=index_bytes(backend),
         depth=k,
     )
-    return hits, scores, stats
+
+
+def corpus_vectors(encoder: Encoder, backend: SearchBackend, texts: list[str]) -> np.ndarray | StoredMatrix:
+    """The corpus's vectors: left in the embedding cache, for the backend to stream, where the encoder can
+    leave them there (``encode_stored``) and the backend reads them so (``reads_stored``); else in memory."""
+    encode_stored = getattr(encoder, "encode_stored", None)
+    if callable(encode_stored) and getattr(backend, "reads_stored", False):
+        return encode_stored(texts, role="document")
+    return encoder.encode(texts, role="document")
 
 
 def single_query_latencies(
@@ -173,19 +227,25 @@ class RetrievalTask:
         data = self.data
         doc_ids = list(data.corpus)
         query_ids = list(data.queries)
-        doc_vectors = encoder.encode([data.corpus[i] for i in doc_ids], role="document")
+        doc_vectors = corpus_vectors(encoder, backend, [data.corpus[i] for i in doc_ids])
         query_vectors = encoder.encode([data.queries[i] for i in query_ids], role="query")
+
+        # Each batch of hits is scored as it comes and dropped: a run of every query's hits with their
+        # scores would outgrow the vectors themselves at depth 1000. The ranking keeps what the comparison
+        # of an approximate backend with exact search reads.
+        running = RunningScores(data.qrels, k_values, ignore_identical_ids=self.ignore_identical_ids)
+        ranking: dict[str, list[str]] = {}
+
+        def score(start: int, hits: list[list[str]], scores: np.ndarray) -> None:
+            for qid, row, row_scores in zip(query_ids[start : start + len(hits)], hits, scores):
+                if qid in running.judged:  # one query's hits as a dict at a time: ~90 bytes a hit
+                    running.add({qid: dict(zip(row, row_scores.tolist()))})
+                ranking[qid] = row[:RANKED]
 
         # one extra hit so that dropping a query's own id still leaves max(k) results
         k = max(k_values) + int(self.ignore_identical_ids)
-        hits, scores, stats = timed_search(
-            backend, doc_vectors, doc_ids, query_vectors, encoder.similarity, k,
-            label=f"{encoder.name}: search",
-        )
-        run = {qid: dict(zip(hits[row], scores[row].tolist())) for row, qid in enumerate(query_ids)}
-        per_query = per_query_retrieval_scores(data.qrels, run, k_values,
-                                               ignore_identical_ids=self.ignore_identical_ids)
-        metrics = mean_scores(per_query)
-        ranking = {qid: list(hits[row]) for row, qid in enumerate(query_ids)}
-        return TaskScores(metrics, metrics[self.spec.main_metric], self.split, stats, ranking,
-                          query_items(per_query, self.spec.main_metric))
+        stats = measured_search(backend, doc_vectors, doc_ids, query_vectors, encoder.similarity, k, score,
+                                label=f"{encoder.name}: search")
+        metrics = running.means()
+        main = self.spec.main_metric
+        return TaskScores(metrics, metrics[main], self.split, stats, ranking, running.items(main))

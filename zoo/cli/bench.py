@@ -63,10 +63,11 @@ def _backend_names(values: Iterable[str]) -> list[str]:
               help="Put results of untrained weights on the rebuilt page too (left off otherwise).")
 # --- engine: where encoding runs (harness.engines) ---
 @click.option("--engine", "engine_name", default="local", show_default=True, metavar="local|ray",
-              help="Where encoding runs: this process, or Ray workers (pip install 'embedding-zoo[ray]'). "
-                   "Scores are the same; the engine is recorded with each result.")
+              help="Where encoding and exact search run: this process, or Ray workers (pip install "
+                   "'embedding-zoo[ray]'). Scores are the same; the engine is recorded with each result.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Ray workers, each loading the encoder once (one GPU each where the cluster has GPUs).  "
+              help="Ray workers, each loading the encoder once (one GPU each where the cluster has GPUs) and "
+                   "searching one shard of the corpus with exact search.  "
                    "[default: 1]")
 @click.option("--ray-address", default=None, metavar="HOST:PORT",
               help="Join this Ray cluster (`ray start --head` prints it; RAY_ADDRESS also works).  "
