@@ -76,8 +76,11 @@ def test_zoo_bench_runs_every_faiss_backend(tmp_path: Path) -> None:
                             capture_output=True, text=True, env=dict(os.environ), timeout=600, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     runs = {r["backend"]: r for r in map(json.loads, map(Path.read_text, (tmp_path / "results").glob("*.json")))}
-    assert runs.keys() == {"exact", "ivf-flat", "ivf-pq", "hnsw-faiss"}  # exact joins to measure recall
-    assert runs["ivf-flat"]["backend_params"]["nprobe"] == 4
-    assert runs["ivf-pq"]["backend_params"]["code_bytes"] == 8
-    assert runs["hnsw-faiss"]["backend_params"]["library"] == "faiss"
+    # a result names its backend by the options that shape the build; search options go to its params
+    flat, pq, graph = "ivf-flat?nlist=32", "ivf-pq?m=16&nbits=4", "hnsw?library=faiss"
+    assert runs.keys() == {"exact", flat, pq, graph}  # exact joins to measure recall
+    assert runs[flat]["backend_params"]["nprobe"] == 4
+    assert runs[pq]["backend_params"]["code_bytes"] == 8
+    assert runs[graph]["backend_params"]["library"] == "faiss"
+    assert runs[graph]["backend_params"]["ef_search"] == 32
     assert all(0.5 < r["vs_exact"]["recall_at_10"] <= 1 for name, r in runs.items() if name != "exact")
