@@ -227,8 +227,9 @@ class _Collected:
                 self.vectors = np.empty((len(self.done), vectors.shape[1]), dtype=np.float32)
             self.vectors[rows] = vectors
             self.done[rows] = True
-            if self.job.sink is not None:
-                self.job.sink.add([self.job.items[i] for i in rows], vectors)
+            if self.job.sink is not None:  # a worker yields once its own commit policy is due: commit it
+                self.job.sink.add([self.job.items[i] for i in rows], vectors)  # now, not a second later
+                self.job.sink.flush()
             node, pid = str(batch["node"][k]), int(batch["pid"][k])
             self.by_node[node] = self.by_node.get(node, 0) + len(rows)
             self.by_worker[pid] = self.by_worker.get(pid, 0) + len(rows)
