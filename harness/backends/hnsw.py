@@ -21,7 +21,7 @@ insert concurrently and the graph depends on scheduling. Search threads never ch
 
 from __future__ import annotations
 
-from typing import Any, Literal, Sequence
+from typing import Any, Literal, NamedTuple, Sequence
 
 import numpy as np
 
@@ -53,6 +53,30 @@ ADD_SLICE = 8192  # vectors handed to hnswlib per add_items call: bounds the tem
 MAX_SEED = 2**31 - 2  # hnswlib's generator reduces seeds modulo 2**31 - 1; seed + 1 must stay below
 
 
+class GraphOptions(NamedTuple):
+    """The settings of an HNSW graph that every library takes (hnswlib here, faiss in zoo-faiss)."""
+
+    M: int
+    ef_construction: int
+    seed: int
+    insertion_order: str
+    threads: int
+
+
+def graph_options(backend: str, *, M: int, ef_construction: int, seed: int, insertion_order: str,
+                  threads: int, max_seed: int = MAX_SEED) -> GraphOptions:
+    """The options checked, or a one-line ZooError naming the bad one and what it takes."""
+    M = positive_int(M, "M", backend)
+    if M < 2:
+        raise ZooError(f"{backend} backend: M must be at least 2, got {M!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < max_seed:
+        raise ZooError(f"{backend} backend: seed must be a non-negative integer below {max_seed}, got {seed!r}")
+    if insertion_order not in INSERTION_ORDERS:
+        raise ZooError(f"{backend} backend: insertion_order must be 'given' or 'shuffled', got {insertion_order!r}")
+    return GraphOptions(M, positive_int(ef_construction, "ef_construction", backend), int(seed), insertion_order,
+                        positive_int(threads, "threads", backend))
+
+
 class HnswBackend:
     """hnswlib's HNSW graph: ``M`` links per node, ``ef_construction`` and ``ef_search`` beam widths."""
 
@@ -70,18 +94,10 @@ class HnswBackend:
         insertion_order: Literal["given", "shuffled"] = "given",
         threads: int = 1,
     ) -> None:
-        self.M = positive_int(M, "M", self.name)
-        if self.M < 2:
-            raise ZooError(f"hnsw backend: M must be at least 2, got {M!r}")
-        self.ef_construction = positive_int(ef_construction, "ef_construction", self.name)
+        self.M, self.ef_construction, self.seed, self.insertion_order, self.threads = graph_options(
+            self.name, M=M, ef_construction=ef_construction, seed=seed, insertion_order=insertion_order,
+            threads=threads)
         self.ef_search = ef_search
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < MAX_SEED:
-            raise ZooError(f"hnsw backend: seed must be a non-negative integer below {MAX_SEED}, got {seed!r}")
-        self.seed = int(seed)
-        if insertion_order not in INSERTION_ORDERS:
-            raise ZooError(f"hnsw backend: insertion_order must be 'given' or 'shuffled', got {insertion_order!r}")
-        self.insertion_order = insertion_order
-        self.threads = positive_int(threads, "threads", self.name)
         self.similarity: Similarity | None = None
         self._index: Any = None
         self._beam = 0  # the ef hnswlib was last set to: set_ef is called only when it changes

@@ -19,12 +19,12 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 
-from harness.backends.hnsw import DEFAULT_EF_SEARCH, INSERTION_ORDERS
+from harness.backends.hnsw import DEFAULT_EF_SEARCH, graph_options
 from harness.backends.scoring import check_corpus, check_queries, key_error_bound, normalised, positive_int
 from zoo.errors import ZooError
 from zoo.protocols import Similarity
 from zoo_faiss.candidates import Fetch, exact_top
-from zoo_faiss.options import doubling, seed_option
+from zoo_faiss.options import doubling
 from zoo_faiss.library import faiss_threads, load_faiss
 
 MAX_SEED = 2**63  # faiss's RandomGenerator takes an int64
@@ -47,17 +47,10 @@ class FaissHnswBackend:
         insertion_order: Literal["given", "shuffled"] = "given",
         threads: int = 1,
     ) -> None:
-        self.M = positive_int(M, "M", self.name)
-        if self.M < 2:
-            raise ZooError(f"{self.name} backend: M must be at least 2, got {M!r}")
-        self.ef_construction = positive_int(ef_construction, "ef_construction", self.name)
+        self.M, self.ef_construction, self.seed, self.insertion_order, self.threads = graph_options(
+            self.name, M=M, ef_construction=ef_construction, seed=seed, insertion_order=insertion_order,
+            threads=threads, max_seed=MAX_SEED)
         self.ef_search = ef_search
-        self.seed = seed_option(seed, MAX_SEED, self.name)
-        if insertion_order not in INSERTION_ORDERS:
-            raise ZooError(f"{self.name} backend: insertion_order must be 'given' or 'shuffled', "
-                           f"got {insertion_order!r}")
-        self.insertion_order = insertion_order
-        self.threads = positive_int(threads, "threads", self.name)
         self.similarity: Similarity | None = None
         self._index: Any = None
         self._vectors: np.ndarray | None = None
