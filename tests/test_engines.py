@@ -137,12 +137,13 @@ class Constant(HashingEncoder):
 @pytest.mark.parametrize("cached", [False, True])
 def test_a_fresh_encode_holds_its_vectors_once(tmp_path: Path, cached: bool):
     """The engine writes each chunk into one (n, dim) array (no chunks kept and concatenated), and the
-    cache's commits hold only what is pending (here 2,048 items at a time), never a second copy of it all."""
+    cache's commits hold only what is pending (here at most 2,048 items: an encoder faster than the disk
+    waits for the writer thread), never a second copy of it all."""
     import tracemalloc
 
     items = [f"item {i}" for i in range(20_000)]
     measured = MeasuredEncoder(Constant(), cache=EmbeddingCache(tmp_path) if cached else None, progress=False,
-                               commit=CommitPolicy(2048, 0.0))
+                               commit=CommitPolicy(2048, 0.0, max_pending_bytes=2048 * 512 * 4))
     tracemalloc.start()
     try:
         vectors = measured.encode(items)
@@ -218,31 +219,34 @@ def test_results_record_the_engine_and_load_time_and_older_files_still_load(tmp_
 
 @pytest.mark.parametrize(("pending", "elapsed", "due"), [
     (255, 60.0, False),  # fewer than 256 items wait, however long it has been
-    (256, 0.99, False),  # a fast encoder waits a second: thousands of fsyncs a minute would slow it
-    (256, 1.0, True),
+    (256, 0.24, False),  # a fast encoder waits a quarter second: its writer would fsync all the time
+    (256, 0.25, True),
     (50_000, 1.5, True),
 ])
-def test_commit_policy_waits_for_256_items_and_one_second(pending: int, elapsed: float, due: bool):
+def test_commit_policy_waits_for_256_items_and_a_quarter_second(pending: int, elapsed: float, due: bool):
     assert CommitPolicy().due(pending, elapsed) is due
 
 
-def test_committer_commits_when_due_and_merges_the_small_segments(tmp_path: Path):
+def test_committer_commits_on_its_own_thread_when_due_and_merges_the_small_segments(tmp_path: Path):
     clock = FakeClock()
     cache = EmbeddingCache(tmp_path)
-    committer = Committer(cache, NS, clock=clock)
+    committer = Committer(cache, NS, CommitPolicy(256, 1.0), clock=clock)
     items = [f"item {i}" for i in range(256 * 20 + 310)]
     vectors = HashingEncoder(8).encode(items)
     clock.now = 0.5
     committer.add(items[:100], vectors[:100])
     clock.now = 0.75
     committer.add(items[100:300], vectors[100:300])
-    assert committer.committed == 0  # 300 items, but less than a second
+    time.sleep(0.1)
+    assert (committer.committed, committer.pending) == (0, 300)  # 300 items, but less than a second
     clock.now = 1.25  # binary fractions, so that each later second is exactly 1.0
     committer.add(items[300:310], vectors[300:310])
-    assert committer.committed == 310 and len(cache.info()) == 1
+    _until(lambda: committer.committed == 310)
+    assert len(cache.info()) == 1
     for start in range(310, len(items), 256):  # one commit a second, 256 items each
         clock.now += 1.0
         committer.add(items[start : start + 256], vectors[start : start + 256])
+        _until(lambda: committer.committed == min(start + 256, len(items)))  # noqa: B023 - called at once
     committer.close()
     assert committer.committed == len(items)
     (info,) = cache.info()
@@ -250,6 +254,34 @@ def test_committer_commits_when_due_and_merges_the_small_segments(tmp_path: Path
     found = EmbeddingCache(tmp_path).lookup(NS, items)
     assert found.misses == []
     np.testing.assert_array_equal(found.vectors, vectors)
+
+
+def test_committer_flush_and_close_store_everything_handed_over(tmp_path: Path):
+    """A flush does not wait for the policy: it returns once all handed over is stored, as close does."""
+    cache = EmbeddingCache(tmp_path)
+    committer = Committer(cache, NS, CommitPolicy(10_000, 3600.0))
+    items = [f"item {i}" for i in range(300)]
+    vectors = HashingEncoder(8).encode(items)
+    committer.add(items[:100], vectors[:100])
+    committer.flush()
+    assert (committer.committed, committer.pending) == (100, 0)
+    committer.add(items[100:], vectors[100:])
+    committer.close()
+    assert committer.committed == 300 and EmbeddingCache(tmp_path).lookup(NS, items).misses == []
+
+
+def test_a_failure_on_the_writer_thread_is_raised_in_the_caller(tmp_path: Path):
+    committer = Committer(EmbeddingCache(tmp_path), NS, CommitPolicy(1, 0.0))
+    committer.add(["a", "b"], np.zeros((3, 8), dtype=np.float32))  # one row too many: the cache refuses it
+    with pytest.raises(ValueError, match="one row per item"):
+        committer.close()
+
+
+def _until(condition, seconds: float = 10.0) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the writer thread did not commit in time"
+        time.sleep(0.005)
 
 
 KILLED_LOCAL_RUN = """
@@ -266,7 +298,8 @@ MeasuredEncoder(ProbeEncoder(50), cache=EmbeddingCache(), progress=False, commit
 
 
 def test_a_local_run_killed_mid_way_keeps_all_but_the_chunk_in_hand(tmp_path: Path):
-    """kill -9 after some chunks: at most the last chunk (256 items) is lost, and a rerun encodes the rest."""
+    """kill -9 after some chunks: at most the chunk being committed and the one finished meanwhile (2 x 256
+    items) are lost, and a rerun encodes the rest."""
     n, log = 256 * 40, tmp_path / "probe.log"
     env = {**os.environ, "ZOO_PROBE_LOG": str(log)}
     proc = subprocess.Popen([sys.executable, "-c", KILLED_LOCAL_RUN.format(probe=str(PROBE), n=n)], env=env)
@@ -279,7 +312,7 @@ def test_a_local_run_killed_mid_way_keeps_all_but_the_chunk_in_hand(tmp_path: Pa
     items = [f"document {i}" for i in range(n)]
     encoder = probe().ProbeEncoder(0)
     committed = len(EmbeddingCache().lookup(CacheNamespace(encoder.fingerprint(), "document"), items).hits)
-    assert 256 * 7 <= committed < n and encoded - committed <= 256
+    assert 256 * 6 <= committed < n and encoded - committed <= 2 * 256  # one chunk being committed, one more
 
     rerun = MeasuredEncoder(encoder, cache=EmbeddingCache(), progress=False)
     vectors = rerun.encode(items)
