@@ -16,7 +16,7 @@ Methods, each on the same --n texts with the same model (all-MiniLM-L6-v2 on CPU
 - ray-N: the Ray engine with N workers (the machine's CPUs divided among them), into a fresh cache, encode
   time as the result reports it (first worker encoding to last vectors committed) and wall time with
   Ray's start-up and model loads.
-And the cost of committing every 256 items and 1 s: --fast-model (WordLlama, ~50k items/s: the worst
+And the cost of committing every 256 items and 0.25 s (on the writer thread): --fast-model (WordLlama, ~50k items/s: the worst
 case) on the local engine, committing as usual against once at the end.
 Models are loaded before timing and warmed up on other texts; repeats interleave the methods, so background
 load hits all alike, and each figure is the median over --repeats. Ratios are against raw in the same run.
@@ -207,7 +207,7 @@ def main() -> None:
         chars = np.mean([len(text) for text in texts])
         print(f"\n{label}: {len(texts)} texts, {chars:.0f} characters on average")
         report(measure(runs, texts, args.repeats), len(texts), "raw")
-        print(f"commit cost, {args.fast_model} on the local engine: every 256 items and 1 s (usual) "
+        print(f"commit cost, {args.fast_model} on the local engine: every 256 items and 0.25 s (usual) "
               "against one commit at the end (once)")
         report(measure(commits, texts, args.repeats), len(texts), "once")
     for note in notes:

@@ -2,8 +2,8 @@
 
 The driver (this process) asks the cache what is missing and sends only that: the inputs, longest first, cut
 into blocks, go through ``Dataset.map_batches`` over a pool of actors, each of which opens the encoder once
-from its registry name (a loaded model is never pickled). An actor yields its vectors every second or so (at
-least 256 at a time), and the driver commits them into its own cache as they stream back, so workers need no
+from its registry name (a loaded model is never pickled). An actor yields its vectors every quarter second or
+so (at least 256 at a time), and the driver commits them into its own cache as they stream back, so workers need no
 shared filesystem and a kill loses only what was in flight: Ray restarts a killed actor and retries its
 block, and a rerun after a killed driver encodes only what was not committed. ``import ray`` happens here
 only, when a run has something to encode.
@@ -228,7 +228,7 @@ class _Collected:
             self.vectors[rows] = vectors
             self.done[rows] = True
             if self.job.sink is not None:  # a worker yields once its own commit policy is due: commit it
-                self.job.sink.add([self.job.items[i] for i in rows], vectors)  # now, not a second later
+                self.job.sink.add([self.job.items[i] for i in rows], vectors)  # now, not a quarter second later
                 self.job.sink.flush()
             node, pid = str(batch["node"][k]), int(batch["pid"][k])
             self.by_node[node] = self.by_node.get(node, 0) + len(rows)
