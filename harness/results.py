@@ -48,6 +48,10 @@ class TaskResult:
     engine: str = "local"  # where encoding ran (harness.engines); it never changes a score
     engine_params: dict[str, Any] = field(default_factory=dict)  # workers, cluster, items_by_node...
     n_parameters: int | None = None  # the encoder's learned weights, where it says
+    # served models (zoo.encoders.remote): tokens the server counted for this run's encoding (0 when all
+    # came from the cache) and their price; None for local models, or where the server or price is silent
+    api_tokens: int | None = None
+    api_cost_usd: float | None = None
     build_seconds: float | None = None
     search_seconds: float | None = None
     n_queries: int | None = None
