@@ -1,0 +1,274 @@
+"""zoo serve: dynamic batching, the OpenAI-compatible endpoint on 127.0.0.1, chains, the command, and MiniLM
+through it scoring what local MiniLM scores."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("uvicorn")
+httpx = pytest.importorskip("httpx")
+
+from harness.serve.app import ServerThread, create_app  # noqa: E402
+from harness.serve.batcher import DynamicBatcher, Embedded  # noqa: E402
+from harness.serve.model import ServedModel, load_served_model  # noqa: E402
+from zoo.cache import cache_home  # noqa: E402
+from zoo.encoders.hashing import HashingEncoder  # noqa: E402
+from zoo.encoders.remote import OpenAIEncoder  # noqa: E402
+from zoo.errors import ZooError  # noqa: E402
+from zoo.registry import Registry  # noqa: E402
+
+SHARED_CACHE = cache_home()  # read before the autouse fixture points each test at its own cache
+TEXTS = [f"malignant neoplasm of site {i}, {'left' if i % 3 else 'right'} side" for i in range(50)]
+
+
+def recording_encoder(calls: list[tuple[int, str]]):
+    hashing = HashingEncoder(32)
+
+    def encode(texts: list[str], role: str) -> Embedded:
+        calls.append((len(texts), role))
+        return Embedded(hashing.encode(texts), np.arange(len(texts)))
+
+    return encode
+
+
+async def submit_together(batcher: DynamicBatcher, requests: list[tuple[list[str], str]]) -> list[Embedded]:
+    await batcher.start()
+    try:
+        return await asyncio.gather(*(batcher.submit(texts, role) for texts, role in requests))
+    finally:
+        await batcher.stop()
+
+
+def test_concurrent_requests_are_encoded_together_and_each_gets_its_own_rows():
+    calls: list[tuple[int, str]] = []
+    batcher = DynamicBatcher(recording_encoder(calls), max_batch=64, max_wait=0.2)
+    requests = [([TEXTS[i], TEXTS[i + 1]], "document") for i in range(0, 20, 2)]
+    answers = asyncio.run(submit_together(batcher, requests))
+    assert calls == [(20, "document")]  # ten requests, one call to the model
+    for (texts, _), answer in zip(requests, answers):
+        np.testing.assert_array_equal(answer.vectors, HashingEncoder(32).encode(texts))
+    assert [list(answer.tokens) for answer in answers[:2]] == [[0, 1], [2, 3]]
+    assert batcher.stats.batches == 1 and batcher.stats.requests == 10
+
+
+def test_batches_hold_one_role_and_at_most_max_batch_texts():
+    calls: list[tuple[int, str]] = []
+    batcher = DynamicBatcher(recording_encoder(calls), max_batch=5, max_wait=0.2)
+    requests = [(TEXTS[:3], "query"), (TEXTS[3:5], "query"), (TEXTS[5:6], "document"), (TEXTS[6:10], "query")]
+    asyncio.run(submit_together(batcher, requests))
+    assert calls == [(5, "query"), (1, "document"), (4, "query")]
+
+
+def test_without_batching_each_request_is_encoded_alone():
+    calls: list[tuple[int, str]] = []
+    batcher = DynamicBatcher(recording_encoder(calls), enabled=False)
+    asyncio.run(submit_together(batcher, [(TEXTS[:2], "document")] * 4))
+    assert calls == [(2, "document")] * 4
+
+
+def test_a_failing_batch_fails_each_of_its_requests_and_the_batcher_goes_on():
+    state = {"fail": True}
+
+    def encode(texts: list[str], role: str) -> Embedded:
+        if state.pop("fail", False):
+            raise RuntimeError("out of memory")
+        return Embedded(np.zeros((len(texts), 2), dtype=np.float32))
+
+    async def scenario() -> tuple[list[object], Embedded]:
+        batcher = DynamicBatcher(encode, max_wait=0.1)
+        await batcher.start()
+        try:
+            failed = await asyncio.gather(batcher.submit(["a"], "document"), batcher.submit(["b"], "document"),
+                                          return_exceptions=True)
+            return failed, await batcher.submit(["c"], "document")
+        finally:
+            await batcher.stop()
+
+    failed, later = asyncio.run(scenario())
+    assert all(isinstance(error, RuntimeError) for error in failed)
+    assert later.vectors.shape == (1, 2)
+
+
+def served(name: str = "hashing", **kwargs) -> ServedModel:
+    return load_served_model(Registry.from_plugins(), name, **kwargs)
+
+
+def serve(model: ServedModel, **batching) -> ServerThread:
+    return ServerThread(create_app(model, DynamicBatcher(model.embed, **batching)))
+
+
+def test_the_openai_client_through_zoo_serve_gets_the_local_vectors():
+    model = served()
+    local = HashingEncoder(256).encode(TEXTS)
+    with serve(model) as server:
+        for encoding in ("float", "base64"):
+            remote = OpenAIEncoder("hashing-bow-256", base_url=server.url, encoding_format=encoding, batch_size=7)
+            np.testing.assert_array_equal(remote.encode(TEXTS), local)
+        answer = httpx.get(f"{server.url}/models").json()["data"][0]
+        header = httpx.post(f"{server.url}/embeddings", json={"input": "x"}).headers["x-zoo-fingerprint"]
+        reported = remote.probe().reported
+    assert answer["fingerprint"] == header == model.fingerprint == HashingEncoder(256).fingerprint()
+    assert answer["dimensions"] == 256 and answer["id"] == "hashing-bow-256"
+    assert model.fingerprint in reported  # the client's fingerprint holds the server's
+
+
+def test_dimensions_shorten_and_renormalise_as_openai_does():
+    with serve(served()) as server:
+        answer = httpx.post(f"{server.url}/embeddings", json={"input": TEXTS[:3], "dimensions": 192}).json()
+    vectors = np.array([row["embedding"] for row in answer["data"]], dtype=np.float32)
+    full = HashingEncoder(256).encode(TEXTS[:3])[:, :192]
+    assert np.all(np.linalg.norm(full, axis=1) > 0)
+    np.testing.assert_allclose(vectors, full / np.linalg.norm(full, axis=1, keepdims=True), rtol=1e-6)
+
+
+@pytest.mark.parametrize("body, status, message", [
+    ({"input": []}, 400, "non-empty list"),
+    ({"input": [[1, 2, 3]]}, 400, "token arrays"),
+    ({"input": "x", "model": "text-embedding-3-small"}, 404, "serves 'hashing-bow-256'"),
+    ({"input": "x", "dimensions": 1000}, 400, "1..256"),
+    ({"input": "x", "encoding_format": "int8"}, 400, "float or base64"),
+    ({"input": "x", "input_type": "title"}, 400, "unknown input_type"),
+    ({"input": ["x"] * 2049}, 400, "at most 2048"),
+])
+def test_bad_requests_get_openai_shaped_errors(body: dict, status: int, message: str):
+    with serve(served()) as server:
+        answer = httpx.post(f"{server.url}/embeddings", json=body)
+    assert answer.status_code == status
+    assert message in answer.json()["error"]["message"]
+
+
+def test_a_chain_is_served_as_fitted_and_a_quantizer_serves_its_codes(tmp_path: Path):
+    fit = tmp_path / "fit.txt"
+    fit.write_text("\n".join(TEXTS))
+    registry = Registry.from_plugins()
+    matryoshka = served(chain="matryoshka?dim=64", fit_on=f"file:{fit}")
+    int8 = served(chain="int8", fit_on=f"file:{fit}")
+    with serve(matryoshka) as a, serve(int8) as b:
+        shortened = OpenAIEncoder("hashing", base_url=a.url).encode(TEXTS[:5])
+        codes = OpenAIEncoder("hashing", base_url=b.url).encode(TEXTS[:5])
+        assert OpenAIEncoder("hashing", base_url=a.url).fingerprint() != OpenAIEncoder(
+            "hashing", base_url=b.url).fingerprint()
+    np.testing.assert_allclose(shortened, matryoshka.view.encode(TEXTS[:5]), rtol=1e-6)
+    assert shortened.shape == (5, 64)
+    quantizer = int8.view.quantizer
+    np.testing.assert_array_equal(codes, quantizer.transform(HashingEncoder(256).encode(TEXTS[:5])))
+    assert matryoshka.chain[0] == "matryoshka(dim=64)" and matryoshka.chain[-1].startswith("fit:file:")
+    with pytest.raises(ZooError, match="--fit-on"):
+        load_served_model(registry, "hashing", "int8", None)
+
+
+def test_the_cache_answers_what_it_holds(tmp_path: Path):
+    from zoo.cache import EmbeddingCache
+
+    cache = EmbeddingCache(tmp_path / "cache")
+    model = served(cache=cache)
+    first = model.embed(TEXTS[:10], "document").vectors
+    assert model.encoder.cache.lookup  # read through the cache
+    again = served(cache=cache).embed(TEXTS[:10], "document").vectors
+    np.testing.assert_array_equal(first, again)
+    from zoo.cache import CacheNamespace
+
+    assert len(cache.lookup(CacheNamespace(model.fingerprint, "document"), TEXTS[:10]).hits) == 10
+
+
+def zoo_serve(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """``zoo serve ARGS --port 0`` in a subprocess, and the URL it prints once it listens."""
+    command = [sys.executable, "-c", "from zoo.cli.main import main; main()", "serve", *args, "--port", "0"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    found = re.search(r"at (http://127\.0\.0\.1:\d+)/v1/embeddings", line)
+    if not found:
+        process.kill()
+        raise AssertionError(f"zoo serve did not start: {line}{process.stderr.read()}")
+    url = f"{found[1]}/v1"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{found[1]}/health", timeout=1).status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("zoo serve never answered /health")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def test_the_zoo_serve_command_serves_on_127_0_0_1():
+    process, url = zoo_serve("-m", "hashing", "--no-batching")
+    try:
+        remote = OpenAIEncoder("hashing", base_url=url)
+        np.testing.assert_array_equal(remote.encode(TEXTS[:4]), HashingEncoder(256).encode(TEXTS[:4]))
+    finally:
+        stop(process)
+
+
+def test_zoo_serve_refuses_an_unfitted_chain_in_one_line():
+    result = subprocess.run([sys.executable, "-c", "from zoo.cli.main import main; main()", "serve", "-m",
+                             "hashing", "-p", "int8", "--port", "0"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("zoo: error:") and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_minilm_served_encodes_as_minilm_does():
+    registry = Registry.from_plugins()
+    model = load_served_model(registry, "all-minilm-l6-v2")
+    local = registry.encoder("all-minilm-l6-v2").load()
+    with serve(model) as server:
+        remote = OpenAIEncoder("all-minilm-l6-v2", base_url=server.url, batch_size=8, concurrency=4)
+        vectors = remote.encode(TEXTS[:40])
+        tokens = remote.api_usage().tokens
+    expected = local.encode(TEXTS[:40])
+    assert np.min(np.sum(vectors * expected, axis=1)) > 1 - 1e-5  # unit vectors: cosine of each pair
+    assert tokens is not None and tokens > 40  # counted by MiniLM's own tokenizer
+
+
+@pytest.mark.slow
+def test_minilm_through_zoo_serve_scores_what_local_minilm_scores(tmp_path: Path):
+    """nDCG@10 on icd10cm-small through the openai: client and `zoo serve` equals local MiniLM's (1e-4).
+
+    The server reads through the shared embedding cache, where local runs keep MiniLM's vectors of this task:
+    the test then costs HTTP, not 5,500 encodings (the test above checks the served model's own vectors)."""
+    from harness.backends.exact import ExactBackend
+    from harness.encoding import MeasuredEncoder
+    from harness.results import ResultStore
+    from harness.runner import BenchmarkRun
+    from zoo.cache import EmbeddingCache
+
+    registry = Registry.from_plugins()
+    shared = EmbeddingCache(SHARED_CACHE)
+    task = registry.task("icd10cm-small").load()
+    local = MeasuredEncoder(registry.encoder("all-minilm-l6-v2").load(), cache=shared, progress=False)
+    expected = task.evaluate(local, ExactBackend()).main_score
+    process, url = zoo_serve("-m", "all-minilm-l6-v2", "--cache", env={"ZOO_CACHE_HOME": str(SHARED_CACHE)})
+    try:
+        name = (f"openai:all-minilm-l6-v2?base_url={url}&query_input_type=query&document_input_type=document"
+                f"&encoding_format=base64&batch_size=256&price=0.02")
+        run = BenchmarkRun([registry.encoder(name)], [registry.task("icd10cm-small")],
+                           [registry.backend("exact")], ResultStore(tmp_path / "results"), progress=False,
+                           cache=EmbeddingCache(tmp_path / "client-cache"), chance=False)
+        (result,) = run.run()
+    finally:
+        stop(process)
+    assert abs(result.main_score - expected) <= 1e-4
+    assert result.api_tokens is not None and result.api_tokens > 5500
+    assert result.api_cost_usd == pytest.approx(result.api_tokens * 0.02 / 1e6)
