@@ -154,7 +154,7 @@ def test_usage_and_cost_are_counted_and_a_cached_run_costs_nothing(tmp_path):
         first = MeasuredEncoder(encoder, cache=cache, progress=False)
         first.encode(TEXTS)
         words = sum(len(text.split()) for text in TEXTS)
-        assert first.api_tokens == words  # the probe (made by the fingerprint, before encoding) is not this run's
+        assert first.api_tokens == words  # the fingerprint's probe is not counted
         assert first.api_cost_usd == pytest.approx(words * 0.5 / 1e6)
         again = MeasuredEncoder(encoder, cache=cache, progress=False)
         again.encode(TEXTS)
