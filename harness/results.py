@@ -48,10 +48,6 @@ class TaskResult:
     engine: str = "local"  # where encoding ran (harness.engines); it never changes a score
     engine_params: dict[str, Any] = field(default_factory=dict)  # workers, cluster, items_by_node...
     n_parameters: int | None = None  # the encoder's learned weights, where it says
-    # served models (zoo.encoders.remote): tokens the server counted for this run's encoding (0 when all
-    # came from the cache) and their price; None for local models, or where the server or price is silent
-    api_tokens: int | None = None
-    api_cost_usd: float | None = None
     build_seconds: float | None = None
     search_seconds: float | None = None
     n_queries: int | None = None
@@ -83,6 +79,9 @@ class TaskResult:
     # the encoder declared itself untrained, or its checkpoint is a saved random initialisation: such a
     # result enters no leaderboard page without an explicit flag
     untrained: bool = False
+    # served models: tokens the API counted and what it charged for this run; None for local encoders
+    api_tokens: int | None = None
+    api_cost_usd: float | None = None
     # the per-item scores themselves, in memory only: ResultStore.write puts them beside the JSON
     item_scores: ItemScores | None = field(default=None, repr=False, compare=False)
 
