@@ -25,6 +25,7 @@ import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from typing import Any
 
@@ -48,11 +49,17 @@ def start_server(model: str, *options: str) -> tuple[subprocess.Popen, str]:
 
     process = subprocess.Popen([*SERVE, "-m", model, "--port", "0", *options], stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None
-    line = process.stderr.readline()
-    found = re.search(r"at (http://127\.0\.0\.1:\d+)/v1/embeddings", line)
+    seen, found = [], None
+    while found is None:  # model loading may print progress lines first
+        line = process.stderr.readline()
+        if not line:
+            break
+        seen.append(line)
+        found = re.search(r"at (http://127\.0\.0\.1:\d+)/v1/embeddings", line)
+    threading.Thread(target=process.stderr.read, daemon=True).start()  # drained, so the server never blocks
     if not found:
         process.kill()
-        sys.exit(f"zoo serve did not start: {line}{process.stderr.read()}")
+        sys.exit(f"zoo serve did not start: {''.join(seen)}")
     for _ in range(1200):
         try:
             if httpx.get(f"{found[1]}/health", timeout=1).status_code == 200:

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -167,18 +168,31 @@ def test_a_chain_is_served_as_fitted_and_a_quantizer_serves_its_codes(tmp_path: 
         load_served_model(registry, "hashing", "int8", None)
 
 
+class Counting:
+    """An encoder that counts the texts it is asked to encode."""
+
+    def __init__(self, encoder) -> None:  # noqa: ANN001
+        self.encoder = encoder
+        self.calls: list[int] = []
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self.encoder, name)
+
+    def encode(self, texts, **options):  # noqa: ANN001, ANN201
+        self.calls.append(len(texts))
+        return self.encoder.encode(texts, **options)
+
+
 def test_the_cache_answers_what_it_holds(tmp_path: Path):
+    from harness.serve.model import CachedEncoder
     from zoo.cache import EmbeddingCache
 
     cache = EmbeddingCache(tmp_path / "cache")
-    model = served(cache=cache)
-    first = model.embed(TEXTS[:10], "document").vectors
-    assert model.encoder.cache.lookup  # read through the cache
-    again = served(cache=cache).embed(TEXTS[:10], "document").vectors
-    np.testing.assert_array_equal(first, again)
-    from zoo.cache import CacheNamespace
-
-    assert len(cache.lookup(CacheNamespace(model.fingerprint, "document"), TEXTS[:10]).hits) == 10
+    first = ServedModel("hashing", CachedEncoder(Counting(HashingEncoder(256)), cache))
+    vectors = first.embed(TEXTS[:10], "query").vectors
+    again = ServedModel("hashing", CachedEncoder(counting := Counting(HashingEncoder(256)), cache))
+    np.testing.assert_array_equal(again.embed([*TEXTS[:10], "a new text"], "query").vectors[:10], vectors)
+    assert counting.calls == [1]  # only the text the cache lacked reached the model
 
 
 def zoo_serve(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
@@ -186,11 +200,17 @@ def zoo_serve(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess
     command = [sys.executable, "-c", "from zoo.cli.main import main; main()", "serve", *args, "--port", "0"]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
     assert process.stderr is not None
-    line = process.stderr.readline()
-    found = re.search(r"at (http://127\.0\.0\.1:\d+)/v1/embeddings", line)
+    seen, found = [], None
+    while found is None:  # model loading may print progress lines first
+        line = process.stderr.readline()
+        if not line:
+            break
+        seen.append(line)
+        found = re.search(r"at (http://127\.0\.0\.1:\d+)/v1/embeddings", line)
+    threading.Thread(target=process.stderr.read, daemon=True).start()  # drained, so the server never blocks
     if not found:
         process.kill()
-        raise AssertionError(f"zoo serve did not start: {line}{process.stderr.read()}")
+        raise AssertionError(f"zoo serve did not start: {''.join(seen)}")
     url = f"{found[1]}/v1"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
