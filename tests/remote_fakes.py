@@ -52,7 +52,7 @@ class FakeServer(ThreadingHTTPServer):
         self.thread.start()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.shutdown()
         self.server_close()
 

@@ -7,13 +7,13 @@ import pytest
 
 pytest.importorskip("httpx")
 
-from remote_fakes import FakeServer, reference  # noqa: E402
+from remote_fakes import FakeServer, reference
 
-from harness.encoding import MeasuredEncoder  # noqa: E402
-from zoo.cache import CacheNamespace, EmbeddingCache  # noqa: E402
-from zoo.encoders.remote import OpenAIEncoder, TeiEncoder, token_batches  # noqa: E402
-from zoo.errors import ZooError  # noqa: E402
-from zoo.registry import Registry  # noqa: E402
+from harness.encoding import MeasuredEncoder
+from zoo.cache import CacheNamespace, EmbeddingCache
+from zoo.encoders.remote import OpenAIEncoder, TeiEncoder, token_batches
+from zoo.errors import ZooError
+from zoo.registry import Registry
 
 TEXTS = [f"text number {i} about {'heart' if i % 2 else 'lung'} disease" for i in range(40)]
 FAST = {"backoff": 0.001, "retries": 3, "timeout": 5.0}

@@ -117,7 +117,7 @@ class DynamicBatcher:
         loop = asyncio.get_running_loop()
         try:
             embedded = await loop.run_in_executor(self._pool, self.encode, texts, batch[0].role)
-        except Exception as exc:  # every request of the batch gets the error; the server goes on
+        except Exception as exc:  # noqa: BLE001 - every request of the batch gets the error; the server goes on
             for pending in batch:
                 if not pending.future.done():
                     pending.future.set_exception(exc)
