@@ -53,6 +53,8 @@ def serve(model: str, chain: str | None, fit_on: str | None, host: str, port: in
     served = load_served_model(registry(), model, chain, fit_on, EmbeddingCache() if use_cache else None)
     batcher = DynamicBatcher(served.embed, max_batch=max_batch, max_wait=max_wait_ms / 1000, enabled=batching)
     bound_host, bound_port = sock.getsockname()[:2]
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"zoo serve: warning: listening on {host} with no authentication of its own", err=True)
     chained = "".join(f" +{label}" for label in served.chain)
     click.echo(f"zoo serve: {served.name}{chained} ({served.dim} dims, fingerprint {served.fingerprint}) at "
                f"http://{bound_host}:{bound_port}/v1/embeddings", err=True)
