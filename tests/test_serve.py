@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -198,7 +200,8 @@ def test_the_cache_answers_what_it_holds(tmp_path: Path):
 def zoo_serve(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     """``zoo serve ARGS --port 0`` in a subprocess, and the URL it prints once it listens."""
     command = [sys.executable, "-c", "from zoo.cli.main import main; main()", "serve", *args, "--port", "0"]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})},
+                               start_new_session=True)
     assert process.stderr is not None
     seen, found = [], None
     while found is None:  # model loading may print progress lines first
@@ -211,25 +214,43 @@ def zoo_serve(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess
     if not found:
         process.kill()
         raise AssertionError(f"zoo serve did not start: {''.join(seen)}")
-    url = f"{found[1]}/v1"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{found[1]}/health", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError("zoo serve never answered /health")
+    wait_for(f"{found[1]}/health", process)
+    return process, f"{found[1]}/v1"
 
 
 def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    """End the server and whatever processes it started (its own process group)."""
+    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(process.pid, sig)
+            process.wait(timeout=wait)
+            return
+        except ProcessLookupError:
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 300) -> None:
+    """Until GET ``url`` answers 200; the server's own output where it dies first."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    stop(process)
+    raise AssertionError(f"{url} never answered")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def test_the_zoo_serve_command_serves_on_127_0_0_1():
@@ -262,33 +283,66 @@ def test_minilm_served_encodes_as_minilm_does():
     assert tokens is not None and tokens > 40  # counted by MiniLM's own tokenizer
 
 
+def served_ndcg(name: str, tmp_path: Path):  # noqa: ANN201 - a TaskResult
+    """icd10cm-small through the ``name`` (openai:) client into a fresh client cache, exact search."""
+    from harness.results import ResultStore
+    from harness.runner import BenchmarkRun
+    from zoo.cache import EmbeddingCache
+
+    registry = Registry.from_plugins()
+    run = BenchmarkRun([registry.encoder(name)], [registry.task("icd10cm-small")], [registry.backend("exact")],
+                       ResultStore(tmp_path / "results"), progress=False,
+                       cache=EmbeddingCache(tmp_path / "client-cache"), chance=False)
+    (result,) = run.run()
+    return result
+
+
+def local_minilm_ndcg() -> float:
+    """Local MiniLM's nDCG@10 on icd10cm-small, its vectors read from (or left in) the shared cache."""
+    from harness.backends.exact import ExactBackend
+    from harness.encoding import MeasuredEncoder
+    from zoo.cache import EmbeddingCache
+
+    registry = Registry.from_plugins()
+    local = MeasuredEncoder(registry.encoder("all-minilm-l6-v2").load(), cache=EmbeddingCache(SHARED_CACHE),
+                            progress=False)
+    return registry.task("icd10cm-small").load().evaluate(local, ExactBackend()).main_score
+
+
 @pytest.mark.slow
 def test_minilm_through_zoo_serve_scores_what_local_minilm_scores(tmp_path: Path):
     """nDCG@10 on icd10cm-small through the openai: client and `zoo serve` equals local MiniLM's (1e-4).
 
     The server reads through the shared embedding cache, where local runs keep MiniLM's vectors of this task:
     the test then costs HTTP, not 5,500 encodings (the test above checks the served model's own vectors)."""
-    from harness.backends.exact import ExactBackend
-    from harness.encoding import MeasuredEncoder
-    from harness.results import ResultStore
-    from harness.runner import BenchmarkRun
-    from zoo.cache import EmbeddingCache
-
-    registry = Registry.from_plugins()
-    shared = EmbeddingCache(SHARED_CACHE)
-    task = registry.task("icd10cm-small").load()
-    local = MeasuredEncoder(registry.encoder("all-minilm-l6-v2").load(), cache=shared, progress=False)
-    expected = task.evaluate(local, ExactBackend()).main_score
+    expected = local_minilm_ndcg()
     process, url = zoo_serve("-m", "all-minilm-l6-v2", "--cache", env={"ZOO_CACHE_HOME": str(SHARED_CACHE)})
     try:
-        name = (f"openai:all-minilm-l6-v2?base_url={url}&query_input_type=query&document_input_type=document"
-                f"&encoding_format=base64&batch_size=256&price=0.02")
-        run = BenchmarkRun([registry.encoder(name)], [registry.task("icd10cm-small")],
-                           [registry.backend("exact")], ResultStore(tmp_path / "results"), progress=False,
-                           cache=EmbeddingCache(tmp_path / "client-cache"), chance=False)
-        (result,) = run.run()
+        result = served_ndcg(f"openai:all-minilm-l6-v2?base_url={url}&query_input_type=query"
+                             "&document_input_type=document&encoding_format=base64&batch_size=256&price=0.02",
+                             tmp_path)
     finally:
         stop(process)
     assert abs(result.main_score - expected) <= 1e-4
     assert result.api_tokens is not None and result.api_tokens > 5500
     assert result.api_cost_usd == pytest.approx(result.api_tokens * 0.02 / 1e6)
+
+
+@pytest.mark.slow
+def test_minilm_behind_litserve_scores_what_local_minilm_scores(tmp_path: Path):
+    """The same through a server not written here: LitServe's OpenAI embedding spec over the MiniLM folder.
+
+    It encodes all 5,500 texts itself (about 40 s on a free CPU core)."""
+    pytest.importorskip("litserve")
+    expected = local_minilm_ndcg()
+    port = free_port()
+    script = Path(__file__).parent / "litserve_minilm.py"
+    process = subprocess.Popen([sys.executable, str(script), str(port)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/health", process)
+        result = served_ndcg(f"openai:all-minilm-l6-v2?base_url=http://127.0.0.1:{port}/v1&batch_size=64",
+                             tmp_path)
+    finally:
+        stop(process)
+    assert abs(result.main_score - expected) <= 1e-4
