@@ -49,6 +49,15 @@ def test_base64_answers_decode_to_the_same_vectors():
     np.testing.assert_array_equal(plain, reference(TEXTS[:5]))
 
 
+def test_empty_texts_are_zero_vectors_and_never_sent():
+    texts = ["", TEXTS[0], "", TEXTS[1]]
+    with FakeServer() as server:
+        vectors = client(server).encode(texts)
+    assert not vectors[[0, 2]].any()
+    np.testing.assert_array_equal(vectors[[1, 3]], reference(TEXTS[:2]))
+    assert all("" not in call["body"]["input"] for call in server.embedding_calls())
+
+
 def test_token_budget_cuts_batches():
     texts = ["a" * 30, "b" * 30, "c" * 300, "d" * 3]  # 10, 10, 100 and 1 estimated tokens
     assert token_batches(texts, batch_size=10, batch_tokens=25) == [[0, 1], [2], [3]]

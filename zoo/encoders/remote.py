@@ -195,12 +195,19 @@ class RemoteEncoder:
         if not texts:
             return empty(self.dim)
         prepared = self.prompts.apply(texts, role, instruction)
-        batches = token_batches(prepared, self.batch_size, self.batch_tokens)
-        parts = self._send_all([[prepared[i] for i in rows] for rows in batches], self.input_types[role])
-        vectors = np.concatenate([part.vectors for part in parts])
-        if self.dimensions is not None and vectors.shape[1] != self.dimensions:
+        sent = [i for i, text in enumerate(prepared) if text]  # OpenAI refuses empty strings
+        if not sent:
+            return np.zeros((len(texts), self.dim), dtype=np.float32)
+        batches = token_batches([prepared[i] for i in sent], self.batch_size, self.batch_tokens)
+        parts = self._send_all([[prepared[sent[j]] for j in rows] for rows in batches], self.input_types[role])
+        found = np.concatenate([part.vectors for part in parts])
+        if self.dimensions is not None and found.shape[1] != self.dimensions:
             raise ZooError(f"{self.name}: asked for {self.dimensions} dimensions, the server gave "
-                           f"{vectors.shape[1]}: drop dimensions= or use a model that takes it")
+                           f"{found.shape[1]}: drop dimensions= or use a model that takes it")
+        if len(sent) == len(texts):
+            return found
+        vectors = np.zeros((len(texts), found.shape[1]), dtype=np.float32)  # an empty text: a zero vector
+        vectors[sent] = found
         return vectors
 
     def _send_all(self, batches: list[list[str]], input_type: str | None) -> list[Batch]:
