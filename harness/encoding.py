@@ -10,7 +10,7 @@ from harness.engines import EncodeJob, Engine
 from harness.engines.commit import Committer, CommitPolicy
 from harness.engines.local import LocalEngine
 from zoo.cache import CacheNamespace, EmbeddingCache, cacheable
-from zoo.protocols import Encoder, Role
+from zoo.protocols import ApiUsage, Encoder, Role
 from zoo.stored import StoredMatrix
 
 CallKey = tuple[str, str | None, tuple[Hashable, ...]]  # role, instruction, the inputs
@@ -42,6 +42,11 @@ class MeasuredEncoder:
         self.items_cached = 0
         self.items_by_node: dict[str, int] = {}  # where the engine encoded them, when it says (ray)
         self.startup_seconds = 0.0  # the engine's own start-up (ray: starting workers), apart from both
+        # what a served model's answers cost in this run (0 when all came from the cache); None where the
+        # encoder is not served, its server counts no tokens, or another process's copy did the calls (ray)
+        served = callable(getattr(encoder, "api_usage", None))
+        self.api_tokens: int | None = 0 if served else None
+        self.api_cost_usd: float | None = 0.0 if served else None
         self._memo: dict[CallKey, np.ndarray | StoredMatrix] = {}  # whole calls: no per-row copies
         self._pinned: list[Sequence[Any]] = []
         self._fingerprint: str | None = None
@@ -136,11 +141,13 @@ class MeasuredEncoder:
         """Encoded by the engine, which commits them to the cache as they are finished."""
         sink = None if self.cache is None or namespace is None else Committer(self.cache, namespace, self.commit)
         job = EncodeJob(self.encoder, self.spec_name, items, role, instruction, sink, self.progress)
+        before = self._api_usage()
         try:
             done = self.engine.encode(job)
         finally:
             if sink is not None:
                 sink.close()  # also on Ctrl-C: what was encoded is kept
+            self._count_api(before, self._api_usage())
         self.load_seconds += done.load_seconds
         self.encode_seconds += done.encode_seconds
         self.items_encoded += len(items)
@@ -148,6 +155,24 @@ class MeasuredEncoder:
         for node, count in done.items_by_node.items():
             self.items_by_node[node] = self.items_by_node.get(node, 0) + count
         return done.vectors
+
+    def _api_usage(self) -> ApiUsage | None:
+        usage = getattr(self.encoder, "api_usage", None)
+        return usage() if callable(usage) else None
+
+    def _count_api(self, before: ApiUsage | None, after: ApiUsage | None) -> None:
+        """Add what the engine's calls cost; unknown from then on where a count or a price is missing."""
+        if before is None or after is None:
+            return
+        if self.engine.name != "local":  # the workers' own copies of the encoder made the calls
+            self.api_tokens = self.api_cost_usd = None
+            return
+        if self.api_tokens is not None:
+            self.api_tokens = (None if after.tokens is None or before.tokens is None
+                               else self.api_tokens + after.tokens - before.tokens)
+        if self.api_cost_usd is not None:
+            self.api_cost_usd = (None if after.cost_usd is None or before.cost_usd is None
+                                 else self.api_cost_usd + after.cost_usd - before.cost_usd)
 
     def engine_params(self) -> dict[str, Any]:
         """The engine's settings and, where it reports them, the items each node encoded."""

@@ -64,5 +64,7 @@ def register_tasks(register: Callable[..., None]) -> None:
 @hookimpl
 def register_commands(cli: Any) -> None:
     from harness.commands.compare import compare
+    from harness.commands.serve import serve
 
     cli.add_command(compare)
+    cli.add_command(serve)

@@ -310,6 +310,8 @@ def make_result(
         engine=encoder.engine.name,
         engine_params=encoder.engine_params(),
         n_parameters=encoder.n_parameters,
+        api_tokens=encoder.api_tokens,
+        api_cost_usd=encoder.api_cost_usd,
         bytes_per_vector=view.bytes_per_vector if chained else 4 * view.dim,
         build_seconds=search.build_seconds if search else None,
         search_seconds=search.search_seconds if search else None,

@@ -23,7 +23,8 @@ class Encoder(Protocol):
 
     Optional: ``n_parameters`` (int or None), the count of learned weights, shown beside quality as cost;
     ``load()``, which loads the model now rather than in the first ``encode``, so that the harness reports
-    load time apart from encoding speed (without it, loading counts as encoding).
+    load time apart from encoding speed (without it, loading counts as encoding); ``api_usage()``, an
+    ``ApiUsage`` of what a served model has cost this process so far (results record what each run spent).
     """
 
     name: str
@@ -40,6 +41,15 @@ class Encoder(Protocol):
     def encode(
         self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
     ) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class ApiUsage:
+    """What a served model has cost so far: tokens the server counted (None where it does not say) and their
+    price in USD (None without a price)."""
+
+    tokens: int | None
+    cost_usd: float | None = None
 
 
 @runtime_checkable

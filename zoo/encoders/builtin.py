@@ -7,6 +7,8 @@ Open names that ``resolve_encoder`` understands::
     tf:<repo id or folder>[?options]  transformers AutoModel + pooling, e.g. tf:gpt2?pooling=last
     onnx:<name, repo id or folder>[?options]  a sentence-transformers model on ONNX Runtime (CPU),
                                       e.g. onnx:all-minilm-l6-v2?quantize=int8 (options: docs/onnx.md)
+    openai:<model>[?options]          an OpenAI-compatible /v1/embeddings endpoint (docs/served.md)
+    tei:<model>?base_url=URL[&...]    text-embeddings-inference's native /embed (docs/served.md)
     <existing folder>                 sentence-transformers if it has modules.json, else tf: with mean pooling
 
 Options are URL query parameters (``&``-separated, values percent-encoded, ``+`` is a space):
@@ -26,6 +28,7 @@ from typing import Any, Callable
 
 from zoo import hookimpl
 from zoo.errors import ZooError
+from zoo.encoders.remote_specs import OPENAI_OPTIONS, TEI_OPTIONS, openai_spec, tei_spec
 from zoo.options import parse_options
 from zoo.protocols import Encoder, EncoderSpec
 
@@ -187,6 +190,8 @@ PREFIXES: dict[str, tuple[Callable[[str, str, dict[str, Any]], EncoderSpec], dic
     "st": (sentence_transformers_spec, ST_OPTIONS),
     "tf": (transformers_spec, TF_OPTIONS),
     "onnx": (onnx_spec, ONNX_OPTIONS),  # onnx addition
+    "openai": (openai_spec, OPENAI_OPTIONS),  # served models
+    "tei": (tei_spec, TEI_OPTIONS),
 }
 
 
