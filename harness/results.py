@@ -79,6 +79,9 @@ class TaskResult:
     # the encoder declared itself untrained, or its checkpoint is a saved random initialisation: such a
     # result enters no leaderboard page without an explicit flag
     untrained: bool = False
+    # served models: tokens the API counted and what it charged for this run; None for local encoders
+    api_tokens: int | None = None
+    api_cost_usd: float | None = None
     # the per-item scores themselves, in memory only: ResultStore.write puts them beside the JSON
     item_scores: ItemScores | None = field(default=None, repr=False, compare=False)
 
