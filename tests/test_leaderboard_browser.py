@@ -1,9 +1,15 @@
-"""The leaderboard page in a real headless Chromium: no console errors, sorting works, hostile names inert,
-operating points chosen from the keyboard."""
+"""The leaderboard page in a real headless Chromium: no console errors, sorting works (by mouse and keyboard),
+hostile names inert, operating points chosen from the keyboard, filters that select rows and tasks, a view
+kept in the URL, a phone's width, downloads, and an accessibility check with axe-core."""
 
 from __future__ import annotations
 
+import base64
+import json
+import os
 import shutil
+import subprocess
+import urllib.parse
 from pathlib import Path
 from typing import Iterator
 
@@ -78,7 +84,7 @@ def test_page_renders_sorts_and_opens_details(browser, page: Path, tmp_path: Pat
     shown = browser.execute_script(
         "var name = arguments[0], tr = Array.from(document.querySelectorAll('#main-table tbody tr'))"
         ".find(function (r) { return r.dataset.row === name; });"
-        "return [tr.querySelector('td.first').textContent, document.querySelectorAll('script').length];", HOSTILE)
+        "return [tr.querySelector('.first').textContent, document.querySelectorAll('script').length];", HOSTILE)
     assert shown == [HOSTILE, 2]  # rendered as text; no element was created from it
     assert rows[0] == "enc-a"  # best complete mean first
 
@@ -93,15 +99,18 @@ def test_page_renders_sorts_and_opens_details(browser, page: Path, tmp_path: Pat
     assert _order(browser)[0] == "enc-b"  # 0.78 under hnsw
     assert browser.find_element("id", "compare-section").is_displayed()
 
-    browser.find_element("css selector", "#main-table td.score").click()
+    cell = browser.find_element("css selector", "#main-table td.score button")
+    cell.click()
     detail = browser.find_element("id", "detail")
     assert detail.is_displayed() and "fingerprint" in detail.text
+    assert browser.execute_script("return document.getElementById('detail').matches(':modal')")
 
     logs = [entry for entry in browser.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
     assert logs == []
 
     browser.find_element("id", "detail-close").click()
     assert not detail.is_displayed()
+    assert browser.switch_to.active_element == cell  # focus returns to the cell that opened it
     save_screenshot(browser, page, tmp_path / "leaderboard.png")
 
 
