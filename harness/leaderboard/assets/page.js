@@ -26,7 +26,8 @@
   var DASHES = ["", "6 4", "2 3", "10 3 2 3"];
   var OVERALL_MEAN = "mean:" + DATA.overall;
 
-  var state = {
+  var state = defaults();
+  function defaults() { return {
     view: 0,
     type: "",
     modality: "",
@@ -38,7 +39,7 @@
     comparePoint: null,
     compareSort: { key: DATA.overall + "|rank", dir: 1 },
     curveTask: DATA.curves.tasks[0] || null
-  };
+  }; }
   var current = null; // the selection the page shows: see select()
   var compareRows = {}; // the rank table's rows and the curves' lines and legend entries, for the search to hide
   var curveNodes = [];
@@ -142,9 +143,12 @@
       location.replace("#" + hash); // some browsers refuse replaceState on file: pages
     }
   }
+  // what the hash does not name takes its default: a link shows the same view whatever was open before
   function readHash() {
     var params = new URLSearchParams(location.hash.slice(1));
     writtenHash = location.hash.slice(1);
+    state = defaults();
+    state.comparePoint = defaultComparePoint();
     Object.keys(HASH).forEach(function (k) { if (params.has(k)) HASH[k][1](params.get(k)); });
   }
 
@@ -179,7 +183,8 @@
     while (i < spec.columns.length) {
       var g = spec.columns[i].group, span = 0;
       while (i + span < spec.columns.length && spec.columns[i + span].group === g) span++;
-      groupRow.appendChild(el("th", { colspan: span, scope: "colgroup", cls: (i === 0 ? "first " : "") + "group-start", text: g || "" }));
+      groupRow.appendChild(el(g ? "th" : "td", { colspan: span, scope: g ? "colgroup" : null,
+        cls: (i === 0 ? "first " : "") + "group-start", text: g || "" }));
       i += span;
     }
     spec.columns.forEach(function (c) {
@@ -321,7 +326,7 @@
     var col = { key: c.key, label: c.label, kind: c.kind, title: c.title, group: c.group || "",
       cls: c.group === "cost" ? "cost" : "" };
     col.value = function (row) { return c.key === "label" ? row.label : row.values[c.key]; };
-    var filtered = state.type || state.modality;
+    var filtered = state.type; // a modality alone leaves every row's own tasks whole
     if (c.key === "label") {
       col.first = true;
       col.render = renderModel;
@@ -860,7 +865,7 @@
     byId("detail-title").textContent = r.row;
     var body = clear(byId("detail-body"));
     var section = function (title, content, hint) {
-      body.appendChild(el("h4", { text: title }));
+      body.appendChild(el("h3", { text: title }));
       if (hint) body.appendChild(el("p", { cls: "hint", text: hint }));
       body.appendChild(content);
     };
@@ -1090,7 +1095,6 @@
   function init() {
     drawHeader();
     drawNotRun();
-    state.comparePoint = defaultComparePoint();
     readHash();
     drawBackendControls();
     fillComparePoints(byId("compare-point"));
@@ -1100,6 +1104,7 @@
     syncControls();
     listen();
     drawAll();
+    document.body.offsetHeight; // the layout is part of the render
     performance.measure("leaderboard render", START);
   }
 
