@@ -9,6 +9,7 @@ import io
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import urllib.parse
 from pathlib import Path
@@ -201,6 +202,9 @@ def save_screenshot(driver, page: Path, shot: Path) -> None:  # noqa: ANN001
 AXE_DIR = Path(os.environ.get("AXE_CORE_DIR", Path.home() / ".cache" / "zoo-test-tools" / "axe"))
 
 
+DNA_TASK = "dna-16s-genus-clustering"  # a long name, as real tasks have: its column must still fit a phone
+
+
 def mixed_results() -> list:
     """Text rows on two search tasks and STS, DNA rows on a DNA task; parameter counts from 0 to 110M."""
     from tests.test_leaderboard import make_result
@@ -214,7 +218,7 @@ def mixed_results() -> list:
                                bytes_per_vector=48, n_parameters=110_000_000,
                                backend_params={"rescore": 4, "rescore_bytes_per_vector": 384}))
     for encoder, score in (("kmer-a", 0.6), ("kmer-b", 0.8)):
-        results.append(make_result("d1", encoder, score, None, n_parameters=0, task_type="clustering"))
+        results.append(make_result(DNA_TASK, encoder, score, None, n_parameters=0, task_type="clustering"))
     return results
 
 
@@ -223,7 +227,7 @@ def mixed_page(tmp_path: Path) -> Path:
     store = ResultStore(tmp_path / "mixed")
     for result in mixed_results():
         store.write(result)
-    return write_leaderboard([store], tmp_path / "mixed.html", modalities={"d1": ("dna",)})[0]
+    return write_leaderboard([store], tmp_path / "mixed.html", modalities={DNA_TASK: ("dna",)})[0]
 
 
 def _count_text(driver) -> str:  # noqa: ANN001
@@ -253,7 +257,7 @@ def test_modality_filter_selects_rows_tasks_and_ranks(browser, mixed_page: Path)
     assert _order(browser) == ["kmer-b", "kmer-a"]  # the DNA rows, not 4 text rows with no score
     assert _count_text(browser).startswith("2 of 6 rows shown (modality dna) · 1 of 4 tasks")
     heads = [th.get_attribute("data-key") for th in browser.find_elements("css selector", "#main-table thead tr.cols th")]
-    assert "score:d1" in heads and "score:r1" not in heads
+    assert f"score:{DNA_TASK}" in heads and "score:r1" not in heads
     assert _cell(browser, "kmer-b", "rank") == "1" and _cell(browser, "kmer-b", "mean:all tasks") == "80.00"
 
     # a task type picks tasks within text: means and ranks are taken again over the shown tasks
@@ -345,13 +349,15 @@ def _fits(driver) -> dict:  # noqa: ANN001
 @pytest.mark.parametrize("width", [1600, 390])
 def test_layout_at_desktop_and_phone_width(browser, mixed_page: Path, tmp_path: Path, width: int):  # noqa: ANN001
     browser.set_window_size(width, 900)
-    browser.get(mixed_page.as_uri())
-    if browser.execute_script("return window.innerWidth") > width:
-        pytest.skip("the window could not be made this narrow")
-    fit = _fits(browser)
-    assert fit["cell_right"] <= fit["visible_right"]  # a score in view without scrolling sideways
-    assert fit["page_overflow"] <= 0  # only the table scrolls, never the page
-    assert not fit["first_clipped"]  # the chain label wraps, it is not cut
+    for view in ("#modality=dna", ""):  # a long task name first; then every column
+        browser.get("about:blank")
+        browser.get(mixed_page.as_uri() + view)
+        if browser.execute_script("return window.innerWidth") > width:
+            pytest.skip("the window could not be made this narrow")
+        fit = _fits(browser)
+        assert fit["cell_right"] <= fit["visible_right"], view  # a score in view without scrolling sideways
+        assert fit["page_overflow"] <= 0  # only the table scrolls, never the page
+        assert not fit["first_clipped"]  # the chain label wraps, it is not cut
     chain_row = browser.find_element("css selector", "#main-table tbody tr[data-row^='big + binary'] .first")
     assert "binary(rescore=4,rescore_with=int8)+fit:corpus" in chain_row.text
     assert browser.save_screenshot(str(tmp_path / f"leaderboard-{width}.png"))
@@ -446,24 +452,32 @@ def hundred_rows() -> list:
 
 
 def test_render_and_search_timings_for_100_rows(browser, tmp_path: Path, capsys):  # noqa: ANN001
-    """Logs the first render and a search keystroke's work at 100 rows; times are never asserted."""
+    """Logs the first render and a search keystroke's work at 100 rows; times are never asserted.
+
+    Each figure is measured five times: the least is the work itself, the median what a busy machine adds.
+    """
     store = ResultStore(tmp_path / "hundred")
     for result in hundred_rows():
         store.write(result)
     page = write_leaderboard([store], tmp_path / "hundred.html")[0]
     renders = []
-    for _ in range(3):
+    for _ in range(5):
         browser.get(page.as_uri())
-        renders.append(browser.execute_script(
-            "return performance.getEntriesByName('leaderboard render')[0].duration"))
+        renders.append(browser.execute_script("return performance.getEntriesByName('leaderboard render')[0].duration"))
     assert len(_order(browser)) == 100
-    keystrokes = [browser.execute_script(
-        "var input = document.getElementById('filter-text'), t = performance.now();"
-        "input.value = arguments[0]; input.dispatchEvent(new Event('input'));"
-        "document.body.offsetHeight;"  # the layout the keystroke causes counts too
-        "return performance.now() - t;", query) for query in ("m", "mo", "model-0", "model-04", "model-042", "")]
+    queries = ("m", "mo", "model-0", "model-04", "model-042", "")  # the last shows every row again
+    keystrokes = {query: [] for query in queries}
+    for _ in range(5):
+        for query in queries:
+            keystrokes[query].append(browser.execute_script(
+                "var input = document.getElementById('filter-text'), t = performance.now();"
+                "input.value = arguments[0]; input.dispatchEvent(new Event('input'));"
+                "document.body.offsetHeight;"  # the layout the keystroke causes counts too
+                "return performance.now() - t;", query))
     assert browser.execute_script("return document.querySelectorAll('#main-table tbody tr:not([hidden])').length") == 100
     with capsys.disabled():
-        print(f"\nleaderboard, 100 rows, {page.stat().st_size / 1e6:.2f} MB page: first render (parse + draw) "
-              f"{', '.join(f'{t:.0f}' for t in renders)} ms; search keystroke "
-              f"{', '.join(f'{t:.1f}' for t in keystrokes)} ms (targets: 300 ms and 50 ms)")
+        print(f"\nleaderboard, 100 rows, {page.stat().st_size / 1e6:.2f} MB page, least / median of 5 "
+              f"(targets: render 300 ms, keystroke 50 ms):\n  first render (parse, draw, layout) "
+              f"{min(renders):.0f} / {statistics.median(renders):.0f} ms")
+        for query, times in keystrokes.items():
+            print(f"  keystroke to {query!r}: {min(times):.1f} / {statistics.median(times):.1f} ms")

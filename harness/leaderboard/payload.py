@@ -97,14 +97,19 @@ def _mean_recall(lb: Leaderboard, view: str) -> float | None:
     return sum(found) / len(found) if found else None
 
 
+COMPARE_FIELDS = ["exact_score", "score", "exact_rank", "rank", "shift", "recall_at_10", "recall_at_100",
+                  "main_score_delta"]
+
+
 def _compare(lb: Leaderboard, view: str) -> dict[str, Any]:
+    """Per row and compared task (overall, and each task that searches), the fields as a list in the order
+    of ``fields``: the page holds one such table per operating point."""
     table = shifts(lb, view)
-    keys = ["exact_score", "score", "exact_rank", "rank", "shift", "recall_at_10", "recall_at_100",
-            "main_score_delta"]
+    tasks = [OVERALL, *lb.tasks.index[lb.tasks["search"]]]
     cells: dict[str, dict[str, Any]] = {}
-    for record in table.to_dict("records"):
-        cells.setdefault(record["row"], {})[record["task"]] = {k: record.get(k) for k in keys}
-    return {"tasks": [OVERALL, *lb.tasks.index[lb.tasks["search"]]], "rows": cells}
+    for record in table[table["task"].isin(tasks)].to_dict("records"):
+        cells.setdefault(record["row"], {})[record["task"]] = [record.get(k) for k in COMPARE_FIELDS]
+    return {"tasks": tasks, "fields": COMPARE_FIELDS, "rows": cells}
 
 
 def _result(entry: Any) -> dict[str, Any]:

@@ -587,7 +587,7 @@
     var view = viewNamed(state.comparePoint);
     document.getElementById("compare-point").value = view.name;
     document.getElementById("compare-title").textContent = DATA.reference + " → " + view.name;
-    var rows = current.rows.map(function (r) { return { label: r.label, cells: view.compare.rows[r.label] || {} }; });
+    var rows = current.rows.map(function (r) { return { label: r.label, cells: compareCells(view, r.label) }; });
     document.getElementById("compare-summary").textContent = shiftSummary(view, rows);
     var table = document.getElementById("compare-table");
     var redraw = function () {
@@ -595,6 +595,16 @@
       applySearch();
     };
     compareRows = drawCompareTable(table, view, rows, state.compareSort, redraw);
+  }
+
+  // a row's cells travel as lists in the order of the comparison's fields
+  function compareCells(view, label) {
+    var lists = view.compare.rows[label] || {}, cells = {};
+    Object.keys(lists).forEach(function (task) {
+      var cell = cells[task] = {};
+      view.compare.fields.forEach(function (f, i) { cell[f] = lists[task][i]; });
+    });
+    return cells;
   }
 
   function shiftSummary(view, rows) {
