@@ -445,3 +445,23 @@ def test_models_not_separable_from_the_one_above_share_its_group(tmp_path: Path)
     assert marks[second]["tested"] and marks[second]["p_holm"] >= 0.05
     assert marks["low"]["group"] == 1 and marks["low"]["p_holm"] < 0.05
     assert marks["old"] == {"group": 2, "p": None, "p_holm": None, "tested": False}
+
+
+def test_model_sources_link_hub_cards_folders_and_plugins(tmp_path: Path, store: ResultStore):
+    from harness.leaderboard.sources import source
+
+    registered = [{"name": "minilm", "aliases": ["sentence-transformers/all-MiniLM-L6-v2"], "plugin": "builtin"},
+                  {"name": "kmer-6", "aliases": ["kmer"], "plugin": "dna", "description": "6-mer frequency"}]
+    assert source("minilm", registered) == {
+        "kind": "hub", "text": "sentence-transformers/all-MiniLM-L6-v2 (registered by builtin)",
+        "href": "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2"}
+    assert source("kmer-6", registered) == {"kind": "plugin", "text": "registered by dna: 6-mer frequency"}
+    assert source("hf:intfloat/e5-small-v2?query_prompt=query:+", registered)["href"] == \
+        "https://huggingface.co/intfloat/e5-small-v2"
+    assert source(f"st:{tmp_path}", registered) == {"kind": "path", "text": f"local folder {tmp_path}",
+                                                    "href": tmp_path.as_uri()}
+    wrapped = source("describe:kmer-6", registered)
+    assert wrapped["kind"] == "plugin" and wrapped["text"].startswith("describe: wraps kmer-6")
+    assert source(HOSTILE, registered)["kind"] == "unknown"
+    data = build_payload(load_leaderboard([store]), "t", [str(store.folder)], registered)
+    assert set(data["models"]) == {"enc-a", "enc-b", "enc-c", HOSTILE}
