@@ -17,7 +17,7 @@ from harness.leaderboard import load_leaderboard, write_leaderboard
 from harness.leaderboard.export import markdown_text, to_csv, to_markdown
 from harness.leaderboard.page import render_page, script_json
 from harness.leaderboard.payload import build_payload
-from harness.leaderboard.rank import pareto_front, shifts
+from harness.leaderboard.rank import shifts
 from harness.leaderboard.table import OVERALL, main_table, scores
 from harness.results import ResultStore, TaskResult
 from tests.conftest import TINY_BEIR
@@ -122,10 +122,11 @@ def test_means_only_over_complete_rows(store: ResultStore):
 
 def test_incomplete_mean_is_flagged_in_the_page_data(store: ResultStore):
     payload = build_payload(load_leaderboard([store]), "t", [str(store.folder)])
-    row = next(r for r in payload["views"][0]["rows"] if r["label"] == "enc-c")
-    assert row["values"][f"mean:{OVERALL}"] is None
-    assert row["missing"][OVERALL] == ["r2"] and row["results"]["r2"] is None
-    assert payload["views"][0]["scatter"]["excluded"] == ["enc-c"]
+    view = payload["views"][0]
+    row = next(r for r in view["rows"] if r["label"] == "enc-c")
+    values, results = dict(zip(view["keys"], row["values"])), dict(zip([t["name"] for t in payload["tasks"]], row["results"]))
+    assert values[f"mean:{OVERALL}"] is None and values[f"tasks:{OVERALL}"] == "2/3"
+    assert results["r2"] is None and payload["results"][results["r1"]]["main_score"] == 0.6
 
 
 def test_retained_share_for_chains(store: ResultStore):
@@ -143,6 +144,9 @@ def test_retained_share_rests_on_common_tasks_and_says_so(tmp_path: Path):
     lb = load_leaderboard([store])
     frame, _ = main_table(lb, "exact")
     assert frame.at["enc-a + int8", "retained"] == pytest.approx(0.75)  # r1 only, not 0.6 / 0.6
+    assert frame.at["enc-a + int8", "retained_tasks"] == "1/2"
+    store.write(make_result("d1", encoder="dna-model", score=0.5))  # another modality's task: not the chain's N
+    frame, _ = main_table(load_leaderboard([store], {"d1": ("dna",)}), "exact")
     assert frame.at["enc-a + int8", "retained_tasks"] == "1/2"
     assert math.isnan(frame.at["enc-a + int8", f"mean:{OVERALL}"])
     assert "| 75.0% (1/2) |" in to_markdown(lb)
@@ -173,12 +177,6 @@ def test_ties_share_the_better_rank():
     assert rank(pd.Series([0.5, 0.9, 0.5, float("nan"), 0.1])).tolist()[:3] == [2, 1, 2]
 
 
-def test_pareto_front():
-    points = [("small-good", 32, 0.8), ("big-better", 1024, 0.9), ("big-worse", 1024, 0.7), ("mid", 256, 0.75)]
-    assert pareto_front(points, lower_x_is_better=True) == ["small-good", "big-better"]
-    assert pareto_front(points, lower_x_is_better=False) == ["big-better"]
-
-
 def test_latest_result_wins_and_is_counted(tmp_path: Path):
     old, new = ResultStore(tmp_path / "old"), ResultStore(tmp_path / "new")
     old.write(make_result(score=0.1, date="2024-01-01T00:00:00+00:00"))
@@ -205,7 +203,54 @@ def test_throughput_borrowed_from_same_fingerprint_when_cached(tmp_path: Path):
     frame, _ = main_table(load_leaderboard([store]), "exact")
     assert frame.at["enc-a", "items_per_second"] == pytest.approx(100.0)
     assert "enc-a + int8" in frame.at["enc-a", "items_per_second_note"]
-    assert frame.at["enc-a + int8", "items_per_second_note"] == ""
+    assert frame.at["enc-a + int8", "items_per_second_note"] == "on r1, the task every text row is compared on"
+
+
+def test_encode_speed_is_compared_on_one_task(tmp_path: Path):
+    """A chain timed only on a slow task is not 20x slower than its encoder timed on a fast one."""
+    store = ResultStore(tmp_path)
+    store.write(make_result("short", items_encoded=2000, encode_seconds=1.0))  # enc-a: 2000/s on short items
+    store.write(make_result("long", items_encoded=100, encode_seconds=1.0))  # 100/s on long ones
+    store.write(make_result("short", chain=("int8",), items_encoded=0, encode_seconds=0.0, items_cached=2000))
+    store.write(make_result("long", chain=("int8",), items_encoded=100, encode_seconds=1.25))
+    store.write(make_result("long", encoder="enc-b", items_encoded=100, encode_seconds=0.5))
+    frame, _ = main_table(load_leaderboard([store]), "exact")
+    # "long" has a rate for all three rows (the chain's own, enc-b's own), "short" for two
+    assert frame.at["enc-a", "items_per_second"] == pytest.approx(100.0)
+    assert frame.at["enc-a + int8", "items_per_second"] == pytest.approx(80.0)
+    assert frame.at["enc-b", "items_per_second"] == pytest.approx(200.0)
+    assert all(note.startswith("on long") for note in frame["items_per_second_note"])
+
+
+def test_bytes_per_vector_count_the_rescoring_copy(tmp_path: Path):
+    store = ResultStore(tmp_path)
+    store.write(make_result(chain=("binary(rescore=4,rescore_with=int8)",), bytes_per_vector=48,
+                            backend_params={"rescore": 4, "rescore_bytes_per_vector": 384}, index_bytes=2400))
+    store.write(make_result(chain=("binary(rescore=4)",), bytes_per_vector=48, index_bytes=2400,
+                            backend_params={"rescore": 4, "rescore_bytes_per_vector": 0}))
+    frame, _ = main_table(load_leaderboard([store]), "exact")
+    kept = frame.set_index("label")
+    assert kept.at["enc-a + binary(rescore=4,rescore_with=int8)", "bytes_per_vector"] == 48 + 384
+    assert kept.at["enc-a + binary(rescore=4,rescore_with=int8)", "bytes_per_vector_note"] == \
+        "48 B index codes + 384 B rescoring copy"
+    assert kept.at["enc-a + binary(rescore=4)", "bytes_per_vector"] == 48
+    assert kept.at["enc-a + binary(rescore=4)", "index_bytes_per_vector"] == 48  # 2400 bytes over 50 documents
+
+
+def test_api_cost_shows_in_the_cost_columns_when_reported(tmp_path: Path, store: ResultStore):
+    frame, columns = main_table(load_leaderboard([store]), "exact")
+    assert "api_usd_per_1k" not in [c.key for c in columns]  # no served model: no empty columns
+    served = ResultStore(tmp_path / "served")
+    served.write(make_result(encoder="api-model", items_encoded=400, api_tokens=20_000, api_cost_usd=0.002))
+    served.write(make_result("s1", encoder="api-model", backend=None, items_encoded=100, api_tokens=5_000,
+                             api_cost_usd=0.0005))
+    served.write(make_result(encoder="local-model"))
+    frame, columns = main_table(load_leaderboard([served]), "exact")
+    by_row = frame.set_index("label")
+    assert by_row.at["api-model", "api_usd_per_1k"] == pytest.approx(0.0025 / 500 * 1000)
+    assert by_row.at["api-model", "api_tokens_per_item"] == pytest.approx(50.0)
+    assert math.isnan(by_row.at["local-model", "api_usd_per_1k"])
+    assert "| API $/1k |" in to_markdown(load_leaderboard([served]))
 
 
 def test_hostile_names_are_text_in_the_page(store: ResultStore):
@@ -365,7 +410,7 @@ def test_overall_means_and_ranks_are_per_modality(tmp_path: Path):
     assert list(by_row["rank"][["text-a", "text-b"]]) == [1, 2]
     assert list(lb.tasks.index[:2]) == ["t1", "t2"]  # the modality with most tasks first
     data = build_payload(lb, "t", [str(store.folder)])
-    assert {p["row"] for p in data["views"][0]["scatter"]["bytes"]["points"]} <= {"text-a", "text-b"}
+    assert data["speed_tasks"] == {"text": "t1", "dna": "d1"}  # encode speed compares within a modality
 
 
 # --- separability -------------------------------------------------------------------------------
@@ -400,3 +445,23 @@ def test_models_not_separable_from_the_one_above_share_its_group(tmp_path: Path)
     assert marks[second]["tested"] and marks[second]["p_holm"] >= 0.05
     assert marks["low"]["group"] == 1 and marks["low"]["p_holm"] < 0.05
     assert marks["old"] == {"group": 2, "p": None, "p_holm": None, "tested": False}
+
+
+def test_model_sources_link_hub_cards_folders_and_plugins(tmp_path: Path, store: ResultStore):
+    from harness.leaderboard.sources import source
+
+    registered = [{"name": "minilm", "aliases": ["sentence-transformers/all-MiniLM-L6-v2"], "plugin": "builtin"},
+                  {"name": "kmer-6", "aliases": ["kmer"], "plugin": "dna", "description": "6-mer frequency"}]
+    assert source("minilm", registered) == {
+        "kind": "hub", "text": "sentence-transformers/all-MiniLM-L6-v2 (registered by builtin)",
+        "href": "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2"}
+    assert source("kmer-6", registered) == {"kind": "plugin", "text": "registered by dna: 6-mer frequency"}
+    assert source("hf:intfloat/e5-small-v2?query_prompt=query:+", registered)["href"] == \
+        "https://huggingface.co/intfloat/e5-small-v2"
+    assert source(f"st:{tmp_path}", registered) == {"kind": "path", "text": f"local folder {tmp_path}",
+                                                    "href": tmp_path.as_uri()}
+    wrapped = source("describe:kmer-6", registered)
+    assert wrapped["kind"] == "plugin" and wrapped["text"].startswith("describe: wraps kmer-6")
+    assert source(HOSTILE, registered)["kind"] == "unknown"
+    data = build_payload(load_leaderboard([store]), "t", [str(store.folder)], registered)
+    assert set(data["models"]) == {"enc-a", "enc-b", "enc-c", HOSTILE}

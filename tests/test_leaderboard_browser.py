@@ -1,9 +1,17 @@
-"""The leaderboard page in a real headless Chromium: no console errors, sorting works, hostile names inert,
-operating points chosen from the keyboard."""
+"""The leaderboard page in a real headless Chromium: no console errors, sorting works (by mouse and keyboard),
+hostile names inert, operating points chosen from the keyboard, filters that select rows and tasks, a view
+kept in the URL, a phone's width, downloads, and an accessibility check with axe-core."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import os
 import shutil
+import statistics
+import subprocess
+import urllib.parse
 from pathlib import Path
 from typing import Iterator
 
@@ -78,7 +86,7 @@ def test_page_renders_sorts_and_opens_details(browser, page: Path, tmp_path: Pat
     shown = browser.execute_script(
         "var name = arguments[0], tr = Array.from(document.querySelectorAll('#main-table tbody tr'))"
         ".find(function (r) { return r.dataset.row === name; });"
-        "return [tr.querySelector('td.first').textContent, document.querySelectorAll('script').length];", HOSTILE)
+        "return [tr.querySelector('.first').textContent, document.querySelectorAll('script').length];", HOSTILE)
     assert shown == [HOSTILE, 2]  # rendered as text; no element was created from it
     assert rows[0] == "enc-a"  # best complete mean first
 
@@ -93,15 +101,18 @@ def test_page_renders_sorts_and_opens_details(browser, page: Path, tmp_path: Pat
     assert _order(browser)[0] == "enc-b"  # 0.78 under hnsw
     assert browser.find_element("id", "compare-section").is_displayed()
 
-    browser.find_element("css selector", "#main-table td.score").click()
+    cell = browser.find_element("css selector", "#main-table td.score button")
+    cell.click()
     detail = browser.find_element("id", "detail")
     assert detail.is_displayed() and "fingerprint" in detail.text
+    assert browser.execute_script("return document.getElementById('detail').matches(':modal')")
 
     logs = [entry for entry in browser.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
     assert logs == []
 
     browser.find_element("id", "detail-close").click()
     assert not detail.is_displayed()
+    assert browser.switch_to.active_element == cell  # focus returns to the cell that opened it
     save_screenshot(browser, page, tmp_path / "leaderboard.png")
 
 
@@ -184,3 +195,289 @@ def save_screenshot(driver, page: Path, shot: Path) -> None:  # noqa: ANN001
     driver.set_window_size(1280, min(height + 140, 4000))  # + the window's chrome
     assert driver.save_screenshot(str(shot))
     shutil.copyfile(shot, SCREENSHOT_COPY)
+
+
+# --- choosing a model: filters, the URL, phones, the keyboard, downloads, accessibility, speed -----------
+
+AXE_DIR = Path(os.environ.get("AXE_CORE_DIR", Path.home() / ".cache" / "zoo-test-tools" / "axe"))
+
+
+DNA_TASK = "dna-16s-genus-clustering"  # a long name, as real tasks have: its column must still fit a phone
+
+
+def mixed_results() -> list:
+    """Text rows on two search tasks and STS, DNA rows on a DNA task; parameter counts from 0 to 110M."""
+    from tests.test_leaderboard import make_result
+
+    results = []
+    text = {"small": (0.5, 0.4, 0.3, 5_000_000), "big": (0.9, 0.5, 0.6, 110_000_000), "mid": (0.7, 0.7, 0.5, 22_000_000)}
+    for encoder, (r1, r2, s1, params) in text.items():
+        results += [make_result("r1", encoder, r1, n_parameters=params), make_result("r2", encoder, r2, n_parameters=params),
+                    make_result("s1", encoder, s1, None, n_parameters=params)]
+    results.append(make_result("r1", "big", 0.85, chain=("binary(rescore=4,rescore_with=int8)", "fit:corpus"),
+                               bytes_per_vector=48, n_parameters=110_000_000,
+                               backend_params={"rescore": 4, "rescore_bytes_per_vector": 384}))
+    for encoder, score in (("kmer-a", 0.6), ("kmer-b", 0.8)):
+        results.append(make_result(DNA_TASK, encoder, score, None, n_parameters=0, task_type="clustering"))
+    return results
+
+
+@pytest.fixture
+def mixed_page(tmp_path: Path) -> Path:
+    store = ResultStore(tmp_path / "mixed")
+    for result in mixed_results():
+        store.write(result)
+    return write_leaderboard([store], tmp_path / "mixed.html", modalities={DNA_TASK: ("dna",)})[0]
+
+
+def _count_text(driver) -> str:  # noqa: ANN001
+    return driver.find_element("id", "row-count").text
+
+
+def _cell(driver, row: str, key: str) -> str:  # noqa: ANN001
+    """The text of ``row``'s cell under the column ``key`` (data-key of its header)."""
+    return driver.execute_script(
+        "var row = arguments[0], key = arguments[1];"
+        "var keys = Array.from(document.querySelectorAll('#main-table thead tr.cols th')).map(function (th) {"
+        "  return th.dataset.key; });"
+        "var tr = Array.from(document.querySelectorAll('#main-table tbody tr')).find(function (r) {"
+        "  return r.dataset.row === row; });"
+        "return tr.children[keys.indexOf(key)].textContent;", row, key)
+
+
+def test_modality_filter_selects_rows_tasks_and_ranks(browser, mixed_page: Path):  # noqa: ANN001
+    from selenium.webdriver.support.ui import Select
+
+    browser.get(mixed_page.as_uri())
+    # best complete mean first within each modality (text has more tasks: first), incomplete rows after
+    assert _order(browser) == ["big", "mid", "small", "big + binary(rescore=4,rescore_with=int8)+fit:corpus",
+                               "kmer-b", "kmer-a"]
+    assert _count_text(browser).startswith("6 of 6 rows shown")
+    Select(browser.find_element("id", "filter-modality")).select_by_value("dna")
+    assert _order(browser) == ["kmer-b", "kmer-a"]  # the DNA rows, not 4 text rows with no score
+    assert _count_text(browser).startswith("2 of 6 rows shown (modality dna) · 1 of 4 tasks")
+    heads = [th.get_attribute("data-key") for th in browser.find_elements("css selector", "#main-table thead tr.cols th")]
+    assert f"score:{DNA_TASK}" in heads and "score:r1" not in heads
+    assert _cell(browser, "kmer-b", "rank") == "1" and _cell(browser, "kmer-b", "mean:all tasks") == "80.00"
+
+    # a task type picks tasks within text: means and ranks are taken again over the shown tasks
+    Select(browser.find_element("id", "filter-modality")).select_by_value("")
+    Select(browser.find_element("id", "filter-type")).select_by_value("sts")
+    assert _order(browser) == ["big", "mid", "small"]
+    assert _cell(browser, "big", "mean:all tasks") == "60.00" and _cell(browser, "mid", "rank") == "2"
+    mean_head = browser.find_element("css selector", "#main-table th[data-key='mean:all tasks']")
+    assert mean_head.text.startswith("mean (shown)") and mean_head.get_attribute("aria-sort") == "descending"
+
+    # no task is both sts and dna: an empty state that says so, with a way out
+    Select(browser.find_element("id", "filter-modality")).select_by_value("dna")
+    assert _order(browser) == [None]
+    empty = browser.find_element("css selector", "#main-table tr.empty")
+    assert "No task matches" in empty.text
+    browser.find_element("id", "clear-filters").click()
+    assert len(_order(browser)) == 6
+
+    # parameter range: 10M to 50M leaves the one model in it; rows without a count are left out
+    browser.find_element("id", "params-min").send_keys("10")
+    browser.find_element("id", "params-max").send_keys("50\n")
+    browser.find_element("id", "filter-text").click()  # leaving the field commits the change
+    assert _order(browser) == ["mid"] and "parameters 10M–50M" in _count_text(browser)
+    assert browser.get_log("browser") == []
+
+
+def test_url_hash_reproduces_the_view_after_reload(browser, page: Path):  # noqa: ANN001
+    from selenium.webdriver.support.ui import Select
+
+    browser.get(page.as_uri())
+    browser.find_element("css selector", "#view-buttons button[data-config='hnsw']").click()
+    Select(browser.find_element("id", "filter-type")).select_by_value("retrieval")
+    _header(browser, "r2").find_element("tag name", "button").click()
+    browser.find_element("id", "filter-text").send_keys("enc")
+    browser.find_element("id", "show-cost").click()
+    state = {"order": _order(browser), "count": _count_text(browser)}
+    url = browser.current_url
+    params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).fragment))
+    assert params == {"backend": "hnsw?ef_search=64", "type": "retrieval", "q": "enc", "cost": "hide",
+                      "sort": "score:r2", "dir": "desc"}
+
+    browser.get("about:blank")
+    browser.get(url)  # a shared link
+    assert {"order": _order(browser), "count": _count_text(browser)} == state
+    assert browser.find_element("id", "filter-text").get_attribute("value") == "enc"
+    assert browser.find_element("id", "filter-type").get_attribute("value") == "retrieval"
+    assert not browser.find_element("id", "show-cost").is_selected()
+    assert _header(browser, "r2").get_attribute("aria-sort") == "descending"
+    browser.refresh()
+    assert {"order": _order(browser), "count": _count_text(browser)} == state
+    browser.get(page.as_uri() + "#sort=nonsense&backend=nowhere&modality=%3Cscript%3E")  # a bad link falls back
+    assert _order(browser)[0] == "enc-a" and browser.get_log("browser") == []
+
+
+def test_sorting_and_details_from_the_keyboard(browser, page: Path):  # noqa: ANN001
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(page.as_uri())
+    button = _header(browser, "r2").find_element("tag name", "button")
+    button.send_keys(Keys.ENTER)
+    by_r2 = _order(browser)
+    assert by_r2[0] == "enc-b" and _header(browser, "r2").get_attribute("aria-sort") == "descending"
+    assert browser.switch_to.active_element.text.startswith("r2")  # focus stays on the header
+    browser.switch_to.active_element.send_keys(Keys.SPACE)
+    assert _order(browser)[:-1] == list(reversed(by_r2[:-1]))
+    assert _header(browser, "r2").get_attribute("aria-sort") == "ascending"
+    assert [th.get_attribute("aria-sort") for th in browser.find_elements("css selector", "#main-table th[aria-sort]")] == ["ascending"]
+
+    cell = browser.find_element("css selector", "#main-table td.score button")
+    cell.send_keys(Keys.ENTER)
+    assert browser.find_element("id", "detail").is_displayed()
+    assert browser.switch_to.active_element.get_attribute("id") == "detail-close"
+    browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+    assert not browser.find_element("id", "detail").is_displayed()
+    assert browser.switch_to.active_element == cell
+
+
+def _fits(driver) -> dict:  # noqa: ANN001
+    """Where the first score column ends against the table's visible box, and the page's overflow."""
+    return driver.execute_script(
+        "var scroll = document.getElementById('main-scroll').getBoundingClientRect();"
+        "var cell = document.querySelector('#main-table tbody td.score').getBoundingClientRect();"
+        "var first = document.querySelector('#main-table tbody .first');"
+        "return {cell_right: cell.right, visible_right: Math.min(scroll.right, window.innerWidth),"
+        "  page_overflow: document.documentElement.scrollWidth - window.innerWidth,"
+        "  first_clipped: first.scrollWidth > first.clientWidth};")
+
+
+@pytest.mark.parametrize("width", [1600, 390])
+def test_layout_at_desktop_and_phone_width(browser, mixed_page: Path, tmp_path: Path, width: int):  # noqa: ANN001
+    browser.set_window_size(width, 900)
+    for view in ("#modality=dna", ""):  # a long task name first; then every column
+        browser.get("about:blank")
+        browser.get(mixed_page.as_uri() + view)
+        if browser.execute_script("return window.innerWidth") > width:
+            pytest.skip("the window could not be made this narrow")
+        fit = _fits(browser)
+        assert fit["cell_right"] <= fit["visible_right"], view  # a score in view without scrolling sideways
+        assert fit["page_overflow"] <= 0  # only the table scrolls, never the page
+        assert not fit["first_clipped"]  # the chain label wraps, it is not cut
+    chain_row = browser.find_element("css selector", "#main-table tbody tr[data-row^='big + binary'] .first")
+    assert "binary(rescore=4,rescore_with=int8)+fit:corpus" in chain_row.text
+    assert browser.save_screenshot(str(tmp_path / f"leaderboard-{width}.png"))
+    shutil.copyfile(tmp_path / f"leaderboard-{width}.png", SCREENSHOT_COPY.with_name(f"leaderboard-{width}.png"))
+
+
+def test_download_the_view_as_csv_and_json(browser, mixed_page: Path):  # noqa: ANN001
+    from selenium.webdriver.support.ui import Select
+
+    browser.get(mixed_page.as_uri())
+    Select(browser.find_element("id", "filter-modality")).select_by_value("text")
+    browser.find_element("id", "filter-text").send_keys("i")  # big, mid, big + binary...; not small
+    browser.execute_script(
+        "window.downloads = []; HTMLAnchorElement.prototype.click = function () {"
+        "  window.downloads.push([this.download, this.href]); };")
+    browser.find_element("id", "download-csv").click()
+    browser.find_element("id", "download-json").click()
+    (csv_name, csv_href), (json_name, json_href) = browser.execute_script("return window.downloads")
+    assert csv_name == "leaderboard-exact.csv" and json_name == "leaderboard-exact.json"
+    csv_text = urllib.parse.unquote(csv_href.split(",", 1)[1])
+    lines = list(csv.reader(io.StringIO(csv_text)))
+    assert lines[0][:6] == ["backend", "row", "encoder", "chain", "#", "mean (all)"]
+    assert [line[1] for line in lines[1:]] == [r for r in _order(browser) if "i" in r]
+    data = json.loads(urllib.parse.unquote(json_href.split(",", 1)[1]))
+    assert [r["row"] for r in data["rows"]] == [line[1] for line in lines[1:]]
+    big = next(r for r in data["rows"] if r["row"] == "big")
+    assert big["r1"] == 0.9 and big["bytes/vec"] == 32 and big["mean (all)"] == pytest.approx((0.9 + 0.5 + 0.6) / 3)
+    chain = next(r for r in data["rows"] if r["row"].startswith("big + binary"))
+    assert chain["bytes/vec"] == 48 + 384  # what a deployment keeps: codes and the int8 rescoring copy
+    assert "modality=text" in data["view"]
+
+
+def _axe_source() -> str:
+    """axe-core's script, from AXE_CORE_DIR (default ~/.cache/zoo-test-tools/axe), installed there by npm if
+    missing; the test is skipped with the reason when neither works."""
+    script = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip(f"accessibility check needs axe-core: no npm to install it into {AXE_DIR}")
+        try:
+            subprocess.run([npm, "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund", "axe-core@4"],
+                           check=True, capture_output=True, timeout=180)
+        except (subprocess.SubprocessError, OSError) as exc:
+            pytest.skip(f"accessibility check needs axe-core: `npm install --prefix {AXE_DIR} axe-core` failed ({exc})")
+    return script.read_text(encoding="utf-8")
+
+
+def _axe(driver, source: str) -> list[dict]:  # noqa: ANN001
+    driver.execute_script(source)  # webdriver's own evaluation: the page's script policy does not apply to it
+    driver.set_script_timeout(60)
+    result = driver.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(function (r) { done(r.violations.map(function (v) {"
+        "  return {id: v.id, impact: v.impact, nodes: v.nodes.length,"
+        "          targets: v.nodes.slice(0, 3).map(function (n) { return n.target.join(' '); })}; })); },"
+        "  function (e) { done([{id: 'axe-error', impact: 'critical', nodes: 0, targets: [String(e)]}]); });")
+    return result
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_accessibility_with_axe(browser, mixed_page: Path, capsys, scheme: str):  # noqa: ANN001
+    source = _axe_source()
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+    browser.get(mixed_page.as_uri())
+    found = {"table": _axe(browser, source)}
+    browser.find_element("css selector", "#main-table td.score button").click()
+    found["detail open"] = _axe(browser, source)
+    with capsys.disabled():
+        for state, violations in found.items():
+            print(f"\naxe-core ({scheme}, {state}): {len(violations)} violation(s)",
+                  *(f"\n  {v['impact']}: {v['id']} ({v['nodes']} nodes, e.g. {v['targets']})" for v in violations))
+    serious = [v for violations in found.values() for v in violations if v["impact"] in ("serious", "critical")]
+    assert serious == []
+
+
+def hundred_rows() -> list:
+    """100 encoders on three search tasks (exact and two HNSW points) and an STS task, for timing."""
+    from tests.test_leaderboard import make_result
+
+    results = []
+    for i in range(100):
+        encoder = f"model-{i:03d}"
+        for j, task in enumerate(("r1", "r2", "r3")):
+            score = 0.3 + 0.6 * ((i * 37 + j * 11) % 100) / 100
+            results.append(make_result(task, encoder, score, n_parameters=i * 1_000_000))
+            for ef, loss in ((16, 0.05), (64, 0.01)):
+                results.append(make_result(task, encoder, score - loss, "hnsw", backend_params={"M": 16, "ef_search": ef},
+                                           vs_exact={"recall_at_10": 1 - loss, "main_score_delta": -loss}))
+        results.append(make_result("s1", encoder, 0.2 + 0.7 * (i * 53 % 100) / 100, None))
+    return results
+
+
+def test_render_and_search_timings_for_100_rows(browser, tmp_path: Path, capsys):  # noqa: ANN001
+    """Logs the first render and a search keystroke's work at 100 rows; times are never asserted.
+
+    Each figure is measured five times: the least is the work itself, the median what a busy machine adds.
+    """
+    store = ResultStore(tmp_path / "hundred")
+    for result in hundred_rows():
+        store.write(result)
+    page = write_leaderboard([store], tmp_path / "hundred.html")[0]
+    renders = []
+    for _ in range(5):
+        browser.get(page.as_uri())
+        renders.append(browser.execute_script("return performance.getEntriesByName('leaderboard render')[0].duration"))
+    assert len(_order(browser)) == 100
+    queries = ("m", "mo", "model-0", "model-04", "model-042", "")  # the last shows every row again
+    keystrokes = {query: [] for query in queries}
+    for _ in range(5):
+        for query in queries:
+            keystrokes[query].append(browser.execute_script(
+                "var input = document.getElementById('filter-text'), t = performance.now();"
+                "input.value = arguments[0]; input.dispatchEvent(new Event('input'));"
+                "document.body.offsetHeight;"  # the layout the keystroke causes counts too
+                "return performance.now() - t;", query))
+    assert browser.execute_script("return document.querySelectorAll('#main-table tbody tr:not([hidden])').length") == 100
+    with capsys.disabled():
+        print(f"\nleaderboard, 100 rows, {page.stat().st_size / 1e6:.2f} MB page, least / median of 5 "
+              f"(targets: render 300 ms, keystroke 50 ms):\n  first render (parse, draw, layout) "
+              f"{min(renders):.0f} / {statistics.median(renders):.0f} ms")
+        for query, times in keystrokes.items():
+            print(f"  keystroke to {query!r}: {min(times):.1f} / {statistics.median(times):.1f} ms")

@@ -103,8 +103,10 @@ def test_the_rank_table_at_a_chosen_point_shows_the_swap(tmp_path: Path):
 
     data = build_payload(lb, "t", [str(tmp_path)])
     view = next(v for v in data["views"] if v["name"] == "hnsw?ef_search=16")
-    assert view["compare"]["rows"]["enc-a"]["r1"]["shift"] == -1
-    assert view["compare"]["rows"][HOSTILE][OVERALL]["shift"] == 1
+    shift = view["compare"]["fields"].index("shift")
+    assert view["compare"]["rows"]["enc-a"]["r1"][shift] == -1
+    assert view["compare"]["rows"][HOSTILE][OVERALL][shift] == 1
+    assert "s1" not in view["compare"]["rows"]["enc-a"]  # a task that does not search has nothing to compare
     assert (view["config"], view["option"], view["value"]) == ("hnsw", "ef_search", 16)
     assert view["recall_at_10"] == pytest.approx(0.85)
 

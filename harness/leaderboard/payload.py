@@ -6,16 +6,12 @@ import math
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
+from harness.leaderboard.cost import speed_tasks
 from harness.leaderboard.curves import curves
-from harness.leaderboard.rank import pareto_front, shifts
+from harness.leaderboard.rank import shifts
 from harness.leaderboard.separability import CORRECTION, separability
+from harness.leaderboard.sources import sources
 from harness.leaderboard.table import OVERALL, Leaderboard, main_table
-
-SCATTERS = (
-    # key, x column, x label, lower x is better
-    ("bytes", "bytes_per_vector", "bytes per vector (log)", True),
-    ("speed", "items_per_second", "encode items/s (log)", False),
-)
 
 
 def clean(value: Any) -> Any:
@@ -35,11 +31,16 @@ def build_payload(lb: Leaderboard, title: str, stores: list[str],
                   registered: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
     """The page's data: tasks, groups, one table per backend view, the configurations those views are
     operating points of, their curves, comparisons, scatters, full results, and the ``registered``
-    encoders (name, family, modalities, description) that have no result."""
+    encoders (name, family, modalities, description; optionally plugin, aliases) that have no result, and
+    where each encoder comes from."""
     index = {(e.row, e.result.task, e.backend): i for i, e in enumerate(lb.entries)}
     ran = {e.result.encoder for e in lb.entries}
+    registered = list(registered)
     return clean({
-        "not_run": [dict(spec) for spec in registered if spec["name"] not in ran],
+        "not_run": [{key: spec.get(key) for key in ("name", "family", "modalities", "description")}
+                    for spec in registered if spec["name"] not in ran],
+        "models": sources(ran, registered),
+        "speed_tasks": speed_tasks(lb),
         "title": title,
         "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "stores": stores,
@@ -58,16 +59,14 @@ def build_payload(lb: Leaderboard, title: str, stores: list[str],
 
 
 def _view(lb: Leaderboard, view: str, index: dict) -> dict[str, Any]:
+    """One backend view. Each row's values and result indices are lists in the order of ``keys`` and of
+    the tasks: the page is one file, and 25 views of named cells would triple it."""
     frame, columns = main_table(lb, view)
-    home = lb.home
+    keys = [str(key) for key in frame.columns]
     rows = []
-    for label, values in zip(lb.rows, frame.to_dict("records")):
-        results = {task: index.get((label, task, view if info["search"] else None))
-                   for task, info in lb.tasks.iterrows()}
-        missing = {g: [t for t in names if results[t] is None] for g, names in lb.groups.items()}
-        missing[OVERALL] = [t for t in lb.tasks.index
-                            if results[t] is None and lb.tasks.loc[t, "modality"] == home[label]]
-        rows.append({"label": label, "values": values, "results": results, "missing": missing})
+    for label, values in zip(lb.rows, frame.itertuples(index=False, name=None)):
+        results = [index.get((label, task, view if info["search"] else None)) for task, info in lb.tasks.iterrows()]
+        rows.append({"label": label, "values": list(values), "results": results})
     approximate = lb.approximate.get(view, False)
     point = lb.points.get(view)
     return {
@@ -79,10 +78,10 @@ def _view(lb: Leaderboard, view: str, index: dict) -> dict[str, Any]:
         "recall_at_10": _mean_recall(lb, view),
         "n_results": sum(e.backend == view for e in lb.entries),
         "columns": [vars(c) for c in columns],
+        "keys": keys,
         "rows": rows,
         "compare": _compare(lb, view) if approximate and view != lb.reference else None,
         "separable": separability(lb, view),
-        "scatter": _scatter(frame, lb.rows, lb.tasks["modality"].iloc[0] if len(lb.tasks) else None),
     }
 
 
@@ -98,29 +97,19 @@ def _mean_recall(lb: Leaderboard, view: str) -> float | None:
     return sum(found) / len(found) if found else None
 
 
+COMPARE_FIELDS = ["exact_score", "score", "exact_rank", "rank", "shift", "recall_at_10", "recall_at_100",
+                  "main_score_delta"]
+
+
 def _compare(lb: Leaderboard, view: str) -> dict[str, Any]:
+    """Per row and compared task (overall, and each task that searches), the fields as a list in the order
+    of ``fields``: the page holds one such table per operating point."""
     table = shifts(lb, view)
-    keys = ["exact_score", "score", "exact_rank", "rank", "shift", "recall_at_10", "recall_at_100",
-            "main_score_delta"]
+    tasks = [OVERALL, *lb.tasks.index[lb.tasks["search"]]]
     cells: dict[str, dict[str, Any]] = {}
-    for record in table.to_dict("records"):
-        cells.setdefault(record["row"], {})[record["task"]] = {k: record.get(k) for k in keys}
-    return {"tasks": [OVERALL, *lb.tasks.index[lb.tasks["search"]]], "rows": cells}
-
-
-def _scatter(frame: Any, rows: list[str], modality: str | None) -> dict[str, Any]:
-    """Rows of ``modality`` (means over other task sets do not compare) with a complete mean, placed by
-    cost; the Pareto front of each plot."""
-    rows = [r for r in rows if modality is None or frame.at[r, "modality"] == modality]
-    mean = frame[f"mean:{OVERALL}"]
-    out: dict[str, Any] = {"modality": modality, "excluded": [r for r in rows if not math.isfinite(mean[r])]}
-    for key, column, label, lower_better in SCATTERS:
-        points = [(r, float(frame.at[r, column]), float(mean[r])) for r in rows
-                  if math.isfinite(mean[r]) and math.isfinite(frame.at[r, column]) and frame.at[r, column] > 0]
-        out[key] = {"label": label, "lower_is_better": lower_better,
-                    "points": [{"row": r, "x": x, "y": y} for r, x, y in points],
-                    "front": pareto_front(points, lower_better)}
-    return out
+    for record in table[table["task"].isin(tasks)].to_dict("records"):
+        cells.setdefault(record["row"], {})[record["task"]] = [record.get(k) for k in COMPARE_FIELDS]
+    return {"tasks": tasks, "fields": COMPARE_FIELDS, "rows": cells}
 
 
 def _result(entry: Any) -> dict[str, Any]:

@@ -1,8 +1,8 @@
-"""Ranks under exact and approximate search, how far each model moves, and Pareto fronts."""
+"""Ranks under exact and approximate search, and how far each model moves."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from harness.leaderboard.table import OVERALL, Leaderboard, overall, rank, rank_within, scores
 
@@ -58,14 +58,3 @@ def _recall(lb: Leaderboard, view: str) -> pd.DataFrame:
     overall = overall[grouped.size() == int(lb.tasks["search"].sum())].reset_index()
     overall["task"] = OVERALL
     return pd.concat([frame, overall], ignore_index=True)
-
-
-def pareto_front(points: Sequence[tuple[str, float, float]], lower_x_is_better: bool) -> list[str]:
-    """Names of the points no other point beats on both x and y (higher y is always better)."""
-    ordered = sorted(points, key=lambda p: (p[1] if lower_x_is_better else -p[1], -p[2]))
-    front, best_y = [], float("-inf")
-    for name, _, y in ordered:
-        if y > best_y:
-            front.append(name)
-            best_y = y
-    return front

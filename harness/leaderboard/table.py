@@ -110,6 +110,9 @@ def _record(entry: Entry, modalities: Mapping[str, Iterable[str]]) -> dict:
         "encode_seconds": r.encode_seconds, "latency_p50_ms": r.latency_p50_ms,
         "latency_p99_ms": r.latency_p99_ms, "queries_per_second": r.queries_per_second,
         "index_bytes_per_vector": r.index_bytes_per_vector,
+        # a quantized index rescored from a second copy keeps that copy too (harness.quantized)
+        "rescore_bytes_per_vector": r.backend_params.get("rescore_bytes_per_vector") or 0,
+        "api_tokens": r.api_tokens, "api_cost_usd": r.api_cost_usd,
     }
 
 

@@ -60,6 +60,6 @@ def _registry_facts() -> tuple[dict[str, tuple[str, ...]], set[str] | None, list
     reg = registry()
     modalities = {spec.name: tuple(spec.modalities) for spec in reg.tasks}
     exact = {spec.name for spec in reg.backends if spec.exact}
-    encoders = [{"name": s.name, "family": s.family, "modalities": list(s.modalities),
-                 "description": s.description} for s in reg.encoders]
+    encoders = [{"name": s.name, "family": s.family, "modalities": list(s.modalities), "description": s.description,
+                 "aliases": list(s.aliases), "plugin": reg.encoders.owners.get(s.name, "")} for s in reg.encoders]
     return modalities, exact or None, encoders

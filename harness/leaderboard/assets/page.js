@@ -3,12 +3,17 @@
 (function () {
   "use strict";
 
+  var START = "leaderboard start";
+  performance.mark(START);
   var DATA = JSON.parse(document.getElementById("lb-data").textContent);
   var SVG_NS = "http://www.w3.org/2000/svg"; // a namespace name, not fetched
   var HIDDEN_KINDS = { count: true, note: true };
-  var RAMP = [[240, 249, 244], [176, 224, 196], [72, 176, 112]];
+  // score shading, light to strong; the dark ramp keeps light text above 4.5:1 (WCAG AA) on every shade
+  var RAMPS = { light: [[240, 249, 244], [176, 224, 196], [72, 176, 112]], dark: [[22, 32, 30], [24, 64, 44], [28, 96, 58]] };
+  var DARK = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : { matches: false };
   var TASKS = {};
   DATA.tasks.forEach(function (t) { TASKS[t.name] = t; });
+  var MODALITIES = unique(DATA.tasks.map(function (t) { return t.modality; }), true);
   var VIEW_INDEX = {};
   DATA.views.forEach(function (v, i) { VIEW_INDEX[v.name] = i; });
   // with no search backend at all, the one view stands for itself
@@ -19,18 +24,25 @@
   var PALETTE = ["#2563eb", "#ea580c", "#16a34a", "#dc2626", "#7c3aed", "#0891b2", "#a16207", "#db2777",
     "#4b5563", "#65a30d"];
   var DASHES = ["", "6 4", "2 3", "10 3 2 3"];
+  var OVERALL_MEAN = "mean:" + DATA.overall;
 
-  var state = {
+  var state = defaults();
+  function defaults() { return {
     view: 0,
     type: "",
     modality: "",
     query: "",
     showCost: true,
-    sort: { key: "mean:" + DATA.overall, dir: -1 },
+    pmin: null, // parameter range, in millions
+    pmax: null,
+    sort: { key: OVERALL_MEAN, dir: -1 },
     comparePoint: null,
     compareSort: { key: DATA.overall + "|rank", dir: 1 },
     curveTask: DATA.curves.tasks[0] || null
-  };
+  }; }
+  var current = null; // the selection the page shows: see select()
+  var compareRows = {}; // the rank table's rows and the curves' lines and legend entries, for the search to hide
+  var curveNodes = [];
 
   // ---- small DOM helpers -------------------------------------------------------------------
   function el(tag, props, children) {
@@ -55,6 +67,11 @@
   }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
   function missing(v) { return v === null || v === undefined || (typeof v === "number" && isNaN(v)); }
+  function unique(values, keepOrder) {
+    var out = values.filter(function (v, i) { return values.indexOf(v) === i; });
+    return keepOrder ? out : out.sort();
+  }
+  function byId(id) { return document.getElementById(id); }
 
   // ---- number formats (the Markdown export uses the same rules) -------------------------------
   function fmt(kind, v) {
@@ -64,6 +81,7 @@
     if (kind === "ms") return v >= 100 ? v.toFixed(0) : String(+v.toPrecision(3));
     if (kind === "rate") return Math.round(v).toLocaleString("en-US");
     if (kind === "size") return compact(v);
+    if (kind === "usd") return "$" + (v >= 100 ? Math.round(v).toLocaleString("en-US") : String(+v.toPrecision(3)));
     if (kind === "rank") return "#" + v;
     if (kind === "recall") return v.toFixed(3);
     if (kind === "delta") return (v > 0 ? "+" : v < 0 ? "−" : "±") + Math.abs(100 * v).toFixed(2);
@@ -81,9 +99,57 @@
     return +v.toPrecision(3) + "";
   }
   function shade(t) {
+    var ramp = DARK.matches ? RAMPS.dark : RAMPS.light;
     var seg = t < 0.5 ? 0 : 1, u = t < 0.5 ? t * 2 : (t - 0.5) * 2;
-    var a = RAMP[seg], b = RAMP[seg + 1];
+    var a = ramp[seg], b = ramp[seg + 1];
     return "rgb(" + [0, 1, 2].map(function (i) { return Math.round(a[i] + (b[i] - a[i]) * u); }).join(",") + ")";
+  }
+
+  // ---- the view's state in the URL hash, so a link reproduces it --------------------------------
+  var HASH = {
+    backend: [function () { return state.view ? DATA.views[state.view].name : ""; },
+      function (v) { if (v in VIEW_INDEX) state.view = VIEW_INDEX[v]; }],
+    type: [function () { return state.type; },
+      function (v) { if (DATA.tasks.some(function (t) { return t.type === v; })) state.type = v; }],
+    modality: [function () { return state.modality; },
+      function (v) { if (MODALITIES.indexOf(v) >= 0) state.modality = v; }],
+    q: [function () { return state.query; }, function (v) { state.query = v; }],
+    cost: [function () { return state.showCost ? "" : "hide"; }, function (v) { state.showCost = v !== "hide"; }],
+    pmin: [function () { return missing(state.pmin) ? "" : String(state.pmin); }, function (v) { state.pmin = number(v); }],
+    pmax: [function () { return missing(state.pmax) ? "" : String(state.pmax); }, function (v) { state.pmax = number(v); }],
+    sort: [function () { return state.sort.key === OVERALL_MEAN && state.sort.dir < 0 ? "" : state.sort.key; },
+      function (v) { state.sort.key = v; }],
+    dir: [function () { return state.sort.key === OVERALL_MEAN && state.sort.dir < 0 ? "" : state.sort.dir < 0 ? "desc" : "asc"; },
+      function (v) { state.sort.dir = v === "asc" ? 1 : -1; }],
+    point: [function () { return state.comparePoint && state.comparePoint !== defaultComparePoint() ? state.comparePoint : ""; },
+      function (v) { if (v in VIEW_INDEX && DATA.views[VIEW_INDEX[v]].compare) state.comparePoint = v; }],
+    task: [function () { return state.curveTask && state.curveTask !== DATA.curves.tasks[0] ? state.curveTask : ""; },
+      function (v) { if (DATA.curves.tasks.indexOf(v) >= 0) state.curveTask = v; }]
+  };
+  function number(text) {
+    var v = text === "" || text === null ? NaN : Number(text);
+    return isFinite(v) && v >= 0 ? v : null;
+  }
+  var writtenHash = null;
+  function writeHash() {
+    var params = new URLSearchParams();
+    Object.keys(HASH).forEach(function (k) { var v = HASH[k][0](); if (v) params.set(k, v); });
+    var hash = params.toString();
+    writtenHash = hash;
+    if (location.hash.slice(1) === hash) return;
+    try {
+      history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
+    } catch (e) {
+      location.replace("#" + hash); // some browsers refuse replaceState on file: pages
+    }
+  }
+  // what the hash does not name takes its default: a link shows the same view whatever was open before
+  function readHash() {
+    var params = new URLSearchParams(location.hash.slice(1));
+    writtenHash = location.hash.slice(1);
+    state = defaults();
+    state.comparePoint = defaultComparePoint();
+    Object.keys(HASH).forEach(function (k) { if (params.has(k)) HASH[k][1](params.get(k)); });
   }
 
   // ---- sorting: numbers numerically, text alphabetically, missing always last -------------------
@@ -95,8 +161,8 @@
   }
   // overall means and ranks are per modality: sorting by them keeps each modality's rows together
   function modalityOrder(row, sort) {
-    var overall = sort.key === "rank" || sort.key === "mean:" + DATA.overall;
-    return overall && row.values ? row.values.modality_order : 0;
+    var overall = sort.key === "rank" || sort.key === OVERALL_MEAN;
+    return overall && current && current.calc[row.label] ? MODALITIES.indexOf(current.calc[row.label].modality) : 0;
   }
   function sortRows(rows, columns, sort) {
     var col = columns.filter(function (c) { return c.key === sort.key; })[0];
@@ -109,6 +175,7 @@
   }
 
   // ---- a sortable table with a group header row -----------------------------------------------
+  // headers are buttons (reachable and pressed from the keyboard) in cells that carry aria-sort
   function drawTable(table, spec) {
     clear(table);
     var thead = el("thead"), groupRow = el("tr", { cls: "groups" }), colRow = el("tr", { cls: "cols" });
@@ -116,71 +183,138 @@
     while (i < spec.columns.length) {
       var g = spec.columns[i].group, span = 0;
       while (i + span < spec.columns.length && spec.columns[i + span].group === g) span++;
-      groupRow.appendChild(el("th", { colspan: span, cls: (i === 0 ? "first " : "") + "group-start", text: g || "" }));
+      groupRow.appendChild(el(g ? "th" : "td", { colspan: span, scope: g ? "colgroup" : null,
+        cls: (i === 0 ? "first " : "") + "group-start", text: g || "" }));
       i += span;
     }
     spec.columns.forEach(function (c) {
-      var cls = [c.kind === "text" ? "text" : "", c.first ? "first" : "", c.groupStart ? "group-start" : "",
-        c.sortable === false ? "" : "sortable", c.cls || ""].join(" ");
-      var th = el("th", { cls: cls, title: c.title || null, "data-key": c.key, scope: "col" }, [c.label]);
-      if (c.sub) th.appendChild(el("span", { cls: "sub", text: c.sub }));
-      if (spec.sort.key === c.key) th.appendChild(el("span", { cls: "arrow", text: spec.sort.dir < 0 ? "▼" : "▲" }));
-      if (c.sortable !== false) {
-        th.addEventListener("click", function () {
-          // first click: best first (high scores, low ranks), text from A
+      var cls = [c.kind === "text" ? "text" : "", c.first ? "first" : "", c.groupStart ? "group-start" : "", c.cls || ""].join(" ");
+      var sorted = spec.sort.key === c.key;
+      var th = el("th", { cls: cls, "data-key": c.key, scope: "col",
+        "aria-sort": sorted ? (spec.sort.dir < 0 ? "descending" : "ascending") : null });
+      var label = [c.label, c.sub ? el("span", { cls: "sub", text: c.sub }) : null,
+        sorted ? el("span", { cls: "arrow", "aria-hidden": "true", text: spec.sort.dir < 0 ? "▼" : "▲" }) : null];
+      if (c.sortable === false) label.forEach(function (n) { if (n) th.appendChild(typeof n === "string" ? document.createTextNode(n) : n); });
+      else {
+        var button = el("button", { type: "button", cls: "sort", title: c.title || null }, label);
+        button.addEventListener("click", function () {
+          // first press: best first (high scores, low ranks), text from A
           if (spec.sort.key === c.key) spec.sort.dir = -spec.sort.dir;
           else { spec.sort.key = c.key; spec.sort.dir = c.kind === "text" || c.kind === "rank" ? 1 : -1; }
           spec.onSort();
+          var again = table.querySelector("th[data-key=\"" + CSS.escape(c.key) + "\"] button");
+          if (again) again.focus(); // the table was redrawn: keep the keyboard where it was
         });
+        th.appendChild(button);
       }
       colRow.appendChild(th);
     });
     thead.appendChild(groupRow);
     thead.appendChild(colRow);
     table.appendChild(thead);
-    var tbody = el("tbody");
+    var tbody = el("tbody"), byLabel = {};
     sortRows(spec.rows, spec.columns, spec.sort).forEach(function (row) {
       var tr = el("tr", { "data-row": row.label });
       spec.columns.forEach(function (c) {
-        var td = el("td", { cls: [c.kind === "text" ? "text" : "", c.first ? "first" : "", c.groupStart ? "group-start" : "",
-          c.cls || ""].join(" ") });
+        var td = el(c.first ? "th" : "td", { scope: c.first ? "row" : null,
+          cls: [c.kind === "text" ? "text" : "", c.first ? "first" : "", c.groupStart ? "group-start" : "", c.cls || ""].join(" ") });
         c.render(row, td);
         tr.appendChild(td);
       });
       tbody.appendChild(tr);
+      byLabel[row.label] = tr;
     });
+    if (!spec.rows.length && spec.empty) {
+      tbody.appendChild(el("tr", { cls: "empty" }, [el("td", { colspan: spec.columns.length, cls: "text" }, spec.empty)]));
+    }
     table.appendChild(tbody);
     table.style.setProperty("--head-h", groupRow.getBoundingClientRect().height + "px");
+    return byLabel;
+  }
+
+  // ---- what the filters select: tasks, rows, and means and ranks over them ---------------------
+  function currentView() { return expand(DATA.views[state.view]); }
+  // rows travel as lists in the order of the view's keys and of the tasks; named once, when first shown
+  function expand(view) {
+    if (view.expanded) return view;
+    view.rows.forEach(function (r) {
+      var values = {}, results = {};
+      view.keys.forEach(function (k, i) { values[k] = r.values[i]; });
+      DATA.tasks.forEach(function (t, i) { results[t.name] = r.results[i]; });
+      r.values = values;
+      r.results = results;
+    });
+    view.expanded = true;
+    return view;
+  }
+  function taskShown(t) { return (!state.type || t.type === state.type) && (!state.modality || t.modality === state.modality); }
+  function rangeSet() { return !missing(state.pmin) || !missing(state.pmax); }
+  function paramsIn(row) {
+    if (!rangeSet()) return true;
+    var n = row.values.n_parameters;
+    return !missing(n) && (missing(state.pmin) || n >= state.pmin * 1e6) && (missing(state.pmax) || n <= state.pmax * 1e6);
+  }
+  function hasScore(row, task) { return !missing(row.values["score:" + task]); }
+
+  // the shown tasks and rows (a row with no result on any shown task is not shown); per row, the mean
+  // over the shown tasks of its modality, only when it has all of them, and its rank among the shown
+  // rows of that modality (ties share the better rank, as in harness.leaderboard.table.rank)
+  function select() {
+    var view = currentView();
+    var tasks = DATA.tasks.filter(taskShown).map(function (t) { return t.name; });
+    var rows = view.rows.filter(function (r) { return paramsIn(r) && tasks.some(function (t) { return hasScore(r, t); }); });
+    var calc = {}, byModality = {};
+    rows.forEach(function (r) {
+      var modality = state.modality || r.values.modality;
+      var own = tasks.filter(function (t) { return TASKS[t].modality === modality; });
+      var present = own.filter(function (t) { return hasScore(r, t); });
+      var mean = null;
+      if (own.length && present.length === own.length) {
+        mean = own.reduce(function (s, t) { return s + r.values["score:" + t]; }, 0) / own.length;
+      }
+      calc[r.label] = { modality: modality, mean: mean, present: present.length, total: own.length, rank: null,
+        missing: own.filter(function (t) { return !hasScore(r, t); }) };
+      if (mean !== null) (byModality[modality] = byModality[modality] || []).push(mean);
+    });
+    rows.forEach(function (r) {
+      var c = calc[r.label];
+      if (c.mean !== null) c.rank = 1 + byModality[c.modality].filter(function (m) { return m > c.mean; }).length;
+    });
+    return { view: view, tasks: tasks, rows: rows, calc: calc };
   }
 
   // ---- the main table -------------------------------------------------------------------------
-  function currentView() { return DATA.views[state.view]; }
-  function groupVisible(name) {
+  function groupShown(name) {
     var group = DATA.groups.filter(function (g) { return g.name === name; })[0];
-    if (!group) return true;
-    var t = TASKS[group.tasks[0]];
-    return (!state.type || t.type === state.type) && (!state.modality || t.modality === state.modality);
+    return !group || taskShown(TASKS[group.tasks[0]]);
   }
   function groupSize(name) {
     var group = DATA.groups.filter(function (g) { return g.name === name; })[0];
     return group ? group.tasks.length : 0;
   }
-
-  function columnRange(view, key) {
-    var vals = view.rows.map(function (r) { return r.values[key]; }).filter(function (v) { return !missing(v); });
+  function range(values) {
+    var vals = values.filter(function (v) { return !missing(v); });
     return vals.length ? [Math.min.apply(null, vals), Math.max.apply(null, vals)] : null;
   }
+  function columnRange(rows, key) { return range(rows.map(function (r) { return r.values[key]; })); }
 
-  function mainColumns(view) {
-    var cols = [];
-    view.columns.forEach(function (c) {
+  // the model, its rank and its overall mean first (a phone shows them without scrolling), then the
+  // task groups, the share of the float score a chain keeps, and the cost
+  function mainColumns(sel) {
+    var head = [], body = [], tail = [];
+    sel.view.columns.forEach(function (c) {
       if (HIDDEN_KINDS[c.kind] || c.key === "model" || c.key === "chain") return;
       if (c.group === "cost" && !state.showCost) return;
-      if (c.group && c.group !== "cost" && !groupVisible(c.group)) return;
+      if (c.group && c.group !== "cost" && !groupShown(c.group)) return;
       if (c.kind === "mean" && c.group && groupSize(c.group) < 2) return; // equals its one task's score
-      cols.push(mainColumn(view, c));
+      var col = mainColumn(sel, c);
+      if (c.key === "label" || c.key === "rank" || c.key === OVERALL_MEAN) head.push(col);
+      else if (c.key === "retained" || c.group === "cost") tail.push(col);
+      else body.push(col);
     });
-    var previous = null;
+    var order = { label: 0, rank: 1 };
+    head.sort(function (a, b) { return (order[a.key] === undefined ? 2 : order[a.key]) - (order[b.key] === undefined ? 2 : order[b.key]); });
+    var cols = head.concat(body, tail), previous = null;
     cols.forEach(function (c, i) {
       c.groupStart = i > 0 && c.group !== previous;
       previous = c.group;
@@ -188,48 +322,61 @@
     return cols;
   }
 
-  function mainColumn(view, c) {
+  function mainColumn(sel, c) {
     var col = { key: c.key, label: c.label, kind: c.kind, title: c.title, group: c.group || "",
       cls: c.group === "cost" ? "cost" : "" };
     col.value = function (row) { return c.key === "label" ? row.label : row.values[c.key]; };
+    var filtered = state.type; // a modality alone leaves every row's own tasks whole
     if (c.key === "label") {
       col.first = true;
       col.render = renderModel;
     } else if (c.key === "rank") {
-      col.render = function (row, td) { td.className += " pos"; td.textContent = missing(row.values.rank) ? "" : String(row.values.rank); };
+      col.title = "rank by the mean over the shown tasks of the row's modality, among the shown rows of that " +
+        "modality (complete rows only)";
+      col.value = function (row) { return sel.calc[row.label].rank; };
+      col.render = function (row, td) { td.className += " pos"; td.textContent = missing(col.value(row)) ? "" : String(col.value(row)); };
+    } else if (c.key === OVERALL_MEAN) {
+      col.label = filtered ? "mean (shown)" : "mean (all)";
+      col.title = "mean over every " + (filtered ? "shown " : "") + "task of the row's modality; only for rows with all of them";
+      col.value = function (row) { return sel.calc[row.label].mean; };
+      col.ranges = {}; // one colour scale per modality: means over different task sets do not compare
+      MODALITIES.forEach(function (m) {
+        col.ranges[m] = range(sel.rows.filter(function (r) { return sel.calc[r.label].modality === m; }).map(col.value));
+      });
+      col.render = function (row, td) { renderOverall(sel.calc[row.label], td, col.ranges[sel.calc[row.label].modality]); };
     } else if (c.kind === "score") {
-      col.label = c.label;
       col.sub = c.title;
-      col.title = c.label + " — " + c.title + " (click a cell for every metric)";
-      col.range = columnRange(view, c.key);
-      col.render = function (row, td) { renderScore(view, row, td, c, col.range); };
+      col.title = c.label + " — " + c.title + " (press a cell for every metric)";
+      col.range = columnRange(sel.rows, c.key);
+      col.render = function (row, td) { renderScore(sel.view, row, td, c, col.range); };
     } else if (c.kind === "mean") {
-      col.group = c.group || "overall";
-      col.range = columnRange(view, c.key);
+      col.range = columnRange(sel.rows, c.key);
       col.render = function (row, td) { renderMean(row, td, c, col.range); };
     } else {
-      if (!c.group) col.group = "overall";
+      if (c.key === "retained") col.group = "chains";
       col.render = function (row, td) { renderPlain(row, td, c); };
     }
     return col;
   }
 
   function renderModel(row, td) {
-    var model = row.values.model, chain = row.values.chain;
-    td.title = row.label;
-    td.appendChild(document.createTextNode(model));
+    var model = row.values.model, chain = row.values.chain, source = (DATA.models || {})[model] || {};
+    td.title = row.label + (source.text ? "\nsource: " + source.text : "");
+    td.appendChild(source.href ? el("a", { href: source.href, cls: "model", rel: "noopener noreferrer" }, [model])
+      : el("span", { cls: "model" }, [model]));
     if (chain) td.appendChild(el("span", { cls: "chain", text: chain }));
     var plainLabel = chain ? model + " + " + chain : model;
     if (row.label !== plainLabel) td.appendChild(el("span", { cls: "chain", text: row.label.slice(plainLabel.length).trim() }));
   }
 
-  function paint(td, v, range) {
-    if (!range || missing(v)) return;
-    var t = range[1] > range[0] ? (v - range[0]) / (range[1] - range[0]) : 0.5;
+  function paint(td, v, span) {
+    if (!span || missing(v)) return;
+    var t = span[1] > span[0] ? (v - span[0]) / (span[1] - span[0]) : 0.5;
     td.style.backgroundColor = shade(t);
+    td.className += " shaded";
   }
 
-  function renderScore(view, row, td, c, range) {
+  function renderScore(view, row, td, c, span) {
     var v = row.values[c.key], task = c.key.slice("score:".length);
     if (missing(v)) {
       td.className += " missing";
@@ -238,45 +385,62 @@
       return;
     }
     td.className += " score";
-    td.textContent = fmt("score", v);
-    td.setAttribute("data-result", row.results[task]);
-    td.title = task + ": " + c.title + " = " + v.toFixed(4) + " (click for details)";
+    var button = el("button", { type: "button", cls: "cell", "data-result": row.results[task] }, [fmt("score", v)]);
+    var title = task + ": " + c.title + " = " + v.toFixed(4) + " (press for details)";
     var result = DATA.results[row.results[task]] || {};
     var tie = ((view.separable || {})[task] || {})[row.label];
     if (tie && tie.tested && tie.p_holm >= 0.05) {  // tested and not separated: the group of the row above
-      td.appendChild(el("span", { cls: "tie", text: "≈" }));
-      td.title += "\nnot separable from the model ranked just above on this task (p = " + tie.p.toPrecision(2) +
+      button.appendChild(el("span", { cls: "tie", text: "≈" }));
+      title += "\nnot separable from the model ranked just above on this task (p = " + tie.p.toPrecision(2) +
         ", Holm-adjusted " + tie.p_holm.toPrecision(2) + "; " + DATA.correction + ")";
     }
     if ((result.chance || {}).at_chance) {
       td.className += " at-chance";
-      td.appendChild(el("span", { cls: "flag", text: "chance" }));
-      td.title += "\nat chance: not significantly above " + result.chance.baseline + " (" + num(result.chance.score, 4) + ")";
+      button.appendChild(el("span", { cls: "flag", text: "chance" }));
+      title += "\nat chance: not significantly above " + result.chance.baseline + " (" + num(result.chance.score, 4) + ")";
     }
     if (significantlyOff(result)) {
-      td.appendChild(el("span", { cls: "flag", text: "≠" }));
-      td.title += "\ndiffers significantly from " + (result.vs_exact.p_value < 0.05 ? "exact search" : "the float encoder");
+      button.appendChild(el("span", { cls: "flag", text: "≠" }));
+      title += "\ndiffers significantly from " + (result.vs_exact.p_value < 0.05 ? "exact search" : "the float encoder");
     }
-    paint(td, v, range);
+    button.title = title;
+    td.appendChild(button);
+    paint(td, v, span);
   }
 
   function significantlyOff(r) {
     return ((r.vs_exact || {}).p_value < 0.05) || ((r.vs_float || {}).p_value < 0.05);
   }
 
-  function renderMean(row, td, c, range) {
+  function renderMean(row, td, c, span) {
     var v = row.values[c.key], name = c.key.slice("mean:".length);
     var count = row.values["tasks:" + name];
     td.className += " mean";
     if (missing(v)) {
+      var group = DATA.groups.filter(function (g) { return g.name === name; })[0] || { tasks: [] };
       td.className += " partial";
       td.textContent = count;
-      td.title = "no mean: " + count + " tasks present; missing " + (row.missing[name] || []).join(", ");
+      td.title = "no mean: " + count + " tasks present; missing " +
+        group.tasks.filter(function (t) { return !hasScore(row, t); }).join(", ");
       return;
     }
     td.textContent = fmt("mean", v);
     td.title = "mean over " + count + " tasks";
-    paint(td, v, range);
+    paint(td, v, span);
+  }
+
+  function renderOverall(calc, td, span) {
+    td.className += " mean";
+    if (calc.mean === null) {
+      td.className += " partial";
+      td.textContent = calc.present + "/" + calc.total;
+      td.title = "no mean: " + calc.present + " of the " + calc.total + " " + calc.modality + " tasks shown are present" +
+        (calc.missing.length ? "; missing " + calc.missing.join(", ") : "");
+      return;
+    }
+    td.textContent = fmt("mean", calc.mean);
+    td.title = "mean over the " + calc.total + " " + calc.modality + " task(s) shown; coloured among " + calc.modality + " rows";
+    paint(td, calc.mean, span);
   }
 
   function renderPlain(row, td, c) {
@@ -285,32 +449,66 @@
     td.textContent = fmt(c.kind, v);
     if (c.key === "retained" && !missing(v)) {
       var n = row.values.retained_tasks.split("/");
-      td.title = "on the " + n[0] + " of " + n[1] + " tasks that both this chain and its plain encoder have";
+      td.title = "on the " + n[0] + " of the plain encoder's " + n[1] + " tasks that this chain also has";
       if (n[0] !== n[1]) td.appendChild(el("span", { cls: "sub-count", text: " " + row.values.retained_tasks }));
     }
     if (missing(v)) td.className += " missing";
-    if (c.key === "items_per_second" && row.values.items_per_second_note) {
-      td.title = row.values.items_per_second_note;
-      if (!missing(v)) td.appendChild(el("span", { cls: "flag", text: "*" }));
+    var note = row.values[c.key + "_note"];
+    if (note) {
+      td.title = note;
+      if (!missing(v) && (c.key !== "items_per_second" || note.indexOf("from the cache") >= 0)) {
+        td.appendChild(el("span", { cls: "flag", "aria-hidden": "true", text: "*" }));
+      }
     }
   }
 
-  function visibleRows(view) {
+  function matches(label) {
     var q = state.query.trim().toLowerCase();
-    return view.rows.filter(function (r) { return !q || r.label.toLowerCase().indexOf(q) >= 0; });
+    return !q || label.toLowerCase().indexOf(q) >= 0;
   }
 
   function drawMain() {
-    var view = currentView(), rows = visibleRows(view), columns = mainColumns(view);
-    if (!columns.some(function (c) { return c.key === state.sort.key; })) state.sort = { key: "mean:" + DATA.overall, dir: -1 };
-    drawTable(document.getElementById("main-table"), {
-      columns: columns, rows: rows, sort: state.sort, onSort: drawMain
+    var sel = current = select(), columns = mainColumns(sel);
+    if (!columns.some(function (c) { return c.key === state.sort.key; })) state.sort = { key: OVERALL_MEAN, dir: -1 };
+    var empty = [sel.tasks.length ? "No model has a result on the tasks these filters select. " :
+      "No task matches both the task type and the modality chosen. ",
+      el("button", { type: "button", cls: "link", id: "clear-filters" }, ["Clear the filters"])];
+    sel.trs = drawTable(byId("main-table"), {
+      columns: columns, rows: sel.rows, sort: state.sort, empty: empty,
+      onSort: function () { drawMain(); writeHash(); }
     });
-    document.getElementById("row-count").textContent =
-      rows.length + " of " + view.rows.length + " rows shown · backend " + view.name +
-      (view.approximate ? " (approximate)" : "");
+    var clearButton = byId("clear-filters");
+    if (clearButton) clearButton.addEventListener("click", clearFilters);
+    applySearch();
   }
 
+  // search finds rows without re-ranking them: it only hides the others
+  function applySearch() {
+    var sel = current, shown = 0;
+    sel.rows.forEach(function (r) {
+      var on = matches(r.label);
+      if (on) shown++;
+      sel.trs[r.label].hidden = !on;
+    });
+    Object.keys(compareRows).forEach(function (label) { compareRows[label].hidden = !matches(label); });
+    curveNodes.forEach(function (n) { n.node.classList.toggle("off", !matches(n.row)); });
+    var view = sel.view, why = [];
+    if (state.type) why.push("type " + state.type);
+    if (state.modality) why.push("modality " + state.modality);
+    if (rangeSet()) why.push("parameters " + (missing(state.pmin) ? "0" : state.pmin + "M") + "–" + (missing(state.pmax) ? "∞" : state.pmax + "M"));
+    if (state.query.trim()) why.push("search “" + state.query.trim() + "”");
+    byId("row-count").textContent = shown + " of " + view.rows.length + " rows shown" +
+      (why.length ? " (" + why.join(", ") + ")" : "") + " · " + sel.tasks.length + " of " + DATA.tasks.length +
+      " tasks · backend " + view.name + (view.approximate ? " (approximate)" : "");
+  }
+
+  function clearFilters() {
+    state.type = state.modality = state.query = "";
+    state.pmin = state.pmax = null;
+    syncControls();
+    drawAll();
+    byId("filter-type").focus();
+  }
   // ---- operating points ------------------------------------------------------------------------
   function viewNamed(name) { return DATA.views[VIEW_INDEX[name]]; }
   function configOf(view) {
@@ -325,6 +523,10 @@
     var reached = views.filter(function (v) { return !missing(v.recall_at_10) && v.recall_at_10 >= TARGET_RECALL; });
     return reached[0] || views[views.length - 1];
   }
+  function defaultComparePoint() {
+    var approximate = CONFIGS.filter(function (c) { return c.approximate; })[0];
+    return approximate ? defaultPoint(approximate).name : null;
+  }
   function pointLabel(view) {
     if (!view.option) return view.name;
     return view.option + " = " + view.value + (missing(view.recall_at_10) ? "" : " · mean R@10 " + fmt("recall", view.recall_at_10));
@@ -334,6 +536,36 @@
     if (view.compare) state.comparePoint = view.name;
     drawBackendControls();
     drawAll();
+    writeHash();
+  }
+
+  // ---- quality against cost: the shown rows of one modality, by the mean over the shown tasks ------
+  function paretoFront(points, lowerIsBetter) {
+    var ordered = points.slice().sort(function (a, b) { return (lowerIsBetter ? a.x - b.x : b.x - a.x) || b.y - a.y; });
+    var front = {}, best = -Infinity;
+    ordered.forEach(function (p) { if (p.y > best) { front[p.row] = true; best = p.y; } });
+    return front;
+  }
+
+  function drawPlots() {
+    var sel = current, host = clear(byId("plots")), modality = state.modality || MODALITIES[0];
+    var rows = sel.rows.filter(function (r) { return sel.calc[r.label].modality === modality; });
+    var complete = rows.filter(function (r) { return sel.calc[r.label].mean !== null; });
+    var speedTask = (DATA.speed_tasks || {})[modality];
+    [{ key: "bytes_per_vector", label: "bytes kept per vector (log)", lower: true },
+      { key: "items_per_second", label: "encode items/s" + (speedTask ? " on " + speedTask : "") + " (log)", lower: false }
+    ].forEach(function (spec) {
+      var points = complete.filter(function (r) { return !missing(r.values[spec.key]) && r.values[spec.key] > 0; })
+        .map(function (r) { return { row: r.label, x: r.values[spec.key], y: sel.calc[r.label].mean }; });
+      host.appendChild(plot({ label: spec.label, lower_is_better: spec.lower, points: points, front: paretoFront(points, spec.lower) }));
+    });
+    var excluded = rows.filter(function (r) { return sel.calc[r.label].mean === null; }).map(function (r) { return r.label; });
+    var note = "Mean main score over the " + (state.type ? state.type + " " : "") + modality + " tasks shown (×100) under " +
+      sel.view.name + ", for the " + modality + " rows shown (means over other modalities' tasks do not compare" +
+      (MODALITIES.length > 1 ? "; choose a modality above for another" : "") + "); filled points and the dashed " +
+      "line are the Pareto front (nothing else is both cheaper and better).";
+    if (excluded.length) note += " Not plotted, no complete mean: " + excluded.join(", ") + ".";
+    byId("scatter-note").textContent = note;
   }
 
   // ---- exact against approximate ----------------------------------------------------------------
@@ -349,16 +581,30 @@
 
   function drawCompare() {
     var points = DATA.views.filter(function (v) { return v.compare; });
-    document.getElementById("compare-section").hidden = points.length === 0;
+    byId("compare-section").hidden = points.length === 0;
+    compareRows = {};
     if (!points.length) return;
     var view = viewNamed(state.comparePoint);
     document.getElementById("compare-point").value = view.name;
     document.getElementById("compare-title").textContent = DATA.reference + " → " + view.name;
-    var rows = visibleRows(view).map(function (r) { return { label: r.label, cells: view.compare.rows[r.label] || {} }; });
+    var rows = current.rows.map(function (r) { return { label: r.label, cells: compareCells(view, r.label) }; });
     document.getElementById("compare-summary").textContent = shiftSummary(view, rows);
     var table = document.getElementById("compare-table");
-    var redraw = function () { drawCompareTable(table, view, rows, state.compareSort, redraw); };
-    redraw();
+    var redraw = function () {
+      compareRows = drawCompareTable(table, view, rows, state.compareSort, redraw);
+      applySearch();
+    };
+    compareRows = drawCompareTable(table, view, rows, state.compareSort, redraw);
+  }
+
+  // a row's cells travel as lists in the order of the comparison's fields
+  function compareCells(view, label) {
+    var lists = view.compare.rows[label] || {}, cells = {};
+    Object.keys(lists).forEach(function (task) {
+      var cell = cells[task] = {};
+      view.compare.fields.forEach(function (f, i) { cell[f] = lists[task][i]; });
+    });
+    return cells;
   }
 
   function shiftSummary(view, rows) {
@@ -400,7 +646,8 @@
         });
       });
     });
-    drawTable(table, { columns: columns, rows: rows, sort: sort, onSort: redraw });
+    return drawTable(table, { columns: columns, rows: rows, sort: sort, onSort: redraw,
+      empty: ["No model the filters select was searched under this backend."] });
   }
 
   function renderCompareCell(cell, field, kind, td) {
@@ -414,17 +661,7 @@
     td.textContent = fmt(kind, v);
   }
 
-  // ---- quality against cost -------------------------------------------------------------------
-  function drawPlots() {
-    var host = clear(document.getElementById("plots")), view = currentView(), sc = view.scatter;
-    ["bytes", "speed"].forEach(function (key) { host.appendChild(plot(sc[key])); });
-    var note = "Mean main score over all " + (sc.modality ? sc.modality + " " : "") + "tasks (×100) under " +
-      view.name + (sc.modality ? ", for the " + sc.modality + " rows (means over other modalities' tasks do not compare)" : "") +
-      "; blue points and the dashed line are the Pareto front (nothing else is both cheaper and better).";
-    if (sc.excluded.length) note += " Not plotted, no complete mean: " + sc.excluded.join(", ") + ".";
-    document.getElementById("scatter-note").textContent = note;
-  }
-
+  // ---- plots ---------------------------------------------------------------------------------
   function niceStep(span, count) {
     var raw = span / count, mag = Math.pow(10, Math.floor(Math.log10(raw))), r = raw / mag;
     return mag * (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10);
@@ -455,11 +692,20 @@
         root.appendChild(svg("text", { x: X(v), y: H - m.b + 16, "text-anchor": "middle", "class": "tick" }, compact(v)));
       });
     }
-    root.appendChild(svg("line", { x1: m.l, x2: W - m.r, y1: H - m.b, y2: H - m.b, "class": "axis", stroke: "#cbd2dc" }));
+    root.appendChild(svg("line", { x1: m.l, x2: W - m.r, y1: H - m.b, y2: H - m.b, "class": "axis" }));
     root.appendChild(svg("text", { x: (m.l + W - m.r) / 2, y: H - 8, "text-anchor": "middle", "class": "axis-label" }, spec.x));
     root.appendChild(svg("text", { x: 14, y: (m.t + H - m.b) / 2, "text-anchor": "middle", "class": "axis-label",
       transform: "rotate(-90 14 " + (m.t + H - m.b) / 2 + ")" }, spec.y));
     return { X: X, Y: Y };
+  }
+
+  function plotBox(title) {
+    var root = svg("svg", { viewBox: "0 0 " + PLOT.W + " " + PLOT.H, role: "img", "aria-label": title });
+    return { box: el("div", { cls: "plot" }, [el("h3", { text: title }), root]), root: root };
+  }
+
+  function emptyPlot(root, text) {
+    root.appendChild(svg("text", { x: PLOT.W / 2, y: PLOT.H / 2, "text-anchor": "middle", "class": "empty" }, text));
   }
 
   function plotBox(title) {
@@ -481,15 +727,14 @@
     var scale = axes(root, pts.map(function (p) { return p.x; }), pts.map(function (p) { return 100 * p.y; }), {
       x: spec.label + (spec.lower_is_better ? " — lower is cheaper" : " — higher is faster"), y: "mean score ×100", minPad: 1, yMax: 100 });
     var X = scale.X, Y = scale.Y;
-    var front = {};
-    spec.front.forEach(function (r) { front[r] = true; });
+    var front = spec.front;
     var frontPts = pts.filter(function (p) { return front[p.row]; }).sort(function (a, b) { return a.x - b.x; });
     if (frontPts.length > 1) {
       root.appendChild(svg("polyline", { "class": "front-line",
         points: frontPts.map(function (p) { return X(p.x) + "," + Y(100 * p.y); }).join(" ") }));
     }
     pts.forEach(function (p) {
-      var c = svg("circle", { cx: X(p.x), cy: Y(100 * p.y), r: front[p.row] ? 6 : 5, "class": "pt" + (front[p.row] ? " front" : "") });
+      var c = svg("circle", { cx: X(p.x), cy: Y(100 * p.y), r: front[p.row] ? 6 : 5, "class": "pt" + (front[p.row] ? " front" : ""), "data-row": p.row });
       c.appendChild(svg("title", {}, p.row + "\nmean " + (100 * p.y).toFixed(2) + "\n" + spec.label.replace(" (log)", "") + ": " + fmt("rate", p.x)));
       root.appendChild(c);
       if (front[p.row]) {
@@ -514,9 +759,10 @@
     document.getElementById("curves-section").hidden = tasks.length === 0;
     if (!tasks.length) return;
     var task = state.curveTask, metric = TASKS[task].metric, shown = {};
-    visibleRows(currentView()).forEach(function (r) { shown[r.label] = true; });
+    current.rows.forEach(function (r) { shown[r.label] = true; });
     var series = DATA.curves.series.filter(function (s) { return s.task === task && shown[s.row]; });
-    var host = clear(document.getElementById("curves")), looks = rowLooks(series), groups = {};
+    var host = clear(byId("curves")), looks = rowLooks(series), groups = {};
+    curveNodes = [];
     host.appendChild(curvePlot(task + ": " + metric + " against queries per second", series,
       { y: metric + " ×100", minPad: 1, yMax: 100 }, function (p) { return missing(p.score) ? null : 100 * p.score; },
       looks, groups));
@@ -554,7 +800,7 @@
       }
       drawn.forEach(function (p) {
         var x = scale.X(p.qps), y = scale.Y(yOf(p));
-        var fill = look.hollow ? "#fff" : colour, cls = "mark" + (look.hollow ? " hollow" : "");
+        var fill = look.hollow ? "none" : colour, cls = "mark" + (look.hollow ? " hollow" : "");
         var mark = s.approximate ? svg("circle", { cx: x, cy: y, r: 4, fill: fill, stroke: colour, "class": cls })
           : svg("rect", { x: x - 4.5, y: y - 4.5, width: 9, height: 9, fill: fill, stroke: colour, "class": cls + " exact" });
         mark.appendChild(svg("title", {}, pointTitle(s, p)));
@@ -563,6 +809,7 @@
       });
       root.appendChild(g);
       (groups[s.row] = groups[s.row] || []).push(g);
+      curveNodes.push({ row: s.row, node: g });
     });
     return figure.box;
   }
@@ -582,7 +829,7 @@
     rows.forEach(function (row) {
       var b = el("button", { type: "button", cls: "legend-item" }, [el("span", { cls: "swatch" }), row]);
       b.firstChild.style.borderColor = looks[row].colour;
-      b.firstChild.style.backgroundColor = looks[row].hollow ? "#fff" : looks[row].colour;
+      b.firstChild.style.backgroundColor = looks[row].hollow ? "transparent" : looks[row].colour;
       var on = function () {
         host.classList.add("dim");
         (groups[row] || []).forEach(function (g) { g.classList.add("hl"); });
@@ -594,13 +841,14 @@
       ["mouseenter", "focus"].forEach(function (e) { b.addEventListener(e, on); });
       ["mouseleave", "blur"].forEach(function (e) { b.addEventListener(e, off); });
       legend.appendChild(b);
+      curveNodes.push({ row: row, node: b });
     });
     var styles = clear(document.getElementById("curve-styles"));
     unique(series.map(function (s) { return s.config; })).forEach(function (name) {
       var sample = svg("svg", { width: 34, height: 10, "aria-hidden": "true" });
       var approximate = configOf({ config: name }).approximate;
-      if (approximate) sample.appendChild(svg("line", { x1: 1, x2: 33, y1: 5, y2: 5, "class": "curve", stroke: "#475569", "stroke-dasharray": configDash(name) }));
-      else sample.appendChild(svg("rect", { x: 12, y: 0.5, width: 9, height: 9, fill: "#475569" }));
+      if (approximate) sample.appendChild(svg("line", { x1: 1, x2: 33, y1: 5, y2: 5, "class": "curve", "stroke-dasharray": configDash(name) }));
+      else sample.appendChild(svg("rect", { x: 12, y: 0.5, width: 9, height: 9, "class": "sample" }));
       styles.appendChild(el("span", { cls: "style-item" }, [sample, name + (approximate ? "" : " (one point)")]));
     });
   }
@@ -623,11 +871,11 @@
   function openDetail(index) {
     var r = DATA.results[index];
     if (!r) return;
-    document.getElementById("detail-kicker").textContent = r.task + " · " + (r.backend_label || "no search");
-    document.getElementById("detail-title").textContent = r.row;
-    var body = clear(document.getElementById("detail-body"));
+    byId("detail-kicker").textContent = r.task + " · " + (r.backend_label || "no search");
+    byId("detail-title").textContent = r.row;
+    var body = clear(byId("detail-body"));
     var section = function (title, content, hint) {
-      body.appendChild(el("h4", { text: title }));
+      body.appendChild(el("h3", { text: title }));
       if (hint) body.appendChild(el("p", { cls: "hint", text: hint }));
       body.appendChild(content);
     };
@@ -663,7 +911,8 @@
         "same task and backend, same encoder without post-processing");
     }
     section("Cost", kv([["parameters", missing(r.n_parameters) ? null : r.n_parameters.toLocaleString("en-US")],
-      ["dim", r.dim], ["similarity", r.similarity], ["bytes per vector", r.bytes_per_vector],
+      ["dim", r.dim], ["similarity", r.similarity], ["bytes per vector (index codes)", r.bytes_per_vector],
+      ["rescoring copy bytes per vector", (r.backend_params || {}).rescore_bytes_per_vector],
       ["items encoded", r.items_encoded], ["items from the cache", r.items_cached],
       ["encode seconds", num(r.encode_seconds, 3)], ["model load seconds", num(r.load_seconds, 3)],
       ["engine", r.engine],
@@ -672,6 +921,10 @@
       ["queries", r.n_queries], ["documents", r.n_documents], ["latency p50 ms", num(r.latency_p50_ms, 3)],
       ["latency p99 ms", num(r.latency_p99_ms, 3)], ["queries/s", num(r.queries_per_second, 1)],
       ["index bytes", r.index_bytes], ["index bytes per vector", num(r.index_bytes_per_vector, 1)]]));
+    if (!missing(r.api_tokens) || !missing(r.api_cost_usd)) {
+      section("Served model's API", kv([["tokens", r.api_tokens], ["cost USD", r.api_cost_usd]]),
+        "what the API counted and charged for this run's encoding");
+    }
     section("Backend", kv([["backend", r.backend]].concat(entries(r.backend_params))));
     section("Provenance", kv([["task", r.task], ["task type", r.task_type], ["task version", r.task_version],
       ["split", r.split], ["data fingerprint", r.data_fingerprint], ["encoder", r.encoder],
@@ -681,12 +934,72 @@
     section("Versions", kv(entries(r.versions)));
     if (Object.keys(r.provenance || {}).length) section("Provenance of an imported result", kv(entries(r.provenance)));
     section("Hardware", kv(entries(r.hardware)));
-    var panel = document.getElementById("detail");
-    panel.hidden = false;
-    document.getElementById("detail-close").focus();
+    var model = (DATA.models || {})[r.encoder];
+    if (model) {
+      var link = model.href ? el("a", { href: model.href, rel: "noopener noreferrer", text: model.href }) : null;
+      body.insertBefore(el("p", { cls: "hint" }, ["Model source: " + model.text + (link ? " — " : ""), link]), body.firstChild);
+    }
+    openDialog();
   }
 
-  function closeDetail() { document.getElementById("detail").hidden = true; }
+  // a modal dialog: the page behind is inert, Escape closes it, and focus goes back where it came from
+  var opener = null;
+  function openDialog() {
+    var panel = byId("detail");
+    if (!panel.open) {
+      opener = document.activeElement;
+      if (panel.showModal) panel.showModal(); else panel.setAttribute("open", "");
+    }
+    byId("detail-close").focus();
+  }
+  function closeDetail() {
+    var panel = byId("detail");
+    if (panel.close) panel.close(); else { panel.removeAttribute("open"); restoreFocus(); }
+  }
+  function restoreFocus() {
+    var back = opener;
+    opener = null;
+    if (back && document.contains(back) && back !== document.body) back.focus();
+  }
+
+  // ---- the current view as CSV or JSON: shown rows in the shown order, shown columns, full precision
+  var FORMULA_START = /^[=+\-@\t\r]/; // spreadsheets run cells that start with these (as harness.leaderboard.export)
+  function viewTable() {
+    var sel = current, columns = mainColumns(sel).filter(function (c) { return c.key !== "label"; });
+    var rows = sortRows(sel.rows, mainColumns(sel), state.sort).filter(function (r) { return matches(r.label); });
+    var head = ["backend", "row", "encoder", "chain"].concat(columns.map(function (c) {
+      return c.kind === "score" ? c.label : c.key === OVERALL_MEAN ? c.label : (c.group && c.group !== "cost" && c.kind === "mean" ? c.group + " mean" : c.label);
+    }));
+    var body = rows.map(function (r) {
+      return [sel.view.name, r.label, r.values.model, r.values.chain].concat(columns.map(function (c) { return c.value(r); }));
+    });
+    return { head: head, body: body };
+  }
+  function csvCell(v) {
+    if (missing(v)) return "";
+    var text = String(v);
+    if (typeof v === "string" && FORMULA_START.test(text)) text = "'" + text;
+    return /[",\n\r]/.test(text) ? "\"" + text.replace(/"/g, "\"\"") + "\"" : text;
+  }
+  function download(kind) {
+    var t = viewTable(), text;
+    if (kind === "csv") {
+      text = [t.head].concat(t.body).map(function (line) { return line.map(csvCell).join(","); }).join("\n") + "\n";
+    } else {
+      text = JSON.stringify({ view: location.hash.slice(1), columns: t.head, rows: t.body.map(function (line) {
+        var out = {};
+        t.head.forEach(function (h, i) { out[h] = missing(line[i]) ? null : line[i]; });
+        return out;
+      }) }, null, 1);
+    }
+    var type = kind === "csv" ? "text/csv" : "application/json";
+    var name = "leaderboard-" + current.view.name.replace(/[^A-Za-z0-9._-]+/g, "_") + "." + kind;
+    // a data: address, downloaded, not fetched: the page stays one file that asks nothing of a network
+    var a = el("a", { href: "data:" + type + ";charset=utf-8," + encodeURIComponent(text), download: name });
+    document.body.appendChild(a);
+    a.click();
+    document.body.removeChild(a);
+  }
 
   // ---- controls -------------------------------------------------------------------------------
   function fillSelect(select, label, values) {
@@ -694,22 +1007,21 @@
     if (label !== null) select.appendChild(el("option", { value: "", text: label }));
     values.forEach(function (v) { select.appendChild(el("option", { value: v, text: v })); });
   }
-  function unique(values) { return values.filter(function (v, i) { return values.indexOf(v) === i; }).sort(); }
 
   // one button per configuration, and a select for its operating point
   function drawBackendControls() {
-    var host = clear(document.getElementById("view-buttons")), current = currentView(), config = configOf(current);
+    var host = clear(byId("view-buttons")), shown = currentView(), config = configOf(shown);
     CONFIGS.forEach(function (c) {
       var b = el("button", { type: "button", "aria-pressed": String(c === config), "data-config": c.name },
         [c.name, c.approximate ? el("span", { cls: "tag", text: "approx" }) : null]);
       b.addEventListener("click", function () { if (c !== config) selectView(defaultPoint(c)); });
       host.appendChild(b);
     });
-    var select = clear(document.getElementById("point-select"));
-    document.getElementById("point-control").hidden = !config.option;
+    var select = clear(byId("point-select"));
+    byId("point-control").hidden = !config.option;
     if (!config.option) return;
     config.views.forEach(function (name) { select.appendChild(el("option", { value: name, text: pointLabel(viewNamed(name)) })); });
-    select.value = current.name;
+    select.value = shown.name;
   }
 
   function drawHeader() {
@@ -718,62 +1030,92 @@
     var parts = [DATA.results.length + " results", view.rows.length + " rows", DATA.tasks.length + " tasks",
       CONFIGS.length + " backend configuration" + (CONFIGS.length === 1 ? "" : "s") +
       (points > 0 ? " at " + DATA.views.length + " operating points" : ""), "generated " + DATA.generated.replace("T", " ")];
-    document.getElementById("summary").textContent = parts.join(" · ");
-    var legend = clear(document.getElementById("legend"));
+    byId("summary").textContent = parts.join(" · ");
+    var legend = clear(byId("legend"));
     var ramp = el("span", { cls: "ramp" });
     ramp.style.background = "linear-gradient(90deg," + shade(0) + "," + shade(0.5) + "," + shade(1) + ")";
-    legend.appendChild(el("span", {}, ["Main scores ×100 · per column: low", ramp, "high"]));
+    legend.appendChild(el("span", {}, ["Main scores ×100 · per column (the overall mean: per modality): low", ramp, "high"]));
     legend.appendChild(el("span", { text: "— no result" }));
     legend.appendChild(el("span", { text: "2/3 incomplete row: no mean" }));
-    legend.appendChild(el("span", { text: "* encode speed from another run of the same encoder" }));
+    legend.appendChild(el("span", { text: "* encode speed from another run of the same encoder; bytes that include a rescoring copy" }));
     legend.appendChild(el("span", { text: "≈ not separable from the model ranked just above (" + DATA.correction + ")" }));
     legend.appendChild(el("span", { text: "chance: not significantly above the task's chance level" }));
     legend.appendChild(el("span", { text: "≠ differs significantly from exact search or the float encoder (p < 0.05)" }));
     var sources = "Result stores: " + DATA.stores.join(", ") + ".";
     if (DATA.superseded) sources += " " + DATA.superseded + " older duplicate result(s) replaced by newer ones.";
-    document.getElementById("sources").textContent = sources;
+    byId("sources").textContent = sources;
   }
 
   function drawNotRun() {
     var missingEncoders = DATA.not_run || [];
     if (!missingEncoders.length) return;
-    var list = clear(document.getElementById("not-run"));
+    var list = clear(byId("not-run"));
     missingEncoders.forEach(function (e) {
       list.appendChild(el("li", {}, [el("code", { text: e.name }),
-        el("span", { cls: "muted", text: " " + e.modalities.join("+") + " · " + e.family }),
+        el("span", { cls: "muted", text: " " + (e.modalities || []).join("+") + " · " + e.family }),
         el("span", { text: e.description ? " — " + e.description : "" })]));
     });
-    document.getElementById("not-run-section").hidden = false;
+    byId("not-run-section").hidden = false;
   }
 
-  function drawAll() { drawMain(); drawCompare(); drawCurves(); drawPlots(); }
+  // the controls show the state (after reading a link's hash, or clearing the filters)
+  function syncControls() {
+    byId("filter-type").value = state.type;
+    byId("filter-modality").value = state.modality;
+    byId("filter-text").value = state.query;
+    byId("show-cost").checked = state.showCost;
+    byId("params-min").value = missing(state.pmin) ? "" : state.pmin;
+    byId("params-max").value = missing(state.pmax) ? "" : state.pmax;
+    byId("curve-task").value = state.curveTask || "";
+  }
+
+  function drawAll() { drawMain(); drawCompare(); drawCurves(); drawPlots(); applySearch(); }
+
+  function on(id, event, handler) { byId(id).addEventListener(event, handler); }
+  function listen() {
+    var redraw = function (change) { return function (e) { change(e.target); drawAll(); writeHash(); }; };
+    on("filter-type", "change", redraw(function (t) { state.type = t.value; }));
+    on("filter-modality", "change", redraw(function (t) { state.modality = t.value; }));
+    on("params-min", "change", redraw(function (t) { state.pmin = number(t.value); }));
+    on("params-max", "change", redraw(function (t) { state.pmax = number(t.value); }));
+    on("show-cost", "change", function (e) { state.showCost = e.target.checked; drawMain(); writeHash(); });
+    on("filter-text", "input", function (e) { state.query = e.target.value; applySearch(); writeHash(); });
+    on("point-select", "change", function (e) { selectView(viewNamed(e.target.value)); });
+    on("compare-point", "change", function (e) { state.comparePoint = e.target.value; drawCompare(); applySearch(); writeHash(); });
+    on("curve-task", "change", function (e) { state.curveTask = e.target.value; drawCurves(); applySearch(); writeHash(); });
+    on("download-csv", "click", function () { download("csv"); });
+    on("download-json", "click", function () { download("json"); });
+    on("main-table", "click", function (e) {
+      var cell = e.target.closest ? e.target.closest("[data-result]") : null;
+      if (cell) openDetail(+cell.getAttribute("data-result"));
+    });
+    on("detail-close", "click", closeDetail);
+    on("detail", "close", restoreFocus);
+    on("detail", "click", function (e) { if (e.target === byId("detail")) closeDetail(); }); // the backdrop
+    window.addEventListener("hashchange", function () {
+      if (location.hash.slice(1) === writtenHash) return; // our own replaceState fallback
+      readHash();
+      drawBackendControls();
+      syncControls();
+      drawAll();
+    });
+    if (DARK.addEventListener) DARK.addEventListener("change", function () { drawHeader(); drawAll(); });
+  }
 
   function init() {
     drawHeader();
     drawNotRun();
-    var approximate = CONFIGS.filter(function (c) { return c.approximate; })[0];
-    if (approximate) state.comparePoint = defaultPoint(approximate).name;
+    readHash();
     drawBackendControls();
-    fillComparePoints(document.getElementById("compare-point"));
-    fillSelect(document.getElementById("curve-task"), null, DATA.curves.tasks);
-    fillSelect(document.getElementById("filter-type"), "all types", unique(DATA.tasks.map(function (t) { return t.type; })));
-    fillSelect(document.getElementById("filter-modality"), "all modalities", unique(DATA.tasks.map(function (t) { return t.modality; })));
-    document.getElementById("filter-type").addEventListener("change", function (e) { state.type = e.target.value; drawMain(); });
-    document.getElementById("filter-modality").addEventListener("change", function (e) { state.modality = e.target.value; drawMain(); });
-    document.getElementById("filter-text").addEventListener("input", function (e) {
-      state.query = e.target.value; drawMain(); drawCompare(); drawCurves();
-    });
-    document.getElementById("point-select").addEventListener("change", function (e) { selectView(viewNamed(e.target.value)); });
-    document.getElementById("compare-point").addEventListener("change", function (e) { state.comparePoint = e.target.value; drawCompare(); });
-    document.getElementById("curve-task").addEventListener("change", function (e) { state.curveTask = e.target.value; drawCurves(); });
-    document.getElementById("show-cost").addEventListener("change", function (e) { state.showCost = e.target.checked; drawMain(); });
-    document.getElementById("main-table").addEventListener("click", function (e) {
-      var td = e.target.closest ? e.target.closest("td[data-result]") : null;
-      if (td) openDetail(+td.getAttribute("data-result"));
-    });
-    document.getElementById("detail-close").addEventListener("click", closeDetail);
-    document.addEventListener("keydown", function (e) { if (e.key === "Escape") closeDetail(); });
+    fillComparePoints(byId("compare-point"));
+    fillSelect(byId("curve-task"), null, DATA.curves.tasks);
+    fillSelect(byId("filter-type"), "all types", unique(DATA.tasks.map(function (t) { return t.type; })));
+    fillSelect(byId("filter-modality"), "all modalities", MODALITIES);
+    syncControls();
+    listen();
     drawAll();
+    document.body.offsetHeight; // the layout is part of the render
+    performance.measure("leaderboard render", START);
   }
 
   init();
