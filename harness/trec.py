@@ -16,6 +16,7 @@ from pathlib import Path
 from harness.data.paths import atomic_write_text
 from harness.metrics import trec_order
 from zoo.errors import DataError
+from zoo.textio import check_string, text_lines
 
 PathLike = str | os.PathLike[str]
 
@@ -105,16 +106,10 @@ def write_run(run: Mapping[str, Mapping[str, float]], path: PathLike, tag: str =
 def _lines(path: PathLike) -> Iterator[tuple[int, list[str]]]:
     """(1-based line number, whitespace-split fields) of each non-blank line."""
     name = os.fspath(path)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                fields = line.split()
-                if fields:
-                    yield number, fields
-    except FileNotFoundError:
-        raise DataError(f"{name}: file not found; check the path") from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{name}: not UTF-8 text ({exc.reason}); re-save it as UTF-8") from None
+    for number, line in text_lines(path):
+        fields = line.split()
+        if fields:
+            yield number, [check_string(field, f"{name}:{number}") for field in fields]
 
 
 def _fail(name: str, number: int, problem: str, fix: str) -> None:
@@ -157,8 +152,8 @@ def _parse_score(text: str, name: str, number: int) -> float:
         value = float(text)
     except ValueError:
         value = math.nan
-    if math.isnan(value):
-        _fail(name, number, f"score {text!r} is not a number", "write a decimal number")
+    if not math.isfinite(value):
+        _fail(name, number, f"score {text!r} is not a finite number", "write a decimal number")
     return value
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ from harness.data.paths import TASK_FILE
 from harness.data.records import fail, records, short, split_path
 from harness.data.task_records import COLUMNS
 from harness.tasks import classification, clustering, pair_classification, reranking
+from zoo.textio import read_json, text_lines
 
 TYPES = (*COLUMNS, "retrieval")
 MAIN_METRICS = {"classification": classification.MAIN_METRIC, "clustering": clustering.MAIN_METRIC,
@@ -33,10 +33,7 @@ def read_task_config(folder: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     example = 'write one JSON object such as {"type": "classification"}'
-    try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise fail(f"{path}:{exc.lineno}", f"invalid JSON ({exc.msg} at column {exc.colno})", example) from None
+    config = read_json(path, fix=example)
     if not isinstance(config, dict):
         raise fail(path, f"expected a JSON object, got {type(config).__name__}", example)
     for key in TEXT_KEYS:
@@ -48,7 +45,7 @@ def read_task_config(folder: Path) -> dict[str, Any]:
 
 def key_line(path: Path, key: str) -> str:
     """``path:line`` of the first line that mentions ``"key"`` (``path`` alone when none does)."""
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in text_lines(path):
         if f'"{key}"' in line:
             return f"{path}:{number}"
     return str(path)
@@ -80,6 +77,9 @@ def infer_type(folder: Path, split: str = "test") -> str:
     """The task type that the test split's columns imply (see ``harness.data.folders``)."""
     if (folder / "corpus.jsonl").is_file():
         return "retrieval"
+    if (folder / "queries.jsonl").is_file() or (folder / "qrels").is_dir():
+        raise fail(folder / "corpus.jsonl", "missing file (queries.jsonl or qrels/ make this a BEIR folder)",
+                   "a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/<split>.tsv")
     path = split_path(folder, split)
     where, first = next(records(path), (str(path), None))
     if first is None:

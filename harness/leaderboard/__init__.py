@@ -31,7 +31,7 @@ def load_leaderboard(stores: Iterable[ResultStore | Path | str],
     loaded = read_stores(stores)
     folders = ", ".join(str(s.folder if isinstance(s, ResultStore) else s) for s in stores)
     if not loaded:
-        raise ZooError(f"no result files in {folders}: run `zoo bench` first")
+        raise ZooError(f"no valid result files in {folders} (any skipped are named above): run `zoo bench` first")
     untrained = sorted({result.encoder for result, _ in loaded if result.untrained})
     if untrained and not allow_untrained:
         loaded = [(result, source) for result, source in loaded if not result.untrained]
