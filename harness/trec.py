@@ -15,7 +15,7 @@ from pathlib import Path
 
 from harness.data.paths import atomic_write_text
 from harness.metrics import trec_order
-from zoo.errors import DataError
+from zoo.errors import DataError, ZooError
 from zoo.textio import check_string, text_lines
 
 PathLike = str | os.PathLike[str]
@@ -24,6 +24,21 @@ QRELS_TREC = "'query-id 0 doc-id grade'"
 QRELS_BEIR = "'query-id corpus-id score'"
 RUN_FORMAT = "'query-id Q0 doc-id rank score tag'"
 _HEADER_FIRST_FIELDS = {"query-id", "query_id", "qid", "query"}
+
+
+MAX_CUTOFF = 2**31 - 1  # trec_eval reads cutoffs as C ints
+
+
+def parse_cutoffs(text: str) -> tuple[int, ...]:
+    """``"1,10,100"`` as cutoffs, each a whole number in [1, 2**31 - 1]; anything else is a ZooError."""
+    try:
+        ks = tuple(int(k) for k in text.split(","))
+    except ValueError:
+        raise ZooError(f"--k takes comma-separated whole numbers, got {text!r}") from None
+    bad = [k for k in ks if not 1 <= k <= MAX_CUTOFF]
+    if bad:
+        raise ZooError(f"--k cutoffs must lie in [1, {MAX_CUTOFF}], got {bad[0]}: e.g. -k 1,10,100")
+    return tuple(dict.fromkeys(ks))
 
 
 def read_qrels(path: PathLike) -> dict[str, dict[str, int]]:

@@ -26,6 +26,12 @@ OPTIONS: dict[str, dict[str, type]] = {
     "clustering": {"n_experiments": int, "cluster_size": int, "batch_size": int, "seed": int},
 }
 
+# Upper bounds on the sizes task.json may set: beyond them a run would take days or exhaust memory (a typo
+# of a few zeros should be an error, not a hang). mteb's defaults are far below: 10 experiments, 8
+# samples per label, 100 iterations, 16,384 documents per clustering experiment.
+LIMITS = {"n_experiments": 1000, "samples_per_label": 100_000, "max_iter": 100_000,
+          "cluster_size": 1_000_000, "batch_size": 1_000_000, "seed": 2**32 - 1}
+
 
 def read_task_config(folder: Path) -> dict[str, Any]:
     """The folder's ``task.json`` ({} when it has none), its keys checked against the known ones."""
@@ -118,6 +124,9 @@ def _check_option(path: Path, key: str, value: Any, kind: type | None) -> None:
         least = "non-negative" if key == "seed" else "positive"
         raise fail(key_line(path, key), f"\"{key}\" must be a {least} integer, got {short(value)}",
                    f"write \"{key}\" as a whole number")
+    if kind is int and key in LIMITS and value > LIMITS[key]:
+        raise fail(key_line(path, key), f"\"{key}\" must be at most {LIMITS[key]:,}, got {value:,}",
+                   "a larger value would run for days or exhaust memory; use a smaller one")
     if kind is str and (not isinstance(value, str) or not value):
         raise fail(key_line(path, key), f"\"{key}\" must be a non-empty string, got {short(value)}",
                    f"write \"{key}\" as a string")
