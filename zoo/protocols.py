@@ -263,6 +263,7 @@ class Param:
         from zoo.errors import ZooError
 
         if self.kind in (int, float) and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                          or value != value or value in (float("inf"), float("-inf"))
                                           or (self.kind is int and not float(value).is_integer())):
             raise ZooError(f"{owner}: {self.name}={value!r} is not {self._kind_words()}; it takes {self.describe()}")
         below = self.low is not None and (value <= self.low if self.above else value < self.low)
@@ -282,7 +283,7 @@ class Param:
         return f"{words} <= {_number(self.high)}" if self.high is not None else words
 
     def _kind_words(self) -> str:
-        return {int: "an integer", float: "a number", bool: "true or false"}.get(self.kind, "a string")
+        return {int: "an integer", float: "a finite number", bool: "true or false"}.get(self.kind, "a string")
 
 
 def _number(value: float) -> str:

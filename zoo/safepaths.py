@@ -64,8 +64,11 @@ def extract_zip(archive: Path | str, folder: Path | str, *, max_bytes: int = MAX
         for member in members:
             target = checked_inside(folder, Path(folder) / member.filename)
             target.parent.mkdir(parents=True, exist_ok=True)
-            with zipped.open(member) as source, open(target, "wb") as sink:
-                budget -= _copy_bounded(source, sink, min(budget, member.file_size), archive, member.filename)
+            try:
+                with zipped.open(member) as source, open(target, "wb") as sink:
+                    budget -= _copy_bounded(source, sink, min(budget, member.file_size), archive, member.filename)
+            except zipfile.BadZipFile as exc:  # a bad CRC, or a stream longer than its header says
+                raise DataError(f"{archive}: member {member.filename!r} is damaged ({exc}); fetch it again") from None
             written.append(target)
     return written
 
