@@ -9,6 +9,7 @@ from harness.data.paths import TASK_FILE
 from harness.data.records import fail, records, short, split_path
 from harness.data.task_records import COLUMNS
 from harness.tasks import classification, clustering, pair_classification, reranking
+from zoo.safepaths import component
 from zoo.textio import read_json, text_lines
 
 TYPES = (*COLUMNS, "retrieval")
@@ -46,6 +47,11 @@ def read_task_config(folder: Path) -> dict[str, Any]:
         if key in config and (not isinstance(config[key], str) or not config[key]):
             raise fail(key_line(path, key), f"\"{key}\" must be a non-empty string, got "
                        f"{short(config[key])}", f"write \"{key}\" as a string")
+    for key in ("split", "train_split"):  # names of files in this folder, never paths out of it
+        value = config.get(key)
+        if isinstance(value, str) and component(value) != value:
+            raise fail(key_line(path, key), f"\"{key}\" must name a split file in this folder, got {short(value)}",
+                       "use letters, digits, '-', '_' or '.', e.g. \"test\"")
     return config
 
 
