@@ -161,3 +161,30 @@ def test_fit_sources_and_cutoffs(text: str):
 
     parses_or_fails_cleanly(lambda: parse_fit_source(text))
     parses_or_fails_cleanly(lambda: parse_cutoffs(text))
+
+
+ENCODER_NAMES = st.one_of(st.text(max_size=40), st.sampled_from([
+    "hf:BAAI/bge-small-en-v1.5?max_seq_length=-1", "tf:x?pooling=nope", "onnx:minilm?quantize=int4",
+    "merge:slerp?models=minilm+minilm&t=2", "merge:ties?models=&density=nan", "clip:?dtype=x",
+    "vlm2vec-full?trust_remote_code=maybe", "dna:x?max_length=0", "minilm?x=1", "hf:", "merge:"]))
+
+
+@FUZZ
+@given(ENCODER_NAMES, st.text(max_size=40))
+def test_encoder_and_dataset_names(name: str, dataset: str):
+    from harness.data.hf_source import hf_task_spec
+    from zoo.merge.recipe import recipe_from_name
+    from zoo.registry import Registry
+
+    parses_or_fails_cleanly(lambda: Registry.from_plugins().encoder(name))  # the spec only: nothing loads
+    parses_or_fails_cleanly(lambda: hf_task_spec(f"hf:{dataset}"))
+    if not dataset.endswith((".json", ".toml")):
+        parses_or_fails_cleanly(lambda: recipe_from_name(dataset))
+
+
+@FUZZ
+@given(hostile_bytes(b"PAR1\x15\x04\x15\x10\x15\x14L\x15\x02\x15\x00\x12\x00\x00PAR1"))
+def test_parquet_splits(content: bytes):
+    from harness.data.folders import load_sts
+
+    in_folder({"test.parquet": content})(load_sts)
