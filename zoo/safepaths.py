@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 from zoo.errors import DataError, ZooError
 
@@ -22,10 +24,10 @@ MAX_ZIP_RATIO = 200  # a member unpacking to 200x its compressed size is a zip b
 MAX_ZIP_MEMBERS = 1_000_000
 
 
-def component(name: str, *, allowed: re.Pattern[str] = UNSAFE) -> str:
+def component(name: str) -> str:
     """One safe path component for ``name``: itself where it is already safe, else a cleaned form plus a
     short hash of the original (``../x`` -> ``x-1a2b3c4d``), so that distinct names stay distinct."""
-    cleaned = allowed.sub("_", name).strip("._") or "unnamed"
+    cleaned = UNSAFE.sub("_", name).strip("._") or "unnamed"
     if cleaned == name and len(name) <= MAX_COMPONENT:
         return name
     digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
@@ -51,8 +53,6 @@ def extract_zip(archive: Path | str, folder: Path | str, *, max_bytes: int = MAX
     """Unpack ``archive`` under ``folder``: every member checked first (no absolute paths, no ``..``, no
     links, the total unpacked size, each member's compression ratio and the member count bounded), then
     copied with the bytes counted as they come, so a header that lies about sizes cannot overrun."""
-    import zipfile
-
     try:
         zipped = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -73,7 +73,7 @@ def extract_zip(archive: Path | str, folder: Path | str, *, max_bytes: int = MAX
     return written
 
 
-def _check_members(archive: Path | str, folder: Path | str, members: list, max_bytes: int,
+def _check_members(archive: Path | str, folder: Path | str, members: list[zipfile.ZipInfo], max_bytes: int,
                    max_ratio: float, max_members: int) -> None:
     if len(members) > max_members:
         raise DataError(f"{archive}: {len(members)} members, more than {max_members}; refusing to unpack it")
@@ -94,7 +94,7 @@ def _check_members(archive: Path | str, folder: Path | str, members: list, max_b
                         "refusing the archive")
 
 
-def _copy_bounded(source, sink, limit: int, archive: Path | str, name: str) -> int:  # noqa: ANN001
+def _copy_bounded(source: BinaryIO, sink: BinaryIO, limit: int, archive: Path | str, name: str) -> int:
     copied = 0
     while chunk := source.read(2**20):
         copied += len(chunk)

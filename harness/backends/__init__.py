@@ -1,5 +1,7 @@
 """Search backends (exact, HNSW, Hamming here; more through plugins) and what their settings mean."""
 
+from zoo.protocols import Param
+
 # Options an index is searched at rather than built with: one build gives a curve of operating points,
 # one per value. Every other setting (M, ef_construction, library, depth, ...) makes a different build.
 SEARCH_OPTIONS = ("ef_search", "nprobe")
@@ -8,8 +10,6 @@ SEARCH_OPTIONS = ("ef_search", "nprobe")
 # tuned_recall on what tuned_on names), not what was built or searched: they neither split builds nor
 # name points.
 POINT_NOTES = ("target_recall", "tuned_recall", "tuned_on")
-
-from zoo.protocols import Param  # noqa: E402 - the constants above are what most importers want
 
 INT_MAX = 2**31 - 1  # the libraries take these sizes as C ints
 HNSWLIB_MAX_M = 10_000  # hnswlib caps M here (with a warning) and would build another graph than the one recorded
