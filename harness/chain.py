@@ -13,7 +13,7 @@ import numpy as np
 
 from zoo.errors import ZooError
 from zoo.fingerprint import fingerprint
-from zoo.options import keyword_types, parse_options, split_options
+from zoo.options import parse_spec_options, split_options
 from zoo.protocols import PostProcessor, PostProcessorSpec, Quantizer, Role
 
 
@@ -37,8 +37,12 @@ def parse_chain(text: str, lookup: Any) -> tuple[ChainStep, ...]:
     for part in filter(None, (p.strip() for p in text.split("+"))):
         name, query = split_options(part)
         spec = lookup(name)
-        steps.append(ChainStep(spec, parse_options(f"post-processor {spec.name!r}", query,
-                                                   keyword_types(spec.factory))))
+        step = ChainStep(spec, parse_spec_options(f"post-processor {spec.name!r}", query, spec))
+        try:
+            step.make()  # cheap (no work in __init__): an option an undeclared factory refuses fails now
+        except TypeError as exc:
+            raise ZooError(f"post-processor {spec.name!r}: {exc}") from None
+        steps.append(step)
     if not steps:
         raise ZooError(f"empty post-processor chain {text!r}: name one, e.g. --post binary?rescore=4")
     return tuple(steps)

@@ -23,6 +23,7 @@ from harness.significance import ALPHA, compare
 from zoo.errors import DataError
 from zoo.fingerprint import fingerprint
 from zoo.protocols import ItemScores, Role, TaskScores
+from zoo.textio import read_json
 
 RANDOM_DIM = 128
 RANDOM_SEED = 0
@@ -118,11 +119,11 @@ class ChanceStore:
         if not path.exists():
             return None
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = read_json(path)
             if data.get("random_vectors") != RandomVectors().fingerprint():
                 return None  # made by other random vectors: measure again
             return ChanceLevel(data["score"], data["baseline"], read_items(path, data.get("items", {})))
-        except (json.JSONDecodeError, KeyError, DataError):
+        except (AttributeError, KeyError, TypeError, DataError):
             return None  # a damaged entry is measured again, never trusted
 
     def put(self, task: str, data_fingerprint: str, level: ChanceLevel) -> None:

@@ -10,13 +10,13 @@
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from zoo.errors import ZooError
 from zoo.fingerprint import hash_file
+from zoo.textio import json_objects, text_lines
 
 KINDS = ("corpus", "task", "file")
 USAGE = "use corpus, task:<name> or file:<path>"
@@ -97,16 +97,19 @@ def load_task(name: str) -> Any:
     return spec.load()
 
 
+def _text_field(path: Path, number: int, record: dict[str, Any]) -> str:
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise ZooError(f"{path}:{number}: every line of a .jsonl fit file needs a string \"text\" field")
+    return text
+
+
 def read_fit_file(path: Path) -> list[str]:
     """Texts to fit on: one per non-empty line, or a "text" field per line of a ``.jsonl`` file."""
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     if path.suffix == ".jsonl":
-        try:
-            texts = [json.loads(line)["text"] for line in lines]
-        except (ValueError, KeyError, TypeError):
-            raise ZooError(f"{path}: every line of a .jsonl fit file needs a \"text\" field") from None
+        texts = [_text_field(path, number, record) for number, record in json_objects(path)]
     else:
-        texts = [line.strip() for line in lines]
+        texts = [line.strip() for _, line in text_lines(path) if line.strip()]
     if not texts:
         raise ZooError(f"{path} holds no texts to fit on: write one per line")
     return texts

@@ -46,9 +46,11 @@ def plugin_backend(name: str, params: dict[str, Any], *, wanted: str) -> SearchB
 
 @hookimpl
 def register_search_backends(register: Callable[..., None]) -> None:
-    register("exact", exact_backend, aliases=("flat", "brute-force"),
+    from harness.backends import EXACT_PARAMS, HNSW_PARAMS
+
+    register("exact", exact_backend, aliases=("flat", "brute-force"), params=EXACT_PARAMS,
              description="exact k-NN: chunked matrix products with a streaming top-k", exact=True)
-    register("hnsw", hnsw_backend,
+    register("hnsw", hnsw_backend, params=HNSW_PARAMS,
              description="approximate k-NN on an HNSW graph (hnswlib; library=faiss through zoo-faiss), "
                          "scores recomputed as exact's")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -10,9 +11,12 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from harness.data.paths import atomic_write_text
 from harness.item_files import describe, items_path, read_items, write_items
+from harness.schema import result_problem
 from zoo.errors import DataError
 from zoo.fingerprint import fingerprint
+from zoo.plugins import warn
 from zoo.protocols import ItemScores
+from zoo.textio import read_json
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -154,23 +158,56 @@ class ResultStore:
         else:
             items_path(path).unlink(missing_ok=True)
             result = replace(result, items={})
-        atomic_write_text(path, json.dumps(result.to_dict(), indent=2, sort_keys=True) + "\n")
+        data = json_ready(result.to_dict(), str(path))
+        atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n")
         return path
 
     def __iter__(self) -> Iterator[TaskResult]:
-        for path in sorted(self.folder.glob("*.json")):
-            yield read_result(path)
+        """Every valid result in the folder; a file that is not one is skipped with a warning saying why."""
+        for result, _ in valid_results(self.folder):
+            yield result
 
     def to_frame(self) -> pd.DataFrame:
         return results_frame(list(self))
 
 
 def read_result(path: Path) -> TaskResult:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return TaskResult.from_dict(data)
-    except (json.JSONDecodeError, TypeError) as exc:
-        raise DataError(f"{path}: not a zoo result file ({exc}); remove it or move it out of the store") from None
+    """A result file checked against the result schema (harness/schema/result.v1.json); else a DataError."""
+    data = read_json(path)
+    problem = result_problem(data)
+    if problem is not None:
+        raise DataError(f"{path}: not a valid zoo result ({problem}); fix it or move it out of the result folder")
+    return TaskResult.from_dict(data)
+
+
+def valid_results(folder: Path) -> Iterator[tuple[TaskResult, Path]]:
+    """(result, file) for each valid result file in ``folder``; the others are skipped, each with a warning."""
+    for path in sorted(Path(folder).glob("*.json")):
+        try:
+            yield read_result(path), path
+        except DataError as exc:
+            warn(f"skipping {exc}")
+
+
+def json_ready(data: dict[str, Any], where: str) -> dict[str, Any]:
+    """``data`` with NaN and infinities (which JSON cannot hold) replaced by null, with a warning naming them."""
+    found: list[str] = []
+
+    def clean(value: Any, key: str) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            found.append(key)
+            return None
+        if isinstance(value, dict):
+            return {k: clean(v, f"{key}.{k}" if key else str(k)) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(v, f"{key}[{i}]") for i, v in enumerate(value)]
+        return value
+
+    cleaned = clean(data, "")
+    if found:
+        shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+        warn(f"{where}: {shown} {'is' if len(found) == 1 else 'are'} NaN or infinite; written as null")
+    return cleaned
 
 
 def read_result_items(path: Path) -> tuple[TaskResult, ItemScores | None]:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from harness.data.paths import atomic_write_text
 from harness.metrics import trec_order
-from zoo.errors import DataError
+from zoo.errors import DataError, ZooError
+from zoo.textio import check_string, text_lines
 
 PathLike = str | os.PathLike[str]
 
@@ -23,6 +24,21 @@ QRELS_TREC = "'query-id 0 doc-id grade'"
 QRELS_BEIR = "'query-id corpus-id score'"
 RUN_FORMAT = "'query-id Q0 doc-id rank score tag'"
 _HEADER_FIRST_FIELDS = {"query-id", "query_id", "qid", "query"}
+
+
+MAX_CUTOFF = 2**31 - 1  # trec_eval reads cutoffs as C ints
+
+
+def parse_cutoffs(text: str) -> tuple[int, ...]:
+    """``"1,10,100"`` as cutoffs, each a whole number in [1, 2**31 - 1]; anything else is a ZooError."""
+    try:
+        ks = tuple(int(k) for k in text.split(","))
+    except ValueError:
+        raise ZooError(f"--k takes comma-separated whole numbers, got {text!r}") from None
+    bad = [k for k in ks if not 1 <= k <= MAX_CUTOFF]
+    if bad:
+        raise ZooError(f"--k cutoffs must lie in [1, {MAX_CUTOFF}], got {bad[0]}: e.g. -k 1,10,100")
+    return tuple(dict.fromkeys(ks))
 
 
 def read_qrels(path: PathLike) -> dict[str, dict[str, int]]:
@@ -105,16 +121,10 @@ def write_run(run: Mapping[str, Mapping[str, float]], path: PathLike, tag: str =
 def _lines(path: PathLike) -> Iterator[tuple[int, list[str]]]:
     """(1-based line number, whitespace-split fields) of each non-blank line."""
     name = os.fspath(path)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                fields = line.split()
-                if fields:
-                    yield number, fields
-    except FileNotFoundError:
-        raise DataError(f"{name}: file not found; check the path") from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{name}: not UTF-8 text ({exc.reason}); re-save it as UTF-8") from None
+    for number, line in text_lines(path):
+        fields = line.split()
+        if fields:
+            yield number, [check_string(field, f"{name}:{number}") for field in fields]
 
 
 def _fail(name: str, number: int, problem: str, fix: str) -> None:
@@ -157,8 +167,8 @@ def _parse_score(text: str, name: str, number: int) -> float:
         value = float(text)
     except ValueError:
         value = math.nan
-    if math.isnan(value):
-        _fail(name, number, f"score {text!r} is not a number", "write a decimal number")
+    if not math.isfinite(value):
+        _fail(name, number, f"score {text!r} is not a finite number", "write a decimal number")
     return value
 
 

@@ -169,7 +169,7 @@ def test_load_sts_jsonl(tmp_path: Path) -> None:
     ('{"sentence1": "a", "score": 1}\n', ":1: ", 'missing "sentence2"'),
     ('{"sentence1": 1, "sentence2": "b", "score": 1}\n', ":1: ", '"sentence1" must be a string'),
     ('{"sentence1": "a", "sentence2": "b", "score": "high"}\n', ":1: ", "finite number"),
-    ('{"sentence1": "a", "sentence2": "b", "score": NaN}\n', ":1: ", "finite number"),
+    ('{"sentence1": "a", "sentence2": "b", "score": NaN}\n', ":1: ", "NaN is not JSON"),
     ('{"sentence1": "a", "sentence2": "b"}\n', ":1: ", 'missing "score"'),
     ("[1, 2]\n", ":1: ", "JSON object"),
     ("\n", ": ", "no pairs"),

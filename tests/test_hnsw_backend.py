@@ -186,7 +186,7 @@ def test_k_is_clipped_and_memory_reported() -> None:
 @pytest.mark.parametrize(
     ("params", "match"),
     [
-        ({"M": 1}, "M must be at least 2"),
+        ({"M": 1}, r"M must lie in \[2, 10000\]"),
         ({"M": 0}, "M must be a positive integer"),
         ({"ef_construction": 2.5}, "ef_construction must be a positive integer"),
         ({"ef_search": 0}, "ef_search must be a positive integer"),

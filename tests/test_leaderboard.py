@@ -390,7 +390,7 @@ def test_importing_the_command_is_light():
 
 def test_empty_store_is_a_clear_error(tmp_path: Path):
     result = zoo("leaderboard", "--results", str(tmp_path))
-    assert result.exit_code == 2 and "no result files" in result.output
+    assert result.exit_code == 2 and "no valid result files" in result.output
 
 
 def test_overall_means_and_ranks_are_per_modality(tmp_path: Path):

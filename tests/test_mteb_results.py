@@ -121,6 +121,9 @@ def test_import_errors_name_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "org__model" / "rev" / "Broken.json"
     bad.parent.mkdir(parents=True)
     bad.write_text("{not json")
+    with pytest.raises(DataError, match=f"{bad}:1: invalid JSON"):
+        import_results(tmp_path)
+    bad.write_text('{"task_name": "Broken"}')
     with pytest.raises(DataError, match=f"{bad}: not an MTEB result file"):
         import_results(tmp_path)
 

@@ -58,10 +58,13 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path: Path):
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # no temp file left behind
 
 
-def test_a_foreign_json_is_a_clear_error(tmp_path: Path):
+def test_a_foreign_json_is_a_clear_error_and_a_store_skips_it(tmp_path: Path, capsys: pytest.CaptureFixture):
     (tmp_path / "x.json").write_text('{"hello": 1}')
-    with pytest.raises(DataError, match="not a zoo result file"):
-        list(ResultStore(tmp_path))
+    with pytest.raises(DataError, match=r"x\.json: not a valid zoo result \('task' is a required property\)"):
+        read_result(tmp_path / "x.json")
+    ResultStore(tmp_path).write(RESULT)
+    assert list(ResultStore(tmp_path)) == [RESULT]
+    assert "skipping" in capsys.readouterr().err
 
 
 def test_items_are_written_beside_the_result_and_read_back(tmp_path: Path):

@@ -65,7 +65,7 @@ def test_empty_qrels(tmp_path: Path, text: str) -> None:
 
 def test_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "nope.txt"
-    assert "file not found" in _error(read_qrels, path)
+    assert "no such file" in _error(read_qrels, path)
     assert str(path) in _error(read_run, path)
 
 
@@ -107,8 +107,8 @@ def test_write_run_rejects_whitespace_ids(tmp_path: Path) -> None:
             2,
             "expected 6 fields 'query-id Q0 doc-id rank score tag', got 5",
         ),
-        ("q1 Q0 d1 1 high t\n", 1, "score 'high' is not a number"),
-        ("q1 Q0 d1 1 nan t\n", 1, "score 'nan' is not a number"),
+        ("q1 Q0 d1 1 high t\n", 1, "score 'high' is not a finite number"),
+        ("q1 Q0 d1 1 nan t\n", 1, "score 'nan' is not a finite number"),
         ("q1 Q0 d1 first 0.5 t\n", 1, "rank 'first' is not an integer"),
         ("q1 Q0 d1 1 0.5 t\nq2 Q0 d1 1 0.5 t\nq1 Q0 d1 2 0.4 t\n", 3, "already appears on line 1"),
     ],
@@ -123,3 +123,11 @@ def test_run_errors(tmp_path: Path, text: str, line: int, fragment: str) -> None
 def test_empty_run(tmp_path: Path) -> None:
     path = _write(tmp_path, "run.txt", "")
     assert _error(read_run, path).startswith(f"{path}: no results found")
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_query_id(tmp_path: Path) -> None:
+    qrels, run = tmp_path / "qrels.txt", tmp_path / "run.txt"
+    qrels.write_bytes(b"\xef\xbb\xbfq1 0 d1 1\r\nq2 0 d2 1\r\n")
+    run.write_bytes(b"\xef\xbb\xbfq1 Q0 d1 1 2.0 t\nq2 Q0 d2 1 1.0 t\n")
+    assert read_qrels(qrels) == {"q1": {"d1": 1}, "q2": {"d2": 1}}
+    assert read_run(run) == {"q1": {"d1": 2.0}, "q2": {"d2": 1.0}}

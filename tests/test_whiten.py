@@ -179,7 +179,7 @@ def test_jsonl_fit_files_need_a_text_field(tmp_path: Path):
     assert read_fit_file(good) == ["a", "b"]
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"body": "a"}\n', encoding="utf-8")
-    with pytest.raises(ZooError, match='needs a "text" field'):
+    with pytest.raises(ZooError, match='bad.jsonl:1: .* needs a string "text" field'):
         read_fit_file(bad)
 
 

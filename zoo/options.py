@@ -9,7 +9,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qsl
 
 from zoo.errors import ZooError
-from zoo.protocols import BackendSpec, SearchPoints
+from zoo.protocols import BackendSpec, PostProcessorSpec, SearchPoints
 
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
@@ -43,6 +43,27 @@ def parse_options(owner: str, query: str, allowed: dict[str, type]) -> dict[str,
         check_known(owner, key, allowed)
         options[key] = convert(key, value, allowed[key])
     return options
+
+
+def option_types(spec: BackendSpec | PostProcessorSpec) -> dict[str, type]:
+    """The options a spec takes and their types: its declared ``params``, else its factory's signature."""
+    if spec.params is not None:
+        return {param.name: param.kind for param in spec.params}
+    return keyword_types(spec.factory)
+
+
+def checked(owner: str, spec: BackendSpec | PostProcessorSpec, key: str, value: Any) -> Any:
+    """``value`` checked against the bounds the spec declares for ``key`` (as it is, where it declares none)."""
+    for param in spec.params or ():
+        if param.name == key:
+            return param.check(owner, value)
+    return value
+
+
+def parse_spec_options(owner: str, query: str, spec: BackendSpec | PostProcessorSpec) -> dict[str, Any]:
+    """``key=value&...`` as typed keyword arguments for ``spec``'s factory, every value checked now."""
+    options = parse_options(owner, query, option_types(spec))
+    return {key: checked(owner, spec, key, value) for key, value in options.items()}
 
 
 def check_known(owner: str, key: str, allowed: dict[str, type]) -> None:
@@ -114,13 +135,13 @@ def bind_backend_options(spec: BackendSpec, query: str) -> BackendSpec:
     owner = f"backend {spec.name!r}"
     written = parse_qsl(query, keep_blank_values=True)
     target = _recall_target(owner, [value for key, value in written if key == "recall"])
-    types = keyword_types(spec.factory)
+    types = option_types(spec)
     fixed: dict[str, Any] = {}
     swept: dict[str, tuple[Any, ...]] = {}
     for key, value in written:
         if key != "recall":
             check_known(owner, key, types)
-            values = tuple(convert(key, part, types[key]) for part in value.split(","))
+            values = tuple(checked(owner, spec, key, convert(key, part, types[key])) for part in value.split(","))
             if len(values) > 1:
                 swept[key] = values
             else:

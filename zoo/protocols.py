@@ -251,12 +251,65 @@ class SearchPoints:
 
 
 @dataclass(frozen=True)
+class Param:
+    """One option a search backend or post-processor takes, declared so that a bad value written into a
+    name (``hnsw?M=100000``) is refused when the name is parsed, before any data is loaded or encoded.
+
+    ``kind`` is int, float, bool or str; ``low``/``high`` bound numbers (inclusive; ``above`` makes the
+    lower bound exclusive), ``choices`` lists the accepted strings. A library's own limits belong here
+    (hnswlib caps M at 10,000 and would silently build with less than was asked and recorded).
+    """
+
+    name: str
+    kind: type = int
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    above: bool = False  # the lower bound itself is excluded: (low, high]
+    help: str = ""
+
+    def check(self, owner: str, value: Any) -> Any:
+        """``value`` if it is of the declared kind and within bounds; a one-line ZooError otherwise."""
+        from zoo.errors import ZooError
+
+        if self.kind in (int, float) and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                          or value != value or value in (float("inf"), float("-inf"))
+                                          or (self.kind is int and not float(value).is_integer())):
+            raise ZooError(f"{owner}: {self.name}={value!r} is not {self._kind_words()}; it takes {self.describe()}")
+        below = self.low is not None and (value <= self.low if self.above else value < self.low)
+        if below or (self.high is not None and value > self.high) or (self.choices and value not in self.choices):
+            raise ZooError(f"{owner}: {self.name}={value!r} is out of range; it takes {self.describe()}")
+        return value
+
+    def describe(self) -> str:
+        """``M: an integer in [2, 10000]``, ``rescore_with: one of sign, int8, float``."""
+        if self.choices:
+            return f"{self.name}: one of {', '.join(self.choices)}"
+        words = f"{self.name}: {self._kind_words()}"
+        if self.low is not None and self.high is not None:
+            return f"{words} in {'(' if self.above else '['}{_number(self.low)}, {_number(self.high)}]"
+        if self.low is not None:
+            return f"{words} {'>' if self.above else '>='} {_number(self.low)}"
+        return f"{words} <= {_number(self.high)}" if self.high is not None else words
+
+    def _kind_words(self) -> str:
+        return {int: "an integer", float: "a finite number", bool: "true or false"}.get(self.kind, "a string")
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}".replace(",", "") if float(value).is_integer() else repr(value)
+
+
+@dataclass(frozen=True)
 class BackendSpec:
     name: str
     factory: Callable[..., SearchBackend] = field(repr=False, compare=False)
     aliases: tuple[str, ...] = ()
     description: str = ""
     exact: bool = False  # approximate backends' results are compared with the exact backend's
+    # the options the factory takes, with types and bounds, checked when a name is parsed; None: not
+    # declared, the factory's signature gives the names and types and the backend checks the values
+    params: tuple[Param, ...] | None = None
     # set by options written into the name (zoo.options.bind_backend_options); plugins leave them be
     label: str = ""  # what results call it: the name and its fixed options as written, e.g. "hnsw?M=32"
     points: SearchPoints | None = None  # operating points searched on one index; None: one search
@@ -268,3 +321,4 @@ class PostProcessorSpec:
     factory: Callable[..., PostProcessor] = field(repr=False, compare=False)
     aliases: tuple[str, ...] = ()
     description: str = ""
+    params: tuple[Param, ...] | None = None  # as BackendSpec.params

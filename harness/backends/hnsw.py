@@ -25,6 +25,7 @@ from typing import Any, Literal, NamedTuple, Sequence
 
 import numpy as np
 
+from harness.backends import HNSWLIB_MAX_M, HNSWLIB_MAX_SEED, INSERTION_ORDERS
 from harness.backends.scoring import (
     candidate_count,
     check_corpus,
@@ -47,10 +48,9 @@ DEFAULT_EF_SEARCH = 64
 # ef_search values tried for a recall target (harness.approximate.tune): steps of 1.5x and 4/3x, as
 # ann-benchmarks sweeps, so the value chosen is within a step of the smallest that reaches the target
 EF_LADDER = (10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096)
-INSERTION_ORDERS = ("given", "shuffled")
 REFETCH_GROWTH = 4
 ADD_SLICE = 8192  # vectors handed to hnswlib per add_items call: bounds the temporary copy
-MAX_SEED = 2**31 - 2  # hnswlib's generator reduces seeds modulo 2**31 - 1; seed + 1 must stay below
+MAX_SEED = HNSWLIB_MAX_SEED
 
 
 class GraphOptions(NamedTuple):
@@ -67,8 +67,8 @@ def graph_options(backend: str, *, M: int, ef_construction: int, seed: int, inse
                   threads: int, max_seed: int = MAX_SEED) -> GraphOptions:
     """The options checked, or a one-line ZooError naming the bad one and what it takes."""
     M = positive_int(M, "M", backend)
-    if M < 2:
-        raise ZooError(f"{backend} backend: M must be at least 2, got {M!r}")
+    if not 2 <= M <= HNSWLIB_MAX_M:
+        raise ZooError(f"{backend} backend: M must lie in [2, {HNSWLIB_MAX_M}], got {M!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < max_seed:
         raise ZooError(f"{backend} backend: seed must be a non-negative integer below {max_seed}, got {seed!r}")
     if insertion_order not in INSERTION_ORDERS:

@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 from zoo.errors import DataError
 from zoo.fingerprint import hash_files
+from zoo.textio import check_string, json_objects, text_lines
 
 CORPUS = "corpus.jsonl"
 QUERIES = "queries.jsonl"
@@ -51,7 +52,7 @@ def read_queries(folder: Path | str) -> dict[str, str]:
 
 def available_splits(folder: Path | str) -> list[str]:
     qrels_dir = Path(folder) / QRELS_DIR
-    return sorted(p.stem for p in qrels_dir.glob("*.tsv")) if qrels_dir.is_dir() else []
+    return sorted(p.stem for p in qrels_dir.glob("*.tsv") if p.is_file()) if qrels_dir.is_dir() else []
 
 
 def beir_fingerprint(folder: Path | str) -> str:
@@ -98,6 +99,9 @@ def _qrels_path(folder: Path, split: str) -> Path:
     if not qrels_dir.is_dir():
         raise _fail(qrels_dir, None, "missing folder", f"a BEIR folder holds {LAYOUT}")
     path = qrels_dir / f"{split}.tsv"
+    if path.is_dir():
+        raise _fail(path, None, "is a folder, not a qrels file",
+                    "replace it with a file of query-id<TAB>corpus-id<TAB>score lines")
     if not path.is_file():
         splits = ", ".join(available_splits(folder)) or "none"
         raise _fail(path, None, f"unknown split {split!r} (available: {splits})",
@@ -109,20 +113,8 @@ def _qrels_path(folder: Path, split: str) -> Path:
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, object) for each non-blank line; invalid JSON is a DataError naming file and line."""
-    with open(path, encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise _fail(path, number, f"invalid JSON ({exc.msg} at column {exc.colno})",
-                            "write one JSON object per line") from None
-            if not isinstance(record, dict):
-                raise _fail(path, number, f"expected a JSON object, got {type(record).__name__}",
-                            "write one JSON object per line")
-            yield number, record
+    """(line number, object) for each non-blank line, read as zoo.textio says (UTF-8, BOM dropped)."""
+    return json_objects(path)
 
 
 def _record_id(path: Path, number: int, record: dict[str, Any]) -> str:
@@ -183,23 +175,21 @@ def _is_int(text: str) -> bool:
 
 def _qrels_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     header_seen = False
-    with open(path, encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            line = line.rstrip("\r\n")
-            if not line.strip():
-                continue
-            fields = line.split("\t")
-            if len(fields) != 3:
-                raise _fail(path, number, f"expected 3 tab-separated fields, got {len(fields)}",
-                            "write query-id<TAB>corpus-id<TAB>score")
-            if not header_seen:
-                header_seen = True
-                if _is_int(fields[2].strip()):
-                    # BEIR skips the first line unread: a missing header would silently lose a judgment
-                    raise _fail(path, number, "missing header line",
-                                "start the file with query-id<TAB>corpus-id<TAB>score")
-                continue
-            yield number, [f.strip() for f in fields]
+    for number, line in text_lines(path):
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) != 3:
+            raise _fail(path, number, f"expected 3 tab-separated fields, got {len(fields)}",
+                        "write query-id<TAB>corpus-id<TAB>score")
+        if not header_seen:
+            header_seen = True
+            if _is_int(fields[2].strip()):
+                # BEIR skips the first line unread: a missing header would silently lose a judgment
+                raise _fail(path, number, "missing header line",
+                            "start the file with query-id<TAB>corpus-id<TAB>score")
+            continue
+        yield number, [check_string(f.strip(), f"{path}:{number}") for f in fields]
 
 
 def _read_qrels(path: Path, queries: dict[str, str], corpus: dict[str, str]) -> dict[str, dict[str, int]]:

@@ -9,7 +9,6 @@ the 1,225 pairs i < j, as in gensim's own ``test_lee.py`` and in Lee, Pincombe &
 from __future__ import annotations
 
 import importlib.util
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ import numpy as np
 
 from zoo.errors import DataError
 from zoo.fingerprint import fingerprint, hash_file
+from zoo.textio import json_objects
 
 LEE_DOCUMENTS = "lee.cor"
 LEE_SIMILARITIES = "similarities0-1.txt"
@@ -104,29 +104,13 @@ def load_sts_jsonl(path: Path | str, split: str = "test") -> STSData:
     left: list[str] = []
     right: list[str] = []
     scores: list[float] = []
-    with open(path, encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            record = _json_object(path, number, line)
-            left.append(_sentence(path, number, record, "sentence1"))
-            right.append(_sentence(path, number, record, "sentence2"))
-            scores.append(_score(path, number, record))
+    for number, record in json_objects(path):
+        left.append(_sentence(path, number, record, "sentence1"))
+        right.append(_sentence(path, number, record, "sentence2"))
+        scores.append(_score(path, number, record))
     if not scores:
         raise DataError(f"{path}: no pairs; write one JSON object per line with sentence1, sentence2, score")
     return STSData(left, right, np.asarray(scores, dtype=np.float64), split)
-
-
-def _json_object(path: Path, number: int, line: str) -> dict[str, Any]:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}:{number}: invalid JSON ({exc.msg} at column {exc.colno}); "
-                        "write one JSON object per line") from None
-    if not isinstance(record, dict):
-        raise DataError(f"{path}:{number}: expected a JSON object, got {type(record).__name__}; "
-                        "write one JSON object per line")
-    return record
 
 
 def _sentence(path: Path, number: int, record: dict[str, Any], key: str) -> str:

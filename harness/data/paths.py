@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from zoo.errors import ZooError
+
 ENV_VAR = "ZOO_DATA_HOME"
 TASK_FILE = "task.json"  # names the type of a task folder (see harness.data.folders)
 
@@ -19,6 +21,23 @@ def data_home() -> Path:
     if configured:
         return Path(configured).expanduser()
     return Path.home() / ".cache" / "embedding-zoo" / "data"
+
+
+def writable_folder(folder: Path | str, option: str = "--out") -> Path:
+    """``folder``, created if need be, once a file has been written and removed there; else a ZooError.
+
+    Called before a run starts, so an output folder that cannot be written is found before the work, not
+    after it (when the results would be lost)."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".zoo-write-check.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ZooError(f"{option} {folder}: cannot write there ({exc.strerror or exc}); "
+                       "choose a folder you can write to") from None
+    return folder
 
 
 def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:

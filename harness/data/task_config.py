@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,8 @@ from harness.data.paths import TASK_FILE
 from harness.data.records import fail, records, short, split_path
 from harness.data.task_records import COLUMNS
 from harness.tasks import classification, clustering, pair_classification, reranking
+from zoo.safepaths import component
+from zoo.textio import read_json, text_lines
 
 TYPES = (*COLUMNS, "retrieval")
 MAIN_METRICS = {"classification": classification.MAIN_METRIC, "clustering": clustering.MAIN_METRIC,
@@ -26,6 +27,12 @@ OPTIONS: dict[str, dict[str, type]] = {
     "clustering": {"n_experiments": int, "cluster_size": int, "batch_size": int, "seed": int},
 }
 
+# Upper bounds on the sizes task.json may set: beyond them a run would take days or exhaust memory (a typo
+# of a few zeros should be an error, not a hang). mteb's defaults are far below: 10 experiments, 8
+# samples per label, 100 iterations, 16,384 documents per clustering experiment.
+LIMITS = {"n_experiments": 1000, "samples_per_label": 100_000, "max_iter": 100_000,
+          "cluster_size": 1_000_000, "batch_size": 1_000_000, "seed": 2**32 - 1}
+
 
 def read_task_config(folder: Path) -> dict[str, Any]:
     """The folder's ``task.json`` ({} when it has none), its keys checked against the known ones."""
@@ -33,22 +40,24 @@ def read_task_config(folder: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     example = 'write one JSON object such as {"type": "classification"}'
-    try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise fail(f"{path}:{exc.lineno}", f"invalid JSON ({exc.msg} at column {exc.colno})", example) from None
+    config = read_json(path, fix=example)
     if not isinstance(config, dict):
         raise fail(path, f"expected a JSON object, got {type(config).__name__}", example)
     for key in TEXT_KEYS:
         if key in config and (not isinstance(config[key], str) or not config[key]):
             raise fail(key_line(path, key), f"\"{key}\" must be a non-empty string, got "
                        f"{short(config[key])}", f"write \"{key}\" as a string")
+    for key in ("split", "train_split"):  # names of files in this folder, never paths out of it
+        value = config.get(key)
+        if isinstance(value, str) and component(value) != value:
+            raise fail(key_line(path, key), f"\"{key}\" must name a split file in this folder, got {short(value)}",
+                       "use letters, digits, '-', '_' or '.', e.g. \"test\"")
     return config
 
 
 def key_line(path: Path, key: str) -> str:
     """``path:line`` of the first line that mentions ``"key"`` (``path`` alone when none does)."""
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in text_lines(path):
         if f'"{key}"' in line:
             return f"{path}:{number}"
     return str(path)
@@ -80,6 +89,9 @@ def infer_type(folder: Path, split: str = "test") -> str:
     """The task type that the test split's columns imply (see ``harness.data.folders``)."""
     if (folder / "corpus.jsonl").is_file():
         return "retrieval"
+    if (folder / "queries.jsonl").is_file() or (folder / "qrels").is_dir():
+        raise fail(folder / "corpus.jsonl", "missing file (queries.jsonl or qrels/ make this a BEIR folder)",
+                   "a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/<split>.tsv")
     path = split_path(folder, split)
     where, first = next(records(path), (str(path), None))
     if first is None:
@@ -118,6 +130,9 @@ def _check_option(path: Path, key: str, value: Any, kind: type | None) -> None:
         least = "non-negative" if key == "seed" else "positive"
         raise fail(key_line(path, key), f"\"{key}\" must be a {least} integer, got {short(value)}",
                    f"write \"{key}\" as a whole number")
+    if kind is int and key in LIMITS and value > LIMITS[key]:
+        raise fail(key_line(path, key), f"\"{key}\" must be at most {LIMITS[key]:,}, got {value:,}",
+                   "a larger value would run for days or exhaust memory; use a smaller one")
     if kind is str and (not isinstance(value, str) or not value):
         raise fail(key_line(path, key), f"\"{key}\" must be a non-empty string, got {short(value)}",
                    f"write \"{key}\" as a string")

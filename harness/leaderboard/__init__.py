@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from harness.data.paths import atomic_write_text
+from harness.data.paths import atomic_write_text, writable_folder
 from harness.results import ResultStore
 from zoo.errors import ZooError
 
@@ -31,7 +31,7 @@ def load_leaderboard(stores: Iterable[ResultStore | Path | str],
     loaded = read_stores(stores)
     folders = ", ".join(str(s.folder if isinstance(s, ResultStore) else s) for s in stores)
     if not loaded:
-        raise ZooError(f"no result files in {folders}: run `zoo bench` first")
+        raise ZooError(f"no valid result files in {folders} (any skipped are named above): run `zoo bench` first")
     untrained = sorted({result.encoder for result, _ in loaded if result.untrained})
     if untrained and not allow_untrained:
         loaded = [(result, source) for result, source in loaded if not result.untrained]
@@ -59,6 +59,9 @@ def write_leaderboard(stores: Iterable[ResultStore | Path | str], out: Path | st
     from harness.leaderboard.payload import build_payload
 
     folders = [str(s.folder if isinstance(s, ResultStore) else s) for s in stores]
+    for target, option in ((out, "--out"), (csv, "--csv"), (markdown, "--markdown")):
+        if target is not None:  # before the work, not after it
+            writable_folder(Path(target).parent, option)
     lb = load_leaderboard(folders, modalities, exact_backends, allow_untrained=allow_untrained)
     written = [_write(out, render_page(build_payload(lb, title, folders, registered)))]
     if csv is not None:

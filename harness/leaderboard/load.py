@@ -9,7 +9,7 @@ from typing import Any, Iterable, Mapping
 from urllib.parse import parse_qsl
 
 from harness.backends import POINT_NOTES, SEARCH_OPTIONS
-from harness.results import ResultStore, TaskResult, read_result
+from harness.results import ResultStore, TaskResult, valid_results
 from zoo.options import split_options
 
 RowKey = tuple[str, tuple[str, ...], str]  # encoder, chain, encoder fingerprint
@@ -34,8 +34,7 @@ def read_stores(stores: Iterable[ResultStore | Path | str]) -> list[tuple[TaskRe
     loaded = []
     for store in stores:
         folder = store.folder if isinstance(store, ResultStore) else Path(store)
-        for path in sorted(folder.glob("*.json")):
-            loaded.append((read_result(path), str(path)))
+        loaded.extend((result, str(path)) for result, path in valid_results(folder))  # bad files: skipped, said
     return loaded
 
 

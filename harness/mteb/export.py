@@ -26,6 +26,7 @@ from typing import Any, Iterable
 
 from harness.data.paths import atomic_write_text
 from harness.results import TaskResult
+from zoo.safepaths import inside
 
 PREFIX = "mteb:"
 EXACT_BACKENDS = (None, "exact")
@@ -67,11 +68,10 @@ def mteb_task_name(task: str) -> str:
 
 
 def result_path(folder: Path, result: TaskResult) -> Path:
-    base = folder / model_folder(result) / revision(result)
+    """Where a result's task file goes; every part comes from data, so each is a safe path component."""
     experiment = experiment_name(result)
-    if experiment:
-        base = base / "experiments" / experiment
-    return base / f"{mteb_task(result)[0]}.json"
+    parts = [model_folder(result), revision(result), *(("experiments", experiment) if experiment else ())]
+    return inside(folder, *parts, f"{mteb_task(result)[0]}.json")
 
 
 def split_scores(result: TaskResult, languages: dict[str, list[str]]) -> dict[str, Any]:
@@ -150,6 +150,6 @@ def export_results(results: Iterable[TaskResult], folder: Path | str) -> list[Pa
         groups[result_path(folder, result)].append(result)
     for path, group in sorted(groups.items()):
         atomic_write_text(path, json.dumps(task_document(group), indent=2) + "\n")
-        meta_path = folder / model_folder(group[0]) / revision(group[0]) / "model_meta.json"
+        meta_path = inside(folder, model_folder(group[0]), revision(group[0]), "model_meta.json")
         atomic_write_text(meta_path, json.dumps(model_meta(group[0]), indent=2) + "\n")
     return sorted(groups)

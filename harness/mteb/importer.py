@@ -18,13 +18,13 @@ reader, which also upgrades result files of older mteb versions.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
 from harness.results import TaskResult
 from zoo.errors import DataError, ZooError
+from zoo.textio import read_json
 
 PREFIX = "mteb:"
 MODEL_META = "model_meta.json"
@@ -67,11 +67,16 @@ def _read_mteb(path: Path) -> Any:
 
 
 def results_from_file(path: Path, root: Path) -> list[TaskResult]:
+    raw = read_json(path)  # zoo's text rules first: mteb's reader would take any encoding error as a traceback
+    if not isinstance(raw, dict):
+        raise DataError(f"{path}: not an MTEB result file (a JSON {type(raw).__name__}, not an object); "
+                        "move it out of the results folder")
     mteb_result = _read_mteb(path)
-    raw = json.loads(path.read_text(encoding="utf-8"))
     revision_dir, experiment = _location(path)
     meta_path = revision_dir / MODEL_META
-    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
+    meta = read_json(meta_path) if meta_path.is_file() else {}
+    if not isinstance(meta, dict):
+        raise DataError(f"{meta_path}: expected a JSON object; move it out of the results folder")
     context = {
         "model": meta.get("name") or revision_dir.parent.name.replace("__", "/"),
         "revision": revision_dir.name,

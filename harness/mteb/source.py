@@ -19,6 +19,7 @@ from harness.metrics import DEFAULT_K, MEASURES, metric_name
 from harness.mteb.convert import task_kind, write_task_folder
 from zoo.errors import ZooError
 from zoo.protocols import Task, TaskSpec
+from zoo.safepaths import inside
 
 PREFIX = "mteb:"
 RETRIEVAL_METRICS = tuple(metric_name(m, k) for m in MEASURES for k in DEFAULT_K)
@@ -98,7 +99,7 @@ def main_metric(kind: str, mteb_main: str) -> str:
 def converted_folder(spec: TaskSpec, task: Any, split: str) -> Path:
     revision = str(task.metadata.dataset.get("revision") or "unversioned")
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", spec.name[len(PREFIX):])
-    return data_home() / "mteb" / slug / re.sub(r"[^A-Za-z0-9._-]+", "_", revision) / split
+    return inside(data_home(), "mteb", slug, re.sub(r"[^A-Za-z0-9._-]+", "_", revision), split)
 
 
 def ensure_folder(spec: TaskSpec, task: Any, subset: str, split: str) -> Path:

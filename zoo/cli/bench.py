@@ -107,6 +107,11 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
 
     parsed_chains = [parse_chain(text, reg.postprocessor) for text in _names(chains)]
     parse_fit_source(fit_on)  # a bad source fails before anything is encoded
+    from harness.data.paths import writable_folder
+
+    writable_folder(out)  # and an output folder that cannot be written, before the work that fills it
+    if not no_leaderboard and leaderboard_page is not None:
+        writable_folder(leaderboard_page.parent or Path("."), "--leaderboard")
     engine = _engine(engine_name, workers, ray_address)
     started = time.perf_counter()
     from zoo.cache import EmbeddingCache

@@ -24,13 +24,9 @@ def eval_run(qrels: Path, run_path: Path, k_values: str, ignore_identical_ids: b
              as_json: bool) -> None:
     """Score a run file: nDCG, MAP, recall, precision and MRR at each k, as trec_eval computes them."""
     from harness.metrics import MEASURES, per_query_retrieval_scores, retrieval_scores
-    from harness.trec import read_qrels, read_run
-    from zoo.errors import ZooError
+    from harness.trec import parse_cutoffs, read_qrels, read_run
 
-    try:
-        ks = tuple(int(k) for k in k_values.split(","))
-    except ValueError:
-        raise ZooError(f"--k takes comma-separated whole numbers, got {k_values!r}") from None
+    ks = parse_cutoffs(k_values)
     qrels_data = read_qrels(qrels)
     run_data = read_run(run_path)
     means = retrieval_scores(qrels_data, run_data, ks, ignore_identical_ids=ignore_identical_ids)

@@ -35,7 +35,7 @@ def export_command(result_dirs: tuple[Path, ...], out: Path) -> None:
                            "or name one with --results")
         results.extend(ResultStore(folder))
     if not results:
-        raise ZooError("no results to export: run `zoo bench` first")
+        raise ZooError("no valid results to export (any skipped are named above): run `zoo bench` first")
     paths = export_results(results, out)
     click.echo(f"{len(results)} results as {len(paths)} MTEB result files in {out}/")
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import json
 import math
 import struct
 import sys
@@ -15,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from zoo.errors import ZooError
+from zoo import textio
+from zoo.errors import DataError, ZooError
 from zoo.fingerprint import fingerprint, hash_file
+from zoo.textio import loads
 
 if TYPE_CHECKING:
     import numpy as np
@@ -125,12 +126,32 @@ def safetensors_parameters(files: Iterable[Path]) -> int | None:
     for path in files:
         if path.suffix != ".safetensors":
             continue
-        with open(path, "rb") as handle:
-            (size,) = struct.unpack("<Q", handle.read(8))  # the format: u64 header length, JSON header
-            header = json.loads(handle.read(size))
+        header = _safetensors_header(path)
+        if header is None:
+            return None  # not a file we can read the shapes of: the loaded model is counted instead
         total += sum(math.prod(info["shape"]) for key, info in header.items() if key != "__metadata__")
         seen = True
     return total if seen else None
+
+
+SAFETENSORS_MAX_HEADER = 100_000_000  # the format's own limit on the JSON header
+
+
+def _safetensors_header(path: Path) -> dict[str, Any] | None:
+    """The JSON header of a ``.safetensors`` file (u64 length, then JSON), or None where it is not one."""
+    with open(path, "rb") as handle:
+        start = handle.read(8)
+        size = struct.unpack("<Q", start)[0] if len(start) == 8 else 0
+        if not 0 < size <= SAFETENSORS_MAX_HEADER:
+            return None
+        try:
+            header = loads(handle.read(size).decode("utf-8"), str(path))
+        except (UnicodeDecodeError, DataError):
+            return None
+    valid = isinstance(header, dict) and all(
+        isinstance(info, dict) and isinstance(info.get("shape"), list) for key, info in header.items()
+        if key != "__metadata__")
+    return header if valid else None
 
 
 def module_parameters(module: Any) -> int:
@@ -161,10 +182,12 @@ def hub_snapshot(repo_id: str, revision: str | None, filename: str) -> Path | No
     return Path(found).parent if isinstance(found, str) else None
 
 
-def read_json(path: Path) -> dict[str, Any]:
+def read_json(path: Path) -> Any:
+    """A model folder's JSON file (a config, modules.json), or {} where it is missing or unreadable: the
+    library that loads the model then decides."""
     try:
-        return json.loads(Path(path).read_text())
-    except (OSError, ValueError):
+        return textio.read_json(path)
+    except (OSError, DataError):
         return {}
 
 

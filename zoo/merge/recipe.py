@@ -8,7 +8,6 @@ from the options of a ``merge:`` encoder name. Validation happens here, before a
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import asdict, dataclass, replace
@@ -17,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from zoo.errors import ZooError
+from zoo.textio import check_value, loads, read_text
 
 METHODS = ("linear", "slerp", "task_arithmetic", "ties")
 FIELDS = ("method", "models", "base", "weights", "t", "density", "scale", "name")
@@ -135,16 +135,19 @@ def read_recipe(path: Path | str) -> MergeRecipe:
     path = Path(path).expanduser()
     if not path.is_file():
         raise ZooError(f"no merge recipe file {path}: write one (see docs/merging.md)")
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     try:
         if path.suffix == ".toml":
             import tomllib
 
             data = tomllib.loads(text)
+            check_value(data, str(path))
         else:
-            data = json.loads(text)
-    except ValueError as exc:
-        raise ZooError(f"{path}: not a valid {path.suffix.lstrip('.') or 'JSON'} recipe ({exc})") from None
+            data = loads(text, str(path), fix="write the recipe as a JSON object", whole_file=True)
+    except ZooError:
+        raise
+    except (ValueError, RecursionError) as exc:  # tomllib's errors, or its recursion on deep nesting
+        raise ZooError(f"{path}: not a valid TOML recipe ({type(exc).__name__}: {exc})") from None
     if not isinstance(data, dict):
         raise ZooError(f"{path}: a recipe is an object with method and models")
     recipe = recipe_from_dict(data, str(path), path.parent)

@@ -16,9 +16,8 @@ import numpy as np
 
 from zoo.errors import ZooError
 from zoo.postprocess import BasePostProcessor, as_matrix
+from zoo.postprocess.params import CALIBRATIONS, RESCORE_WITH
 
-CALIBRATIONS = ("minmax", "percentile")
-RESCORE_WITH = ("sign", "int8", "float")  # what BinaryQuantizer rescores candidates against
 INT8_LEVELS = 255  # 256 codes, -128..127, give 255 steps between min and max
 
 

@@ -104,7 +104,7 @@ def test_nbytes_counts_the_graph_and_the_rescoring_copy(clustered: tuple[np.ndar
 
 def test_bad_options_are_one_line_errors() -> None:
     for options, message in [
-        ({"M": 1}, "M must be at least 2"),
+        ({"M": 1}, r"M must lie in \[2, 10000\]"),
         ({"ef_search": 0}, "ef_search must be a positive integer"),
         ({"seed": -3}, "seed must be a non-negative integer"),
         ({"insertion_order": "random"}, "insertion_order must be 'given' or 'shuffled'"),

@@ -126,3 +126,15 @@ def test_missing_open_clip_says_what_to_install(monkeypatch: pytest.MonkeyPatch)
     encoder = Registry.from_plugins().encoder("open_clip:ViT-B-32/laion2b_s34b_b79k").load()
     with pytest.raises(ZooError, match="pip install open_clip_torch"):
         encoder.encode(["a cat"])
+
+
+def test_remote_code_runs_only_when_the_name_asks_for_it() -> None:
+    registry = Registry.from_plugins()
+    with pytest.raises(ZooError, match=r"vlm2vec-full\?trust_remote_code=true"):
+        registry.encoder("vlm2vec-full").load()
+    with pytest.raises(ZooError, match=r"vlm2vec-full\?trust_remote_code=true"):
+        registry.encoder("vlm2vec-full?dtype=float32").load()
+    allowed = registry.encoder("vlm2vec-full?trust_remote_code=true")
+    assert allowed.dim == 3072 and allowed.name == "vlm2vec-full?trust_remote_code=true"
+    assert allowed.load().trust_remote_code  # built, not loaded: weights load lazily
+    assert not registry.encoder("vlm2vec-qwen2vl-2b").load().trust_remote_code

@@ -64,16 +64,24 @@ def resolve(name: str) -> EncoderSpec | None:
     A malformed name of ours still resolves, to a spec whose ``load`` raises the ZooError: the zoo
     reports a resolver that raises as a broken plugin, while the user needs to read what to fix.
     """
+    base, _, query = name.partition("?")
+    known = next((k for k in KNOWN if k.name == base), None)
     prefix, sep, rest = name.partition(":")
-    if not sep or prefix not in PREFIXES:
+    if known is not None:  # a listed checkpoint with options, e.g. vlm2vec-full?trust_remote_code=true
+        prefix, target = known.prefix, known.target
+    elif not sep or prefix not in PREFIXES:
         return None
-    target, _, query = rest.partition("?")
+    else:
+        target, _, query = rest.partition("?")
     try:
         options = _options(name, prefix, target, query)
+        if known is not None:
+            _check_remote_code(known, options)
     except ZooError as problem:
         return EncoderSpec(name=name, load=functools.partial(_raise, problem), family=PREFIXES[prefix][2],
                            modalities=MODALITIES, description=f"invalid: {problem}")
-    return open_spec(name, prefix, target, options, description=target)
+    meta = {"dim": known.dim, "license": known.license} if known is not None else {}
+    return open_spec(name, prefix, target, options, description=target, **meta)
 
 
 def _options(name: str, prefix: str, target: str, query: str) -> dict[str, Any]:
@@ -83,6 +91,13 @@ def _options(name: str, prefix: str, target: str, query: str) -> dict[str, Any]:
     if options.get("padding_side", "left") not in ("left", "right"):
         raise ZooError(f"encoder {name!r}: padding_side must be left or right")
     return options
+
+
+def _check_remote_code(known: Known, options: dict[str, Any]) -> None:
+    """A checkpoint that runs code from its hub repository loads only where the user asked for that."""
+    if known.remote_code and not options.get("trust_remote_code"):
+        raise ZooError(f"{known.name} runs its own model code from {known.target}: if you trust it, use "
+                       f"--model '{known.name}?trust_remote_code=true'")
 
 
 def _raise(problem: ZooError) -> Encoder:
@@ -99,7 +114,7 @@ class Known:
     dim: int
     license: str
     description: str
-    options: tuple[tuple[str, Any], ...] = ()
+    remote_code: bool = False  # runs code from its hub repository: only with trust_remote_code=true in the name
 
 
 KNOWN: tuple[Known, ...] = (
@@ -110,8 +125,8 @@ KNOWN: tuple[Known, ...] = (
     Known("siglip-base-patch16-224", "clip", "google/siglip-base-patch16-224", 768, "apache-2.0",
           "SigLIP base, 224 px (203M params), transformers"),
     Known("vlm2vec-full", "vlm2vec", "TIGER-Lab/VLM2Vec-Full", 3072, "apache-2.0",
-          "VLM2Vec on Phi-3.5-V (4.2B params), last-token pooling; remote code",
-          (("trust_remote_code", True),)),
+          "VLM2Vec on Phi-3.5-V (4.2B params), last-token pooling; runs remote code: "
+          "vlm2vec-full?trust_remote_code=true", remote_code=True),
     Known("vlm2vec-qwen2vl-2b", "vlm2vec", "TIGER-Lab/VLM2Vec-Qwen2VL-2B", 1536, "apache-2.0",
           "VLM2Vec on Qwen2-VL-2B, last-token pooling"),
     Known("mme5-mllama-11b", "vlm2vec", "intfloat/mmE5-mllama-11b-instruct", 4096, "llama3.2",
@@ -121,6 +136,15 @@ KNOWN: tuple[Known, ...] = (
 
 def known_specs() -> list[EncoderSpec]:
     """Specs of the listed checkpoints; they need the network (or the hub cache) to load."""
-    return [open_spec(k.name, k.prefix, k.target, dict(k.options), dim=k.dim, license=k.license,
-                      description=f"{k.description}; hub {k.target}", aliases=(f"{k.prefix}:{k.target}",))
-            for k in KNOWN]
+    return [_known_spec(k) for k in KNOWN]
+
+
+def _known_spec(known: Known) -> EncoderSpec:
+    meta = {"dim": known.dim, "license": known.license, "description": f"{known.description}; hub {known.target}",
+            "aliases": (f"{known.prefix}:{known.target}",)}
+    if known.remote_code:  # listed, but loading it without the user's say-so is refused
+        problem = ZooError(f"{known.name} runs its own model code from {known.target}: if you trust it, use "
+                           f"--model '{known.name}?trust_remote_code=true'")
+        return EncoderSpec(name=known.name, load=functools.partial(_raise, problem), family=PREFIXES[known.prefix][2],
+                           modalities=MODALITIES, **meta)
+    return open_spec(known.name, known.prefix, known.target, {}, **meta)

@@ -30,6 +30,7 @@ import numpy as np
 from zoo.errors import DataError, ZooError
 from zoo.fingerprint import fingerprint
 from zoo.protocols import Encoder, SearchBackend, TaskScores, TaskSpec
+from zoo.textio import json_objects
 from zoo_vision.inputs import ImageText
 from zoo_vision.loading import need
 from zoo_vision.metrics import similarity_matrix
@@ -71,11 +72,7 @@ def read_subset(root: Path, subset: str) -> list[Example]:
     path = root / subset / f"{SPLIT}.jsonl"
     if not path.is_file():
         raise DataError(f"{path} does not exist")
-    examples = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if line.strip():
-                examples.append(_example(json.loads(line), root / "images", path, number))
+    examples = [_example(record, root / "images", path, number) for number, record in json_objects(path)]
     if not examples:
         raise DataError(f"{path} holds no examples")
     return examples
@@ -113,11 +110,12 @@ def download_subset(root: Path, subset: str) -> None:
 
 
 def _unpack(archive: Path, folder: Path, atomic_dir: Callable[[Path], Any]) -> None:
-    """Unzip the image archive into ``folder``, dropping its single top-level folder if it has one."""
-    import zipfile
+    """Unzip the image archive into ``folder`` (bounded, nothing outside it: zoo.safepaths.extract_zip),
+    dropping its single top-level folder if it has one."""
+    from zoo.safepaths import extract_zip
 
-    with atomic_dir(folder) as tmp, zipfile.ZipFile(archive) as zipped:
-        zipped.extractall(tmp)
+    with atomic_dir(folder) as tmp:
+        extract_zip(archive, tmp)
         inner = [p for p in tmp.iterdir() if not p.name.startswith(".")]
         if len(inner) == 1 and inner[0].is_dir():
             for child in inner[0].iterdir():
