@@ -20,13 +20,14 @@ from harness.engines import Engine
 from harness.fitting import FitSource, parse_fit_source, save_states
 from harness.environment import code_fingerprint, hardware, package_versions
 from harness.results import ResultStore, TaskResult
+from harness.retrievers import RetrieverBackend, RetrieverEncoder, StageContext, is_retriever, searches_text
 from harness.significance import bootstrap_interval, statistic_of
 from harness.significance import compare as compare_items
 from zoo.errors import ZooError
 from zoo.plugins import warn
 from zoo.cache import EmbeddingCache
-from zoo.protocols import (BackendSpec, Encoder, EncoderSpec, ItemScores, SearchStats, Task, TaskScores,
-                           TaskSpec)
+from zoo.protocols import (BackendSpec, Encoder, EncoderSpec, ItemScores, Retriever, SearchStats, Task,
+                           TaskScores, TaskSpec)
 
 @dataclass
 class BenchmarkRun:
@@ -64,7 +65,10 @@ class BenchmarkRun:
             if tasks:
                 encoder = encoder_spec.load()
                 for task_spec in tasks:
-                    self._run_task(encoder, task_spec, encoder_spec.name)
+                    if is_retriever(encoder):
+                        self._run_retriever(encoder, task_spec)
+                    else:
+                        self._run_task(encoder, task_spec, encoder_spec.name)
         return self.results
 
     def _task(self, spec: TaskSpec) -> Task:
@@ -122,6 +126,28 @@ class BenchmarkRun:
                                        vs_float, label=spec.label or index.name,
                                        chance=chance.against(scores) if chance else {}))
         return by_point
+
+    def _run_retriever(self, retriever: Retriever, task_spec: TaskSpec) -> None:
+        """A model that ranks documents itself (BM25, a fusion, a reranked run): once per retrieval task, as
+        its own exhaustive search, filed beside the exact backend's results (``harness.retrievers``)."""
+        task = self._task(task_spec)
+        if not searches_text(task):
+            warn(f"skipping {task_spec.name} for {retriever.name}: it ranks documents, and "
+                 f"{task_spec.name} is a {task_spec.type} task")
+            return
+        if self.chains:
+            warn(f"{retriever.name} has no vectors for post-processors: it runs without the chains")
+        attach = getattr(retriever, "attach", None)
+        if callable(attach):
+            attach(StageContext(self.cache, self.engine, self.progress))
+        view = RetrieverEncoder(retriever)
+        fingerprint = self._data_fingerprint(task_spec, task)
+        reference = next((spec for spec in self.backends if spec.exact), None)
+        chance = self._chance(task_spec, task, fingerprint, reference)
+        backend = RetrieverBackend(retriever)
+        scores = evaluate(task, view, backend, self.depth, explicit=self.depth is not None)
+        self._emit(make_result(task_spec, fingerprint, view, view, backend, scores,  # type: ignore[arg-type]
+                               chance=chance.against(scores) if chance else {}))
 
     def _chance(self, task_spec: TaskSpec, task: Task, fingerprint: str, reference: BackendSpec | None
                 ) -> ChanceLevel | None:
@@ -270,6 +296,12 @@ def search_params(backend: Any, search: SearchStats | None) -> dict[str, Any]:
     return {**backend.params(), **depth}
 
 
+def encoder_params(encoder: Any) -> dict[str, Any]:
+    """The model's own settings where it reports them (a retriever's k1 and b, its tokenizer)."""
+    params = getattr(encoder, "params", None)
+    return dict(params()) if callable(params) else {}
+
+
 def make_result(
     task_spec: TaskSpec,
     data_fingerprint: str,
@@ -310,7 +342,8 @@ def make_result(
         engine=encoder.engine.name,
         engine_params=encoder.engine_params(),
         n_parameters=encoder.n_parameters,
-        bytes_per_vector=view.bytes_per_vector if chained else 4 * view.dim,
+        encoder_params=encoder_params(encoder),
+        bytes_per_vector=getattr(view, "bytes_per_vector", 4 * view.dim),
         build_seconds=search.build_seconds if search else None,
         search_seconds=search.search_seconds if search else None,
         n_queries=search.n_queries if search else None,
