@@ -24,11 +24,13 @@ EXACT = "exact"  # the table a retriever's results sit in
 
 @dataclass(frozen=True)
 class StageContext:
-    """What a retriever built from other models (``attach``) opens them with: the run's cache and engine."""
+    """What a retriever built from other models (``attach``) opens them with: the run's cache and engine,
+    and the task it is about to be scored on (for a setting tuned on that task's judged queries)."""
 
     cache: EmbeddingCache | None = None
     engine: Any = None
     progress: bool = False
+    task: Any = None
 
 
 class RetrieverEncoder:
@@ -78,8 +80,9 @@ class RetrieverEncoder:
                ) -> Sequence[Any]:
         start = time.perf_counter()
         prepared = self.retriever.prepare(list(inputs), role=role)
-        self.encode_seconds += time.perf_counter() - start
-        self.items_encoded += len(inputs)
+        if getattr(self.retriever, "prepares", True):  # a composite's texts pass through: nothing to time
+            self.encode_seconds += time.perf_counter() - start
+            self.items_encoded += len(inputs)
         return prepared
 
 

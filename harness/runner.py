@@ -139,7 +139,7 @@ class BenchmarkRun:
             warn(f"{retriever.name} has no vectors for post-processors: it runs without the chains")
         attach = getattr(retriever, "attach", None)
         if callable(attach):
-            attach(StageContext(self.cache, self.engine, self.progress))
+            attach(StageContext(self.cache, self.engine, self.progress, task))
         view = RetrieverEncoder(retriever)
         fingerprint = self._data_fingerprint(task_spec, task)
         reference = next((spec for spec in self.backends if spec.exact), None)

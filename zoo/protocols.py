@@ -121,7 +121,8 @@ class Retriever(Protocol):
     build; ``search`` the query time. ``dim`` is the width of a document's representation (BM25: the
     vocabulary), ``bytes_per_document`` what the index holds per document, once indexed.
     Optional: ``attach(context)``, for retrievers built from other models (fusion, reranking), which open
-    them through the harness's embedding cache and engine.
+    them through the harness's embedding cache and engine; ``prepares = False`` where ``prepare`` passes
+    the texts through (their stages encode inside ``index`` and ``search``), so no encoding speed is shown.
     """
 
     name: str
