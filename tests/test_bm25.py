@@ -100,3 +100,15 @@ def test_bm25_runs_as_a_model_beside_the_exact_backend(tmp_path: Path):
     assert 0 < bm25.main_score <= 1 and bm25.interval
     stored = read_result(next(tmp_path.glob("*bm25*.json")))
     assert stored.encoder_params == bm25.encoder_params
+
+
+@pytest.mark.parametrize("k", [1, 5, 40, 60])
+def test_top_of_mostly_zero_scores_equals_the_exact_rule(k: int):
+    """Positive scores first, then zeros in corpus order, then negative ones: the plain top k, faster."""
+    from zoo.lexical.bm25 import _top_sparse
+    from zoo.ranking import top_k
+
+    rng = np.random.default_rng(k)
+    scores = np.zeros(60, dtype=np.float32)
+    scores[rng.choice(60, 12, replace=False)] = rng.choice([-1.0, 0.5, 1.0, 2.0], 12)
+    np.testing.assert_array_equal(_top_sparse(scores, k), top_k(scores, k))
