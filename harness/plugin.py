@@ -64,6 +64,9 @@ def register_tasks(register: Callable[..., None]) -> None:
 FUSE, RERANK = "fuse:", "rerank:"
 FUSE_OPTIONS: dict[str, type] = {"models": str, "k": int, "weight": float, "depth": int}
 RERANK_OPTIONS: dict[str, type] = {"model": str, "top": int}
+MAXSIM, MUVERA = "maxsim:", "muvera:"
+MUVERA_OPTIONS: dict[str, type] = {"repetitions": int, "k_sim": int, "d_proj": int, "d_final": int,
+                                   "fill_empty": bool, "seed": int, "candidates": int, "backend": str}
 
 
 @hookimpl
@@ -99,7 +102,32 @@ def resolve_encoder(name: str) -> Any:
 
         return EncoderSpec(name=name, load=load_reranked, family="two-stage",
                            description=f"{first} reranked by {scorer}")
+    if name.startswith((MAXSIM, MUVERA)):
+        return multivector_spec(name)
     return None
+
+
+def multivector_spec(name: str) -> Any:
+    """``maxsim:<multi-vector encoder>`` (exact) or ``muvera:<multi-vector encoder>?repetitions=20&k_sim=5
+    &d_proj=16&candidates=100&backend=exact`` (``d_proj=0``: no projection)."""
+    from zoo.options import parse_options
+    from zoo.protocols import EncoderSpec
+
+    exact = name.startswith(MAXSIM)
+    encoder, _, query = name.removeprefix(MAXSIM if exact else MUVERA).partition("?")
+    options = parse_options(f"encoder {name!r}", query, {} if exact else MUVERA_OPTIONS)
+    if not encoder:
+        raise ZooError(f"encoder {name!r} names no multi-vector encoder: write {name}tokens:all-minilm-l6-v2")
+
+    def load() -> Any:
+        from harness.multivector import MaxSimRetriever, MuveraRetriever
+
+        if exact:
+            return MaxSimRetriever(encoder, name=name)
+        return MuveraRetriever(encoder, name=name, **options)
+
+    kind = "exact MaxSim" if exact else "MUVERA fixed-dimensional encodings, MaxSim-rescored"
+    return EncoderSpec(name=name, load=load, family="multi-vector", description=f"{encoder}: {kind}")
 
 
 @hookimpl

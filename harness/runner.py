@@ -26,8 +26,8 @@ from harness.significance import compare as compare_items
 from zoo.errors import ZooError
 from zoo.plugins import warn
 from zoo.cache import EmbeddingCache
-from zoo.protocols import (BackendSpec, Encoder, EncoderSpec, ItemScores, Retriever, SearchStats, Task,
-                           TaskScores, TaskSpec)
+from zoo.protocols import (BackendSpec, Encoder, EncoderSpec, ItemScores, MultiVectorEncoder, Retriever,
+                           SearchStats, Task, TaskScores, TaskSpec)
 
 @dataclass
 class BenchmarkRun:
@@ -65,6 +65,10 @@ class BenchmarkRun:
             if tasks:
                 encoder = encoder_spec.load()
                 for task_spec in tasks:
+                    if isinstance(encoder, MultiVectorEncoder) and not is_retriever(encoder):
+                        warn(f"{encoder.name} gives a set of vectors per input: search it with "
+                             f"maxsim:{encoder.name} (exact) or muvera:{encoder.name}")
+                        break
                     if is_retriever(encoder):
                         self._run_retriever(encoder, task_spec)
                     else:

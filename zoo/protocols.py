@@ -110,6 +110,23 @@ class SearchBackend(Protocol):
 
 
 @runtime_checkable
+class MultiVectorEncoder(Protocol):
+    """Turns each input into a set of vectors, (n_i, dim) float32 each (token embeddings), compared by
+    MaxSim (late interaction). A kind of encoder of its own: it has no one vector per input, so it is
+    searched through a retriever (``maxsim:`` exactly, ``muvera:`` by fixed-dimensional encodings)."""
+
+    name: str
+    modalities: tuple[str, ...]
+
+    @property
+    def dim(self) -> int: ...
+
+    def fingerprint(self) -> str: ...
+
+    def encode_sets(self, inputs: Sequence[Any], *, role: Role = "document") -> list[np.ndarray]: ...
+
+
+@runtime_checkable
 class Retriever(Protocol):
     """A model that ranks documents for queries itself, with no vectors for a backend to search: BM25, a
     fusion of two runs, a first stage and a reranker. Registered as an encoder (``EncoderSpec.load`` may

@@ -4,7 +4,7 @@ any of a document's vectors, summed over the query's vectors. Sets are held flat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -32,7 +32,15 @@ class VectorSets:
     def __len__(self) -> int:
         return len(self.starts) - 1
 
-    def __getitem__(self, i: int) -> np.ndarray:
+    def __getitem__(self, i: Any) -> Any:
+        """Set ``i``'s vectors; a slice of sets gives a VectorSets (the sets of a batch of queries)."""
+        if isinstance(i, slice):
+            first, last, step = i.indices(len(self))
+            if step != 1:
+                return self.take(range(first, last, step))
+            last = max(first, last)
+            return VectorSets(self.vectors[self.starts[first]:self.starts[last]],
+                              self.starts[first:last + 1] - self.starts[first])
         return self.vectors[self.starts[i]:self.starts[i + 1]]
 
     @property
