@@ -23,6 +23,12 @@ def hnsw_backend(*, library: str = "hnswlib", **params: Any) -> SearchBackend:
     return plugin_backend(f"hnsw-{library}", params, wanted=f"hnsw?library={library}")
 
 
+def muvera_backend(**params: Any) -> SearchBackend:
+    from harness.multivector import MuveraBackend
+
+    return MuveraBackend(**params)
+
+
 FIRST_PARTY_BACKENDS = {"hnsw-faiss": "zoo-faiss"}  # backends the core names, and the plugin holding each
 
 
@@ -48,6 +54,9 @@ def plugin_backend(name: str, params: dict[str, Any], *, wanted: str) -> SearchB
 def register_search_backends(register: Callable[..., None]) -> None:
     register("exact", exact_backend, aliases=("flat", "brute-force"),
              description="exact k-NN: chunked matrix products with a streaming top-k", exact=True)
+    register("muvera", muvera_backend,
+             description="MUVERA for multi-vector encoders: fixed-dimensional encodings in an exact or HNSW "
+                         "index, candidates rescored by exact MaxSim")
     register("hnsw", hnsw_backend,
              description="approximate k-NN on an HNSW graph (hnswlib; library=faiss through zoo-faiss), "
                          "scores recomputed as exact's")
@@ -64,10 +73,6 @@ def register_tasks(register: Callable[..., None]) -> None:
 FUSE, RERANK = "fuse:", "rerank:"
 FUSE_OPTIONS: dict[str, type] = {"models": str, "k": int, "weight": float, "depth": int}
 RERANK_OPTIONS: dict[str, type] = {"model": str, "top": int}
-MAXSIM, MUVERA = "maxsim:", "muvera:"
-MUVERA_OPTIONS: dict[str, type] = {"repetitions": int, "k_sim": int, "d_proj": int, "d_final": int,
-                                   "fill_empty": bool, "seed": int, "candidates": int, "backend": str}
-
 
 @hookimpl
 def resolve_encoder(name: str) -> Any:
@@ -102,32 +107,7 @@ def resolve_encoder(name: str) -> Any:
 
         return EncoderSpec(name=name, load=load_reranked, family="two-stage",
                            description=f"{first} reranked by {scorer}")
-    if name.startswith((MAXSIM, MUVERA)):
-        return multivector_spec(name)
     return None
-
-
-def multivector_spec(name: str) -> Any:
-    """``maxsim:<multi-vector encoder>`` (exact) or ``muvera:<multi-vector encoder>?repetitions=20&k_sim=5
-    &d_proj=16&candidates=100&backend=exact`` (``d_proj=0``: no projection)."""
-    from zoo.options import parse_options
-    from zoo.protocols import EncoderSpec
-
-    exact = name.startswith(MAXSIM)
-    encoder, _, query = name.removeprefix(MAXSIM if exact else MUVERA).partition("?")
-    options = parse_options(f"encoder {name!r}", query, {} if exact else MUVERA_OPTIONS)
-    if not encoder:
-        raise ZooError(f"encoder {name!r} names no multi-vector encoder: write {name}tokens:all-minilm-l6-v2")
-
-    def load() -> Any:
-        from harness.multivector import MaxSimRetriever, MuveraRetriever
-
-        if exact:
-            return MaxSimRetriever(encoder, name=name)
-        return MuveraRetriever(encoder, name=name, **options)
-
-    kind = "exact MaxSim" if exact else "MUVERA fixed-dimensional encodings, MaxSim-rescored"
-    return EncoderSpec(name=name, load=load, family="multi-vector", description=f"{encoder}: {kind}")
 
 
 @hookimpl

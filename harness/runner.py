@@ -20,6 +20,7 @@ from harness.engines import Engine
 from harness.fitting import FitSource, parse_fit_source, save_states
 from harness.environment import code_fingerprint, hardware, package_versions
 from harness.results import ResultStore, TaskResult
+from harness.multivector import MultiVectorView, maxsim_backends
 from harness.retrievers import RetrieverBackend, RetrieverEncoder, StageContext, is_retriever, searches_text
 from harness.significance import bootstrap_interval, statistic_of
 from harness.significance import compare as compare_items
@@ -66,10 +67,8 @@ class BenchmarkRun:
                 encoder = encoder_spec.load()
                 for task_spec in tasks:
                     if isinstance(encoder, MultiVectorEncoder) and not is_retriever(encoder):
-                        warn(f"{encoder.name} gives a set of vectors per input: search it with "
-                             f"maxsim:{encoder.name} (exact) or muvera:{encoder.name}")
-                        break
-                    if is_retriever(encoder):
+                        self._run_multivector(encoder, task_spec)
+                    elif is_retriever(encoder):
                         self._run_retriever(encoder, task_spec)
                     else:
                         self._run_task(encoder, task_spec, encoder_spec.name)
@@ -96,15 +95,16 @@ class BenchmarkRun:
             if view is not None:
                 self._run_view(task_spec, task, measured, view, plain)
 
-    def _run_view(self, task_spec: TaskSpec, task: Task, measured: MeasuredEncoder, view: Any,
-                  plain: dict[Any, TaskScores]) -> dict[Any, TaskScores]:
-        """Evaluate one view of the encoder (plain or through a chain) with every backend at every point;
-        returns the scores by (backend, operating point), for the chains' ``vs_float``."""
+    def _run_view(self, task_spec: TaskSpec, task: Task, measured: Any, view: Any,
+                  plain: dict[Any, TaskScores], backends: list[BackendSpec] | None = None
+                  ) -> dict[Any, TaskScores]:
+        """Evaluate one view of the encoder (plain or through a chain) with every backend (default: the
+        run's) at every point; returns the scores by (backend, operating point), for the chains' ``vs_float``."""
         fingerprint = self._data_fingerprint(task_spec, task)
         # exact backends first: they are the reference the approximate ones are measured against
-        ordered = sorted(self.backends, key=lambda spec: not spec.exact)
+        ordered = sorted(backends or self.backends, key=lambda spec: not spec.exact)
         reference = next((spec for spec in ordered if spec.exact), None)
-        chance = self._chance(task_spec, task, fingerprint, reference)
+        chance = self._chance(task_spec, task, fingerprint, next((s for s in self.backends if s.exact), None))
         if not task_spec.uses_search:
             scores = task.evaluate(view, None)
             before = plain.get(None)
@@ -130,6 +130,20 @@ class BenchmarkRun:
                                        vs_float, label=spec.label or index.name,
                                        chance=chance.against(scores) if chance else {}))
         return by_point
+
+    def _run_multivector(self, encoder: MultiVectorEncoder, task_spec: TaskSpec) -> None:
+        """A multi-vector encoder on a retrieval task: its sets searched by exact MaxSim (for the run's exact
+        backend) and by the run's backends that search sets (muvera), measured against it."""
+        task = self._task(task_spec)
+        if not searches_text(task):
+            warn(f"skipping {task_spec.name} for {encoder.name}: its sets of vectors are searched by MaxSim, "
+                 f"and {task_spec.name} is a {task_spec.type} task")
+            return
+        if self.chains:
+            warn(f"{encoder.name} gives sets of vectors, which post-processors do not take: it runs without "
+                 "the chains")
+        view = MultiVectorView(encoder)
+        self._run_view(task_spec, task, view, view, {}, backends=maxsim_backends(self.backends))
 
     def _run_retriever(self, retriever: Retriever, task_spec: TaskSpec) -> None:
         """A model that ranks documents itself (BM25, a fusion, a reranked run): once per retrieval task, as

@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness.multivector import MaxSimRetriever, MuveraRetriever
+from pathlib import Path
+
+from harness.multivector import MaxSimBackend, MultiVectorView, MuveraBackend
 from zoo.errors import ZooError
 from zoo.fingerprint import fingerprint
 from zoo.multivector.maxsim import VectorSets, maxsim, maxsim_top_k
@@ -118,8 +120,8 @@ def test_muvera_approaches_exact_maxsim_as_repetitions_grow():
     ids = [f"d{i}" for i in range(len(documents))]
     recall = {}
     for repetitions in (1, 4, 20):
-        muvera = MuveraRetriever(FakeTokens(24), repetitions=repetitions, k_sim=3, d_proj=None, candidates=40)
-        muvera.index(documents, ids)
+        muvera = MuveraBackend(repetitions=repetitions, k_sim=3, d_proj=0, candidates=40)
+        muvera.build(documents, ids, "maxsim")
         hits, _ = muvera.search(queries, 1)
         recall[repetitions] = np.mean([row[0] == ids[best] for row, best in zip(hits, exact[:, 0])])
     assert recall[1] < recall[4] < recall[20] and recall[20] >= 0.9, recall
@@ -129,26 +131,28 @@ def test_muvera_with_every_document_a_candidate_is_exact_maxsim():
     rng = np.random.default_rng(6)
     documents, queries = random_sets(rng, 25, 8), random_sets(rng, 5, 8)
     ids = [f"d{i}" for i in range(25)]
-    exact, muvera = MaxSimRetriever(FakeTokens(8)), MuveraRetriever(FakeTokens(8), repetitions=2, k_sim=2,
-                                                                    candidates=25)
-    for retriever in (exact, muvera):
-        retriever.index(documents, ids)
+    exact, muvera = MaxSimBackend(), MuveraBackend(repetitions=2, k_sim=2, candidates=25, index="hnsw")
+    for backend in (exact, muvera):
+        backend.build(documents, ids, "maxsim")
     (exact_hits, exact_scores), (hits, scores) = exact.search(queries, 10), muvera.search(queries, 10)
     assert hits == exact_hits
     np.testing.assert_array_equal(scores, exact_scores)
-    assert muvera.params()["fde_dim"] == 2 * 4 * 16 and muvera.bytes_per_document > exact.bytes_per_document
+    assert muvera.params()["fde_dim"] == 2 * 4 * 16 and muvera.nbytes() > exact.nbytes()
     with pytest.raises(ZooError, match="candidates must be positive"):
-        MuveraRetriever(FakeTokens(8), candidates=0)
+        MuveraBackend(candidates=0)
+    with pytest.raises(ZooError, match="k_sim"):
+        MuveraBackend(k_sim=40)
+    with pytest.raises(ZooError, match="multi-vector encoder's sets"):
+        MaxSimBackend().build(np.zeros((2, 8), np.float32), ["a", "b"], "cosine")
 
 
 class FakeTokens:
     """A multi-vector encoder over texts: one seeded unit vector per word."""
 
     modalities = ("text",)
-    similarity = "maxsim"
     name = "fake-tokens"
 
-    def __init__(self, dim: int) -> None:
+    def __init__(self, dim: int = 16) -> None:
         self.dim = dim
 
     def fingerprint(self) -> str:
@@ -162,8 +166,36 @@ class FakeTokens:
         return [np.stack([word(w) for w in str(text).split()]) for text in inputs]
 
 
-def test_a_fake_token_encoder_runs_maxsim_on_texts():
-    retriever = MaxSimRetriever(FakeTokens(16))
-    retriever.index(retriever.prepare(["red apple", "green pear", "blue sky"]), ["a", "b", "c"])
-    hits, scores = retriever.search(retriever.prepare(["pear"], role="query"), 2)
+def test_a_multi_vector_view_encodes_each_call_once():
+    view = MultiVectorView(FakeTokens())  # type: ignore[arg-type]
+    sets = view.encode(["red apple", "green pear", "blue sky"])
+    assert view.encode(["red apple", "green pear", "blue sky"]) is sets and view.items_encoded == 3
+    assert view.bytes_per_vector == 2 * 16 * 4 and view.similarity == "maxsim"
+    backend = MaxSimBackend()
+    backend.build(sets, ["a", "b", "c"], view.similarity)
+    hits, scores = backend.search(view.encode(["pear"], role="query"), 2)
     assert hits[0][0] == "b" and scores[0, 0] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_runner_measures_muvera_against_exact_maxsim(tmp_path: Path):
+    """A multi-vector encoder's row: exact MaxSim for the exact backend, MUVERA compared with it as any
+    approximate backend is; HNSW, which cannot search sets, is skipped."""
+    from harness.results import ResultStore
+    from harness.runner import BenchmarkRun
+    from harness.tasks.builtin import beir_folder_spec
+    from tests.conftest import TINY_BEIR
+    from zoo.options import bind_backend_options
+    from zoo.protocols import EncoderSpec
+    from zoo.registry import Registry
+
+    registry = Registry.from_plugins()
+    spec = EncoderSpec("fake-tokens", load=lambda: FakeTokens(), family="multi-vector")
+    muvera = bind_backend_options(registry.backend("muvera"), "repetitions=4&k_sim=2&candidates=3")
+    run = BenchmarkRun([spec], [beir_folder_spec(TINY_BEIR)], [registry.backend("exact"), registry.backend("hnsw"),
+                                                               muvera], ResultStore(tmp_path), progress=False)
+    results = {r.backend: r for r in run.run()}
+    assert set(results) == {"exact", "muvera?repetitions=4&k_sim=2&candidates=3"}
+    exact, approx = results["exact"], results["muvera?repetitions=4&k_sim=2&candidates=3"]
+    assert exact.similarity == "maxsim" and exact.backend_params["search"] == "exact MaxSim"
+    assert 0 <= approx.vs_exact["recall_at_10"] <= 1 and approx.backend_params["fde_dim"] == 4 * 4 * 16
+    assert approx.vs_exact["exact_main_score"] == exact.main_score and exact.bytes_per_vector > 0

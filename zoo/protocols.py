@@ -112,8 +112,8 @@ class SearchBackend(Protocol):
 @runtime_checkable
 class MultiVectorEncoder(Protocol):
     """Turns each input into a set of vectors, (n_i, dim) float32 each (token embeddings), compared by
-    MaxSim (late interaction). A kind of encoder of its own: it has no one vector per input, so it is
-    searched through a retriever (``maxsim:`` exactly, ``muvera:`` by fixed-dimensional encodings)."""
+    MaxSim (late interaction). A kind of encoder of its own: the harness searches its sets by exact MaxSim
+    and by backends that take sets (``muvera``: fixed-dimensional encodings, MaxSim-rescored)."""
 
     name: str
     modalities: tuple[str, ...]

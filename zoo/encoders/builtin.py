@@ -124,8 +124,8 @@ def register_encoders(register: Callable[[EncoderSpec], None]) -> None:
             dim=384,
             aliases=("tokens:minilm",),
             license="apache-2.0",
-            description="all-MiniLM-L6-v2's token embeddings, one vector per token, for MaxSim (maxsim:, "
-                        "muvera:); not a trained late-interaction model",
+            description="all-MiniLM-L6-v2's token embeddings, a set of vectors per text, searched by MaxSim "
+                        "(exact, muvera); not a trained late-interaction model",
         )
     )
     register(
