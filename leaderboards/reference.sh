@@ -30,6 +30,10 @@ bench -m char-ngram-hash-512 -t icd10cm-small,pydoc-topics,lee-sts -b exact,hnsw
 # the lexical baseline (bm25s, Lucene's BM25, k1=1.5, b=0.75; stemmed words, English stopwords): it ranks
 # every document itself, so it runs once per retrieval task and sits in the exact table
 bench -m bm25 -t icd10cm,icd10cm-small,pydoc-topics -b exact
+# hybrid: BM25 and MiniLM (exact) fused per query, by reciprocal rank and by a convex combination whose weight
+# is tuned by two-fold cross-fitting on the task's judged queries (each fold scored with the other's weight)
+bench -m "fuse:rrf?models=bm25+all-minilm-l6-v2,fuse:convex?models=bm25+all-minilm-l6-v2" \
+    -t icd10cm-small,pydoc-topics -b exact
 fi
 
 # DNA (plugins/zoo-dna): k-mer baselines and the in-house contrastive encoder
