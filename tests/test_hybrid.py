@@ -123,3 +123,13 @@ def test_reranking_never_changes_the_candidate_set_only_its_order(top: int):
     assert reorder_seen  # the reranker did reorder something
     params = reranker.params()
     assert params["top"] == top and params["rerank_ms_per_query"] > 0 and params["queries_timed"] == len(queries)
+
+
+@needs_bm25
+def test_a_reranked_run_records_what_each_stage_costs(tmp_path: Path):
+    name = "rerank:bm25?model=hashing-bow-256&top=3"
+    result = _run(tmp_path, name)[name]
+    params = result.encoder_params
+    assert params["first_stage"] == "bm25" and params["scorer"] == "hashing-bow-256" and params["top"] == 3
+    assert params["first_stage_ms_per_query"] > 0 and params["rerank_ms_per_query"] > 0
+    assert result.backend == "exact" and result.latency_p50_ms is not None
