@@ -34,6 +34,8 @@ bench -m bm25 -t icd10cm,icd10cm-small,pydoc-topics -b exact
 # is tuned by two-fold cross-fitting on the task's judged queries (each fold scored with the other's weight)
 bench -m "fuse:rrf?models=bm25+all-minilm-l6-v2,fuse:convex?models=bm25+all-minilm-l6-v2" \
     -t icd10cm-small,pydoc-topics -b exact
+# two-stage: BM25's top 100 reranked by MiniLM's similarity (a dense rescoring, its vectors from the cache)
+bench -m "rerank:bm25?model=all-minilm-l6-v2&top=100" -t icd10cm-small,pydoc-topics -b exact
 fi
 
 # DNA (plugins/zoo-dna): k-mer baselines and the in-house contrastive encoder
