@@ -36,6 +36,9 @@ bench -m "fuse:rrf?models=bm25+all-minilm-l6-v2,fuse:convex?models=bm25+all-mini
     -t icd10cm-small,pydoc-topics -b exact
 # two-stage: BM25's top 100 reranked by MiniLM's similarity (a dense rescoring, its vectors from the cache)
 bench -m "rerank:bm25?model=all-minilm-l6-v2&top=100" -t icd10cm-small,pydoc-topics -b exact
+# multi-vector: MiniLM's token vectors (not a trained late-interaction model) by exact MaxSim, and MUVERA
+# (20 repetitions, k_sim 5, d_proj 16: 10,240-dim FDEs) fetching 10 candidates, measured against exact MaxSim
+bench -m tokens:all-minilm-l6-v2 -t pydoc-topics -b exact -b "muvera?candidates=10" -b "muvera?candidates=10&index=hnsw"
 fi
 
 # DNA (plugins/zoo-dna): k-mer baselines and the in-house contrastive encoder
