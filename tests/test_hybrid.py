@@ -133,3 +133,28 @@ def test_a_reranked_run_records_what_each_stage_costs(tmp_path: Path):
     assert params["first_stage"] == "bm25" and params["scorer"] == "hashing-bow-256" and params["top"] == 3
     assert params["first_stage_ms_per_query"] > 0 and params["rerank_ms_per_query"] > 0
     assert result.backend == "exact" and result.latency_p50_ms is not None
+
+
+@pytest.mark.slow
+def test_a_cross_encoder_folder_reranks(tmp_path: Path):
+    """A (tiny, random) sentence-transformers CrossEncoder saved to a folder scores pairs through ce:."""
+    pytest.importorskip("sentence_transformers")
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
+
+    from harness.hybrid.rerank import CrossEncoderScorer, open_scorer
+    from harness.retrievers import StageContext
+
+    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "cat", "dog", "fish", "small", "pet"]
+    (tmp_path / "vocab.txt").write_text("\n".join(words) + "\n")
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=len(words), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=32, num_labels=1)
+    BertForSequenceClassification(config).save_pretrained(tmp_path)
+    BertTokenizer(str(tmp_path / "vocab.txt")).save_pretrained(tmp_path)
+    scorer = open_scorer(f"ce:{tmp_path}", StageContext())
+    assert isinstance(scorer, CrossEncoderScorer)
+    scores = scorer.score("small cat", ["cat", "dog fish", "pet"])
+    assert scores.shape == (3,) and scores.dtype == np.float32
+    np.testing.assert_array_equal(scores, scorer.score("small cat", ["cat", "dog fish", "pet"]))
+    assert scorer.fingerprint() == CrossEncoderScorer(str(tmp_path)).fingerprint()
