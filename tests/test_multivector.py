@@ -3,10 +3,10 @@ MUVERA approaching exact MaxSim's answers as repetitions grow, on a synthetic se
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
-
-from pathlib import Path
 
 from harness.multivector import MaxSimBackend, MultiVectorView, MuveraBackend
 from zoo.errors import ZooError
@@ -31,6 +31,7 @@ def test_maxsim_equals_brute_force_and_slices_keep_sets():
     np.testing.assert_allclose(np.stack([maxsim(queries[i], docs, block=7) for i in range(4)]), brute, rtol=1e-5)
     positions, scores = maxsim_top_k(queries, docs, 5)
     np.testing.assert_array_equal(positions, np.argsort(-brute, axis=1, kind="stable")[:, :5])
+    np.testing.assert_allclose(scores, np.take_along_axis(brute, positions, axis=1), rtol=1e-5)
     part = queries[1:3]
     assert isinstance(part, VectorSets) and len(part) == 2
     np.testing.assert_array_equal(part[0], queries[1])
