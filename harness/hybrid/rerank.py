@@ -56,7 +56,8 @@ class CrossEncoderScorer:
 
 
 class DenseScorer:
-    """A bi-encoder's similarity between a query and each candidate: a dense rescoring of a lexical stage."""
+    """A bi-encoder's similarity between a query and each candidate: a dense rescoring of a lexical stage.
+    The corpus is encoded once when indexed (as a deployed index holds its vectors); queries one by one."""
 
     def __init__(self, name: str, context: StageContext) -> None:
         from harness.encoding import MeasuredEncoder
@@ -66,18 +67,28 @@ class DenseScorer:
         model = Registry.from_plugins().encoder(name).load()
         self.encoder = MeasuredEncoder(model, cache=context.cache, engine=context.engine, progress=False,
                                        spec_name=name)
+        self._vectors = np.zeros((0, 0), dtype=np.float32)
+        self._rows: dict[str, int] = {}
 
     def fingerprint(self) -> str:
         return fingerprint("dense-scorer", self.name, self.encoder.fingerprint())
 
+    def index(self, documents: Sequence[str]) -> None:
+        from harness.backends.scoring import normalised
+
+        vectors = np.asarray(self.encoder.encode(list(documents), role="document"), dtype=np.float32)
+        self._vectors = normalised(vectors) if self.encoder.similarity == "cosine" else vectors
+        self._rows = {text: row for row, text in enumerate(documents)}
+
     def score(self, query: str, documents: Sequence[str]) -> np.ndarray:
         from harness.backends.scoring import normalised, pair_scores
 
+        if not self._rows:
+            raise ZooError(f"the scorer {self.name} scored before the corpus was indexed")
         q = np.asarray(self.encoder.encode([query], role="query"), dtype=np.float32)
-        d = np.asarray(self.encoder.encode(list(documents), role="document"), dtype=np.float32)
-        if self.encoder.similarity == "cosine":
-            q, d = normalised(q), normalised(d)
-        return pair_scores(q, d, np.arange(len(d))[None, :], self.encoder.similarity)[0]
+        q = normalised(q) if self.encoder.similarity == "cosine" else q
+        rows = np.fromiter((self._rows[text] for text in documents), dtype=np.int64, count=len(documents))
+        return pair_scores(q, self._vectors, rows[None, :], self.encoder.similarity)[0]
 
 
 def _folder_digest(source: str) -> str:
@@ -152,6 +163,9 @@ class RerankedRetriever:
     def index(self, documents: Sequence[str], ids: Sequence[str]) -> None:
         self.stage.index(documents, ids)
         self._texts = dict(zip(ids, documents))
+        index = getattr(self.scorer, "index", None)  # a scorer that keeps the corpus's vectors
+        if callable(index):
+            index(list(documents))
 
     def search(self, queries: Sequence[str], k: int) -> tuple[list[list[str]], np.ndarray]:
         """The first stage's top ``top`` (however deep ``k`` asks), best first by the scorer's scores."""
