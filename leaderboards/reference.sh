@@ -33,9 +33,9 @@ bench -m bm25 -t icd10cm,icd10cm-small,pydoc-topics -b exact
 # hybrid: BM25 and MiniLM (exact) fused per query, by reciprocal rank and by a convex combination whose weight
 # is tuned by two-fold cross-fitting on the task's judged queries (each fold scored with the other's weight)
 bench -m "fuse:rrf?models=bm25+all-minilm-l6-v2,fuse:convex?models=bm25+all-minilm-l6-v2" \
-    -t icd10cm-small,pydoc-topics -b exact
+    -t icd10cm,icd10cm-small,pydoc-topics -b exact
 # two-stage: BM25's top 100 reranked by MiniLM's similarity (a dense rescoring, its vectors from the cache)
-bench -m "rerank:bm25?model=all-minilm-l6-v2&top=100" -t icd10cm-small,pydoc-topics -b exact
+bench -m "rerank:bm25?model=all-minilm-l6-v2&top=100" -t icd10cm,icd10cm-small,pydoc-topics -b exact
 # multi-vector: MiniLM's token vectors (not a trained late-interaction model) by exact MaxSim, and MUVERA
 # (20 repetitions, k_sim 5, d_proj 16: 10,240-dim FDEs) fetching 10 candidates, measured against exact MaxSim
 bench -m tokens:all-minilm-l6-v2 -t pydoc-topics -b exact -b "muvera?candidates=10" -b "muvera?candidates=10&index=hnsw"
