@@ -23,6 +23,12 @@ def hnsw_backend(*, library: str = "hnswlib", **params: Any) -> SearchBackend:
     return plugin_backend(f"hnsw-{library}", params, wanted=f"hnsw?library={library}")
 
 
+def muvera_backend(**params: Any) -> SearchBackend:
+    from harness.multivector import MuveraBackend
+
+    return MuveraBackend(**params)
+
+
 FIRST_PARTY_BACKENDS = {"hnsw-faiss": "zoo-faiss"}  # backends the core names, and the plugin holding each
 
 
@@ -50,6 +56,9 @@ def register_search_backends(register: Callable[..., None]) -> None:
 
     register("exact", exact_backend, aliases=("flat", "brute-force"), params=EXACT_PARAMS,
              description="exact k-NN: chunked matrix products with a streaming top-k", exact=True)
+    register("muvera", muvera_backend,
+             description="MUVERA for multi-vector encoders: fixed-dimensional encodings in an exact or HNSW "
+                         "index, candidates rescored by exact MaxSim")
     register("hnsw", hnsw_backend, params=HNSW_PARAMS,
              description="approximate k-NN on an HNSW graph (hnswlib; library=faiss through zoo-faiss), "
                          "scores recomputed as exact's")
@@ -61,6 +70,46 @@ def register_tasks(register: Callable[..., None]) -> None:
 
     for spec in builtin_task_specs():
         register(spec)
+
+
+FUSE, RERANK = "fuse:", "rerank:"
+FUSE_OPTIONS: dict[str, type] = {"models": str, "k": int, "weight": float, "depth": int}
+RERANK_OPTIONS: dict[str, type] = {"model": str, "top": int}
+
+@hookimpl
+def resolve_encoder(name: str) -> Any:
+    """``fuse:rrf?models=bm25+minilm`` (or ``fuse:convex``, its weight given or tuned) and
+    ``rerank:<first stage>?model=<cross-encoder folder or encoder>&top=100``: retrievers built of models."""
+    from zoo.options import parse_options
+    from zoo.protocols import EncoderSpec
+
+    if name.startswith(FUSE):
+        method, _, query = name.removeprefix(FUSE).partition("?")
+        options = parse_options(f"encoder {name!r}", query, FUSE_OPTIONS)
+        models = options.pop("models", "").replace("+", " ").split()
+
+        def load_fused() -> Any:
+            from harness.hybrid.fused import FusedRetriever
+
+            return FusedRetriever(models, method=method, name=name, **options)
+
+        return EncoderSpec(name=name, load=load_fused, family="hybrid", description=f"{method} fusion of "
+                           f"{' and '.join(models) or 'two models'}")
+    if name.startswith(RERANK):
+        first, _, query = name.removeprefix(RERANK).partition("?")
+        options = parse_options(f"encoder {name!r}", query, RERANK_OPTIONS)
+        if not first or "model" not in options:
+            raise ZooError(f"encoder {name!r}: write rerank:<first stage>?model=<cross-encoder or encoder>")
+        scorer = options.pop("model")
+
+        def load_reranked() -> Any:
+            from harness.hybrid.rerank import RerankedRetriever
+
+            return RerankedRetriever(first, scorer, name=name, **options)
+
+        return EncoderSpec(name=name, load=load_reranked, family="two-stage",
+                           description=f"{first} reranked by {scorer}")
+    return None
 
 
 @hookimpl

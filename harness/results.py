@@ -52,6 +52,7 @@ class TaskResult:
     engine: str = "local"  # where encoding ran (harness.engines); it never changes a score
     engine_params: dict[str, Any] = field(default_factory=dict)  # workers, cluster, items_by_node...
     n_parameters: int | None = None  # the encoder's learned weights, where it says
+    encoder_params: dict[str, Any] = field(default_factory=dict)  # its settings, where it reports them (BM25)
     build_seconds: float | None = None
     search_seconds: float | None = None
     n_queries: int | None = None

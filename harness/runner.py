@@ -20,13 +20,15 @@ from harness.engines import Engine
 from harness.fitting import FitSource, parse_fit_source, save_states
 from harness.environment import code_fingerprint, hardware, package_versions
 from harness.results import ResultStore, TaskResult
+from harness.multivector import MultiVectorView, maxsim_backends
+from harness.retrievers import RetrieverBackend, RetrieverEncoder, StageContext, is_retriever, searches_text
 from harness.significance import bootstrap_interval, statistic_of
 from harness.significance import compare as compare_items
 from zoo.errors import ZooError
 from zoo.plugins import warn
 from zoo.cache import EmbeddingCache
-from zoo.protocols import (BackendSpec, Encoder, EncoderSpec, ItemScores, SearchStats, Task, TaskScores,
-                           TaskSpec)
+from zoo.protocols import (BackendSpec, Encoder, EncoderSpec, ItemScores, MultiVectorEncoder, Retriever,
+                           SearchStats, Task, TaskScores, TaskSpec)
 
 @dataclass
 class BenchmarkRun:
@@ -64,7 +66,12 @@ class BenchmarkRun:
             if tasks:
                 encoder = encoder_spec.load()
                 for task_spec in tasks:
-                    self._run_task(encoder, task_spec, encoder_spec.name)
+                    if isinstance(encoder, MultiVectorEncoder) and not is_retriever(encoder):
+                        self._run_multivector(encoder, task_spec)
+                    elif is_retriever(encoder):
+                        self._run_retriever(encoder, task_spec)
+                    else:
+                        self._run_task(encoder, task_spec, encoder_spec.name)
         return self.results
 
     def _task(self, spec: TaskSpec) -> Task:
@@ -88,15 +95,16 @@ class BenchmarkRun:
             if view is not None:
                 self._run_view(task_spec, task, measured, view, plain)
 
-    def _run_view(self, task_spec: TaskSpec, task: Task, measured: MeasuredEncoder, view: Any,
-                  plain: dict[Any, TaskScores]) -> dict[Any, TaskScores]:
-        """Evaluate one view of the encoder (plain or through a chain) with every backend at every point;
-        returns the scores by (backend, operating point), for the chains' ``vs_float``."""
+    def _run_view(self, task_spec: TaskSpec, task: Task, measured: Any, view: Any,
+                  plain: dict[Any, TaskScores], backends: list[BackendSpec] | None = None
+                  ) -> dict[Any, TaskScores]:
+        """Evaluate one view of the encoder (plain or through a chain) with every backend (default: the
+        run's) at every point; returns the scores by (backend, operating point), for the chains' ``vs_float``."""
         fingerprint = self._data_fingerprint(task_spec, task)
         # exact backends first: they are the reference the approximate ones are measured against
-        ordered = sorted(self.backends, key=lambda spec: not spec.exact)
+        ordered = sorted(backends or self.backends, key=lambda spec: not spec.exact)
         reference = next((spec for spec in ordered if spec.exact), None)
-        chance = self._chance(task_spec, task, fingerprint, reference)
+        chance = self._chance(task_spec, task, fingerprint, next((s for s in self.backends if s.exact), None))
         if not task_spec.uses_search:
             scores = task.evaluate(view, None)
             before = plain.get(None)
@@ -122,6 +130,42 @@ class BenchmarkRun:
                                        vs_float, label=spec.label or index.name,
                                        chance=chance.against(scores) if chance else {}))
         return by_point
+
+    def _run_multivector(self, encoder: MultiVectorEncoder, task_spec: TaskSpec) -> None:
+        """A multi-vector encoder on a retrieval task: its sets searched by exact MaxSim (for the run's exact
+        backend) and by the run's backends that search sets (muvera), measured against it."""
+        task = self._task(task_spec)
+        if not searches_text(task):
+            warn(f"skipping {task_spec.name} for {encoder.name}: its sets of vectors are searched by MaxSim, "
+                 f"and {task_spec.name} is a {task_spec.type} task")
+            return
+        if self.chains:
+            warn(f"{encoder.name} gives sets of vectors, which post-processors do not take: it runs without "
+                 "the chains")
+        view = MultiVectorView(encoder)
+        self._run_view(task_spec, task, view, view, {}, backends=maxsim_backends(self.backends))
+
+    def _run_retriever(self, retriever: Retriever, task_spec: TaskSpec) -> None:
+        """A model that ranks documents itself (BM25, a fusion, a reranked run): once per retrieval task, as
+        its own exhaustive search, filed beside the exact backend's results (``harness.retrievers``)."""
+        task = self._task(task_spec)
+        if not searches_text(task):
+            warn(f"skipping {task_spec.name} for {retriever.name}: it ranks documents, and "
+                 f"{task_spec.name} is a {task_spec.type} task")
+            return
+        if self.chains:
+            warn(f"{retriever.name} has no vectors for post-processors: it runs without the chains")
+        attach = getattr(retriever, "attach", None)
+        if callable(attach):
+            attach(StageContext(self.cache, self.engine, self.progress, task))
+        view = RetrieverEncoder(retriever)
+        fingerprint = self._data_fingerprint(task_spec, task)
+        reference = next((spec for spec in self.backends if spec.exact), None)
+        chance = self._chance(task_spec, task, fingerprint, reference)
+        backend = RetrieverBackend(retriever)
+        scores = evaluate(task, view, backend, self.depth, explicit=self.depth is not None)
+        self._emit(make_result(task_spec, fingerprint, view, view, backend, scores,  # type: ignore[arg-type]
+                               chance=chance.against(scores) if chance else {}))
 
     def _chance(self, task_spec: TaskSpec, task: Task, fingerprint: str, reference: BackendSpec | None
                 ) -> ChanceLevel | None:
@@ -270,6 +314,12 @@ def search_params(backend: Any, search: SearchStats | None) -> dict[str, Any]:
     return {**backend.params(), **depth}
 
 
+def encoder_params(encoder: Any) -> dict[str, Any]:
+    """The model's own settings where it reports them (a retriever's k1 and b, its tokenizer)."""
+    params = getattr(encoder, "params", None)
+    return dict(params()) if callable(params) else {}
+
+
 def make_result(
     task_spec: TaskSpec,
     data_fingerprint: str,
@@ -312,7 +362,8 @@ def make_result(
         n_parameters=encoder.n_parameters,
         api_tokens=encoder.api_tokens,
         api_cost_usd=encoder.api_cost_usd,
-        bytes_per_vector=view.bytes_per_vector if chained else 4 * view.dim,
+        encoder_params=encoder_params(encoder),
+        bytes_per_vector=getattr(view, "bytes_per_vector", 4 * view.dim),
         build_seconds=search.build_seconds if search else None,
         search_seconds=search.search_seconds if search else None,
         n_queries=search.n_queries if search else None,

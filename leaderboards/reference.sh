@@ -27,6 +27,18 @@ bench -m "$text" -t icd10cm-small -b exact -b hnsw \
 bench -m "$text" -t icd10cm-chapters,icd10cm-blocks,fortunes-clustering
 bench -m "$text" -t lee-sts -p "matryoshka?dim=128" -p "whiten?eps=0.1"
 bench -m char-ngram-hash-512 -t icd10cm-small,pydoc-topics,lee-sts -b exact,hnsw
+# the lexical baseline (bm25s, Lucene's BM25, k1=1.5, b=0.75; stemmed words, English stopwords): it ranks
+# every document itself, so it runs once per retrieval task and sits in the exact table
+bench -m bm25 -t icd10cm,icd10cm-small,pydoc-topics -b exact
+# hybrid: BM25 and MiniLM (exact) fused per query, by reciprocal rank and by a convex combination whose weight
+# is tuned by two-fold cross-fitting on the task's judged queries (each fold scored with the other's weight)
+bench -m "fuse:rrf?models=bm25+all-minilm-l6-v2,fuse:convex?models=bm25+all-minilm-l6-v2" \
+    -t icd10cm,icd10cm-small,pydoc-topics -b exact
+# two-stage: BM25's top 100 reranked by MiniLM's similarity (a dense rescoring, its vectors from the cache)
+bench -m "rerank:bm25?model=all-minilm-l6-v2&top=100" -t icd10cm,icd10cm-small,pydoc-topics -b exact
+# multi-vector: MiniLM's token vectors (not a trained late-interaction model) by exact MaxSim, and MUVERA
+# (20 repetitions, k_sim 5, d_proj 16: 10,240-dim FDEs) fetching 10 candidates, measured against exact MaxSim
+bench -m tokens:all-minilm-l6-v2 -t pydoc-topics -b exact -b "muvera?candidates=10" -b "muvera?candidates=10&index=hnsw"
 fi
 
 # DNA (plugins/zoo-dna): k-mer baselines and the in-house contrastive encoder

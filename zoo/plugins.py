@@ -23,7 +23,8 @@ from zoo.errors import ZooError
 ENTRY_POINT_GROUP = "zoo"
 LOAD_PLUGINS_ENV = "ZOO_LOAD_PLUGINS"
 
-DEFAULT_PLUGINS: tuple[str, ...] = ("zoo.encoders.builtin", "zoo.postprocess.builtin", "zoo.merge.plugin")
+DEFAULT_PLUGINS: tuple[str, ...] = ("zoo.encoders.builtin", "zoo.postprocess.builtin", "zoo.merge.plugin",
+                                   "zoo.lexical.plugin")
 OWN_DISTRIBUTION = "embedding-zoo"
 
 

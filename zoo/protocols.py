@@ -119,6 +119,68 @@ class SearchBackend(Protocol):
         ...
 
 
+@runtime_checkable
+class MultiVectorEncoder(Protocol):
+    """Turns each input into a set of vectors, (n_i, dim) float32 each (token embeddings), compared by
+    MaxSim (late interaction). A kind of encoder of its own: the harness searches its sets by exact MaxSim
+    and by backends that take sets (``muvera``: fixed-dimensional encodings, MaxSim-rescored)."""
+
+    name: str
+    modalities: tuple[str, ...]
+
+    @property
+    def dim(self) -> int: ...
+
+    def fingerprint(self) -> str: ...
+
+    def encode_sets(self, inputs: Sequence[Any], *, role: Role = "document") -> list[np.ndarray]: ...
+
+
+@runtime_checkable
+class Retriever(Protocol):
+    """A model that ranks documents for queries itself, with no vectors for a backend to search: BM25, a
+    fusion of two runs, a first stage and a reranker. Registered as an encoder (``EncoderSpec.load`` may
+    return one); the harness runs it on retrieval tasks as its own exhaustive search, in the same table
+    and with the same cost columns as a dense encoder searched exactly.
+
+    The work is split as a dense encoder's is, so the cost columns mean the same: ``prepare`` (timed as
+    encoding) turns inputs into what ``index`` and ``search`` take (BM25: token ids); ``index`` is the
+    build; ``search`` the query time. ``dim`` is the width of a document's representation (BM25: the
+    vocabulary), ``bytes_per_document`` what the index holds per document, once indexed.
+    Optional: ``attach(context)``, for retrievers built from other models (fusion, reranking), which open
+    them through the harness's embedding cache and engine; ``prepares = False`` where ``prepare`` passes
+    the texts through (their stages encode inside ``index`` and ``search``), so no encoding speed is shown.
+    """
+
+    name: str
+    modalities: tuple[str, ...]
+    similarity: str  # what its scores are ("bm25", "rrf", ...): not comparable with a dense similarity
+
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def bytes_per_document(self) -> int: ...
+
+    def fingerprint(self) -> str:
+        """A stable hash of everything that changes the ranking: parameters, tokenization, models."""
+        ...
+
+    def params(self) -> dict[str, Any]:
+        """Every setting (JSON-serialisable), stored with each result."""
+        ...
+
+    def prepare(self, inputs: Sequence[Any], *, role: Role = "document") -> Sequence[Any]:
+        """Inputs made ready to index (documents) or search (queries); sliceable, one entry per input."""
+        ...
+
+    def index(self, documents: Sequence[Any], ids: Sequence[str]) -> None: ...
+
+    def search(self, queries: Sequence[Any], k: int) -> tuple[list[list[str]], np.ndarray]:
+        """Best-first ids and scores per prepared query, at most k each; equal scores in corpus order."""
+        ...
+
+
 @dataclass(frozen=True)
 class SearchStats:
     """What one build and one batch search cost."""

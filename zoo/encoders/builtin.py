@@ -81,6 +81,12 @@ def load_wordllama() -> Encoder:
     return WordLlamaEncoder("l2_supercat", 256, name="wordllama-l2-256")
 
 
+def load_minilm_tokens() -> Any:
+    from zoo.multivector.tokens import TokenEmbeddingEncoder
+
+    return TokenEmbeddingEncoder(load_minilm(), name="tokens:all-minilm-l6-v2")
+
+
 def load_hashing() -> Encoder:
     from zoo.encoders.hashing import HashingEncoder
 
@@ -111,6 +117,18 @@ def register_encoders(register: Callable[[EncoderSpec], None]) -> None:
             license="mit",
             description="WordLlama l2_supercat static token embeddings, 256 dims, weights in the wordllama wheel",
             default=True,
+        )
+    )
+    register(
+        EncoderSpec(
+            name="tokens:all-minilm-l6-v2",
+            load=load_minilm_tokens,
+            family="multi-vector",
+            dim=384,
+            aliases=("tokens:minilm",),
+            license="apache-2.0",
+            description="all-MiniLM-L6-v2's token embeddings, a set of vectors per text, searched by MaxSim "
+                        "(exact, muvera); not a trained late-interaction model",
         )
     )
     register(
