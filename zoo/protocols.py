@@ -127,7 +127,7 @@ class SearchStats:
         return self.n_queries / self.search_seconds if self.search_seconds > 0 else float("inf")
 
 
-ITEM_STATISTICS: tuple[str, ...] = ("mean", "spearman")
+ITEM_STATISTICS: tuple[str, ...] = ("mean", "spearman", "ap")
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,6 +137,8 @@ class ItemScores:
 
     ``mean``: ``values`` is (n,), one score per item (a query's nDCG@10, whether a test item was right).
     ``spearman``: ``values`` is (n, 2), each pair's predicted similarity and its gold score.
+    ``ap``: ``values`` is (n, 2), each pair's similarity (higher: more alike) and its 0/1 label; the
+    statistic is the average precision of the similarities, as sklearn's ``average_precision_score``.
     ``unit`` names an item in words ("query", "pair"); ``ids`` pair two runs' items where the order may
     differ (query ids); None means the items of every run of the task come in one fixed order.
     """
