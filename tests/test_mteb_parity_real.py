@@ -1,0 +1,86 @@
+"""Parity on real data: mteb's own evaluators and zoo's on the offline tasks, on the very same vectors.
+
+Each zoo task becomes an mteb custom task (``harness.mteb.parity``) with zoo's data and protocol options,
+so mteb draws its own samples (classification undersampling, clustering bootstraps) with the same seeds;
+the vectors zoo used are replayed to mteb, which may ask for no text zoo did not encode. Every metric both
+report must agree to 1e-4. The encoder is WordLlama (a real model, fast on a CPU). Classification and
+clustering run fewer experiments (and clustering smaller samples) than the registered tasks so the test
+stays quick; docs/mteb.md gives the figures at the full protocol.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+
+pytest.importorskip("mteb")
+pytestmark = pytest.mark.slow  # mteb's import and five evaluations: about a minute on a shared CPU
+
+from harness.data.icd10cm_labels import ICD_BLOCKS, ICD_CHAPTERS, SAMPLES_PER_LABEL  # noqa: E402
+from harness.data.icd10cm_labels import load_block_clustering, load_chapter_classification  # noqa: E402
+from harness.mteb.parity import RecordedVectors, mteb_task, parity  # noqa: E402
+from harness.tasks.classification import ClassificationTask  # noqa: E402
+from harness.tasks.clustering import ClusteringTask  # noqa: E402
+from zoo.errors import ZooError  # noqa: E402
+from zoo.protocols import Task  # noqa: E402
+
+# the number of metrics both report, at least, per task
+SHARED = {"lee-sts": 4, "icd10cm-pairs": 30, "icd10cm-rerank": 35, "icd10cm-chapters": 7, "icd10cm-blocks": 4}
+
+
+@pytest.fixture(autouse=True)
+def _one_thread() -> Iterator[None]:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        yield
+
+
+@pytest.fixture(scope="module")
+def encoder():  # noqa: ANN201
+    from zoo.cli.main import registry
+
+    return registry().encoder("wordllama-l2-256").load()
+
+
+def load(name: str) -> Task:
+    """The registered task; the sampled protocols with fewer draws (same data, same seeds)."""
+    from zoo.cli.main import registry
+
+    if name == "icd10cm-chapters":
+        return ClassificationTask(ICD_CHAPTERS, load_chapter_classification, samples_per_label=SAMPLES_PER_LABEL,
+                                  n_experiments=3)
+    if name == "icd10cm-blocks":
+        return ClusteringTask(ICD_BLOCKS, load_block_clustering, n_experiments=3, cluster_size=4096)
+    return registry().task(name).load()
+
+
+@pytest.mark.parametrize("name", list(SHARED))
+def test_mteb_and_zoo_agree_on_real_data(name: str, encoder) -> None:  # noqa: ANN001
+    found = parity(load(name), encoder)
+    assert found.main_metric in found.shared and len(found.shared) >= SHARED[name]
+    assert 0.05 < found.zoo[found.main_metric] < 0.99  # a real score, neither chance nor perfect
+    for key, difference in found.differences().items():
+        assert difference <= 1e-4, f"{key}: zoo {found.zoo[key]} vs mteb {found.mteb[key]}"
+
+
+def test_mteb_gets_only_the_vectors_zoo_used(encoder) -> None:  # noqa: ANN001
+    recorded = RecordedVectors(encoder)
+    first = recorded.encode(["Typhoid fever", "Cholera"], role="query")
+    recorded.frozen = True
+    assert (recorded.encode(["Cholera"], role="query") == first[1]).all()
+    with pytest.raises(ZooError, match="never encoded"):
+        recorded.encode(["Cholera"], role="document")
+
+
+def test_the_custom_tasks_carry_zoos_protocol_options() -> None:
+    chapters = mteb_task(load("icd10cm-chapters"))
+    assert (chapters.samples_per_label, chapters.n_experiments, chapters.seed) == (SAMPLES_PER_LABEL, 3, 42)
+    blocks = mteb_task(load("icd10cm-blocks"))
+    assert (blocks.n_clusters, blocks.max_documents_per_cluster, blocks.max_fraction_of_documents_to_embed) == (
+        3, 4096, None)
+    with pytest.raises(ZooError, match="no mteb parity for retrieval"):
+        from zoo.cli.main import registry
+
+        mteb_task(registry().task("icd10cm-small").load())
