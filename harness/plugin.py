@@ -1,4 +1,4 @@
-"""The harness's own plugin: built-in tasks and search backends, registered through the "zoo" entry point."""
+"""The harness's own plugin: built-in tasks, suites and search backends, registered through the "zoo" entry point."""
 
 from __future__ import annotations
 
@@ -59,6 +59,14 @@ def register_tasks(register: Callable[..., None]) -> None:
 
     for spec in builtin_task_specs():
         register(spec)
+
+
+@hookimpl
+def register_suites(register: Callable[..., None]) -> None:
+    from harness.suites import builtin_suites
+
+    for suite in builtin_suites():
+        register(suite)
 
 
 @hookimpl

@@ -233,6 +233,35 @@ class TaskSpec:
 
 
 @dataclass(frozen=True)
+class SuiteSpec:
+    """A named, versioned set of tasks: ``zoo bench --suite NAME`` runs them, leaderboards average them.
+
+    ``name`` is ``<family>@<version>`` ("zoo-offline@1"): a version never changes its tasks, a new set is a
+    new version. ``tasks`` are names ``zoo bench --task`` accepts (registered names, ``mteb:<Task>``).
+    """
+
+    name: str
+    tasks: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        family, at, version = self.name.rpartition("@")
+        if not (family and at and version):
+            raise ValueError(f"suite name {self.name!r} must be <family>@<version>, e.g. zoo-offline@1")
+        if not self.tasks:
+            raise ValueError(f"suite {self.name!r} names no task")
+
+    @property
+    def family(self) -> str:
+        return self.name.rpartition("@")[0]
+
+    @property
+    def version(self) -> str:
+        return self.name.rpartition("@")[2]
+
+
+@dataclass(frozen=True)
 class SearchPoints:
     """How one built index is searched: at each of ``values`` of the search option ``option`` (a sweep),
     or at the smallest value of the backend's ladder whose recall reaches ``target_recall``."""

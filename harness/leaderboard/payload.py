@@ -9,7 +9,7 @@ from typing import Any, Iterable, Mapping
 from harness.leaderboard.curves import curves
 from harness.leaderboard.rank import pareto_front, shifts
 from harness.leaderboard.separability import CORRECTION, separability
-from harness.leaderboard.table import OVERALL, Leaderboard, main_table
+from harness.leaderboard.table import OVERALL, Leaderboard, main_table, suite_name
 
 SCATTERS = (
     # key, x column, x label, lower x is better
@@ -67,6 +67,7 @@ def _view(lb: Leaderboard, view: str, index: dict) -> dict[str, Any]:
         missing = {g: [t for t in names if results[t] is None] for g, names in lb.groups.items()}
         missing[OVERALL] = [t for t in lb.tasks.index
                             if results[t] is None and lb.tasks.loc[t, "modality"] == home[label]]
+        missing |= {suite_name(s): [t for t in names if results[t] is None] for s, names in lb.suites.items()}
         rows.append({"label": label, "values": values, "results": results, "missing": missing})
     approximate = lb.approximate.get(view, False)
     point = lb.points.get(view)
