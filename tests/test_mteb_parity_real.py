@@ -84,3 +84,28 @@ def test_the_custom_tasks_carry_zoos_protocol_options() -> None:
         from zoo.cli.main import registry
 
         mteb_task(registry().task("icd10cm-small").load())
+
+
+def test_where_mteb_embeds_a_sample_zoo_draws_mtebs_experiments(encoder, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """An mteb clustering task that embeds a seeded sample, run through zoo's ``mteb:`` conversion: zoo keeps
+    the sample and continues mteb's random stream after it, so both cluster the same bootstrap draws."""
+    import mteb
+
+    from harness.mteb.encoder import MtebEncoder
+    from harness.mteb.source import spec_for_task
+
+    monkeypatch.setenv("ZOO_DATA_HOME", str(tmp_path))
+
+    def sampled() -> object:
+        task = mteb_task(load("icd10cm-blocks"))
+        task.max_document_to_embed = 1000  # of 2,000: mteb draws which, from the task's own stream
+        return task
+
+    spec = spec_for_task(sampled())
+    ours = spec.load()
+    assert ours.sampled_from == 2000 and len(ours.data.texts) == 1000
+    zoo_scores = ours.evaluate(encoder).scores
+    result = mteb.evaluate(MtebEncoder(encoder), sampled(), cache=None, show_progress_bar=False)
+    mteb_scores = result.task_results[0].scores["test"][0]
+    for key in ("v_measure", "v_measure_std", "ami", "ami_std"):
+        assert zoo_scores[key] == pytest.approx(mteb_scores[key], abs=1e-4), key

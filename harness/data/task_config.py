@@ -23,7 +23,7 @@ TEXT_KEYS = ("name", "description", "main_metric", "version", "split", "license"
 OPTIONS: dict[str, dict[str, type]] = {
     "classification": {"train_split": str, "samples_per_label": int, "n_experiments": int, "seed": int,
                        "max_iter": int},
-    "clustering": {"n_experiments": int, "cluster_size": int, "batch_size": int, "seed": int},
+    "clustering": {"n_experiments": int, "cluster_size": int, "batch_size": int, "seed": int, "sampled_from": int},
 }
 
 
