@@ -109,3 +109,17 @@ def test_where_mteb_embeds_a_sample_zoo_draws_mtebs_experiments(encoder, tmp_pat
     mteb_scores = result.task_results[0].scores["test"][0]
     for key in ("v_measure", "v_measure_std", "ami", "ami_std"):
         assert zoo_scores[key] == pytest.approx(mteb_scores[key], abs=1e-4), key
+
+
+def test_zoo_mteb_parity_prints_the_differences_and_fails_beyond_the_tolerance() -> None:
+    from click.testing import CliRunner
+
+    from zoo.cli.main import build_cli
+
+    agreed = CliRunner().invoke(build_cli(), ["mteb", "parity", "-m", "hashing-bow-256", "-t", "lee-sts"])
+    assert agreed.exit_code == 0, agreed.output
+    row = next(line.split() for line in agreed.output.splitlines() if line.startswith("lee-sts"))
+    assert row[1:4] == ["sts", "4", "cosine_spearman"] and row[4] == row[5]  # the main scores, to 6 digits
+    strict = CliRunner().invoke(build_cli(), ["mteb", "parity", "-m", "hashing-bow-256", "-t", "lee-sts",
+                                              "--tolerance", "0"])
+    assert strict.exit_code == 1  # float32 against float64 euclidean distances: 5e-6 apart

@@ -29,9 +29,10 @@ from sklearn.linear_model import LogisticRegression
 
 from harness.mteb.encoder import MtebEncoder
 from zoo.errors import ZooError
-from zoo.protocols import Encoder, Role, Task
+from zoo.protocols import Encoder, EncoderSpec, Role, Task, TaskSpec
 
 SPLIT = "test"
+OFFLINE_TASKS = ("icd10cm-chapters", "icd10cm-blocks", "lee-sts", "icd10cm-pairs", "icd10cm-rerank")
 MTEB_TYPES = {"classification": "Classification", "clustering": "Clustering", "sts": "STS",
               "pair_classification": "PairClassification", "reranking": "Reranking"}
 
@@ -104,6 +105,29 @@ def parity(task: Task, encoder: Encoder) -> Parity:
     theirs = result.task_results[0].scores[SPLIT][0]
     return Parity(task.spec.name, dict(ours.scores),
                   {k: float(v) for k, v in theirs.items() if isinstance(v, float)}, task.spec.main_metric)
+
+
+def parity_table(encoder_spec: EncoderSpec, task_specs: list[TaskSpec]
+                 ) -> tuple[list[str], list[list[object]], float]:
+    """``zoo mteb parity``'s table (header, rows) and the largest difference over every task.
+
+    The encoder runs through the embedding cache, so vectors encoded before are not encoded again.
+    """
+    from harness.encoding import MeasuredEncoder
+    from zoo.cache import EmbeddingCache
+
+    encoder = MeasuredEncoder(encoder_spec.load(), cache=EmbeddingCache(), progress=False)
+    header = ["task", "type", "shared metrics", "main metric", "zoo", "mteb", "max |difference|", "on"]
+    rows: list[list[object]] = []
+    worst = 0.0
+    for spec in task_specs:
+        found = parity(spec.load(), encoder)
+        differences = found.differences()
+        on = max(differences, key=differences.get)
+        rows.append([spec.name, spec.type, len(differences), found.main_metric, f"{found.zoo[found.main_metric]:.6f}",
+                     f"{found.mteb[found.main_metric]:.6f}", f"{differences[on]:.2g}", on])
+        worst = max(worst, differences[on])
+    return header, rows, worst
 
 
 def mteb_task(task: Task) -> Any:
