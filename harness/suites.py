@@ -7,6 +7,7 @@ benchmarks, resolved through mteb's own ``Benchmark`` objects to ``mteb:<Task>[/
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Iterable
 
 from zoo.errors import ZooError
@@ -33,9 +34,37 @@ def resolve_suite(registry: Any, name: str) -> SuiteSpec:
     return registry.suite(name)
 
 
-def suite_task_names(registry: Any, names: Iterable[str]) -> list[str]:
-    """The task names of the named suites, in suite order, each once."""
-    return list(dict.fromkeys(task for name in names for task in resolve_suite(registry, name).tasks))
+def canonical_tasks(registry: Any, suite: SuiteSpec) -> tuple[str, ...]:
+    """The suite's tasks under the names results carry: registered names for aliases, a folder's name."""
+    names = []
+    for name in suite.tasks:
+        spec = registry.tasks.find(name)
+        names.append(spec.name if spec is not None else Path(name).resolve().name if Path(name).is_dir() else name)
+    return tuple(names)
+
+
+def suite_means(tasks: Iterable[str], results: Iterable[Any]) -> dict[str, tuple[float | None, int]]:
+    """Per row (encoder and chain): the mean main score over ``tasks``, None unless the row has all of them,
+    and how many of them it has. Only exact search (or no search) counts: an approximate backend's result
+    is not the task's score."""
+    tasks = tuple(tasks)
+    scores: dict[str, dict[str, float]] = {}
+    for result in results:
+        if result.task in tasks and not result.vs_exact:
+            scores.setdefault(" +".join([result.encoder, *result.chain]), {})[result.task] = result.main_score
+    return {row: (sum(found.values()) / len(tasks) if len(found) == len(tasks) else None, len(found))
+            for row, found in scores.items()}
+
+
+def suite_report(registry: Any, suites: Iterable[SuiteSpec], results: list[Any]) -> list[str]:
+    """One line per suite and row: its mean, or how many of the suite's tasks it has."""
+    lines = []
+    for suite in suites:
+        tasks = canonical_tasks(registry, suite)
+        for row, (mean, present) in suite_means(tasks, results).items():
+            figure = f"{mean:.4f}" if mean is not None else f"no mean ({present} of {len(tasks)} tasks)"
+            lines.append(f"{suite.name} mean, {row}: {figure}")
+    return lines
 
 
 def mteb_suite(text: str) -> SuiteSpec:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from harness.suites import ZOO_OFFLINE, resolve_suite, suite_task_names
+from harness.suites import ZOO_OFFLINE, resolve_suite, suite_means
 from tests.conftest import TINY_BEIR
 from zoo.errors import UnknownNameError, ZooError
 from zoo.protocols import SuiteSpec
@@ -38,7 +38,7 @@ def test_plugins_add_versioned_suites_and_a_bare_name_means_the_latest(fake_dist
     registry = Registry.from_plugins()
     assert registry.suite("tiny").name == "tiny@10"  # 10 is later than 2, not earlier
     assert registry.suite("tiny-latest").name == "tiny@2"
-    assert suite_task_names(registry, ["tiny@2", "tiny@10"]) == [str(TINY_BEIR), "lee-sts"]
+    assert registry.suite("tiny@2").tasks == (str(TINY_BEIR), "lee-sts")
     with pytest.raises(UnknownNameError, match="unknown suite 'tiny@3'"):
         registry.suite("tiny@3")
     with pytest.raises(UnknownNameError, match="did you mean"):
@@ -65,8 +65,20 @@ def test_bench_runs_a_suites_tasks_and_list_shows_suites(fake_distribution, tmp_
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert [json.loads(p.read_text())["task"] for p in out.glob("*.json")] == ["tiny-beir"]
+    assert "tiny@1 mean, hashing-bow-256: 1.0000" in result.output  # one task: its nDCG@10
     unknown = CliRunner().invoke(build_cli(), ["bench", "--suite", "nope@1"])
     assert unknown.exit_code == 2 and "unknown suite 'nope@1'" in unknown.output
+
+
+def test_suite_means_in_bench_output_only_over_complete_rows() -> None:
+    from types import SimpleNamespace
+
+    def result(task: str, encoder: str, score: float, vs_exact: dict | None = None) -> SimpleNamespace:
+        return SimpleNamespace(task=task, encoder=encoder, chain=(), main_score=score, vs_exact=vs_exact or {})
+
+    results = [result("a", "one", 0.2), result("b", "one", 0.4), result("a", "two", 0.9),
+               result("b", "two", 0.1, vs_exact={"recall_at_10": 0.9})]  # an HNSW run is not the score
+    assert suite_means(("a", "b"), results) == {"one": (pytest.approx(0.3), 2), "two": (None, 1)}
 
 
 @pytest.mark.slow  # importing mteb: about 20 s

@@ -88,7 +88,8 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], suites: tuple[str, ..
         os.environ["TQDM_DISABLE"] = "1"  # also quiets the bars of the libraries underneath
     reg = registry()
     encoder_specs = [reg.encoder(n) for n in _names(models)] or [s for s in reg.encoders if s.default]
-    task_names = _names(tasks) + _suite_tasks(reg, suites)
+    suite_specs = _suites(reg, suites)
+    task_names = _names(tasks) + [name for suite in suite_specs for name in suite.tasks]
     task_specs = [_task(reg, n) for n in task_names] or [s for s in reg.tasks if s.default]
     backend_specs = [_backend(reg, n) for n in _backend_names(backends) or ["exact"]]
     encoder_specs, task_specs, backend_specs = (
@@ -125,6 +126,10 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], suites: tuple[str, ..
         engine.close()
     click.echo()
     click.echo(summary_table(results))
+    if suite_specs:
+        from harness.suites import suite_report
+
+        click.echo("\n" + "\n".join(suite_report(reg, suite_specs, results)))
     click.echo(f"\n{len(results)} results in {out}/ ({time.perf_counter() - started:.1f} s)")
     if not no_leaderboard and results:
         from zoo.cli.leaderboard import refresh_leaderboard
@@ -176,11 +181,11 @@ def _backend(reg, text: str):  # noqa: ANN001, ANN202
     return bind_backend_options(spec, query) if query else spec
 
 
-def _suite_tasks(reg, suites: tuple[str, ...]) -> list[str]:  # noqa: ANN001
-    """The tasks of the named suites (each name whole: mteb's benchmark names hold commas)."""
-    from harness.suites import suite_task_names
+def _suites(reg, names: tuple[str, ...]) -> list:  # noqa: ANN001
+    """The named suites (each name whole: mteb's benchmark names hold commas)."""
+    from harness.suites import resolve_suite
 
-    return suite_task_names(reg, [name.strip() for name in suites if name.strip()])
+    return [resolve_suite(reg, name.strip()) for name in names if name.strip()]
 
 
 def _task(reg, name: str):  # noqa: ANN001, ANN202

@@ -63,5 +63,7 @@ def _registry_facts() -> tuple[dict[str, tuple[str, ...]], set[str] | None, list
     exact = {spec.name for spec in reg.backends if spec.exact}
     encoders = [{"name": s.name, "family": s.family, "modalities": list(s.modalities),
                  "description": s.description} for s in reg.encoders]
-    suites = {spec.name: spec.tasks for spec in reg.suites}
+    from harness.suites import canonical_tasks
+
+    suites = {spec.name: canonical_tasks(reg, spec) for spec in reg.suites}
     return modalities, exact or None, encoders, suites
