@@ -3,7 +3,7 @@
 Each zoo task becomes an mteb custom task (``harness.mteb.parity``) with zoo's data and protocol options,
 so mteb draws its own samples (classification undersampling, clustering bootstraps) with the same seeds;
 the vectors zoo used are replayed to mteb, which may ask for no text zoo did not encode. Every metric both
-report must agree to 1e-4. The encoder is WordLlama (a real model, fast on a CPU). Classification and
+report must agree to 1e-4, and zoo's per-item scores must be what mteb's own predictions give item by item. The encoder is WordLlama (a real model, fast on a CPU). Classification and
 clustering run fewer experiments (and clustering smaller samples) than the registered tasks so the test
 stays quick; docs/mteb.md gives the figures at the full protocol.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+import numpy as np
 import pytest
 
 pytest.importorskip("mteb")
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.slow  # mteb's import and five evaluations: about a min
 
 from harness.data.icd10cm_labels import ICD_BLOCKS, ICD_CHAPTERS, SAMPLES_PER_LABEL  # noqa: E402
 from harness.data.icd10cm_labels import load_block_clustering, load_chapter_classification  # noqa: E402
-from harness.mteb.parity import RecordedVectors, mteb_task, parity  # noqa: E402
+from harness.mteb.parity import Parity, RecordedVectors, mteb_task, parity  # noqa: E402
 from harness.tasks.classification import ClassificationTask  # noqa: E402
 from harness.tasks.clustering import ClusteringTask  # noqa: E402
 from zoo.errors import ZooError  # noqa: E402
@@ -63,6 +64,32 @@ def test_mteb_and_zoo_agree_on_real_data(name: str, encoder) -> None:  # noqa: A
     assert 0.05 < found.zoo[found.main_metric] < 0.99  # a real score, neither chance nor perfect
     for key, difference in found.differences().items():
         assert difference <= 1e-4, f"{key}: zoo {found.zoo[key]} vs mteb {found.mteb[key]}"
+    np.testing.assert_allclose(found.zoo_items.values[:, 0] if found.zoo_items.values.ndim == 2 else
+                               found.zoo_items.values, mteb_items(name, found), atol=1e-6)
+
+
+def mteb_items(name: str, found: Parity) -> np.ndarray:
+    """zoo's per-item scores, computed from what mteb predicted item by item."""
+    predicted = found.mteb_predictions
+    if name == "icd10cm-chapters":  # per test item, the share of experiments whose label was right
+        truth = np.asarray(load(name).data.test_labels)
+        return np.mean([np.asarray(labels) == truth for labels in predicted], axis=0)
+    if name == "icd10cm-blocks":  # per experiment, its V-measure
+        return np.asarray(found.mteb_raw["v_measures"]["Level 0"])
+    if name == "lee-sts":  # per pair, its cosine similarity (mteb's in float32)
+        return np.asarray(predicted["cosine_scores"])
+    if name == "icd10cm-pairs":  # per pair, the score of the kind whose AP is the max, higher = more alike
+        kind = next(k for k in ("similarity", "cosine", "manhattan", "euclidean", "dot")
+                    if found.zoo[f"{k}_ap"] == found.zoo["max_ap"])
+        key = {"similarity": "similarity_scores", "cosine": "cosine_scores", "dot": "dot_scores"}.get(kind)
+        return np.asarray(predicted[key]) if key else -np.asarray(predicted[f"{kind}_distances"])
+    # reranking: per query, MAP over its candidates from mteb's own run, scored as zoo scores runs
+    from harness.metrics import per_query_retrieval_scores
+    from harness.tasks.reranking import candidate_ids
+
+    qrels, _ = candidate_ids(load(name).data)
+    per_query = per_query_retrieval_scores(qrels, predicted, (1000,))
+    return np.asarray([per_query[qid]["map_at_1000"] for qid in found.zoo_items.ids])
 
 
 def test_mteb_gets_only_the_vectors_zoo_used(encoder) -> None:  # noqa: ANN001

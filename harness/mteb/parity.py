@@ -14,7 +14,7 @@ so both sides provably saw the same inputs. Importing this module imports mteb.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import mteb
@@ -29,7 +29,7 @@ from sklearn.linear_model import LogisticRegression
 
 from harness.mteb.encoder import MtebEncoder
 from zoo.errors import ZooError
-from zoo.protocols import Encoder, EncoderSpec, Role, Task, TaskSpec
+from zoo.protocols import Encoder, EncoderSpec, ItemScores, Role, Task, TaskSpec
 
 SPLIT = "test"
 OFFLINE_TASKS = ("icd10cm-chapters", "icd10cm-blocks", "lee-sts", "icd10cm-pairs", "icd10cm-rerank")
@@ -81,6 +81,11 @@ class Parity:
     zoo: dict[str, float]
     mteb: dict[str, float]
     main_metric: str
+    zoo_items: ItemScores | None = field(default=None, repr=False)
+    mteb_raw: dict[str, Any] = field(default_factory=dict, repr=False)  # all mteb returned, per-experiment lists too
+    # what mteb saves to its prediction folder for the split: labels per experiment (classification),
+    # assignments per experiment (clustering), similarities per pair (STS, pair classification), runs (reranking)
+    mteb_predictions: Any = field(default=None, repr=False)
 
     @property
     def shared(self) -> list[str]:
@@ -99,12 +104,24 @@ def parity(task: Task, encoder: Encoder) -> Parity:
     recorded = RecordedVectors(encoder)
     ours = task.evaluate(recorded, None)
     recorded.frozen = True
-    with warnings.catch_warnings():  # mteb's deprecations (AbsTaskReranking) are not the user's concern
-        warnings.simplefilter("ignore", DeprecationWarning)
-        result = mteb.evaluate(MtebEncoder(recorded), mteb_task(task), cache=None, show_progress_bar=False)
-    theirs = result.task_results[0].scores[SPLIT][0]
+    theirs, predictions = _mteb_scores(MtebEncoder(recorded), mteb_task(task))
     return Parity(task.spec.name, dict(ours.scores),
-                  {k: float(v) for k, v in theirs.items() if isinstance(v, float)}, task.spec.main_metric)
+                  {k: float(v) for k, v in theirs.items() if isinstance(v, float)}, task.spec.main_metric,
+                  ours.items, dict(theirs), predictions)
+
+
+def _mteb_scores(model: MtebEncoder, task: Any) -> tuple[dict[str, Any], Any]:
+    """mteb's scores of the split and the predictions it saved for it."""
+    import json
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="zoo-parity-") as folder, warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # mteb's own (AbsTaskReranking), not the user's
+        result = mteb.evaluate(model, task, cache=None, show_progress_bar=False, prediction_folder=folder)
+        saved = json.loads((Path(folder) / task.prediction_file_name).read_text(encoding="utf-8"))
+    scores = result.task_results[0].scores[SPLIT][0]
+    return scores, saved[scores["hf_subset"]][SPLIT]
 
 
 def parity_table(encoder_spec: EncoderSpec, task_specs: list[TaskSpec]
