@@ -3,9 +3,10 @@
 Each zoo task becomes an mteb custom task (``harness.mteb.parity``) with zoo's data and protocol options,
 so mteb draws its own samples (classification undersampling, clustering bootstraps) with the same seeds;
 the vectors zoo used are replayed to mteb, which may ask for no text zoo did not encode. Every metric both
-report must agree to 1e-4, and zoo's per-item scores must be what mteb's own predictions give item by item. The encoder is WordLlama (a real model, fast on a CPU). Classification and
-clustering run fewer experiments (and clustering smaller samples) than the registered tasks so the test
-stays quick; docs/mteb.md gives the figures at the full protocol.
+report must agree to 1e-4, and zoo's per-item scores must be what mteb's own predictions give item by
+item. The encoder is WordLlama (a real model, fast on a CPU). Classification and clustering run fewer
+experiments (and clustering smaller samples) than the registered tasks so the test stays quick;
+docs/mteb.md gives the figures at the full protocol.
 """
 
 from __future__ import annotations
@@ -18,8 +19,13 @@ import pytest
 pytest.importorskip("mteb")
 pytestmark = pytest.mark.slow  # mteb's import and five evaluations: about a minute on a shared CPU
 
-from harness.data.icd10cm_labels import ICD_BLOCKS, ICD_CHAPTERS, SAMPLES_PER_LABEL  # noqa: E402
-from harness.data.icd10cm_labels import load_block_clustering, load_chapter_classification  # noqa: E402
+from harness.data.icd10cm_labels import (  # noqa: E402
+    ICD_BLOCKS,
+    ICD_CHAPTERS,
+    SAMPLES_PER_LABEL,
+    load_block_clustering,
+    load_chapter_classification,
+)
 from harness.mteb.parity import Parity, RecordedVectors, mteb_task, parity  # noqa: E402
 from harness.tasks.classification import ClassificationTask  # noqa: E402
 from harness.tasks.clustering import ClusteringTask  # noqa: E402

@@ -20,12 +20,18 @@ from __future__ import annotations
 import json
 import random
 import warnings
-from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable
 
 from harness.data.icd10cm import _full, icd10cm_release, package_version
-from harness.data.icd10cm_labels import CITATION, LICENSE, SOURCE, _grouped, _is_current, _pool
+from harness.data.icd10cm_labels import (
+    CITATION,
+    LICENSE,
+    SOURCE,
+    _grouped,
+    _is_current,
+    _pool,
+)
 from harness.data.paths import TASK_FILE, atomic_dir, atomic_write_text, data_home
 from zoo.errors import DataError
 from zoo.protocols import Task, TaskSpec
