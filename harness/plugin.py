@@ -1,4 +1,4 @@
-"""The harness's own plugin: built-in tasks and search backends, registered through the "zoo" entry point."""
+"""The harness's own plugin: built-in tasks, suites and search backends, registered through the "zoo" entry point."""
 
 from __future__ import annotations
 
@@ -110,6 +110,14 @@ def resolve_encoder(name: str) -> Any:
         return EncoderSpec(name=name, load=load_reranked, family="two-stage",
                            description=f"{first} reranked by {scorer}")
     return None
+
+
+@hookimpl
+def register_suites(register: Callable[..., None]) -> None:
+    from harness.suites import builtin_suites
+
+    for suite in builtin_suites():
+        register(suite)
 
 
 @hookimpl

@@ -1,7 +1,8 @@
 """How sure a main score is: seeded bootstrap intervals and paired randomization tests over item scores.
 
 A result's per-item scores (``zoo.protocols.ItemScores``) give its main score back under their statistic:
-the mean of per-query nDCG@10, or Spearman's correlation of per-pair predictions with gold scores. Every
+the mean of per-query nDCG@10, Spearman's correlation of per-pair predictions with gold scores, or the
+average precision of per-pair similarities against 0/1 labels. Every
 figure here resamples those items with scipy.stats, vectorised and seeded, so a result file always
 carries the same interval:
 
@@ -13,7 +14,8 @@ carries the same interval:
 - ``difference_interval``: the paired bootstrap of the difference (the same items drawn for both runs).
 
 For Spearman items the randomization swaps each pair's *rank* under the two models (the two models'
-similarities live on different scales, their ranks do not) and recomputes both correlations.
+similarities live on different scales, their ranks do not) and recomputes both correlations. Average
+precision depends on the order of the similarities alone, so its items are swapped the same way.
 """
 
 from __future__ import annotations
@@ -93,6 +95,25 @@ def pearson(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
         return (x * y).sum(axis=axis) / norms  # NaN where a resample has no spread: no correlation exists
 
 
+def average_precision(scores: np.ndarray, labels: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Average precision of ``scores`` against 0/1 ``labels`` along ``axis``, as sklearn's
+    ``average_precision_score``: one threshold per distinct score (tied items enter together), the
+    precision at each weighted by the recall it adds. NaN where a row has no positive."""
+    scores = np.moveaxis(np.asarray(scores, dtype=np.float64), axis, -1)
+    labels = np.broadcast_to(np.moveaxis(np.asarray(labels, dtype=np.float64), axis, -1), scores.shape)
+    order = np.argsort(-scores, axis=-1, kind="stable")
+    ranked = np.take_along_axis(scores, order, axis=-1)
+    found = np.cumsum(np.take_along_axis(labels, order, axis=-1), axis=-1)
+    last = np.ones(ranked.shape, dtype=bool)  # the last item of each run of tied scores is a threshold
+    last[..., :-1] = ranked[..., :-1] != ranked[..., 1:]
+    at_threshold = np.where(last, found, 0.0)
+    before = np.zeros_like(found)  # positives found at the previous threshold (found never decreases)
+    before[..., 1:] = np.maximum.accumulate(at_threshold, axis=-1)[..., :-1]
+    precision = found / np.arange(1, ranked.shape[-1] + 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(last, (found - before) * precision, 0.0).sum(axis=-1) / found[..., -1]
+
+
 def statistic_of(items: ItemScores) -> float:
     """The main score the items give back."""
     return float(_statistic(items.statistic)(*_columns(items)))
@@ -125,7 +146,7 @@ def paired_test(a: ItemScores, b: ItemScores, *, permutations: int = PERMUTATION
         observed = differences.mean()
         null = lambda swaps: (np.where(swaps, -differences, differences)).mean(axis=1)  # noqa: E731
     else:
-        null = _rank_swap_null(a, b)
+        null = _rank_swap_null(a, b) if a.statistic == "spearman" else _ap_swap_null(a, b)
         observed = null(np.zeros((1, len(a)), dtype=bool))[0]
     n = len(a)
     exact = n < 63 and 2**n <= permutations
@@ -159,6 +180,20 @@ def _rank_swap_null(a: ItemScores, b: ItemScores) -> Callable[[np.ndarray], np.n
     def null(swaps: np.ndarray) -> np.ndarray:
         swaps = swaps.astype(np.float64)
         return r(rank_b, -step, -step_sq, swaps) - r(rank_a, step, step_sq, swaps)
+
+    return null
+
+
+def _ap_swap_null(a: ItemScores, b: ItemScores) -> Callable[[np.ndarray], np.ndarray]:
+    """The average-precision difference under swaps of each pair's ranks between the two runs."""
+    from scipy.stats import rankdata
+
+    _check_same_truth(a, b)
+    rank_a, rank_b, labels = rankdata(a.values[:, 0]), rankdata(b.values[:, 0]), a.values[:, 1]
+
+    def null(swaps: np.ndarray) -> np.ndarray:
+        return (average_precision(np.where(swaps, rank_a, rank_b), labels)
+                - average_precision(np.where(swaps, rank_b, rank_a), labels))
 
     return null
 
@@ -217,7 +252,7 @@ def _columns(items: ItemScores) -> tuple[np.ndarray, ...]:
 
 
 def _statistic(name: str) -> Callable[..., np.ndarray]:
-    return {"mean": mean, "spearman": spearman}[name]
+    return {"mean": mean, "spearman": spearman, "ap": average_precision}[name]
 
 
 def _paired(a: ItemScores, b: ItemScores) -> tuple[tuple[np.ndarray, ...], Callable[..., np.ndarray]]:
@@ -225,10 +260,15 @@ def _paired(a: ItemScores, b: ItemScores) -> tuple[tuple[np.ndarray, ...], Calla
     _check_pairable(a, b)
     if a.statistic == "mean":
         return (a.values, b.values), lambda x, y, axis=-1: np.mean(y, axis=axis) - np.mean(x, axis=axis)
+    _check_same_truth(a, b)
+    stat = _statistic(a.statistic)
+    return ((a.values[:, 0], b.values[:, 0], a.values[:, 1]),
+            lambda x, y, gold, axis=-1: stat(y, gold, axis) - stat(x, gold, axis))
+
+
+def _check_same_truth(a: ItemScores, b: ItemScores) -> None:
     if not np.array_equal(a.values[:, 1], b.values[:, 1]):
         raise ZooError("the runs' gold scores differ: compare results of the same task and data")
-    return ((a.values[:, 0], b.values[:, 0], a.values[:, 1]),
-            lambda x, y, gold, axis=-1: spearman(y, gold, axis) - spearman(x, gold, axis))
 
 
 def _bootstrap(columns: tuple[np.ndarray, ...], statistic: Callable[..., np.ndarray], level: float,

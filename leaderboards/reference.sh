@@ -25,6 +25,7 @@ bench -m "$text" -t pydoc-topics -b exact -b "hnsw?ef_search=10,16,32,64"
 bench -m "$text" -t icd10cm-small -b exact -b hnsw \
     -p "binary?rescore=4&rescore_with=int8" -p "binary?rescore=4" -p int8 -p "matryoshka?dim=128" -p "whiten?eps=0.1"
 bench -m "$text" -t icd10cm-chapters,icd10cm-blocks,fortunes-clustering
+bench -m "$text" -t icd10cm-pairs,icd10cm-rerank
 bench -m "$text" -t lee-sts -p "matryoshka?dim=128" -p "whiten?eps=0.1"
 bench -m char-ngram-hash-512 -t icd10cm-small,pydoc-topics,lee-sts -b exact,hnsw
 # the lexical baseline (bm25s, Lucene's BM25, k1=1.5, b=0.75; stemmed words, English stopwords): it ranks

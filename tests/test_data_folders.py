@@ -233,3 +233,27 @@ def test_icd_label_task_specs() -> None:
     specs = {spec.name: spec for spec in icd_label_task_specs()}
     assert specs[CHAPTERS].main_metric == "accuracy" and specs[BLOCKS].main_metric == "v_measure"
     assert all(not s.default and not s.uses_search and s.license and s.citation for s in specs.values())
+
+
+def test_icd_pair_and_rerank_tasks_build_deterministically(tmp_path: Path) -> None:
+    from harness.data.icd10cm_labels import _pool
+    from harness.data.icd10cm_pairs import PAIRS, RERANK, build_icd_pairs, icd_pair_task_specs
+
+    first = {v: build_icd_pairs(v, tmp_path / "one") for v in (PAIRS, RERANK)}
+    second = {v: build_icd_pairs(v, tmp_path / "two") for v in (PAIRS, RERANK)}
+    for variant in (PAIRS, RERANK):
+        assert (first[variant] / "test.jsonl").read_bytes() == (second[variant] / "test.jsonl").read_bytes()
+    block_of = {code: (chapter, block) for code, _, chapter, block in _pool()}
+    pairs = [json.loads(line) for line in (first[PAIRS] / "test.jsonl").read_text().splitlines()]
+    assert sum(p["label"] for p in pairs) == 1000 and len(pairs) == 2000
+    assert len({frozenset((p["code1"], p["code2"])) for p in pairs}) == 2000
+    for p in pairs:  # positives share a block; negatives share a chapter, not a block
+        (chapter1, block1), (chapter2, block2) = block_of[p["code1"]], block_of[p["code2"]]
+        assert chapter1 == chapter2 and (block1 == block2) == bool(p["label"]) and p["code1"] != p["code2"]
+    loaded = folders.load_reranking(first[RERANK])
+    assert len(loaded.queries) == 500 and all(len(n) == 19 for n in loaded.negatives)
+    for positives, negatives in zip(loaded.positives, loaded.negatives):
+        assert not {t.casefold() for t in positives} & {t.casefold() for t in negatives}
+    specs = {spec.name: spec for spec in icd_pair_task_specs()}
+    assert specs[PAIRS].type == "pair_classification" and specs[RERANK].type == "reranking"
+    assert folder_task_spec(first[PAIRS]).type == "pair_classification"

@@ -120,6 +120,21 @@ def test_means_only_over_complete_rows(store: ResultStore):
     assert math.isnan(frame.at["enc-c", "rank"]) and frame.at["enc-a", "rank"] == 1
 
 
+def test_suite_means_only_over_rows_with_every_task_of_the_suite(store: ResultStore):
+    suites = {"pair@1": ("r2", "s1"), "elsewhere@1": ("r1", "not-on-the-board")}
+    lb = load_leaderboard([store], suites=suites)
+    assert lb.suites == {"pair@1": ("r2", "s1")}  # a suite with a task nobody ran gets no column
+    frame, columns = main_table(lb, "exact")
+    assert frame.at["enc-b", "mean:suite pair@1"] == pytest.approx((0.75 + 0.2) / 2)
+    assert math.isnan(frame.at["enc-c", "mean:suite pair@1"])  # enc-c has s1 but no r2
+    assert frame.at["enc-c", "tasks:suite pair@1"] == "1/2"
+    assert [c.label for c in columns if c.key.endswith("suite pair@1")] == ["pair@1", "pair@1 tasks"]
+    row = next(r for r in build_payload(lb, "t", [])["views"][0]["rows"] if r["label"] == "enc-c")
+    assert row["missing"]["suite pair@1"] == ["r2"] and row["values"]["mean:suite pair@1"] is None
+    header = to_csv(lb).splitlines()[0]
+    assert "pair@1" in header and "elsewhere@1" not in header
+
+
 def test_incomplete_mean_is_flagged_in_the_page_data(store: ResultStore):
     payload = build_payload(load_leaderboard([store]), "t", [str(store.folder)])
     view = payload["views"][0]

@@ -9,6 +9,7 @@ from scipy import stats
 from harness.significance import (
     _rank_swap_null,
     align,
+    average_precision,
     bootstrap_interval,
     compare,
     difference_interval,
@@ -98,6 +99,29 @@ def test_spearman_randomization_test() -> None:
     interval = difference_interval(a, b)
     assert interval.low > 0
     assert paired_test(a, ItemScores(a.values.copy(), "spearman", "pair")) == 1.0
+
+
+def test_average_precision_is_sklearns_with_ties() -> None:
+    from sklearn.metrics import average_precision_score
+
+    rng = np.random.default_rng(6)
+    scores = rng.integers(0, 6, size=(20, 40)).astype(float)  # many ties
+    labels = rng.integers(0, 2, size=(20, 40))
+    labels[:, 0] = 1
+    expected = [average_precision_score(labels[i], scores[i]) for i in range(20)]
+    np.testing.assert_allclose(average_precision(scores, labels), expected, atol=1e-12)
+
+
+def test_average_precision_randomization_test() -> None:
+    rng = np.random.default_rng(7)
+    labels = rng.integers(0, 2, 400).astype(float)
+    good, poor = labels + rng.normal(0, 0.8, 400), labels + rng.normal(0, 2.0, 400)
+    a = ItemScores(np.column_stack([poor, labels]), "ap", "pair")
+    b = ItemScores(np.column_stack([good, labels]), "ap", "pair")
+    assert paired_test(a, b) < 0.01 and difference_interval(a, b).low > 0
+    assert paired_test(a, ItemScores(a.values.copy(), "ap", "pair")) == 1.0
+    low, high = bootstrap_interval(b).low, bootstrap_interval(b).high
+    assert low < statistic_of(b) < high
 
 
 def test_items_pair_by_id_in_any_order() -> None:

@@ -15,6 +15,7 @@ from harness.tasks.pair_classification import (
     PairClassificationTask,
     best_accuracy,
     best_f1,
+    pair_classification_scores,
     threshold_metrics,
 )
 from harness.tasks.reranking import RerankingData, RerankingTask
@@ -203,6 +204,24 @@ def test_pair_task_scores_every_measure() -> None:
     for prefix in ("similarity", "cosine", "manhattan", "euclidean", "dot"):  # all rank alike here
         assert scores.scores[f"{prefix}_f1"] == pytest.approx(6 / 7)
     assert len(encoder.calls) == 1
+
+
+def test_pair_task_keeps_each_pairs_best_score_beside_its_label() -> None:
+    """Items give max_ap back; a distance (manhattan) is turned round so that higher means more alike."""
+    from harness.significance import statistic_of
+    from harness.tasks.pair_classification import pair_items
+
+    rng = np.random.default_rng(3)
+    labels = rng.integers(0, 2, 200)
+    scores = {name: rng.normal(size=200) + (labels if name == "manhattan" else 0) * (-1.5)
+              for name in ("similarity", "cosine", "manhattan", "euclidean", "dot")}
+    metrics = pair_classification_scores(scores, labels)
+    assert metrics["max_ap"] == metrics["manhattan_ap"]
+    items = pair_items(scores, labels, metrics, "max_ap")
+    assert items is not None and items.statistic == "ap" and items.unit == "pair"
+    np.testing.assert_array_equal(items.values[:, 0], -scores["manhattan"])
+    assert statistic_of(items) == pytest.approx(metrics["max_ap"], abs=1e-12)
+    assert pair_items(scores, labels, metrics, "max_accuracy") is None
 
 
 # --- reranking ----------------------------------------------------------------------------------

@@ -26,6 +26,11 @@ def register_tasks(register: Callable[..., None]) -> None:
 
 
 @hookspec
+def register_suites(register: Callable[..., None]) -> None:
+    """Register benchmark suites: call ``register(SuiteSpec(...))`` once per suite version."""
+
+
+@hookspec
 def register_search_backends(register: Callable[..., None]) -> None:
     """Register search backends: call ``register(name, factory, description=...)``."""
 

@@ -199,7 +199,7 @@ class SearchStats:
         return self.n_queries / self.search_seconds if self.search_seconds > 0 else float("inf")
 
 
-ITEM_STATISTICS: tuple[str, ...] = ("mean", "spearman")
+ITEM_STATISTICS: tuple[str, ...] = ("mean", "spearman", "ap")
 
 
 @dataclass(frozen=True, eq=False)
@@ -209,6 +209,8 @@ class ItemScores:
 
     ``mean``: ``values`` is (n,), one score per item (a query's nDCG@10, whether a test item was right).
     ``spearman``: ``values`` is (n, 2), each pair's predicted similarity and its gold score.
+    ``ap``: ``values`` is (n, 2), each pair's similarity (higher: more alike) and its 0/1 label; the
+    statistic is the average precision of the similarities, as sklearn's ``average_precision_score``.
     ``unit`` names an item in words ("query", "pair"); ``ids`` pair two runs' items where the order may
     differ (query ids); None means the items of every run of the task come in one fixed order.
     """
@@ -300,6 +302,35 @@ class TaskSpec:
     license: str = ""
     citation: str = ""
     default: bool = False  # part of the embedded default run: must load with no network
+
+
+@dataclass(frozen=True)
+class SuiteSpec:
+    """A named, versioned set of tasks: ``zoo bench --suite NAME`` runs them, leaderboards average them.
+
+    ``name`` is ``<family>@<version>`` ("zoo-offline@1"): a version never changes its tasks, a new set is a
+    new version. ``tasks`` are names ``zoo bench --task`` accepts (registered names, ``mteb:<Task>``).
+    """
+
+    name: str
+    tasks: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        family, at, version = self.name.rpartition("@")
+        if not (family and at and version):
+            raise ValueError(f"suite name {self.name!r} must be <family>@<version>, e.g. zoo-offline@1")
+        if not self.tasks:
+            raise ValueError(f"suite {self.name!r} names no task")
+
+    @property
+    def family(self) -> str:
+        return self.name.rpartition("@")[0]
+
+    @property
+    def version(self) -> str:
+        return self.name.rpartition("@")[2]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Names to specs for encoders, tasks, search backends and post-processors, with aliases.
+"""Names to specs for encoders, tasks, suites, search backends and post-processors, with aliases.
 
 Clashes are reported and the first registration kept; unknown names raise an error with suggestions.
 """
@@ -13,9 +13,9 @@ import pluggy
 
 from zoo.errors import UnknownNameError
 from zoo.plugins import call_safely, first_result, get_plugin_manager, hook_impls, warn
-from zoo.protocols import BackendSpec, EncoderSpec, PostProcessorSpec, TaskSpec
+from zoo.protocols import BackendSpec, EncoderSpec, PostProcessorSpec, SuiteSpec, TaskSpec
 
-S = TypeVar("S", EncoderSpec, TaskSpec, BackendSpec, PostProcessorSpec)
+S = TypeVar("S", EncoderSpec, TaskSpec, SuiteSpec, BackendSpec, PostProcessorSpec)
 
 
 @dataclass
@@ -77,6 +77,7 @@ class Registry:
     pm: pluggy.PluginManager
     encoders: Catalogue[EncoderSpec] = field(default_factory=lambda: Catalogue("encoder"))
     tasks: Catalogue[TaskSpec] = field(default_factory=lambda: Catalogue("task"))
+    suites: Catalogue[SuiteSpec] = field(default_factory=lambda: Catalogue("suite"))
     backends: Catalogue[BackendSpec] = field(default_factory=lambda: Catalogue("backend"))
     postprocessors: Catalogue[PostProcessorSpec] = field(
         default_factory=lambda: Catalogue("postprocessor")
@@ -87,6 +88,7 @@ class Registry:
         registry = cls(pm or get_plugin_manager())
         registry._collect("register_encoders", registry.encoders, _spec_of(EncoderSpec))
         registry._collect("register_tasks", registry.tasks, _spec_of(TaskSpec))
+        registry._collect("register_suites", registry.suites, _spec_of(SuiteSpec))
         registry._collect("register_search_backends", registry.backends, _named(BackendSpec))
         registry._collect(
             "register_postprocessors", registry.postprocessors, _named(PostProcessorSpec)
@@ -121,11 +123,29 @@ class Registry:
     def task(self, name: str) -> TaskSpec:
         return self.tasks.get(name)
 
+    def suite(self, name: str) -> SuiteSpec:
+        """A suite by name or alias; a name without ``@<version>`` means that family's latest version."""
+        spec = self.suites.find(name)
+        if spec is not None or "@" in name:
+            return spec or self.suites.get(name)
+        versions = [s for s in self.suites if s.family.casefold() == name.casefold()]
+        if not versions:
+            return self.suites.get(name)  # raises, with suggestions
+        return max(versions, key=lambda s: _version_key(s.version))
+
     def backend(self, name: str) -> BackendSpec:
         return self.backends.get(name)
 
     def postprocessor(self, name: str) -> PostProcessorSpec:
         return self.postprocessors.get(name)
+
+
+def _version_key(version: str) -> tuple[int, ...] | tuple[float, str]:
+    """Orders "2" after "1" and "10" after "9"; versions that are not dotted numbers after all of those."""
+    parts = version.split(".")
+    if all(part.isdigit() for part in parts):
+        return tuple(int(part) for part in parts)
+    return (float("inf"), version)
 
 
 def _spec_of(kind: type) -> Callable[..., Any]:

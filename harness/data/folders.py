@@ -15,7 +15,7 @@ An optional ``task.json`` names the type (MTEB's spellings such as "PairClassifi
 may set ``name``, ``description``, ``main_metric``, ``version``, ``split``, ``license``, ``citation``,
 ``source`` and the protocol options: classification ``train_split``, ``samples_per_label``,
 ``n_experiments``, ``seed``, ``max_iter``; clustering ``n_experiments``, ``cluster_size``,
-``batch_size``, ``seed``. For example ``{"type": "classification", "samples_per_label": 32}``.
+``batch_size``, ``seed``, ``sampled_from``. For example ``{"type": "classification", "samples_per_label": 32}``.
 Without it the type is read off the test split's columns; text and label make a classification task
 when a train split exists, else a clustering task.
 

@@ -24,14 +24,14 @@ TEXT_KEYS = ("name", "description", "main_metric", "version", "split", "license"
 OPTIONS: dict[str, dict[str, type]] = {
     "classification": {"train_split": str, "samples_per_label": int, "n_experiments": int, "seed": int,
                        "max_iter": int},
-    "clustering": {"n_experiments": int, "cluster_size": int, "batch_size": int, "seed": int},
+    "clustering": {"n_experiments": int, "cluster_size": int, "batch_size": int, "seed": int, "sampled_from": int},
 }
 
 # Upper bounds on the sizes task.json may set: beyond them a run would take days or exhaust memory (a typo
 # of a few zeros should be an error, not a hang). mteb's defaults are far below: 10 experiments, 8
 # samples per label, 100 iterations, 16,384 documents per clustering experiment.
 LIMITS = {"n_experiments": 1000, "samples_per_label": 100_000, "max_iter": 100_000,
-          "cluster_size": 1_000_000, "batch_size": 1_000_000, "seed": 2**32 - 1}
+          "cluster_size": 1_000_000, "batch_size": 1_000_000, "sampled_from": 100_000_000, "seed": 2**32 - 1}
 
 
 def read_task_config(folder: Path) -> dict[str, Any]:

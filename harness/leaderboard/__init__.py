@@ -18,11 +18,13 @@ TITLE = "embedding-zoo leaderboard"
 def load_leaderboard(stores: Iterable[ResultStore | Path | str],
                      modalities: Mapping[str, Iterable[str]] | None = None,
                      exact_backends: Iterable[str] | None = None, *,
-                     allow_untrained: bool = False) -> Leaderboard:
+                     allow_untrained: bool = False,
+                     suites: Mapping[str, Iterable[str]] | None = None) -> Leaderboard:
     """Every result in ``stores``, the latest per cell, laid out by row, task group and backend.
 
     Results of untrained weights (``TaskResult.untrained``) are left out, with a warning, unless
-    ``allow_untrained``: scores of random weights are never published by accident.
+    ``allow_untrained``: scores of random weights are never published by accident. ``suites`` (name ->
+    tasks) get a mean column each, for rows that have all of their tasks.
     """
     from harness.leaderboard.load import keep_latest, read_stores
     from harness.leaderboard.table import build
@@ -41,14 +43,15 @@ def load_leaderboard(stores: Iterable[ResultStore | Path | str],
         from zoo.plugins import warn
 
         warn(f"left off the page: {', '.join(untrained)} (untrained weights; --allow-untrained shows them)")
-    return build(keep_latest(loaded), modalities, exact_backends)
+    return build(keep_latest(loaded), modalities, exact_backends, suites)
 
 
 def write_leaderboard(stores: Iterable[ResultStore | Path | str], out: Path | str, *,
                       csv: Path | str | None = None, markdown: Path | str | None = None,
                       modalities: Mapping[str, Iterable[str]] | None = None,
                       exact_backends: Iterable[str] | None = None, title: str = TITLE,
-                      registered: Iterable[Mapping[str, Any]] = (), allow_untrained: bool = False) -> list[Path]:
+                      registered: Iterable[Mapping[str, Any]] = (), allow_untrained: bool = False,
+                      suites: Mapping[str, Iterable[str]] | None = None) -> list[Path]:
     """Write the page (and the CSV / Markdown exports when asked); returns the paths written.
 
     ``registered``: the encoders the installed plugins offer (name, family, modalities, description);
@@ -62,7 +65,7 @@ def write_leaderboard(stores: Iterable[ResultStore | Path | str], out: Path | st
     for target, option in ((out, "--out"), (csv, "--csv"), (markdown, "--markdown")):
         if target is not None:  # before the work, not after it
             writable_folder(Path(target).parent, option)
-    lb = load_leaderboard(folders, modalities, exact_backends, allow_untrained=allow_untrained)
+    lb = load_leaderboard(folders, modalities, exact_backends, allow_untrained=allow_untrained, suites=suites)
     written = [_write(out, render_page(build_payload(lb, title, folders, registered)))]
     if csv is not None:
         written.append(_write(csv, to_csv(lb)))

@@ -44,6 +44,7 @@ class Leaderboard:
     approximate: dict[str, bool] = field(default_factory=dict)
     configs: dict[str, list[str]] = field(default_factory=dict)  # configuration -> its views, by operating point
     points: dict[str, Point | None] = field(default_factory=dict)  # view -> (search option, value)
+    suites: dict[str, tuple[str, ...]] = field(default_factory=dict)  # shown suite -> its tasks, all on the board
 
     @property
     def reference(self) -> str:
@@ -69,8 +70,10 @@ class Leaderboard:
 
 
 def build(entries: list[Entry], modalities: Mapping[str, Iterable[str]] | None = None,
-          exact_backends: Iterable[str] | None = None) -> Leaderboard:
-    """Lay out kept results. ``modalities`` maps task names to modalities; ``exact_backends`` names them."""
+          exact_backends: Iterable[str] | None = None,
+          suites: Mapping[str, Iterable[str]] | None = None) -> Leaderboard:
+    """Lay out kept results. ``modalities`` maps task names to modalities; ``exact_backends`` names them;
+    ``suites`` maps suite names to their tasks (a suite is shown when every one of its tasks has a result)."""
     import pandas as pd
 
     modalities = modalities or {}
@@ -88,7 +91,8 @@ def build(entries: list[Entry], modalities: Mapping[str, Iterable[str]] | None =
             configs.setdefault(placed[view][0], []).append(view)
     points = {view: point for view, (_, point) in placed.items()}
     rows = sorted(set(cells["row"]), key=str.lower)
-    return Leaderboard(entries, cells, tasks, rows, views, approximate, configs, points)
+    shown = {name: tuple(names) for name, names in (suites or {}).items() if set(names) <= set(tasks.index)}
+    return Leaderboard(entries, cells, tasks, rows, views, approximate, configs, points, shown)
 
 
 def _order(config: str, point: Point | None) -> tuple:
@@ -202,6 +206,20 @@ def means(lb: Leaderboard, table: pd.DataFrame) -> dict[str, tuple[pd.Series, pd
     return out
 
 
+def suite_name(suite: str) -> str:
+    """The key a suite's mean and task count have in the table (``mean:<key>``, ``tasks:<key>``)."""
+    return f"suite {suite}"
+
+
+def suite_means(lb: Leaderboard, table: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series, int]]:
+    """Per shown suite: (mean of the rows that have every one of its tasks, tasks present, tasks in it)."""
+    out: dict[str, tuple[pd.Series, pd.Series, int]] = {}
+    for suite, names in lb.suites.items():
+        mean, present = mean_complete(table[list(names)])
+        out[suite] = (mean, present, len(names))
+    return out
+
+
 def main_table(lb: Leaderboard, view: str) -> tuple[pd.DataFrame, list[Column]]:
     """The table the page shows and the exports write, for one backend view."""
     from harness.leaderboard.cost import costs, retained
@@ -228,6 +246,8 @@ def main_table(lb: Leaderboard, view: str) -> tuple[pd.DataFrame, list[Column]]:
             columns.append(Column(f"score:{task}", task, "score", group, info["metric"]))
         _add_mean(frame, columns, group, averages[group], group)
     _add_mean(frame, columns, OVERALL, averages[OVERALL], "")
+    for suite, average in suite_means(lb, table).items():
+        _add_mean(frame, columns, suite_name(suite), average, "", label=suite)
     frame["retained"], frame["retained_tasks"] = retained(lb, table)
     columns.append(Column("retained", "float kept", "share", "", "this chain's mean ÷ the same encoder's mean "
                           "without post-processing, over the tasks both have"))
@@ -238,13 +258,16 @@ def main_table(lb: Leaderboard, view: str) -> tuple[pd.DataFrame, list[Column]]:
 
 
 def _add_mean(frame: pd.DataFrame, columns: list[Column], name: str,
-              average: tuple[pd.Series, pd.Series, int | pd.Series], group: str) -> None:
+              average: tuple[pd.Series, pd.Series, int | pd.Series], group: str, label: str = "") -> None:
+    """The mean and task-count columns; ``label`` names a suite's (the group's or the overall mean's if empty)."""
     mean, present, total = average
     totals = total if not isinstance(total, int) else [total] * len(present)
     frame[f"mean:{name}"] = mean
     frame[f"tasks:{name}"] = [f"{n}/{t}" for n, t in zip(present, totals)]
-    label = "mean" if group else "mean (all)"
     title = (f"mean over {total} task(s); shown only for rows with all {total}" if isinstance(total, int) else
              "mean over every task of the row's modality; shown only for rows with all of them")
-    columns.append(Column(f"mean:{name}", label, "mean", group, title))
-    columns.append(Column(f"tasks:{name}", "tasks" if group else "tasks (all)", "count", group))
+    if label:
+        title = f"suite {label}: {title}"
+    columns.append(Column(f"mean:{name}", label or ("mean" if group else "mean (all)"), "mean", group, title))
+    columns.append(Column(f"tasks:{name}", f"{label} tasks" if label else "tasks" if group else "tasks (all)",
+                          "count", group))

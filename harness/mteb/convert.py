@@ -147,21 +147,26 @@ def _clustering(task: Any, data: Any, split: str, label: str, folder: Path) -> d
                "label": _column(task, "label_column_name", "labels")}
     rows = [(where, {**record, "label": _one_level(where, record["label"])})
             for where, record in located_rows(data[split], label, columns)]
-    parsed = clustering_data(_embedded_sample(task, rows, label), label, split)
+    sampled = _samples_documents(task)
+    parsed = clustering_data(_embedded_sample(task, rows) if sampled else rows, label, split)
     write_jsonl(folder / f"{split}.jsonl", ({"text": t, "label": y} for t, y in zip(parsed.texts, parsed.labels)))
-    return {"n_experiments": task.n_clusters, "cluster_size": task.max_documents_per_cluster,
-            "batch_size": task.k_mean_batch_size, "seed": task.seed}
+    options = {"n_experiments": task.n_clusters, "cluster_size": task.max_documents_per_cluster,
+               "batch_size": task.k_mean_batch_size, "seed": task.seed}
+    return options | ({"sampled_from": len(rows)} if sampled else {})
 
 
-def _embedded_sample(task: Any, rows: list[Located], label: str) -> list[Located]:
-    """The rows mteb embeds: all, or the same seeded sample (``random.Random(seed).sample``) in its order."""
+def _samples_documents(task: Any) -> bool:
+    return task.max_fraction_of_documents_to_embed is not None or task.max_document_to_embed is not None
+
+
+def _embedded_sample(task: Any, rows: list[Located]) -> list[Located]:
+    """The rows mteb embeds: its seeded sample (``random.Random(seed).sample``), in its order.
+
+    mteb draws its bootstrap from the same random stream after this sample; the task's ``sampled_from``
+    option makes zoo's continue it likewise.
+    """
     fraction, most = task.max_fraction_of_documents_to_embed, task.max_document_to_embed
-    if fraction is None and most is None:
-        return rows
     k = min(len(rows), int(fraction * len(rows)) if fraction is not None else most)
-    # mteb then draws its bootstrap from the same random stream; zoo's bootstrap starts afresh
-    warn(f"{label}: mteb embeds a seeded sample of {k} of {len(rows)} documents; zoo keeps the same "
-         "sample, but its bootstrap draws differ from mteb's, so scores agree only in expectation")
     return [rows[i] for i in random.Random(task.seed).sample(range(len(rows)), k=k)]
 
 

@@ -101,8 +101,9 @@ FORTUNES = TaskSpec(
 
 def builtin_task_specs() -> list[TaskSpec]:
     from harness.data.icd10cm_labels import icd_label_task_specs
+    from harness.data.icd10cm_pairs import icd_pair_task_specs
 
-    return [ICD10CM_SMALL, ICD10CM, LEE_STS, *icd_label_task_specs(), FORTUNES]
+    return [ICD10CM_SMALL, ICD10CM, LEE_STS, *icd_label_task_specs(), *icd_pair_task_specs(), FORTUNES]
 
 
 def beir_folder_spec(folder: Path, split: str = "test") -> TaskSpec:

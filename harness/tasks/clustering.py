@@ -13,6 +13,11 @@ Mirrors mteb 2.x ``AbsTaskClustering`` and its ``_evaluate_clustering_bootstrapp
   population standard deviation. Main score: v_measure.
 
 ``ari`` (``adjusted_rand_score``, with ``ari_std``) is reported beside them; mteb 2.x does not.
+
+Where mteb embeds only a seeded sample of a task's documents (``max_fraction_of_documents_to_embed``),
+the texts are that sample and ``sampled_from`` the number of documents it was drawn from: the bootstrap
+then continues mteb's random stream after ``rng.sample(range(sampled_from), len(texts))``, so both draw
+the same experiments.
 """
 
 from __future__ import annotations
@@ -48,13 +53,17 @@ class ClusteringData:
 
 def bootstrap_clustering(vectors: np.ndarray, labels: Sequence[Label], *,
                          n_experiments: int = N_EXPERIMENTS, cluster_size: int = CLUSTER_SIZE,
-                         batch_size: int = BATCH_SIZE, seed: int = SEED) -> dict[str, list[float]]:
-    """Per-experiment scores of k-means on bootstrap samples, drawn and seeded as mteb draws them."""
+                         batch_size: int = BATCH_SIZE, seed: int = SEED, sampled_from: int | None = None
+                         ) -> dict[str, list[float]]:
+    """Per-experiment scores of k-means on bootstrap samples, drawn and seeded as mteb draws them
+    (after mteb's sample of the documents to embed, where ``sampled_from`` says there was one)."""
     from sklearn.cluster import MiniBatchKMeans
     from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score, v_measure_score
 
     gold = np.asarray(labels)
     rng = random.Random(seed)
+    if sampled_from is not None:  # the draw that chose these texts comes first in mteb's stream
+        rng.sample(range(sampled_from), k=len(vectors))
     model = MiniBatchKMeans(n_clusters=np.unique(gold).size, batch_size=batch_size,
                             init="k-means++", n_init=1, random_state=seed)
     scores: dict[str, list[float]] = {"v_measure": [], "ami": [], "ari": []}
@@ -82,21 +91,25 @@ class ClusteringTask:
 
     def __init__(self, spec: TaskSpec, load_data: Callable[[], ClusteringData], *,
                  n_experiments: int = N_EXPERIMENTS, cluster_size: int = CLUSTER_SIZE,
-                 batch_size: int = BATCH_SIZE, seed: int = SEED) -> None:
+                 batch_size: int = BATCH_SIZE, seed: int = SEED, sampled_from: int | None = None) -> None:
         self.spec = spec
         self._load_data = load_data
         self.n_experiments = n_experiments
         self.cluster_size = cluster_size
         self.batch_size = batch_size
         self.seed = seed
+        self.sampled_from = sampled_from
 
     @functools.cached_property
     def data(self) -> ClusteringData:
         return self._load_data()
 
     def options(self) -> dict[str, int]:
-        return {"n_experiments": self.n_experiments, "cluster_size": self.cluster_size,
-                "batch_size": self.batch_size, "seed": self.seed}
+        options = {"n_experiments": self.n_experiments, "cluster_size": self.cluster_size,
+                   "batch_size": self.batch_size, "seed": self.seed}
+        if self.sampled_from is not None:  # only then: fingerprints of tasks without a sample stay as they were
+            options["sampled_from"] = self.sampled_from
+        return options
 
     def fit_inputs(self) -> list[str]:
         return list(dict.fromkeys(self.data.texts))
@@ -110,7 +123,7 @@ class ClusteringTask:
         vectors = encoder.encode(list(data.texts), role="query")
         per_experiment = bootstrap_clustering(
             vectors, data.labels, n_experiments=self.n_experiments, cluster_size=self.cluster_size,
-            batch_size=self.batch_size, seed=self.seed,
+            batch_size=self.batch_size, seed=self.seed, sampled_from=self.sampled_from,
         )
         scores = summarize(per_experiment)
         return TaskScores(scores, scores[self.spec.main_metric], data.split,

@@ -10,6 +10,9 @@ and ``AbsTaskPairClassification._compute_metrics`` (mteb/abstasks/pair_classific
   the best ``accuracy`` and best ``f1`` (with its ``precision`` and ``recall``) over thresholds placed
   between consecutive distinct sorted scores (a threshold never splits tied scores);
 - keys ``<score>_<metric>``, plus ``max_<metric>``: the best over the five. Main score: max_ap.
+
+Per-item scores (for intervals and paired tests) are each pair's score of the kind whose AP is the main
+score, beside its label (``ItemScores`` statistic ``ap``).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import numpy as np
 
 from harness.tasks.sts import paired_similarities
 from zoo.fingerprint import fingerprint
-from zoo.protocols import Encoder, SearchBackend, TaskScores, TaskSpec
+from zoo.protocols import Encoder, ItemScores, SearchBackend, TaskScores, TaskSpec
 
 MAIN_METRIC = "max_ap"
 # name, whether a higher score means more similar
@@ -144,5 +147,25 @@ class PairClassificationTask:
         vectors = encoder.encode([*data.sentences1, *data.sentences2], role="query")
         left, right = vectors[: len(data.sentences1)], vectors[len(data.sentences1):]
         labels = np.asarray(data.labels, dtype=np.int64)
-        metrics = pair_classification_scores(pair_scores(left, right, encoder.similarity), labels)
-        return TaskScores(metrics, metrics[self.spec.main_metric], data.split)
+        scores = pair_scores(left, right, encoder.similarity)
+        metrics = pair_classification_scores(scores, labels)
+        return TaskScores(metrics, metrics[self.spec.main_metric], data.split,
+                          items=pair_items(scores, labels, metrics, self.spec.main_metric))
+
+
+def pair_items(scores: dict[str, np.ndarray], labels: np.ndarray, metrics: dict[str, float],
+               main_metric: str) -> ItemScores | None:
+    """Each pair's score beside its label, for an average-precision main metric (``max_ap``, ``cosine_ap``).
+
+    For ``max_ap`` the score is that of the first kind reaching the maximum, oriented so that higher means
+    more alike; resampling pairs then recomputes that kind's AP (the kind is chosen once, on all pairs).
+    None for threshold metrics (best accuracy, best F1), which nothing here resamples.
+    """
+    kind, _, measure = main_metric.rpartition("_")
+    if measure != "ap":
+        return None
+    if kind == "max":
+        kind = next(name for name, _ in SCORES if metrics[f"{name}_ap"] == metrics[main_metric])
+    higher_is_similar = dict(SCORES)[kind]
+    similar = np.asarray(scores[kind], dtype=np.float64) * (1 if higher_is_similar else -1)
+    return ItemScores(np.column_stack([similar, labels]), "ap", "pair")

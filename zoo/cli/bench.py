@@ -31,6 +31,9 @@ def _backend_names(values: Iterable[str]) -> list[str]:
                    "Default: the offline default models.")
 @click.option("-t", "--task", "tasks", multiple=True, metavar="NAME",
               help="Task name or a BEIR folder; repeat or comma-separate. Default: the default tasks.")
+@click.option("-s", "--suite", "suites", multiple=True, metavar="NAME",
+              help="Run a suite's tasks too: a registered suite (zoo-offline, zoo-offline@1; see `zoo list "
+                   "suites`) or one of mteb's benchmarks, mteb:<name> (e.g. 'mteb:MTEB(eng, v2)').")
 @click.option("-b", "--backend", "backends", multiple=True, metavar="NAME",
               help="Search backend(s) for retrieval tasks; each reuses the same embeddings. Several values of "
                    "a search option are operating points on one index ('hnsw?ef_search=16,64,256'); "
@@ -73,7 +76,7 @@ def _backend_names(values: Iterable[str]) -> list[str]:
               help="Join this Ray cluster (`ray start --head` prints it; RAY_ADDRESS also works).  "
                    "[default: a local Ray instance for the run]")
 # --- end engine ---
-def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, ...],
+def bench(models: tuple[str, ...], tasks: tuple[str, ...], suites: tuple[str, ...], backends: tuple[str, ...],
           chains: tuple[str, ...], depth: int | None, fit_on: str, out: Path,
           leaderboard_page: Path | None, no_leaderboard: bool, use_cache: bool, progress: bool,
           engine_name: str, workers: int | None, ray_address: str | None, chance: bool,
@@ -85,7 +88,9 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
         os.environ["TQDM_DISABLE"] = "1"  # also quiets the bars of the libraries underneath
     reg = registry()
     encoder_specs = [reg.encoder(n) for n in _names(models)] or [s for s in reg.encoders if s.default]
-    task_specs = [_task(reg, n) for n in _names(tasks)] or [s for s in reg.tasks if s.default]
+    suite_specs = _suites(reg, suites)
+    task_names = _names(tasks) + [name for suite in suite_specs for name in suite.tasks]
+    task_specs = [_task(reg, n) for n in task_names] or [s for s in reg.tasks if s.default]
     backend_specs = [_backend(reg, n) for n in _backend_names(backends) or ["exact"]]
     encoder_specs, task_specs, backend_specs = (
         _unique(encoder_specs), _unique(task_specs), _unique(backend_specs)
@@ -126,6 +131,10 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
         engine.close()
     click.echo()
     click.echo(summary_table(results))
+    if suite_specs:
+        from harness.suites import suite_report
+
+        click.echo("\n" + "\n".join(suite_report(reg, suite_specs, results)))
     click.echo(f"\n{len(results)} results in {out}/ ({time.perf_counter() - started:.1f} s)")
     if not no_leaderboard and results:
         from zoo.cli.leaderboard import refresh_leaderboard
@@ -175,6 +184,13 @@ def _backend(reg, text: str):  # noqa: ANN001, ANN202
     name, query = split_options(text)
     spec = reg.backend(name)
     return bind_backend_options(spec, query) if query else spec
+
+
+def _suites(reg, names: tuple[str, ...]) -> list:  # noqa: ANN001
+    """The named suites (each name whole: mteb's benchmark names hold commas)."""
+    from harness.suites import resolve_suite
+
+    return [resolve_suite(reg, name.strip()) for name in names if name.strip()]
 
 
 def _task(reg, name: str):  # noqa: ANN001, ANN202

@@ -47,14 +47,15 @@ def write(result_dirs: tuple[Path, ...], out: Path, csv_path: Path | None = None
         if not folder.is_dir():
             raise ZooError(f"no result folder {str(folder)!r}: run `zoo bench -o {folder}` first, "
                            "or name one with --results")
-    modalities, exact, encoders = _registry_facts()
+    modalities, exact, encoders, suites = _registry_facts()
     return write_leaderboard(result_dirs, out, csv=csv_path, markdown=markdown_path,
                              modalities=modalities, exact_backends=exact, registered=encoders,
-                             allow_untrained=allow_untrained)
+                             allow_untrained=allow_untrained, suites=suites)
 
 
-def _registry_facts() -> tuple[dict[str, tuple[str, ...]], set[str] | None, list[dict]]:
-    """Task modalities, the names of exact backends and the encoders, as the installed plugins declare them."""
+def _registry_facts() -> tuple[dict[str, tuple[str, ...]], set[str] | None, list[dict], dict[str, tuple[str, ...]]]:
+    """Task modalities, the names of exact backends, the encoders and the suites' tasks, as the installed
+    plugins declare them (mteb's benchmarks are not registered suites: the page has no column for them)."""
     from zoo.cli.main import registry
 
     reg = registry()
@@ -62,4 +63,7 @@ def _registry_facts() -> tuple[dict[str, tuple[str, ...]], set[str] | None, list
     exact = {spec.name for spec in reg.backends if spec.exact}
     encoders = [{"name": s.name, "family": s.family, "modalities": list(s.modalities), "description": s.description,
                  "aliases": list(s.aliases), "plugin": reg.encoders.owners.get(s.name, "")} for s in reg.encoders]
-    return modalities, exact or None, encoders
+    from harness.suites import canonical_tasks
+
+    suites = {spec.name: canonical_tasks(reg, spec) for spec in reg.suites}
+    return modalities, exact or None, encoders, suites

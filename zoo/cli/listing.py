@@ -6,13 +6,13 @@ import click
 
 from zoo.cli.table import format_table
 
-KINDS = ("encoders", "tasks", "backends", "postprocessors")
+KINDS = ("encoders", "tasks", "suites", "backends", "postprocessors")
 
 
 @click.command("list")
 @click.argument("kind", required=False, type=click.Choice(KINDS))
 def list_command(kind: str | None) -> None:
-    """List registered encoders, tasks, backends and post-processors."""
+    """List registered encoders, tasks, suites, backends and post-processors."""
     from zoo.cli.main import registry
 
     reg = registry()
@@ -36,6 +36,9 @@ def _rows(kind: str, catalogue) -> tuple[list[str], list[list[object]]]:  # noqa
         header = ["name", "type", "modalities", "main metric", "default", "aliases", "plugin", "description"]
         rows = [[s.name, s.type, "/".join(s.modalities), s.main_metric, "yes" if s.default else "",
                  *common(s)] for s in catalogue]
+    elif kind == "suites":
+        header = ["name", "tasks", "aliases", "plugin", "description"]
+        rows = [[s.name, ", ".join(s.tasks), *common(s)] for s in catalogue]
     else:
         header = ["name", "aliases", "plugin", "description"]
         rows = [[s.name, *common(s)] for s in catalogue]

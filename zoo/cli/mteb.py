@@ -61,3 +61,25 @@ def import_command(folder: Path, out: Path) -> None:
     kept = len(imported) - len(fresh)
     note = f"; {kept} already there (a zoo run or an earlier import), kept as they were" if kept else ""
     click.echo(f"imported {len(fresh)} results from {folder} into {out}/{note}")
+
+
+@mteb_command.command("parity")
+@click.option("-m", "--model", "model", default="wordllama-l2-256", show_default=True, metavar="NAME",
+              help="The encoder whose vectors both sides score (taken from the embedding cache where cached).")
+@click.option("-t", "--task", "tasks", multiple=True, metavar="NAME",
+              help="A classification, clustering, STS, pair classification or reranking task; repeat for "
+                   "several.  [default: the offline ones: icd10cm-chapters, icd10cm-blocks, lee-sts, "
+                   "icd10cm-pairs, icd10cm-rerank]")
+@click.option("--tolerance", type=float, default=1e-4, show_default=True,
+              help="The largest difference allowed on any metric both report; exit code 1 beyond it.")
+def parity_command(model: str, tasks: tuple[str, ...], tolerance: float) -> None:
+    """Score tasks with zoo and with mteb's own evaluators on the same vectors; print the differences."""
+    from harness.mteb.parity import OFFLINE_TASKS, parity_table
+    from zoo.cli.main import registry
+    from zoo.cli.table import format_table
+
+    reg = registry()
+    header, rows, worst = parity_table(reg.encoder(model), [reg.task(name) for name in tasks or OFFLINE_TASKS])
+    click.echo(format_table(header, rows))
+    if worst > tolerance:
+        raise click.exceptions.Exit(1)
