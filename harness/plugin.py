@@ -63,6 +63,11 @@ def register_tasks(register: Callable[..., None]) -> None:
 
 @hookimpl
 def register_commands(cli: Any) -> None:
+    from harness.commands.bench import bench
     from harness.commands.compare import compare
+    from harness.commands.eval_run import eval_run
+    from harness.commands.leaderboard import leaderboard
+    from harness.commands.mteb import mteb_command
 
-    cli.add_command(compare)
+    for command in (bench, eval_run, leaderboard, mteb_command, compare):
+        cli.add_command(command)

@@ -299,7 +299,7 @@ def test_markdown_matches_the_table_and_escapes(store: ResultStore):
 
 def zoo(*args: str):  # noqa: ANN201
     """Run the ``zoo`` CLI with the leaderboard command, whether or not main.py registers it yet."""
-    from zoo.cli.leaderboard import leaderboard
+    from harness.commands.leaderboard import leaderboard
     from zoo.cli.main import build_cli
 
     cli = build_cli()
@@ -322,7 +322,7 @@ def test_cli_missing_folder_is_a_clear_error(tmp_path: Path):
 
 
 def test_refresh_leaderboard(tmp_path: Path, store: ResultStore):
-    from zoo.cli.leaderboard import refresh_leaderboard
+    from harness.commands.leaderboard import refresh_leaderboard
 
     path = refresh_leaderboard([store.folder], tmp_path / "index.html")
     assert path == tmp_path / "index.html" and "lb-data" in path.read_text()
@@ -337,7 +337,7 @@ def test_importing_the_command_is_light():
     import subprocess
     import sys
 
-    code = ("import sys, zoo.cli.leaderboard; "
+    code = ("import sys, harness.commands.leaderboard; "
             "print([m for m in ('pandas', 'torch', 'numpy') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -123,7 +123,7 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
     click.echo(summary_table(results))
     click.echo(f"\n{len(results)} results in {out}/ ({time.perf_counter() - started:.1f} s)")
     if not no_leaderboard and results:
-        from zoo.cli.leaderboard import refresh_leaderboard
+        from harness.commands.leaderboard import refresh_leaderboard
 
         if all(r.untrained for r in results) and not allow_untrained:
             click.echo("leaderboard: not rebuilt: every result comes from untrained weights "

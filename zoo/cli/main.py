@@ -45,12 +45,8 @@ def registry():  # noqa: ANN201
 
 
 def build_cli() -> click.Group:
-    from zoo.cli.bench import bench
     from zoo.cli.cache import cache
-    from zoo.cli.eval_run import eval_run
-    from zoo.cli.leaderboard import leaderboard
     from zoo.cli.listing import list_command
-    from zoo.cli.mteb import mteb_command  # MTEB result export/import
     from zoo.plugins import call_safely, hook_impls, warn
 
     @click.group(cls=ZooGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -61,7 +57,7 @@ def build_cli() -> click.Group:
         Start with `zoo bench` (the offline default run) or `zoo list`.
         """
 
-    for command in (bench, list_command, eval_run, cache, leaderboard, mteb_command):
+    for command in (list_command, cache):  # the harness adds bench, eval-run, leaderboard, mteb, compare
         cli.add_command(command)
     for impl in hook_impls(plugin_manager(), "register_commands"):
         before = dict(cli.commands)
