@@ -142,3 +142,8 @@ def _named(kind: type) -> Callable[..., Any]:
         return kind(name=name, factory=factory, **meta)
 
     return make
+
+
+def find_encoder(name: str) -> EncoderSpec:
+    """The encoder spec that ``name`` (a name, alias or open name) stands for, among the installed plugins."""
+    return Registry.from_plugins().encoder(name)

@@ -5,10 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from zoo.encoders.base import check_role, file_fingerprint, l2_normalize
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Role, Similarity
-
+from zoo.api import Role, Similarity, check_role, file_fingerprint, fingerprint, l2_normalize
 from zoo_dna.kmers import check_k, kmer_counts, n_canonical
 from zoo_dna.sequences import check_sequences
 

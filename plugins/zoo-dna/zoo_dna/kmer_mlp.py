@@ -12,8 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zoo.errors import ZooError
-
+from zoo.api import ZooError
 from zoo_dna.kmers import kmer_counts, n_canonical
 
 if TYPE_CHECKING:

@@ -9,11 +9,7 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any, Sequence
 
-from zoo.encoders.base import check_role, empty
-from zoo.encoders.transformers import TransformersEncoder, pool
-from zoo.errors import ZooError
-from zoo.protocols import Role
-
+from zoo.api import Role, TransformersEncoder, ZooError, check_role, empty, pool
 from zoo_dna.catalogue import HUB_MODELS
 from zoo_dna.sequences import check_sequences
 

@@ -15,8 +15,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from zoo.errors import ZooError
-from zoo.fingerprint import fingerprint
+from zoo.api import ZooError, fingerprint
 
 VERSION = 1  # bump when the features change: it is part of the fingerprint
 TOKEN = re.compile(r"\w+", re.UNICODE)

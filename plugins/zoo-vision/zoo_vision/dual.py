@@ -11,10 +11,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from zoo.encoders.base import check_role, dtype_kwargs, l2_normalize
-from zoo.errors import ZooError
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Role, Similarity
+from zoo.api import Role, Similarity, ZooError, check_role, dtype_kwargs, fingerprint, l2_normalize
 from zoo_vision.images import to_rgb
 from zoo_vision.inputs import as_items, single_modality
 from zoo_vision.loading import (
@@ -59,8 +56,11 @@ class DualEncoder:
     @property
     def trained(self) -> bool:
         """False for a checkpoint saved straight from a random initialisation (zoo.encoders.untrained)."""
-        from zoo.encoders.base import hub_snapshot, model_files
-        from zoo.encoders.untrained import freshly_initialised  # torch-free: reads safetensors bytes
+        from zoo.api import (
+            freshly_initialised,  # torch-free: reads safetensors bytes
+            hub_snapshot,
+            model_files,
+        )
 
         folder = local_folder(self.model_name_or_path) or hub_snapshot(self.model_name_or_path, self.revision,
                                                                        "config.json")

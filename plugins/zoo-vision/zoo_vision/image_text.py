@@ -17,9 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from zoo.errors import DataError, ZooError
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Encoder, SearchBackend, SearchStats, TaskScores, TaskSpec
+from zoo.api import DataError, Encoder, SearchBackend, SearchStats, TaskScores, TaskSpec, ZooError, fingerprint
 from zoo_vision.metrics import hit_rate
 from zoo_vision.modality import require_modalities
 
@@ -100,7 +98,7 @@ class ImageTextRetrievalTask:
                            dataclasses.asdict(self.instructions))
 
     def evaluate(self, encoder: Encoder, backend: SearchBackend | None) -> TaskScores:
-        from harness.tasks.retrieval import timed_search
+        from harness.api import timed_search
 
         require_modalities(self.spec, encoder)
         if backend is None:

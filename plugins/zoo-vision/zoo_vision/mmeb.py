@@ -27,9 +27,7 @@ from typing import Any, Callable, Hashable
 
 import numpy as np
 
-from zoo.errors import DataError, ZooError
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Encoder, SearchBackend, TaskScores, TaskSpec
+from zoo.api import DataError, Encoder, SearchBackend, TaskScores, TaskSpec, ZooError, fingerprint
 from zoo_vision.inputs import ImageText
 from zoo_vision.loading import need
 from zoo_vision.metrics import similarity_matrix
@@ -53,7 +51,7 @@ class Example:
 
 def mmeb_home() -> Path:
     """``$ZOO_MMEB_HOME``, else ``$ZOO_DATA_HOME/mmeb``."""
-    from harness.data.paths import data_home
+    from harness.api import data_home
 
     configured = os.environ.get(ENV_VAR)
     return Path(configured).expanduser() if configured else data_home() / "mmeb"
@@ -95,7 +93,7 @@ def _example(record: dict[str, Any], images: Path, path: Path, number: int) -> E
 
 def download_subset(root: Path, subset: str) -> None:
     """Fetch one subset (and, once, the shared images) from the hub into the local layout."""
-    from harness.data.paths import atomic_dir, atomic_write_text
+    from harness.api import atomic_dir, atomic_write_text
 
     datasets = need("MMEB from the hub", "datasets", "datasets")
     hub = need("MMEB from the hub", "huggingface_hub", "huggingface_hub")

@@ -7,10 +7,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from zoo.encoders.base import check_role, l2_normalize, state_dict_fingerprint
-from zoo.errors import ZooError
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Role, Similarity
+from zoo.api import Role, Similarity, ZooError, check_role, fingerprint, l2_normalize, state_dict_fingerprint
 from zoo_vision.images import to_rgb
 from zoo_vision.inputs import as_items, single_modality
 from zoo_vision.loading import device_and_dtype, need

@@ -12,10 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from zoo.encoders.base import check_role, dtype_kwargs, l2_normalize
-from zoo.errors import ZooError
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Role, Similarity
+from zoo.api import Role, Similarity, ZooError, check_role, dtype_kwargs, fingerprint, l2_normalize
 from zoo_vision.images import to_rgb
 from zoo_vision.inputs import ImageText, as_items
 from zoo_vision.loading import (

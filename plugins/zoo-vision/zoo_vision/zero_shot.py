@@ -15,9 +15,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from zoo.errors import DataError
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Encoder, SearchBackend, TaskScores, TaskSpec
+from zoo.api import DataError, Encoder, SearchBackend, TaskScores, TaskSpec, fingerprint
 from zoo_vision.metrics import similarity_matrix, topk_accuracy
 from zoo_vision.modality import require_modalities
 

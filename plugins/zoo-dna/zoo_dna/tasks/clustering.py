@@ -12,10 +12,9 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
-from harness.tasks.clustering import summarize
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Encoder, SearchBackend, TaskScores, TaskSpec
 
+from harness.api import summarize
+from zoo.api import Encoder, SearchBackend, TaskScores, TaskSpec, fingerprint
 from zoo_dna.data import Record, by_genus, data_fingerprint, split_records
 
 MIN_PER_GENUS = 5

@@ -13,10 +13,9 @@ import random
 import warnings
 
 import numpy as np
-from harness.tasks.classification import ClassificationData, experiment_scores, undersample
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Encoder, SearchBackend, TaskScores, TaskSpec
 
+from harness.api import ClassificationData, experiment_scores, undersample
+from zoo.api import Encoder, SearchBackend, TaskScores, TaskSpec, fingerprint
 from zoo_dna.data import Record, by_genus, data_fingerprint, split_records
 
 SHOTS = (1, 2, 5, 10)
