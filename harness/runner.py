@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import inspect
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -191,15 +190,13 @@ def fit_chain(task_spec: TaskSpec, task: Task, measured: MeasuredEncoder, chain:
 
 
 def evaluate(task: Task, view: Any, backend: Any, depth: int | None, *, explicit: bool = True) -> TaskScores:
-    """``task.evaluate``, passing ``depth`` to search tasks that take it (saying so, where the user set a
-    depth, when one does not)."""
-    if depth is None or backend is None:
-        return task.evaluate(view, backend)
-    if "depth" not in inspect.signature(task.evaluate).parameters:
-        if explicit:
-            warn(f"{task.spec.name} searches at its own depth: it takes no depth (--depth {depth} ignored)")
-        return task.evaluate(view, backend)
-    return task.evaluate(view, backend, depth=depth)  # type: ignore[call-arg]
+    """``task.evaluate`` at ``depth`` hits per query, saying so where the user set a depth and the task
+    searched at a depth of its own."""
+    scores = task.evaluate(view, backend, depth=depth)
+    searched = scores.search.depth if scores.search is not None else None
+    if explicit and backend is not None and depth is not None and searched not in (None, depth):
+        warn(f"{task.spec.name} searches at its own depth, {searched} (--depth {depth} ignored)")
+    return scores
 
 
 def main_cutoff(task_spec: TaskSpec) -> int | None:

@@ -78,18 +78,50 @@ def _in_load_order(eps: Iterable[importlib.metadata.EntryPoint]) -> list[importl
 
 
 def hook_impls(pm: pluggy.PluginManager, hook_name: str) -> list[Any]:
-    """A hook's implementations in registration order: built-ins first, then entry points by name."""
-    return getattr(pm.hook, hook_name).get_hookimpls()
+    """A hook's implementations in the order pluggy calls them: ``tryfirst`` ones first, ``trylast`` ones
+    last, and otherwise the plugin registered last first (entry-point plugins before the built-ins).
+
+    Wrappers (``hookwrapper``/``wrapper``) cannot be isolated one plugin at a time: they are reported and left out.
+    """
+    impls = []
+    for impl in reversed(getattr(pm.hook, hook_name).get_hookimpls()):
+        if impl.hookwrapper or getattr(impl, "wrapper", False):
+            warn(f"plugin {impl.plugin_name!r} wraps {hook_name}, which the zoo's hooks do not support; "
+                 "its wrapper was skipped")
+            continue
+        impls.append(impl)
+    return impls
+
+
+def call_hook(pm: pluggy.PluginManager, hook_name: str, *, passes: tuple[type[Exception], ...] = (),
+              **kwargs: Any) -> Any:
+    """Call a hook as pluggy would, but one plugin at a time, so that one that raises is reported and skipped.
+
+    A ``firstresult`` hook returns the first non-None answer (the rest are not called); any other returns
+    the list of non-None answers in call order.
+    """
+    firstresult = bool(getattr(pm.hook, hook_name).spec.opts.get("firstresult"))
+    results = []
+    for impl in hook_impls(pm, hook_name):
+        result = call_safely(impl, hook_name, passes=passes, **kwargs)
+        if result is None:
+            continue
+        if firstresult:
+            return result
+        results.append(result)
+    return None if firstresult else results
 
 
 def first_result(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> Any:
-    """The first non-None answer in registration order; a plugin that raises is reported and skipped,
-    except with a ZooError: that is its answer, a message for the user (``clip:`` with a bad option)."""
-    for impl in hook_impls(pm, hook_name):
-        result = call_safely(impl, hook_name, passes=(ZooError,), **kwargs)
-        if result is not None:
-            return result
-    return None
+    """A ``firstresult`` hook's answer; a plugin that raises is reported and skipped, except with a
+    ZooError: that is its answer, a message for the user (``clip:`` with a bad option)."""
+    return call_hook(pm, hook_name, passes=(ZooError,), **kwargs)
+
+
+def plugin_ranks(pm: pluggy.PluginManager) -> dict[str, int]:
+    """Each plugin's place in registration order (built-ins, this distribution's, then others by
+    distribution name): on a name clash the lower rank wins, whatever order the hooks were called in."""
+    return {name: rank for rank, (name, _) in enumerate(pm.list_name_plugin())}
 
 
 def call_safely(impl: Any, hook_name: str, *, passes: tuple[type[Exception], ...] = (), **kwargs: Any) -> Any:

@@ -26,7 +26,7 @@ def list_command(kind: str | None) -> None:
 
 def _rows(kind: str, catalogue) -> tuple[list[str], list[list[object]]]:  # noqa: ANN001
     def common(spec) -> list[object]:  # noqa: ANN001
-        return [", ".join(spec.aliases), catalogue.owners[spec.name], spec.description]
+        return [", ".join(catalogue.aliases_of(spec.name)), catalogue.owners[spec.name], spec.description]
 
     if kind == "encoders":
         header = ["name", "family", "modalities", "dim", "default", "aliases", "plugin", "description"]

@@ -160,7 +160,8 @@ class OnsetTask:
         return fingerprint("onset", self.target.name, sorted(self.target.concepts), self.options(),
                            load_cohort(self.cohort_folder).fingerprint, rows)
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None) -> TaskScores:
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
+                 depth: int | None = None) -> TaskScores:
         import numpy as np
 
         if backend is None:

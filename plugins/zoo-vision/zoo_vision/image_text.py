@@ -97,7 +97,8 @@ class ImageTextRetrievalTask:
         return fingerprint("image-text", images, data.captions, data.image_of, data.split,
                            dataclasses.asdict(self.instructions))
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None) -> TaskScores:
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
+                 depth: int | None = None) -> TaskScores:
         from harness.api import timed_search
 
         require_modalities(self.spec, encoder)

@@ -161,7 +161,8 @@ class MMEBTask:
         rows = [[_key(e.query), [_key(c) for c in e.candidates]] for e in self.examples]
         return fingerprint("mmeb", rows, SPLIT)
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None) -> TaskScores:
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
+                 depth: int | None = None) -> TaskScores:
         require_modalities(self.spec, encoder)
         queries = encoder.encode([_encoder_input(e.query) for e in self.examples], role="query")
         candidates = encoder.encode([_encoder_input(c) for c in self.candidates], role="document")

@@ -88,7 +88,8 @@ class ZeroShotClassificationTask:
         return fingerprint("zero-shot", images, data.labels, data.class_names, self.templates,
                            self.image_instruction, data.split)
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None) -> TaskScores:
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
+                 depth: int | None = None) -> TaskScores:
         require_modalities(self.spec, encoder)
         data = self.data
         prompts = encoder.encode(class_prompts(data.class_names, self.templates), role="document")

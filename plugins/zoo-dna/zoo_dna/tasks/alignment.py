@@ -101,7 +101,8 @@ class ReadAlignmentTask:
     def data_fingerprint(self) -> str:
         return fingerprint("dna-read-alignment", data_fingerprint(), self.setup)
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None) -> TaskScores:
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
+                 depth: int | None = None) -> TaskScores:
         if backend is None:
             raise ZooError(f"task {self.spec.name!r} searches fragments: pass --backend exact (or hnsw)")
         data = self.data

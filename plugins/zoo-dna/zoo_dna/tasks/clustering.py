@@ -91,7 +91,8 @@ class GenusClusteringTask:
     def data_fingerprint(self) -> str:
         return fingerprint("dna-genus-clustering", data_fingerprint(), self.min_per_genus, self.seeds)
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None) -> TaskScores:
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
+                 depth: int | None = None) -> TaskScores:
         vectors = encoder.encode(self.fit_inputs(), role="document")
         row = {sequence: i for i, sequence in enumerate(self.fit_inputs())}
         scores = summarize(kmeans_scores(vectors[[row[s] for s in self.genera.sequences]],

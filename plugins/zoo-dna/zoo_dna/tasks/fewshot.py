@@ -65,7 +65,8 @@ class FewShotGenusTask:
         return fingerprint("dna-fewshot-genus", data_fingerprint(), self.shots, self.min_per_genus,
                            self.n_experiments, self.seed)
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None) -> TaskScores:
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
+                 depth: int | None = None) -> TaskScores:
         data = self.data
         vectors = encoder.encode(self.fit_inputs(), role="document")
         pool, test = vectors[: len(data.train_texts)], vectors[len(data.train_texts):]
