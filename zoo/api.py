@@ -28,6 +28,7 @@ EXPORTS: dict[str, str] = {
     # options written into a name ("binary?rescore=4")
     "parse_options": "zoo.options",
     # building an encoder
+    "BaseEncoder": "zoo.encoders.skeleton",
     **dict.fromkeys(("check_role", "check_texts", "empty", "l2_normalize", "require", "pick_device", "pick_dtype",
                      "dtype_kwargs", "PromptSettings", "file_fingerprint", "model_files", "weights_fingerprint",
                      "state_dict_fingerprint", "hub_snapshot"), "zoo.encoders.base"),
