@@ -16,6 +16,7 @@ import pluggy
 from zoo.errors import UnknownNameError, ZooError
 from zoo.plugins import call_safely, get_plugin_manager, hook_impls, plugin_ranks, warn
 from zoo.protocols import BackendSpec, EncoderSpec, PostProcessorSpec, TaskSpec
+from zoo.provenance import plugin_source
 
 S = TypeVar("S", EncoderSpec, TaskSpec, BackendSpec, PostProcessorSpec)
 
@@ -149,6 +150,16 @@ class Registry:
         if spec is not None:
             return catalogue.owners[spec.name]
         return self.resolved_by.get(name) if kind == "encoder" else None
+
+    def source(self, kind: str, name: str) -> dict[str, Any] | None:
+        """What a result records of the part it used: the spec's name and where it came from
+        (``zoo.provenance.PluginSource``); None for a name no plugin supplied."""
+        owner = self.owner(kind, name)
+        if owner is None or self.pm.get_plugin(owner) is None:
+            return None
+        catalogue: Catalogue[Any] = getattr(self, f"{kind}s")
+        spec = catalogue.find(name)
+        return {"name": spec.name if spec is not None else name, **plugin_source(self.pm, owner).as_dict()}
 
     def task(self, name: str) -> TaskSpec:
         return self.tasks.get(name)

@@ -114,7 +114,7 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], backends: tuple[str, 
     run = BenchmarkRun(encoder_specs, task_specs, backend_specs, ResultStore(out), chains=parsed_chains,
                        cache=EmbeddingCache() if use_cache else None, progress=progress,
                        depth=depth, fit_on=fit_on, on_result=_report, engine=engine,
-                       chance=chance)
+                       chance=chance, sources=reg.source)
     try:
         results = run.run()
     finally:

@@ -20,23 +20,27 @@ def list_command(kind: str | None) -> None:
         catalogue = getattr(reg, name)
         click.echo(f"{name} ({len(catalogue)})")
         if len(catalogue):
-            click.echo(format_table(*_rows(name, catalogue)))
+            click.echo(format_table(*_rows(name, catalogue, reg.pm)))
         click.echo()
 
 
-def _rows(kind: str, catalogue) -> tuple[list[str], list[list[object]]]:  # noqa: ANN001
+def _rows(kind: str, catalogue, pm) -> tuple[list[str], list[list[object]]]:  # noqa: ANN001
+    from zoo.provenance import plugin_source
+
     def common(spec) -> list[object]:  # noqa: ANN001
-        return [", ".join(catalogue.aliases_of(spec.name)), catalogue.owners[spec.name], spec.description]
+        owner = catalogue.owners[spec.name]
+        return [", ".join(catalogue.aliases_of(spec.name)), owner, plugin_source(pm, owner).describe(),
+                spec.description]
 
     if kind == "encoders":
-        header = ["name", "family", "modalities", "dim", "default", "aliases", "plugin", "description"]
+        header = ["name", "family", "modalities", "dim", "default", "aliases", "plugin", "distribution", "description"]
         rows = [[s.name, s.family, "/".join(s.modalities), s.dim or "?", "yes" if s.default else "",
                  *common(s)] for s in catalogue]
     elif kind == "tasks":
-        header = ["name", "type", "modalities", "main metric", "default", "aliases", "plugin", "description"]
+        header = ["name", "type", "modalities", "main metric", "default", "aliases", "plugin", "distribution", "description"]
         rows = [[s.name, s.type, "/".join(s.modalities), s.main_metric, "yes" if s.default else "",
                  *common(s)] for s in catalogue]
     else:
-        header = ["name", "aliases", "plugin", "description"]
+        header = ["name", "aliases", "plugin", "distribution", "description"]
         rows = [[s.name, *common(s)] for s in catalogue]
     return header, rows
