@@ -48,6 +48,7 @@ def registry():  # noqa: ANN201
 def build_cli() -> click.Group:
     from zoo.cli.cache import cache
     from zoo.cli.listing import list_command
+    from zoo.cli.plugin import plugin_command
 
     @click.group(cls=ZooGroup, context_settings={"help_option_names": ["-h", "--help"]})
     @click.version_option(__version__, prog_name="zoo")
@@ -57,7 +58,7 @@ def build_cli() -> click.Group:
         Start with `zoo bench` (the offline default run) or `zoo list`.
         """
 
-    for command in (list_command, cache):  # the harness adds bench, eval-run, leaderboard, mteb, compare
+    for command in (list_command, cache, plugin_command):  # the harness adds bench, eval-run, leaderboard, ...
         cli.add_command(command)
     add_plugin_commands(cli, plugin_manager())
     return cli
