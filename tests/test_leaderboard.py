@@ -351,8 +351,8 @@ def test_empty_store_is_a_clear_error(tmp_path: Path):
 def test_overall_means_and_ranks_are_per_modality(tmp_path: Path):
     """A DNA model is not held to text tasks, nor a text model to DNA tasks; ranks stay within a modality."""
     store = ResultStore(tmp_path / "results")
-    for encoder, scores in (("text-a", {"t1": 0.8, "t2": 0.6}), ("text-b", {"t1": 0.5, "t2": 0.5})):
-        for task, score in scores.items():
+    for encoder, by_task in (("text-a", {"t1": 0.8, "t2": 0.6}), ("text-b", {"t1": 0.5, "t2": 0.5})):
+        for task, score in by_task.items():
             store.write(make_result(task, encoder, score, None))
     store.write(make_result("d1", "dna-a", 0.3, None))
     modalities = {"t1": ("text",), "t2": ("text",), "d1": ("dna",)}

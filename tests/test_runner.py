@@ -237,7 +237,8 @@ def test_cached_corpora_are_searched_from_the_cache_files(tmp_path: Path, monkey
 
     built: list[type] = []
     exact_build = ExactBackend.build
-    monkeypatch.setattr(ExactBackend, "build", lambda self, x, *rest: built.append(type(x)) or exact_build(self, x, *rest))
+    monkeypatch.setattr(ExactBackend, "build",
+                        lambda self, x, *rest: built.append(type(x)) or exact_build(self, x, *rest))
 
     registry = Registry.from_plugins()
 

@@ -7,6 +7,7 @@ import click
 from zoo.cli.table import format_table
 
 KINDS = ("encoders", "tasks", "backends", "postprocessors")
+COMMON = ("aliases", "plugin", "distribution", "description")  # the last columns of every kind
 
 
 @click.command("list")
@@ -33,14 +34,14 @@ def _rows(kind: str, catalogue, pm) -> tuple[list[str], list[list[object]]]:  # 
                 spec.description]
 
     if kind == "encoders":
-        header = ["name", "family", "modalities", "dim", "default", "aliases", "plugin", "distribution", "description"]
+        header = ["name", "family", "modalities", "dim", "default", *COMMON]
         rows = [[s.name, s.family, "/".join(s.modalities), s.dim or "?", "yes" if s.default else "",
                  *common(s)] for s in catalogue]
     elif kind == "tasks":
-        header = ["name", "type", "modalities", "main metric", "default", "aliases", "plugin", "distribution", "description"]
+        header = ["name", "type", "modalities", "main metric", "default", *COMMON]
         rows = [[s.name, s.type, "/".join(s.modalities), s.main_metric, "yes" if s.default else "",
                  *common(s)] for s in catalogue]
     else:
-        header = ["name", "aliases", "plugin", "distribution", "description"]
+        header = ["name", *COMMON]
         rows = [[s.name, *common(s)] for s in catalogue]
     return header, rows

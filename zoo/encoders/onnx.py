@@ -312,8 +312,8 @@ class OnnxEncoder(BaseEncoder):
 
     def load(self) -> None:
         """Export (once) and open the model now rather than in the first encode."""
-        self.session  # the properties load them
-        self.tokenizer
+        self.session  # noqa: B018 - the properties load them
+        self.tokenizer  # noqa: B018
 
     def effective_prompts(self) -> PromptSettings:
         """The user's prompts, with the model's configured ones for roles the user left unset."""
