@@ -22,6 +22,7 @@ EXPORTS: dict[str, str] = {
     "experiment_scores": "harness.tasks.classification",
     "undersample": "harness.tasks.classification",
     "summarize": "harness.tasks.clustering",
+    "STSTask": "harness.tasks.sts",
     # task data: BEIR folders, the data home, atomic writes and folders built once per stamp
     "RetrievalData": "harness.data.beir",
     "load_beir": "harness.data.beir",

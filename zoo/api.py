@@ -32,6 +32,7 @@ EXPORTS: dict[str, str] = {
     **dict.fromkeys(("check_role", "check_texts", "empty", "l2_normalize", "require", "pick_device", "pick_dtype",
                      "dtype_kwargs", "PromptSettings", "file_fingerprint", "model_files", "weights_fingerprint",
                      "state_dict_fingerprint", "hub_snapshot"), "zoo.encoders.base"),
+    "safetensors_parameters": "zoo.encoders.base",
     "TransformersEncoder": "zoo.encoders.transformers",
     "pool": "zoo.encoders.transformers",
     "freshly_initialised": "zoo.encoders.untrained",
