@@ -52,6 +52,13 @@ def test_the_fingerprint_is_its_parts_hashed_once():
     assert encoder.fingerprints == 1
 
 
+def test_an_encoder_without_a_model_has_no_load_hook():
+    class Stateless(Lengths):
+        load_model = BaseEncoder.load_model
+
+    assert Stateless.load is None and callable(Lengths().load)
+
+
 @pytest.mark.parametrize(("inputs", "role", "message"), [
     ("one string", "document", "not a single string"),
     (["ok", 3], "document", "input 1 is a int"),

@@ -32,6 +32,12 @@ class BaseEncoder:
     _model: Any = _UNLOADED
     _fingerprint: str | None = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.load_model is BaseEncoder.load_model and cls.load is BaseEncoder.load:
+            # nothing to load: without the optional load() hook the harness reports no load time
+            cls.load = None  # type: ignore[assignment]
+
     @property
     def dim(self) -> int:
         raise NotImplementedError
@@ -58,7 +64,8 @@ class BaseEncoder:
         return self._model
 
     def load(self) -> None:
-        """Load the model now rather than in the first encode (the harness times the two apart)."""
+        """Load the model now rather than in the first encode (the harness times the two apart); encoders
+        without a ``load_model`` have no ``load``."""
         self.model  # noqa: B018 - the property loads it
 
     def fingerprint(self) -> str:
