@@ -29,17 +29,22 @@ class PluginSource:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def describe(self) -> str:
-        """How ``zoo list`` names it: ``zoo-dna 0.1.0``, or the plugin's module where it has no distribution."""
-        return f"{self.distribution} {self.version}" if self.distribution else "(not installed)"
-
 
 def plugin_source(pm: pluggy.PluginManager, name: str) -> PluginSource:
-    plugin = pm.get_plugin(name)
-    top = _top_package(plugin)
+    distribution, version = plugin_distribution(pm, name)
+    return PluginSource(name, distribution, version, package_code(_top_package(pm.get_plugin(name))))
+
+
+def plugin_distribution(pm: pluggy.PluginManager, name: str) -> tuple[str | None, str | None]:
+    """The distribution and version a plugin came from; (None, None) for one registered by hand."""
     known = getattr(pm, "distributions", {}).get(name)
-    distribution, version = known if known else _distribution_of(top)
-    return PluginSource(name, distribution, version, package_code(top))
+    return known if known else _distribution_of(_top_package(pm.get_plugin(name)))
+
+
+def describe(pm: pluggy.PluginManager, name: str) -> str:
+    """How ``zoo list`` names a plugin's origin: ``zoo-dna 0.1.0``."""
+    distribution, version = plugin_distribution(pm, name)
+    return f"{distribution} {version or ''}".strip() if distribution else "(not installed)"
 
 
 def _top_package(plugin: Any) -> str:
@@ -50,9 +55,10 @@ def _top_package(plugin: Any) -> str:
 @functools.cache
 def _distribution_of(top: str) -> tuple[str | None, str | None]:
     """The installed distribution holding the top-level package ``top``, and its version."""
-    names = importlib.metadata.packages_distributions().get(top, [])
     if top in ("zoo", "harness"):
         names = [OWN_DISTRIBUTION]  # an editable install may not list its packages
+    else:
+        names = importlib.metadata.packages_distributions().get(top, [])
     if not names:
         return None, None
     try:

@@ -26,11 +26,11 @@ def list_command(kind: str | None) -> None:
 
 
 def _rows(kind: str, catalogue, pm) -> tuple[list[str], list[list[object]]]:  # noqa: ANN001
-    from zoo.provenance import plugin_source
+    from zoo.provenance import describe
 
     def common(spec) -> list[object]:  # noqa: ANN001
         owner = catalogue.owners[spec.name]
-        return [", ".join(catalogue.aliases_of(spec.name)), owner, plugin_source(pm, owner).describe(),
+        return [", ".join(catalogue.aliases_of(spec.name)), owner, describe(pm, owner),
                 spec.description]
 
     if kind == "encoders":
