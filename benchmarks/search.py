@@ -304,7 +304,8 @@ def sweep(corpus: np.ndarray, queries: np.ndarray, args: argparse.Namespace) -> 
     exact.build(corpus, [str(i) for i in range(len(corpus))], "cosine")
     truth = np.array(exact.search(queries, args.k)[0], dtype=np.int64)
     efs = [int(e) for e in args.sweep_ef.split(",")]
-    print(f"\nrecall@{args.k} vs exact over {len(queries)} queries (M={args.M}, ef_construction={args.ef_construction})")
+    print(f"\nrecall@{args.k} vs exact over {len(queries)} queries "
+          f"(M={args.M}, ef_construction={args.ef_construction})")
     print(f"{'insertion':<12}{'seed':>5}{'build s':>9}" + "".join(f"{'ef=' + str(e):>10}" for e in efs))
     for order in ("given", "shuffled"):
         for seed in range(args.sweep_seeds):

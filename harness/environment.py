@@ -59,10 +59,12 @@ def _cpu_model() -> str:
 
 
 @functools.cache
-def code_fingerprint() -> str:
-    """Hash of the zoo and harness sources that produced a result, beside the package version."""
+def code_fingerprint(plugin_code: tuple[str, ...] = ()) -> str:
+    """Hash of the zoo and harness sources that produced a result, beside the package version, and of the
+    code of each other plugin that supplied a part of it (``zoo.provenance.package_code``)."""
     import harness
     import zoo
 
     roots = [Path(zoo.__file__).parent, Path(harness.__file__).parent]
-    return fingerprint([hash_files(root, ("**/*.py",)) for root in roots])
+    own = [hash_files(root, ("**/*.py",)) for root in roots]
+    return fingerprint([*own, *sorted(set(plugin_code))] if plugin_code else own)

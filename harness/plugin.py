@@ -122,8 +122,12 @@ def register_suites(register: Callable[..., None]) -> None:
 
 @hookimpl
 def register_commands(cli: Any) -> None:
+    from harness.commands.bench import bench
     from harness.commands.compare import compare
+    from harness.commands.eval_run import eval_run
+    from harness.commands.leaderboard import leaderboard
+    from harness.commands.mteb import mteb_command
     from harness.commands.serve import serve
 
-    cli.add_command(compare)
-    cli.add_command(serve)
+    for command in (bench, eval_run, leaderboard, mteb_command, compare, serve):
+        cli.add_command(command)

@@ -70,6 +70,9 @@ class TaskResult:
     hardware: dict[str, Any] = field(default_factory=dict)
     # where a result came from when this harness did not run it, e.g. {"imported_from": "mteb", ...}
     provenance: dict[str, str] = field(default_factory=dict)
+    # the plugin that supplied each part (encoder, task, backend, post-processors): its name, distribution,
+    # version and code hash (zoo.provenance.PluginSource), as the registry resolved any name clash
+    plugins: dict[str, Any] = field(default_factory=dict)
     code_fingerprint: str = ""
     date: str = ""
     schema: int = RESULT_SCHEMA

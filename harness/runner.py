@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import inspect
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -25,7 +24,7 @@ from harness.retrievers import RetrieverBackend, RetrieverEncoder, StageContext,
 from harness.significance import bootstrap_interval, statistic_of
 from harness.significance import compare as compare_items
 from zoo.errors import ZooError
-from zoo.plugins import warn
+from zoo.plugins import OWN_DISTRIBUTION, warn
 from zoo.cache import EmbeddingCache
 from zoo.protocols import (BackendSpec, Encoder, EncoderSpec, ItemScores, MultiVectorEncoder, Retriever,
                            SearchStats, Task, TaskScores, TaskSpec)
@@ -46,6 +45,8 @@ class BenchmarkRun:
     on_result: Callable[[TaskResult, Any], None] | None = None
     engine: Engine | None = None  # where encoding runs; None: this process (harness.engines.local)
     chance: bool = True  # measure each task's chance level (kept in the store's chance/ folder) and test against it
+    # (kind, name) -> the plugin that supplied the part (zoo.registry.Registry.source); None records none
+    sources: Callable[[str, str], dict[str, Any] | None] | None = None
     results: list[TaskResult] = field(default_factory=list)
     _chances: dict[str, ChanceLevel | None] = field(default_factory=dict, repr=False)
     _loaded: dict[str, Task] = field(default_factory=dict, repr=False)
@@ -110,7 +111,8 @@ class BenchmarkRun:
             before = plain.get(None)
             vs_float = {**retained(before, scores), **significance(before, scores)} if before else {}
             self._emit(make_result(task_spec, fingerprint, measured, view, None, scores, vs_float=vs_float,
-                                   chance=chance.against(scores) if chance else {}))
+                                   chance=chance.against(scores) if chance else {},
+                                   plugins=self._plugins(task_spec, measured, view, None)))
             return {None: scores}
         by_point: dict[Any, TaskScores] = {}
         exact: TaskScores | None = None
@@ -128,7 +130,8 @@ class BenchmarkRun:
                 vs_float = {**retained(before, scores), **significance(before, scores)} if before else {}
                 self._emit(make_result(task_spec, fingerprint, measured, view, index, scores, vs_exact,
                                        vs_float, label=spec.label or index.name,
-                                       chance=chance.against(scores) if chance else {}))
+                                       chance=chance.against(scores) if chance else {},
+                                       plugins=self._plugins(task_spec, measured, view, spec)))
         return by_point
 
     def _run_multivector(self, encoder: MultiVectorEncoder, task_spec: TaskSpec) -> None:
@@ -166,6 +169,19 @@ class BenchmarkRun:
         scores = evaluate(task, view, backend, self.depth, explicit=self.depth is not None)
         self._emit(make_result(task_spec, fingerprint, view, view, backend, scores,  # type: ignore[arg-type]
                                chance=chance.against(scores) if chance else {}))
+
+    def _plugins(self, task_spec: TaskSpec, measured: MeasuredEncoder, view: Any, backend: BackendSpec | None
+                 ) -> dict[str, Any]:
+        """The plugin behind each part of a result, as the registry resolved it."""
+        if self.sources is None:
+            return {}
+        parts: dict[str, Any] = {"encoder": self.sources("encoder", measured.spec_name),
+                                 "task": self.sources("task", task_spec.name)}
+        if backend is not None:
+            parts["backend"] = self.sources("backend", backend.name)
+        if isinstance(view, ChainEncoder):
+            parts["postprocessors"] = [self.sources("postprocessor", label.split("(")[0]) for label in view.labels]
+        return {kind: part for kind, part in parts.items() if part}
 
     def _chance(self, task_spec: TaskSpec, task: Task, fingerprint: str, reference: BackendSpec | None
                 ) -> ChanceLevel | None:
@@ -235,15 +251,19 @@ def fit_chain(task_spec: TaskSpec, task: Task, measured: MeasuredEncoder, chain:
 
 
 def evaluate(task: Task, view: Any, backend: Any, depth: int | None, *, explicit: bool = True) -> TaskScores:
-    """``task.evaluate``, passing ``depth`` to search tasks that take it (saying so, where the user set a
-    depth, when one does not)."""
-    if depth is None or backend is None:
-        return task.evaluate(view, backend)
-    if "depth" not in inspect.signature(task.evaluate).parameters:
-        if explicit:
-            warn(f"{task.spec.name} searches at its own depth: it takes no depth (--depth {depth} ignored)")
-        return task.evaluate(view, backend)
-    return task.evaluate(view, backend, depth=depth)  # type: ignore[call-arg]
+    """``task.evaluate`` at ``depth`` hits per query, saying so where the user set a depth and the task
+    searched at a depth of its own."""
+    scores = task.evaluate(view, backend, depth=depth)
+    searched = scores.search.depth if scores.search is not None else None
+    if explicit and backend is not None and depth is not None and searched not in (None, depth):
+        warn(f"{task.spec.name} searches at its own depth, {searched} (--depth {depth} ignored)")
+    return scores
+
+
+def plugin_code(plugins: dict[str, Any]) -> tuple[str, ...]:
+    """The code hashes of the plugins outside this distribution that supplied a part of a result."""
+    parts = [part for kind, part in plugins.items() if kind != "postprocessors"] + plugins.get("postprocessors", [])
+    return tuple(sorted({part["code"] for part in parts if part and part.get("distribution") != OWN_DISTRIBUTION}))
 
 
 def main_cutoff(task_spec: TaskSpec) -> int | None:
@@ -332,6 +352,7 @@ def make_result(
     *,
     label: str | None = None,
     chance: dict[str, Any] | None = None,
+    plugins: dict[str, Any] | None = None,
 ) -> TaskResult:
     """A result for ``encoder`` seen through ``view`` (the encoder itself, or a ChainEncoder over it);
     ``label`` names the backend (default: its own name)."""
@@ -377,7 +398,8 @@ def make_result(
         chain_fingerprint=view.fingerprint() if chained else "",
         versions=package_versions(),
         hardware=hardware(),
-        code_fingerprint=code_fingerprint(),
+        plugins=plugins or {},
+        code_fingerprint=code_fingerprint(plugin_code(plugins or {})),
         date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         interval=bootstrap_interval(items).to_dict() if items is not None else {},
         item_scores=items,

@@ -46,26 +46,7 @@ def read_qrels(path: PathLike) -> dict[str, dict[str, int]]:
     name = os.fspath(path)
     qrels: dict[str, dict[str, int]] = {}
     seen: dict[tuple[str, str], int] = {}
-    expected: int | None = None
-    for number, fields in _lines(path):
-        if expected is None:
-            if fields[0].lower() in _HEADER_FIRST_FIELDS and not _is_number(fields[-1]):
-                continue  # BEIR header
-            if len(fields) not in (3, 4):
-                _fail(
-                    name, number,
-                    f"expected 4 fields {QRELS_TREC} or 3 fields {QRELS_BEIR}, got {len(fields)}",
-                    "fix or remove the line",
-                )
-            expected = len(fields)
-        if len(fields) != expected:
-            layout = QRELS_TREC if expected == 4 else QRELS_BEIR
-            _fail(
-                name, number, f"expected {expected} fields {layout}, got {len(fields)}",
-                "fix or remove the line; earlier lines set the format",
-            )
-        qid, doc, grade_text = fields[0], fields[-2], fields[-1]
-        grade = _parse_grade(grade_text, name, number)
+    for number, qid, doc, grade in qrels_rows(path):
         previous = seen.get((qid, doc))
         if previous is not None and qrels[qid][doc] != grade:
             _fail(
@@ -79,6 +60,45 @@ def read_qrels(path: PathLike) -> dict[str, dict[str, int]]:
     if not qrels:
         raise DataError(f"{name}: no judgments found; expected lines {QRELS_TREC} or {QRELS_BEIR}")
     return qrels
+
+
+def qrels_rows(path: PathLike, *, beir_tsv: bool = False) -> Iterator[tuple[int, str, str, int]]:
+    """(line number, query id, doc id, grade) of each judgment: the one qrels parser.
+
+    By default TREC's ``qid 0 docid grade`` or BEIR's three columns, whitespace separated, an optional
+    BEIR header skipped. ``beir_tsv``: a BEIR folder's ``qrels/<split>.tsv``, read as BEIR reads it: tab
+    separated (ids may hold spaces) and with a header line, which BEIR skips unread.
+    """
+    name = os.fspath(path)
+    expected: int | None = 3 if beir_tsv else None
+    header_seen = False
+    for number, fields in (_tsv_lines(path) if beir_tsv else _lines(path)):
+        if beir_tsv and len(fields) != 3:
+            _fail(name, number, f"expected 3 tab-separated fields, got {len(fields)}",
+                  "write query-id<TAB>corpus-id<TAB>score")
+        if not header_seen:
+            header_seen = True
+            if beir_tsv and _is_number(fields[-1]):
+                # BEIR skips the first line unread: a missing header would silently lose a judgment
+                _fail(name, number, "missing header line", "start the file with query-id<TAB>corpus-id<TAB>score")
+            if beir_tsv or (fields[0].lower() in _HEADER_FIRST_FIELDS and not _is_number(fields[-1])):
+                continue
+        if expected is None:
+            if len(fields) not in (3, 4):
+                _fail(
+                    name, number,
+                    f"expected 4 fields {QRELS_TREC} or 3 fields {QRELS_BEIR}, got {len(fields)}",
+                    "fix or remove the line",
+                )
+            expected = len(fields)
+        if len(fields) != expected:
+            layout = QRELS_TREC if expected == 4 else QRELS_BEIR
+            _fail(
+                name, number, f"expected {expected} fields {layout}, got {len(fields)}",
+                "fix or remove the line; earlier lines set the format",
+            )
+        column = "score" if beir_tsv else "grade"
+        yield number, fields[0], fields[-2], _parse_grade(fields[-1], name, number, column)
 
 
 def read_run(path: PathLike) -> dict[str, dict[str, float]]:
@@ -120,11 +140,24 @@ def write_run(run: Mapping[str, Mapping[str, float]], path: PathLike, tag: str =
 
 def _lines(path: PathLike) -> Iterator[tuple[int, list[str]]]:
     """(1-based line number, whitespace-split fields) of each non-blank line."""
-    name = os.fspath(path)
-    for number, line in text_lines(path):
+    for number, line in _text_lines(path):
         fields = line.split()
         if fields:
-            yield number, [check_string(field, f"{name}:{number}") for field in fields]
+            yield number, fields
+
+
+def _tsv_lines(path: PathLike) -> Iterator[tuple[int, list[str]]]:
+    """(1-based line number, tab-split and stripped fields) of each non-blank line."""
+    for number, line in _text_lines(path):
+        if line.strip():
+            yield number, [field.strip() for field in line.split("\t")]
+
+
+def _text_lines(path: PathLike) -> Iterator[tuple[int, str]]:
+    """(1-based line number, line) through the one text reader (UTF-8, BOM dropped), lone surrogates refused."""
+    name = os.fspath(path)
+    for number, line in text_lines(path):
+        yield number, check_string(line, f"{name}:{number}")
 
 
 def _fail(name: str, number: int, problem: str, fix: str) -> None:
@@ -147,7 +180,7 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _parse_grade(text: str, name: str, number: int) -> int:
+def _parse_grade(text: str, name: str, number: int, column: str = "grade") -> int:
     # BEIR files sometimes write grades as "1.0"; trec_eval reads them as integers
     try:
         return int(text)
@@ -158,7 +191,7 @@ def _parse_grade(text: str, name: str, number: int) -> int:
     except ValueError:
         value = math.nan
     if not value.is_integer():
-        _fail(name, number, f"grade {text!r} is not an integer", "use a grade such as 0, 1 or 2")
+        _fail(name, number, f"{column} {text!r} is not an integer", "use a grade such as 0, 1 or 2")
     return int(value)
 
 

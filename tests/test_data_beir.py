@@ -143,8 +143,8 @@ HEADER = "query-id\tcorpus-id\tscore\n"
 @pytest.mark.parametrize(("qrels", "line", "needle"), [
     (HEADER + "q1\td1\t1\nq9\td1\t1\n", 3, "unknown query id 'q9'"),
     (HEADER + "q1\td9\t1\n", 2, "unknown corpus id 'd9'"),
-    (HEADER + "q1\td1\t1.5\n", 2, "score must be an integer, got '1.5'"),
-    (HEADER + "q1\td1\thigh\n", 2, "score must be an integer"),
+    (HEADER + "q1\td1\t1.5\n", 2, "score '1.5' is not an integer"),
+    (HEADER + "q1\td1\thigh\n", 2, "score 'high' is not an integer"),
     (HEADER + "q1 d1 1\n", 2, "expected 3 tab-separated fields, got 1"),
     (HEADER + "q1\t0\td1\t1\n", 2, "expected 3 tab-separated fields, got 4"),
     ("q1\td1\t1\n", 1, "missing header line"),

@@ -15,7 +15,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 from types import ModuleType
@@ -79,7 +78,7 @@ def test_get_engine_knows_local_and_ray_and_says_how_to_install_ray(monkeypatch:
 
 
 def test_importing_the_engines_does_not_import_ray():
-    code = ("import harness.engines.ray, harness.engines.ray_search, harness.runner, zoo.cli.bench, sys; "
+    code = ("import harness.engines.ray, harness.engines.ray_search, harness.runner, harness.commands.bench, sys; "
             "print('ray' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "False"

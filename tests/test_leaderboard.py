@@ -360,7 +360,7 @@ def test_markdown_matches_the_table_and_escapes(store: ResultStore):
 
 def zoo(*args: str):  # noqa: ANN201
     """Run the ``zoo`` CLI with the leaderboard command, whether or not main.py registers it yet."""
-    from zoo.cli.leaderboard import leaderboard
+    from harness.commands.leaderboard import leaderboard
     from zoo.cli.main import build_cli
 
     cli = build_cli()
@@ -383,7 +383,7 @@ def test_cli_missing_folder_is_a_clear_error(tmp_path: Path):
 
 
 def test_refresh_leaderboard(tmp_path: Path, store: ResultStore):
-    from zoo.cli.leaderboard import refresh_leaderboard
+    from harness.commands.leaderboard import refresh_leaderboard
 
     path = refresh_leaderboard([store.folder], tmp_path / "index.html")
     assert path == tmp_path / "index.html" and "lb-data" in path.read_text()
@@ -398,7 +398,7 @@ def test_importing_the_command_is_light():
     import subprocess
     import sys
 
-    code = ("import sys, zoo.cli.leaderboard; "
+    code = ("import sys, harness.commands.leaderboard; "
             "print([m for m in ('pandas', 'torch', 'numpy') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -412,8 +412,8 @@ def test_empty_store_is_a_clear_error(tmp_path: Path):
 def test_overall_means_and_ranks_are_per_modality(tmp_path: Path):
     """A DNA model is not held to text tasks, nor a text model to DNA tasks; ranks stay within a modality."""
     store = ResultStore(tmp_path / "results")
-    for encoder, scores in (("text-a", {"t1": 0.8, "t2": 0.6}), ("text-b", {"t1": 0.5, "t2": 0.5})):
-        for task, score in scores.items():
+    for encoder, by_task in (("text-a", {"t1": 0.8, "t2": 0.6}), ("text-b", {"t1": 0.5, "t2": 0.5})):
+        for task, score in by_task.items():
             store.write(make_result(task, encoder, score, None))
     store.write(make_result("d1", "dna-a", 0.3, None))
     modalities = {"t1": ("text",), "t2": ("text",), "d1": ("dna",)}

@@ -17,7 +17,7 @@ from harness.operating_points import SharedIndex
 from harness.results import ResultStore
 from harness.runner import BenchmarkRun
 from tests.conftest import TINY_BEIR
-from zoo.cli.bench import summary_table
+from harness.commands.bench import summary_table
 from zoo.errors import ZooError
 from zoo.options import bind_backend_options, split_backend_list
 from zoo.protocols import BackendSpec, SearchPoints

@@ -230,3 +230,130 @@ def test_postprocessors_register_by_name_and_factory(fake_distribution):
     post = spec.factory().fit(np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32))
     assert isinstance(post, PostProcessor)
     np.testing.assert_allclose(post.transform(np.array([[2.0, 3.0]])), [[0.0, 0.0]])
+
+
+ORDER_PLUGIN = """
+    from zoo import hookimpl
+
+    CALLS = []
+
+    class First:
+        @hookimpl(tryfirst=True)
+        def register_encoders(self, register):
+            CALLS.append("first")
+
+    class Plain:
+        @hookimpl
+        def register_encoders(self, register):
+            CALLS.append("plain")
+
+    class Last:
+        @hookimpl(trylast=True)
+        def register_encoders(self, register):
+            CALLS.append("last")
+"""
+
+
+def test_hooks_are_called_in_pluggys_order(fake_distribution):
+    """tryfirst before everything, trylast after, and otherwise the plugin registered last first."""
+    import importlib
+
+    from zoo.plugins import hook_impls
+
+    fake_distribution("zoo_fake_order", ORDER_PLUGIN)
+    module = importlib.import_module("zoo_fake_order")
+    pm = get_plugin_manager(load_entry_points=False)
+    for name in ("Last", "Plain", "First"):
+        pm.register(getattr(module, name)(), name=name)
+    Registry.from_plugins(pm)
+    assert module.CALLS == ["first", "plain", "last"]
+    names = [impl.plugin_name for impl in hook_impls(pm, "register_encoders")]
+    assert names[0] == "First" and names[-1] == "Last"
+    assert names.index("Plain") < names.index("zoo.encoders.builtin")  # LIFO: registered later, called earlier
+    assert [impl.plugin_name for impl in pm.hook.register_encoders.get_hookimpls()][::-1] == names
+
+
+def test_firstresult_stops_at_the_first_answer_in_pluggys_order():
+    from zoo import EncoderSpec, hookimpl
+    from zoo.plugins import call_hook
+
+    asked = []
+
+    class Resolver:
+        def __init__(self, tag: str) -> None:
+            self.tag = tag
+
+        def answer(self, name: str) -> EncoderSpec:
+            asked.append(self.tag)
+            return EncoderSpec(name=f"{self.tag}:{name}", load=lambda: None)
+
+    class Late(Resolver):
+        @hookimpl(trylast=True)
+        def resolve_encoder(self, name: str) -> EncoderSpec:
+            return self.answer(name)
+
+    class Early(Resolver):
+        @hookimpl(tryfirst=True)
+        def resolve_encoder(self, name: str) -> EncoderSpec:
+            return self.answer(name)
+
+    pm = get_plugin_manager(load_entry_points=False)
+    pm.register(Early("early"), name="early")
+    pm.register(Late("late"), name="late")
+    assert call_hook(pm, "resolve_encoder", name="x").name == "early:x" and asked == ["early"]
+    assert pm.hook.resolve_encoder(name="y").name == "early:y"  # what pluggy itself answers
+    registry = Registry.from_plugins(pm)
+    assert registry.encoder("z").name == "early:z" and registry.owner("encoder", "early:z") == "early"
+    assert call_hook(pm, "register_tasks", register=lambda spec: None) == []  # not firstresult: a list
+
+
+def test_a_clash_is_won_by_rank_not_by_call_order(capsys):
+    """A tryfirst plugin registered after the built-ins is called first but still loses the clash."""
+    from zoo import EncoderSpec, hookimpl
+    from zoo.encoders.hashing import HashingEncoder
+
+    class Pushy:
+        @hookimpl(tryfirst=True)
+        def register_encoders(self, register):
+            register(EncoderSpec(name="hashing-bow-256", load=lambda: HashingEncoder(8)))
+            register(EncoderSpec(name="pushy", load=lambda: HashingEncoder(8), aliases=("minilm",)))
+
+    pm = get_plugin_manager(load_entry_points=False)
+    pm.register(Pushy(), name="pushy")
+    registry = Registry.from_plugins(pm)
+    assert registry.encoders.owners["hashing-bow-256"] == "zoo.encoders.builtin"
+    assert "pushy" in registry.encoders.specs and registry.encoders.aliases_of("pushy") == ()
+    assert "'hashing-bow-256' from plugin 'pushy'" in capsys.readouterr().err
+
+
+def test_zoo_list_leaves_out_an_alias_a_plugin_lost(fake_distribution):
+    from click.testing import CliRunner
+
+    from zoo.cli.main import build_cli
+
+    fake_distribution("zoo_fake_alias", """
+        from zoo import EncoderSpec, hookimpl
+        from zoo.encoders.hashing import HashingEncoder
+
+        @hookimpl
+        def register_encoders(register):
+            register(EncoderSpec(name="alias-loser", load=lambda: HashingEncoder(8), aliases=("minilm", "al")))
+    """)
+    lines = CliRunner().invoke(build_cli(), ["list", "encoders"]).output.splitlines()
+    row = next(line for line in lines if line.startswith("alias-loser"))
+    assert " al " in row and "minilm" not in row
+
+
+def test_hook_wrappers_are_reported_and_skipped(capsys):
+    from zoo import hookimpl
+    from zoo.plugins import hook_impls
+
+    class Wrapper:
+        @hookimpl(wrapper=True)
+        def register_tasks(self, register):
+            return (yield)
+
+    pm = get_plugin_manager(load_entry_points=False)
+    pm.register(Wrapper(), name="wrapper")
+    assert "wrapper" not in [impl.plugin_name for impl in hook_impls(pm, "register_tasks")]
+    assert "wraps register_tasks" in capsys.readouterr().err

@@ -78,7 +78,8 @@ def test_items_are_written_beside_the_result_and_read_back(tmp_path: Path):
     path = store.write(replace(RESULT, item_scores=items))
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, path.stem + ".items.npz"])
     result, read = read_result_items(path)
-    assert result.items["n"] == 3 and result.items["unit"] == "query" and result.items["file"] == path.stem + ".items.npz"
+    assert result.items["n"] == 3 and result.items["unit"] == "query"
+    assert result.items["file"] == path.stem + ".items.npz"
     assert read is not None and read.ids == items.ids and read.statistic == "mean"
     np.testing.assert_array_equal(read.values, items.values)
     assert "item_scores" not in json.loads(path.read_text())

@@ -237,7 +237,8 @@ def test_cached_corpora_are_searched_from_the_cache_files(tmp_path: Path, monkey
 
     built: list[type] = []
     exact_build = ExactBackend.build
-    monkeypatch.setattr(ExactBackend, "build", lambda self, x, *rest: built.append(type(x)) or exact_build(self, x, *rest))
+    monkeypatch.setattr(ExactBackend, "build",
+                        lambda self, x, *rest: built.append(type(x)) or exact_build(self, x, *rest))
 
     registry = Registry.from_plugins()
 
@@ -251,3 +252,36 @@ def test_cached_corpora_are_searched_from_the_cache_files(tmp_path: Path, monkey
     assert cached[0].items_encoded == 0 and cached[0].items_cached == 13
     assert first[0].scores == cached[0].scores == plain.scores
     assert built == [np.ndarray, StoredMatrix] * 2 + [np.ndarray] * 2  # each run: its chance level, its search
+
+
+class FixedDepthTask:
+    """A search task that always searches 100 deep, whatever it is asked."""
+
+    def __init__(self) -> None:
+        from zoo.protocols import TaskSpec
+
+        self.spec = TaskSpec("fixed-depth", "retrieval", load=lambda: self, main_metric="recall_at_100",
+                             uses_search=True)
+        self.asked: list[int | None] = []
+
+    def data_fingerprint(self) -> str:
+        return "fixed"
+
+    def evaluate(self, encoder, backend=None, *, depth=None):  # noqa: ANN001, ANN201
+        from zoo.protocols import SearchStats, TaskScores
+
+        self.asked.append(depth)
+        stats = SearchStats(build_seconds=0.0, search_seconds=1.0, n_queries=1, n_documents=1, depth=100)
+        return TaskScores({"recall_at_100": 1.0}, 1.0, "test", search=stats)
+
+
+def test_depth_is_passed_to_every_task_and_a_fixed_depth_is_reported(capsys):
+    from harness.runner import evaluate
+
+    task = FixedDepthTask()
+    evaluate(task, None, object(), 10, explicit=False)  # a default depth: nothing to say
+    evaluate(task, None, object(), 100, explicit=True)  # what it searched anyway
+    assert capsys.readouterr().err == ""
+    evaluate(task, None, object(), 10, explicit=True)
+    assert "fixed-depth searches at its own depth, 100 (--depth 10 ignored)" in capsys.readouterr().err
+    assert task.asked == [10, 100, 10]

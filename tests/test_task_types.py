@@ -287,7 +287,8 @@ def test_every_task_type_keeps_items_that_give_its_main_score_back() -> None:
     assert classified.items is not None and classified.items.unit == "test item" and len(classified.items) == 30
     assert set(np.round(classified.items.values * 3, 9)) <= {0.0, 1.0, 2.0, 3.0}  # 0 to 3 experiments right
     texts = [f"d{i}" for i in range(60)]
-    clustered = ClusteringTask(spec("clustering", "v_measure"), lambda: ClusteringData(texts, [i % 4 for i in range(60)]),
+    clustered = ClusteringTask(spec("clustering", "v_measure"),
+                               lambda: ClusteringData(texts, [i % 4 for i in range(60)]),
                                n_experiments=4, cluster_size=100).evaluate(
         FixedEncoder({t: rng.normal(size=5) for t in texts}))
     assert clustered.items is not None and len(clustered.items) == 4 and clustered.items.unit == "experiment"

@@ -265,8 +265,11 @@ class Task(Protocol):
 
     def data_fingerprint(self) -> str: ...
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None) -> TaskScores:
-        """Score ``encoder``; search tasks may also take ``depth=`` (hits per query) to honour ``--depth``."""
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
+                 depth: int | None = None) -> TaskScores:
+        """Score ``encoder``. ``depth``: hits per query for a search task (None: the task's own choice);
+        a task that searches at a fixed depth of its own ignores it and reports the depth it searched in
+        ``TaskScores.search.depth``, as every search task does; tasks without search ignore it."""
         ...
 
 

@@ -1,6 +1,8 @@
 """Names to specs for encoders, tasks, suites, search backends and post-processors, with aliases.
 
-Clashes are reported and the first registration kept; unknown names raise an error with suggestions.
+On a clash the plugin registered earlier wins (the built-ins, then this distribution's, then the others by
+distribution name: ``zoo.plugins.plugin_ranks``), whatever order pluggy called the hooks in, and the loser
+is reported; unknown names raise an error with suggestions.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from typing import Any, Callable, Generic, Iterator, TypeVar
 
 import pluggy
 
-from zoo.errors import UnknownNameError
-from zoo.plugins import call_safely, first_result, get_plugin_manager, hook_impls, warn
+from zoo.errors import UnknownNameError, ZooError
+from zoo.plugins import call_safely, first_result, get_plugin_manager, hook_impls, plugin_ranks, warn
 from zoo.protocols import BackendSpec, EncoderSpec, PostProcessorSpec, SuiteSpec, TaskSpec
+from zoo.provenance import plugin_source
 
 S = TypeVar("S", EncoderSpec, TaskSpec, SuiteSpec, BackendSpec, PostProcessorSpec)
 
@@ -42,6 +45,10 @@ class Catalogue(Generic[S]):
         self.owners[spec.name] = plugin
         for alias in spec.aliases:
             self.aliases.setdefault(alias, spec.name)
+
+    def aliases_of(self, name: str) -> tuple[str, ...]:
+        """The aliases that find ``name``: its spec's, less those another spec held first."""
+        return tuple(alias for alias in self.specs[name].aliases if self.aliases.get(alias) == name)
 
     def get(self, name: str) -> S:
         spec = self.find(name)
@@ -82,6 +89,7 @@ class Registry:
     postprocessors: Catalogue[PostProcessorSpec] = field(
         default_factory=lambda: Catalogue("postprocessor")
     )
+    resolved_by: dict[str, str] = field(default_factory=dict)  # encoder name -> the plugin that resolved it
 
     @classmethod
     def from_plugins(cls, pm: pluggy.PluginManager | None = None) -> Registry:
@@ -96,21 +104,28 @@ class Registry:
         return registry
 
     def _collect(self, hook: str, catalogue: Catalogue[Any], make: Callable[..., Any]) -> None:
+        """Call every plugin's hook, then add what each registered in rank order, so clashes resolve the
+        same way whichever order the hooks ran in (``tryfirst`` and ``trylast`` move calls, not winners)."""
+        ranks = plugin_ranks(self.pm)
+        registered: list[tuple[int, int, Any, str]] = []
         current = {"plugin": ""}
 
         def register(*args: Any, **kwargs: Any) -> None:
-            catalogue.add(make(*args, **kwargs), current["plugin"])
+            plugin = current["plugin"]
+            registered.append((ranks.get(plugin, len(ranks)), len(registered), make(*args, **kwargs), plugin))
 
         for impl in hook_impls(self.pm, hook):
             current["plugin"] = impl.plugin_name
             call_safely(impl, hook, register=register)
+        for _, _, spec, plugin in sorted(registered, key=lambda entry: entry[:2]):
+            catalogue.add(spec, plugin)
 
     def encoder(self, name: str) -> EncoderSpec:
         """A registered encoder by name or alias, else one a ``resolve_encoder`` hook opens."""
         spec = self.encoders.find(name)
         if spec is not None:
             return spec
-        resolved = first_result(self.pm, "resolve_encoder", name=name)
+        resolved = self._resolve(name)
         if resolved is None:
             raise UnknownNameError(
                 self.encoders.unknown_message(name).replace(
@@ -119,6 +134,34 @@ class Registry:
                 )
             )
         return resolved
+
+    def _resolve(self, name: str) -> EncoderSpec | None:
+        """The first answer of a ``resolve_encoder`` implementation, in pluggy's order; the resolver that
+        gave it is kept in ``resolved_by``. A ZooError is a resolver's answer for the user, so it passes."""
+        for impl in hook_impls(self.pm, "resolve_encoder"):
+            spec = call_safely(impl, "resolve_encoder", passes=(ZooError,), name=name)
+            if spec is not None:
+                self.resolved_by[spec.name] = impl.plugin_name
+                return spec
+        return None
+
+    def owner(self, kind: str, name: str) -> str | None:
+        """The plugin that supplied the ``kind`` ("encoder", "task", "backend", "postprocessor") ``name``."""
+        catalogue: Catalogue[Any] = getattr(self, f"{kind}s")
+        spec = catalogue.find(name)
+        if spec is not None:
+            return catalogue.owners[spec.name]
+        return self.resolved_by.get(name) if kind == "encoder" else None
+
+    def source(self, kind: str, name: str) -> dict[str, Any] | None:
+        """What a result records of the part it used: the spec's name and where it came from
+        (``zoo.provenance.PluginSource``); None for a name no plugin supplied."""
+        owner = self.owner(kind, name)
+        if owner is None or self.pm.get_plugin(owner) is None:
+            return None
+        catalogue: Catalogue[Any] = getattr(self, f"{kind}s")
+        spec = catalogue.find(name)
+        return {"name": spec.name if spec is not None else name, **plugin_source(self.pm, owner).as_dict()}
 
     def task(self, name: str) -> TaskSpec:
         return self.tasks.get(name)
@@ -162,3 +205,8 @@ def _named(kind: type) -> Callable[..., Any]:
         return kind(name=name, factory=factory, **meta)
 
     return make
+
+
+def find_encoder(name: str) -> EncoderSpec:
+    """The encoder spec that ``name`` (a name, alias or open name) stands for, among the installed plugins."""
+    return Registry.from_plugins().encoder(name)

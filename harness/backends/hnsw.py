@@ -145,7 +145,8 @@ class HnswBackend:
         # build the same graph. Passing seed + 1 keeps seeds apart (seed 0 still equals hnswlib's 0).
         index.init_index(max_elements=len(x), M=self.M, ef_construction=self.ef_construction,
                          random_seed=self.seed + 1)
-        order = np.arange(len(x)) if self.insertion_order == "given" else np.random.default_rng(self.seed).permutation(len(x))
+        order = (np.arange(len(x)) if self.insertion_order == "given"
+                 else np.random.default_rng(self.seed).permutation(len(x)))
         max_sq = 0.0
         # in slices, so that the copy hnswlib is handed (normalised for cosine) is a slice's, not the corpus's;
         # one thread inserts in the same order whatever the slicing, so the graph is the same

@@ -36,7 +36,7 @@ def compare(result_a: Path, result_b: Path, level: float, resamples: int, permut
 
     (a, items_a), (b, items_b) = read_result_items(result_a), read_result_items(result_b)
     check_comparable(a, b, result_a, result_b)
-    for result, items, path in ((a, items_a, result_a), (b, items_b, result_b)):
+    for items, path in ((items_a, result_a), (items_b, result_b)):
         if items is None:
             raise ZooError(f"{path} keeps no per-item scores (written before they were kept, or its task "
                            "gives none): re-run it with `zoo bench` to compare it")

@@ -165,50 +165,22 @@ def _read_queries(path: Path) -> dict[str, str]:
 # --- qrels --------------------------------------------------------------------------------------
 
 
-def _is_int(text: str) -> bool:
-    try:
-        int(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _qrels_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    header_seen = False
-    for number, line in text_lines(path):
-        if not line.strip():
-            continue
-        fields = line.split("\t")
-        if len(fields) != 3:
-            raise _fail(path, number, f"expected 3 tab-separated fields, got {len(fields)}",
-                        "write query-id<TAB>corpus-id<TAB>score")
-        if not header_seen:
-            header_seen = True
-            if _is_int(fields[2].strip()):
-                # BEIR skips the first line unread: a missing header would silently lose a judgment
-                raise _fail(path, number, "missing header line",
-                            "start the file with query-id<TAB>corpus-id<TAB>score")
-            continue
-        yield number, [check_string(f.strip(), f"{path}:{number}") for f in fields]
-
-
 def _read_qrels(path: Path, queries: dict[str, str], corpus: dict[str, str]) -> dict[str, dict[str, int]]:
+    from harness.trec import qrels_rows  # here: harness.trec imports numpy, and `zoo list` imports this module
+
     qrels: dict[str, dict[str, int]] = {}
-    for number, (qid, doc_id, score) in _qrels_rows(path):
+    for number, qid, doc_id, score in qrels_rows(path, beir_tsv=True):
         if qid not in queries:
             raise _fail(path, number, f"unknown query id {_short(qid)}",
                         "add it to queries.jsonl or remove the line")
         if doc_id not in corpus:
             raise _fail(path, number, f"unknown corpus id {_short(doc_id)}",
                         "add it to corpus.jsonl or remove the line")
-        if not _is_int(score):
-            raise _fail(path, number, f"score must be an integer, got {_short(score)}",
-                        "use integer relevance grades such as 0, 1, 2")
         judged = qrels.setdefault(qid, {})
         if doc_id in judged:
             raise _fail(path, number, f"duplicate judgment for ({_short(qid)}, {_short(doc_id)})",
                         "keep one line per query and document")
-        judged[doc_id] = int(score)
+        judged[doc_id] = score
     if not qrels:
         raise _fail(path, None, "no judgments in this split",
                     "add query-id<TAB>corpus-id<TAB>score lines after the header")

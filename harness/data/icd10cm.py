@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import importlib.util
-import json
 import random
 import re
 import warnings
@@ -25,7 +24,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from harness.data.beir import RetrievalData, write_beir
-from harness.data.paths import atomic_dir, atomic_write_text, data_home
+from harness.data.paths import build_once, data_home
 from zoo.errors import DataError
 
 VERSION = "1"  # bump when the build rules change: it names the cache folder
@@ -35,7 +34,6 @@ PACKAGE = "simple-icd-10-cm"
 SMALL_QUERIES = 500
 SMALL_DOCUMENTS = 5000
 SMALL_SEED = 20240611
-BUILD_FILE = "build.json"
 
 DESCRIPTION = "ICD-10-CM: find a code's title from one of its inclusion terms"
 LICENSE = ("ICD-10-CM: US government work (CMS/NCHS), free to use; "
@@ -74,16 +72,14 @@ def build_icd10cm(variant: str, root: Path | None = None) -> Path:
     if variant not in VARIANTS:
         raise DataError(f"unknown ICD-10-CM variant {variant!r}; use one of {', '.join(VARIANTS)}")
     folder = Path(root if root is not None else data_home()) / "icd10cm" / variant / f"v{VERSION}"
-    info = _build_info(variant)
-    if _is_current(folder, info):
-        return folder
+    return build_once(folder, _build_info(variant), functools.partial(_write_variant, variant))
+
+
+def _write_variant(variant: str, folder: Path) -> dict[str, object]:
     data = _small(_full()) if variant == "icd10cm-small" else _full()
-    info |= {"documents": len(data.corpus), "queries": len(data.queries),
-             "judgments": sum(len(d) for d in data.qrels.values())}
-    with atomic_dir(folder) as tmp:
-        write_beir(data, tmp)
-        atomic_write_text(tmp / BUILD_FILE, json.dumps(info, indent=1, sort_keys=True) + "\n")
-    return folder
+    write_beir(data, folder)
+    return {"documents": len(data.corpus), "queries": len(data.queries),
+            "judgments": sum(len(d) for d in data.qrels.values())}
 
 
 def _build_info(variant: str) -> dict[str, object]:
@@ -93,15 +89,6 @@ def _build_info(variant: str) -> dict[str, object]:
     if variant == "icd10cm-small":
         info |= {"seed": SMALL_SEED, "sample_queries": SMALL_QUERIES, "sample_documents": SMALL_DOCUMENTS}
     return info
-
-
-def _is_current(folder: Path, info: dict[str, object]) -> bool:
-    """True when ``folder`` was fully built from the same package version with the same rules."""
-    try:
-        built = json.loads((folder / BUILD_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return all(built.get(key) == value for key, value in info.items())
 
 
 # "in I00", "classifiable to C15", "B65.0-B81.3", "O34.-": a reference to other codes

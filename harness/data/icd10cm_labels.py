@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.data.icd10cm import icd10cm_release, package_version
-from harness.data.paths import TASK_FILE, atomic_dir, atomic_write_text, data_home
+from harness.data.paths import BUILD_FILE, TASK_FILE, atomic_write_text, build_once, data_home
 from zoo.errors import DataError
 from zoo.fingerprint import hash_files
 from zoo.protocols import Task, TaskSpec
@@ -47,7 +47,6 @@ PER_CHAPTER = {"train": 80, "test": 80}
 N_BLOCKS = 40
 PER_BLOCK = 50
 SAMPLES_PER_LABEL = 32  # mteb's default is 8; 32 is its most common override (e.g. YahooAnswersTopics)
-BUILD_FILE = "build.json"
 
 SOURCE = "simple-icd-10-cm (PyPI, MIT): ICD-10-CM tabular list from CMS/NCHS"
 LICENSE = "ICD-10-CM: US government work (CMS/NCHS), free to use; simple-icd-10-cm: MIT"
@@ -125,28 +124,19 @@ def build_icd_labels(variant: str, root: Path | None = None) -> Path:
             "package": "simple-icd-10-cm", "package_version": package_version(),
             "icd10cm_release": icd10cm_release(), "seed": SEED,
             "sample": PER_CHAPTER if variant == CHAPTERS else {"blocks": N_BLOCKS, "per_block": PER_BLOCK}}
-    if _is_current(folder, info):
-        return folder
-    splits = chapter_splits() if variant == CHAPTERS else {"test": block_sample()}
-    info |= {"sizes": {split: len(rows) for split, rows in splits.items()}}
-    task = ({"type": "classification", "name": variant, "samples_per_label": SAMPLES_PER_LABEL}
-            if variant == CHAPTERS else {"type": "clustering", "name": variant})
+    return build_once(folder, info, functools.partial(_write_variant, variant))
+
+
+def _write_variant(variant: str, folder: Path) -> dict[str, object]:
     from harness.data.folders import write_jsonl
 
-    with atomic_dir(folder) as tmp:
-        for split, rows in splits.items():
-            write_jsonl(tmp / f"{split}.jsonl", rows)
-        atomic_write_text(tmp / TASK_FILE, json.dumps(task, indent=1) + "\n")
-        atomic_write_text(tmp / BUILD_FILE, json.dumps(info, indent=1, sort_keys=True) + "\n")
-    return folder
-
-
-def _is_current(folder: Path, info: dict[str, object]) -> bool:
-    try:
-        built = json.loads((folder / BUILD_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return all(built.get(key) == value for key, value in info.items())
+    splits = chapter_splits() if variant == CHAPTERS else {"test": block_sample()}
+    task = ({"type": "classification", "name": variant, "samples_per_label": SAMPLES_PER_LABEL}
+            if variant == CHAPTERS else {"type": "clustering", "name": variant})
+    for split, rows in splits.items():
+        write_jsonl(folder / f"{split}.jsonl", rows)
+    atomic_write_text(folder / TASK_FILE, json.dumps(task, indent=1) + "\n")
+    return {"sizes": {split: len(rows) for split, rows in splits.items()}}
 
 
 def folder_fingerprint(folder: Path) -> str:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, Mapping
 
 from zoo.errors import ZooError
 
 ENV_VAR = "ZOO_DATA_HOME"
 TASK_FILE = "task.json"  # names the type of a task folder (see harness.data.folders)
+BUILD_FILE = "build.json"  # the stamp of a built data folder: what built it, from what, with which rules
 
 
 def data_home() -> Path:
@@ -38,6 +40,32 @@ def writable_folder(folder: Path | str, option: str = "--out") -> Path:
         raise ZooError(f"{option} {folder}: cannot write there ({exc.strerror or exc}); "
                        "choose a folder you can write to") from None
     return folder
+
+
+def build_once(folder: Path, stamp: Mapping[str, object],
+               build: Callable[[Path], Mapping[str, object] | None]) -> Path:
+    """``folder``, built by ``build`` unless a build with the same ``stamp`` is already there.
+
+    ``build(tmp)`` fills an empty temporary folder, which then replaces ``folder`` whole, with ``build.json``
+    holding the stamp and whatever facts ``build`` returns (sizes, counts). A change to any stamp value (a
+    rule's version, a source package's version) rebuilds the folder on next use.
+    """
+    folder = Path(folder)
+    if is_built(folder, stamp):
+        return folder
+    with atomic_dir(folder) as tmp:
+        facts = build(tmp) or {}
+        atomic_write_text(tmp / BUILD_FILE, json.dumps({**stamp, **facts}, indent=1, sort_keys=True) + "\n")
+    return folder
+
+
+def is_built(folder: Path, stamp: Mapping[str, object]) -> bool:
+    """True when ``folder`` holds a complete build whose stamp agrees with ``stamp`` on every key."""
+    try:
+        built = json.loads((Path(folder) / BUILD_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(built, dict) and all(built.get(key) == value for key, value in stamp.items())
 
 
 def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:

@@ -157,7 +157,8 @@ class ClassificationTask:
         scores = label_scores(truth, predicted)
         return TaskScores(scores, scores["accuracy"], data.split, items=correct_items(truth, [predicted], "accuracy"))
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None) -> TaskScores:
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
+                 depth: int | None = None) -> TaskScores:
         data = self.data
         rows = self.train_rows
         # one call for both splits; texts are encoded like STS sentences, symmetric, as role "query"

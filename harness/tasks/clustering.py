@@ -118,7 +118,8 @@ class ClusteringTask:
         data = self.data
         return fingerprint("clustering", data.texts, data.labels, data.split, self.options())
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None) -> TaskScores:
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
+                 depth: int | None = None) -> TaskScores:
         data = self.data
         vectors = encoder.encode(list(data.texts), role="query")
         per_experiment = bootstrap_clustering(

@@ -141,7 +141,8 @@ class PairClassificationTask:
         data = self.data
         return fingerprint("pair_classification", data.sentences1, data.sentences2, data.labels, data.split)
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None) -> TaskScores:
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
+                 depth: int | None = None) -> TaskScores:
         data = self.data
         # one call for both sides; both are encoded alike (mteb's prompt type None), as in STS
         vectors = encoder.encode([*data.sentences1, *data.sentences2], role="query")

@@ -101,7 +101,8 @@ class RerankingTask:
         data = self.data
         return fingerprint("reranking", data.queries, data.positives, data.negatives, data.split)
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None) -> TaskScores:
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
+                 depth: int | None = None) -> TaskScores:
         data = self.data
         documents = self.documents()
         row = {text: i for i, text in enumerate(documents)}

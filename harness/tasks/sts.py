@@ -44,7 +44,8 @@ class STSTask:
         data = self.data
         return fingerprint(data.sentences1, data.sentences2, np.asarray(data.scores).tolist())
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None) -> TaskScores:
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
+                 depth: int | None = None) -> TaskScores:
         data = self.data
         # both sides are encoded the same way: STS is symmetric, as in MTEB
         left = encoder.encode(list(data.sentences1), role="query")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import click
 
@@ -45,13 +46,9 @@ def registry():  # noqa: ANN201
 
 
 def build_cli() -> click.Group:
-    from zoo.cli.bench import bench
     from zoo.cli.cache import cache
-    from zoo.cli.eval_run import eval_run
-    from zoo.cli.leaderboard import leaderboard
     from zoo.cli.listing import list_command
-    from zoo.cli.mteb import mteb_command  # MTEB result export/import
-    from zoo.plugins import call_safely, hook_impls, warn
+    from zoo.cli.plugin import plugin_command
 
     @click.group(cls=ZooGroup, context_settings={"help_option_names": ["-h", "--help"]})
     @click.version_option(__version__, prog_name="zoo")
@@ -61,17 +58,35 @@ def build_cli() -> click.Group:
         Start with `zoo bench` (the offline default run) or `zoo list`.
         """
 
-    for command in (bench, list_command, eval_run, cache, leaderboard, mteb_command):
+    for command in (list_command, cache, plugin_command):  # the harness adds bench, eval-run, leaderboard, ...
         cli.add_command(command)
-    for impl in hook_impls(plugin_manager(), "register_commands"):
+    add_plugin_commands(cli, plugin_manager())
+    return cli
+
+
+def add_plugin_commands(cli: click.Group, pm: Any) -> None:
+    """Each plugin's ``register_commands``, in pluggy's order; on a name clash the command of the plugin
+    registered earlier is kept (zoo's own commands first), as for every other registered name."""
+    from zoo.plugins import call_safely, hook_impls, plugin_ranks, warn
+
+    ranks = plugin_ranks(pm)
+    owners = dict.fromkeys(cli.commands, ("zoo", -1))
+    for impl in hook_impls(pm, "register_commands"):
         before = dict(cli.commands)
         call_safely(impl, "register_commands", cli=cli)
-        for name, command in before.items():
-            if cli.commands.get(name) is not command:  # click would silently replace it
-                cli.commands[name] = command
-                warn(f"command {name!r} from plugin {impl.plugin_name!r} clashes with an existing "
-                     "command; keeping the existing one")
-    return cli
+        mine = (impl.plugin_name, ranks.get(impl.plugin_name, len(ranks)))
+        for name, command in list(cli.commands.items()):
+            if before.get(name) is command:
+                continue
+            if name in before and owners[name][1] < mine[1]:
+                cli.commands[name] = before[name]  # click would silently replace it
+                kept, lost = owners[name][0], mine[0]
+            else:
+                kept, lost = mine[0], owners[name][0] if name in before else None
+                owners[name] = mine
+            if lost is not None:
+                warn(f"command {name!r} from plugin {lost!r} clashes with the one from plugin {kept!r}; "
+                     f"keeping {kept!r}'s")
 
 
 def main() -> None:

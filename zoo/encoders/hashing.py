@@ -5,21 +5,19 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
+from zoo.encoders.skeleton import BaseEncoder
 from zoo.errors import ZooError
-from zoo.fingerprint import fingerprint
 
 TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
-class HashingEncoder:
+class HashingEncoder(BaseEncoder):
     """Bag of lower-cased word tokens, each hashed (blake2b) to a bucket and a sign; deterministic."""
 
-    modalities = ("text",)
-    similarity = "cosine"
     n_parameters = 0  # nothing learned: the hash is the model
 
     def __init__(self, dim: int = 256, *, name: str | None = None) -> None:
@@ -32,16 +30,12 @@ class HashingEncoder:
     def dim(self) -> int:
         return self._dim
 
-    def fingerprint(self) -> str:
-        return fingerprint("hashing-bow", 1, self._dim, TOKEN.pattern)
+    def fingerprint_parts(self) -> tuple[Any, ...]:
+        return ("hashing-bow", 1, self._dim, TOKEN.pattern)
 
-    def encode(
-        self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None
-    ) -> np.ndarray:
-        out = np.zeros((len(inputs), self._dim), dtype=np.float32)
-        for row, text in enumerate(inputs):
-            if not isinstance(text, str):
-                raise ZooError(f"{self.name} encodes text; input {row} is {type(text).__name__}")
+    def encode_items(self, items: list[str], role: str, instruction: str | None) -> np.ndarray:
+        out = np.zeros((len(items), self._dim), dtype=np.float32)
+        for row, text in enumerate(items):
             for token in TOKEN.findall(text.lower()):
                 bucket, sign = _slot(token, self._dim)
                 out[row, bucket] += sign

@@ -16,16 +16,13 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 
 from zoo.cache import cache_home
 from zoo.encoders.base import (
     PromptSettings,
-    check_role,
-    check_texts,
-    empty,
     hub_snapshot,
     l2_normalize,
     model_files,
@@ -34,10 +31,11 @@ from zoo.encoders.base import (
     safetensors_parameters,
     weights_fingerprint,
 )
+from zoo.encoders.skeleton import BaseEncoder
 from zoo.encoders.st_config import module_kind, pooling_modes, pooling_width
 from zoo.errors import ZooError
 from zoo.fingerprint import fingerprint
-from zoo.protocols import Role, Similarity
+from zoo.protocols import Role
 
 EXPORT_FORMAT = 1  # bump when the export code changes what it writes
 OPSET = 17
@@ -222,15 +220,13 @@ def local_model_folder(model: str, revision: str | None) -> Path:
         raise ZooError(f"could not get model {model!r} for onnx: {first_line}") from exc
 
 
-class OnnxEncoder:
+class OnnxEncoder(BaseEncoder):
     """A sentence-transformers model run by ONNX Runtime on CPU, fp32 or dynamically quantized to int8.
 
     The fingerprint holds the weights, the user's settings, the runtime and the quantization, so its cached
     vectors never mix with the PyTorch path's. ``threads`` None means OMP_NUM_THREADS if set, else one per core.
     """
 
-    modalities: tuple[str, ...] = ("text",)
-    similarity: Similarity = "cosine"
     family = "onnx"
 
     def __init__(
@@ -261,7 +257,6 @@ class OnnxEncoder:
         self._layout: SentenceTransformerLayout | None = None
         self._session: Any = None
         self._tokenizer: Any = None
-        self._fingerprint: str | None = None
 
     def __repr__(self) -> str:
         return f"OnnxEncoder({self.model_name_or_path!r}, quantize={self.quantize!r})"
@@ -290,12 +285,8 @@ class OnnxEncoder:
     def settings(self) -> list[Any]:
         return [self.prompts.as_dict(), self.normalize, self.max_seq_length]
 
-    def fingerprint(self) -> str:
-        if self._fingerprint is None:
-            self._fingerprint = fingerprint(
-                self.family, weights_fingerprint(self.folder), self.settings(), "onnxruntime", self.quantize
-            )
-        return self._fingerprint
+    def fingerprint_parts(self) -> tuple[Any, ...]:
+        return (self.family, weights_fingerprint(self.folder), self.settings(), "onnxruntime", self.quantize)
 
     def onnx_path(self) -> Path:
         """The exported (and quantized) model file, exporting it on first use."""
@@ -321,22 +312,16 @@ class OnnxEncoder:
 
     def load(self) -> None:
         """Export (once) and open the model now rather than in the first encode."""
-        self.session  # the properties load them
-        self.tokenizer
+        self.session  # noqa: B018 - the properties load them
+        self.tokenizer  # noqa: B018
 
     def effective_prompts(self) -> PromptSettings:
         """The user's prompts, with the model's configured ones for roles the user left unset."""
         own = self.layout.prompts
         return self.prompts.with_defaults(own.get("query"), own.get("document") or own.get("passage"))
 
-    def encode(
-        self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
-    ) -> np.ndarray:
-        texts = check_texts(inputs)
-        check_role(role)
-        if not texts:
-            return empty(self.dim)
-        return self._encode(texts, self.effective_prompts().for_role(role, instruction))
+    def encode_items(self, items: list[str], role: Role, instruction: str | None) -> np.ndarray:
+        return self._encode(items, self.effective_prompts().for_role(role, instruction))
 
     def _encode(self, texts: list[str], prompt: str | None) -> np.ndarray:
         layout = self.layout

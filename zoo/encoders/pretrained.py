@@ -4,15 +4,12 @@ a precision, and a fingerprint of the model files plus every setting that change
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 from zoo.encoders.base import (
-    check_role,
-    check_texts,
     dtype_name,
-    empty,
     hub_snapshot,
     model_files,
     module_parameters,
@@ -21,18 +18,16 @@ from zoo.encoders.base import (
     state_dict_fingerprint,
     weights_fingerprint,
 )
+from zoo.encoders.skeleton import BaseEncoder
 from zoo.encoders.untrained import freshly_initialised
 from zoo.errors import ZooError
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Role, Similarity
+from zoo.protocols import Role
 
 
-class PretrainedTextEncoder:
+class PretrainedTextEncoder(BaseEncoder):
     """Base of the encoders over pretrained checkpoints. Subclasses set ``family``, ``snapshot_marker``
     and implement ``settings()``, ``torch_module()`` and ``encode_texts()``."""
 
-    modalities: tuple[str, ...] = ("text",)
-    similarity: Similarity = "cosine"
     family = ""
     snapshot_marker = "config.json"  # a file every snapshot of this kind holds
 
@@ -40,7 +35,6 @@ class PretrainedTextEncoder:
     revision: str | None
     device: str | None
     dtype: str | None
-    _fingerprint: str | None = None
 
     @property
     def local_folder(self) -> Path | None:
@@ -70,15 +64,9 @@ class PretrainedTextEncoder:
         """The precision the weights run in: the user's choice, else what the device picks."""
         return dtype_name(pick_device(self.device), self.dtype)
 
-    def fingerprint(self) -> str:
-        if self._fingerprint is None:
-            self._fingerprint = fingerprint(
-                self.family,
-                self._weights_fingerprint(),
-                self.settings(),
-                self.effective_dtype(),  # fp16 on a GPU gives other vectors than fp32
-            )
-        return self._fingerprint
+    def fingerprint_parts(self) -> tuple[Any, ...]:
+        # the precision is part of it: fp16 on a GPU gives other vectors than fp32
+        return (self.family, self._weights_fingerprint(), self.settings(), self.effective_dtype())
 
     @property
     def n_parameters(self) -> int | None:
@@ -102,14 +90,8 @@ class PretrainedTextEncoder:
                 return state_dict_fingerprint(module)
         return weights_fingerprint(folder)
 
-    def encode(
-        self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
-    ) -> np.ndarray:
-        texts = check_texts(inputs)
-        check_role(role)
-        if not texts:
-            return empty(self.dim)
-        return self.encode_texts(texts, role, instruction)
+    def encode_items(self, items: list[str], role: Role, instruction: str | None) -> np.ndarray:
+        return self.encode_texts(items, role, instruction)
 
     def load_error(self, source: str, exc: Exception) -> ZooError:
         first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -55,7 +55,6 @@ class SentenceTransformerEncoder(PretrainedTextEncoder):
         self.max_seq_length = max_seq_length
         self.dtype = dtype
         self._model: Any = None
-        self._fingerprint: str | None = None
 
     def __repr__(self) -> str:
         return f"SentenceTransformerEncoder({self.model_name_or_path!r}, name={self.name!r})"

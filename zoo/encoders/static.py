@@ -5,16 +5,14 @@ from __future__ import annotations
 import importlib.util
 import logging
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from zoo.encoders.base import (
-    check_role, check_texts, empty, file_fingerprint, l2_normalize, safetensors_parameters,
-)
+from zoo.encoders.base import file_fingerprint, l2_normalize, safetensors_parameters
+from zoo.encoders.skeleton import BaseEncoder
 from zoo.errors import ZooError
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Role, Similarity
+from zoo.protocols import Role
 
 
 def wordllama_package_dir() -> Path | None:
@@ -39,15 +37,12 @@ def _import_wordllama() -> Any:
     return wordllama
 
 
-class WordLlamaEncoder:
+class WordLlamaEncoder(BaseEncoder):
     """Average of WordLlama token embeddings, L2-normalised; prompts and instructions do not apply.
 
     ``cache_dir`` None means the installed package folder, where the wheel's weights lie; with
     ``allow_download`` False (the default) a missing file is an error, never a network call.
     """
-
-    modalities: tuple[str, ...] = ("text",)
-    similarity: Similarity = "cosine"
 
     def __init__(
         self,
@@ -65,8 +60,6 @@ class WordLlamaEncoder:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.allow_download = allow_download
         self.batch_size = batch_size
-        self._model: Any = None
-        self._fingerprint: str | None = None
 
     def __repr__(self) -> str:
         return f"WordLlamaEncoder(config={self.config!r}, dim={self._dim})"
@@ -110,42 +103,24 @@ class WordLlamaEncoder:
             raise ZooError(f"wordllama {self.config!r} dim {self._dim} is not available offline: {exc}") from exc
         return found[0], found[1]
 
-    @property
-    def model(self) -> Any:
-        if self._model is None:
-            self._files()  # a clear ZooError before wordllama's own messages
-            wordllama = _import_wordllama()
-            self._model = wordllama.WordLlama.load(
-                config=self.config,
-                dim=self._dim,
-                cache_dir=self._cache_dir(),
-                disable_download=not self.allow_download,
-            )
-        return self._model
-
-    def load(self) -> None:
-        """Load the weights now rather than in the first encode (the harness times the two apart)."""
-        self.model  # the property loads them
+    def load_model(self) -> Any:
+        self._files()  # a clear ZooError before wordllama's own messages
+        return _import_wordllama().WordLlama.load(
+            config=self.config,
+            dim=self._dim,
+            cache_dir=self._cache_dir(),
+            disable_download=not self.allow_download,
+        )
 
     @property
     def n_parameters(self) -> int | None:
         """The token-embedding table's size, from the weights file's header."""
         return safetensors_parameters([self._files()[0]])
 
-    def fingerprint(self) -> str:
-        if self._fingerprint is None:
-            weights, tokenizer = self._files()
-            self._fingerprint = fingerprint(
-                "wordllama", file_fingerprint(weights), file_fingerprint(tokenizer), self.config, self._dim
-            )
-        return self._fingerprint
+    def fingerprint_parts(self) -> tuple[Any, ...]:
+        weights, tokenizer = self._files()
+        return ("wordllama", file_fingerprint(weights), file_fingerprint(tokenizer), self.config, self._dim)
 
-    def encode(
-        self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
-    ) -> np.ndarray:
-        texts = check_texts(inputs)
-        check_role(role)
-        if not texts:
-            return empty(self._dim)
-        vectors = self.model.embed(texts, norm=False, batch_size=self.batch_size)
+    def encode_items(self, items: list[str], role: Role, instruction: str | None) -> np.ndarray:
+        vectors = self.model.embed(items, norm=False, batch_size=self.batch_size)
         return l2_normalize(np.asarray(vectors, dtype=np.float32))

@@ -86,7 +86,6 @@ class TransformersEncoder(PretrainedTextEncoder):
         self.revision = revision
         self.padding_side = padding_side
         self._loaded: tuple[Any, Any, str] | None = None
-        self._fingerprint: str | None = None
 
     def __repr__(self) -> str:
         return f"TransformersEncoder({self.model_name_or_path!r}, pooling={self.pooling!r})"

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from zoo.encoders.sentence_transformers import SentenceTransformerEncoder
-from zoo.fingerprint import fingerprint
 from zoo.merge.build import (
     MergeInput,
     build_merge,
@@ -47,11 +46,8 @@ class MergedEncoder(SentenceTransformerEncoder):
     def merge_fingerprint(self) -> str:
         return merge_fingerprint(self.recipe, self.inputs)
 
-    def fingerprint(self) -> str:
-        if self._fingerprint is None:
-            self._fingerprint = fingerprint(self.family, self.merge_fingerprint(), self.settings(),
-                                            self.effective_dtype())
-        return self._fingerprint
+    def fingerprint_parts(self) -> tuple[Any, ...]:
+        return (self.family, self.merge_fingerprint(), self.settings(), self.effective_dtype())
 
     @property
     def local_folder(self) -> Path:

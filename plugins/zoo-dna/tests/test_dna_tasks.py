@@ -102,3 +102,11 @@ def test_task_fingerprints_are_stable() -> None:
     for spec in TASKS:
         assert spec.load().data_fingerprint() == spec.load().data_fingerprint()
     assert len({spec.load().data_fingerprint() for spec in TASKS}) == 3
+
+
+@pytest.mark.slow  # every task on all 5,181 genes, twice
+@pytest.mark.parametrize("spec", TASKS, ids=lambda spec: spec.name)
+def test_tasks_pass_the_conformance_checks(spec: TaskSpec) -> None:
+    from zoo.testing import check_task
+
+    check_task(spec.load(), KmerFrequencyEncoder(4), ExactBackend)

@@ -14,8 +14,7 @@ import re
 from typing import Any, Callable
 
 from zoo import EncoderSpec, Task, TaskSpec, hookimpl
-from zoo.errors import ZooError
-from zoo.options import parse_options
+from zoo.api import ZooError, parse_options
 
 MODALITY = "dna"
 KMER_NAME = re.compile(r"kmer-(\d+)")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Literal
 
-from zoo.fingerprint import hash_file
+from zoo.api import hash_file
 
 DATA_FILE = "rrna16s.tsv.gz"
 Side = Literal["train", "eval"]

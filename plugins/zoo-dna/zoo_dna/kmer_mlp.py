@@ -12,8 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zoo.errors import ZooError
-
+from zoo.api import ZooError
 from zoo_dna.kmers import kmer_counts, n_canonical
 
 if TYPE_CHECKING:
@@ -79,7 +78,7 @@ def load_model(path: str) -> KmerMLP:
             arrays = {name: data[name].astype(np.float32) for name in LAYERS}
             model = KmerMLP(int(data["k"]), meta=json.loads(str(data["meta"])), **arrays)
     except (OSError, KeyError, ValueError) as exc:
-        raise ZooError(f"cannot read k-mer MLP weights {path}: {exc}; retrain with python -m zoo_dna.train")
+        raise ZooError(f"cannot read k-mer MLP weights {path}: {exc}; retrain with python -m zoo_dna.train") from None
     if model.w1.shape[0] != n_canonical(model.k):
         raise ZooError(f"k-mer MLP weights {path} do not fit k={model.k}; retrain with python -m zoo_dna.train")
     return model

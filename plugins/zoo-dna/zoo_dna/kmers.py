@@ -5,8 +5,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Sequence
 
-from zoo.errors import ZooError
-
+from zoo.api import ZooError
 from zoo_dna.sequences import UNKNOWN, to_codes
 
 if TYPE_CHECKING:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from zoo.errors import ZooError
-
+from zoo.api import ZooError
 from zoo_dna.sequences import UNKNOWN, from_codes, to_codes
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Sequence
 
-from zoo.errors import ZooError
+from zoo.api import ZooError
 
 if TYPE_CHECKING:
     import numpy as np

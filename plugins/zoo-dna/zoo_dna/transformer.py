@@ -9,11 +9,7 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any, Sequence
 
-from zoo.encoders.base import check_role, empty
-from zoo.encoders.transformers import TransformersEncoder, pool
-from zoo.errors import ZooError
-from zoo.protocols import Role
-
+from zoo.api import Role, TransformersEncoder, ZooError, pool
 from zoo_dna.catalogue import HUB_MODELS
 from zoo_dna.sequences import check_sequences
 
@@ -32,15 +28,10 @@ class DnaTransformerEncoder(TransformersEncoder):
     modalities: tuple[str, ...] = ("dna",)
     family = "dna-transformers"
 
-    def encode(self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
-               ) -> np.ndarray:
-        sequences = check_sequences(inputs, self.name)
-        check_role(role)
-        if not sequences:
-            return empty(self.dim)
-        return self._encode(sequences)
+    def check_inputs(self, inputs: Sequence[Any]) -> list[str]:
+        return check_sequences(inputs, self.name)
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
+    def encode_texts(self, texts: list[str], role: Role, instruction: str | None) -> np.ndarray:
         import numpy as np
         import torch
 

@@ -178,3 +178,11 @@ def test_zoo_char_sim_command() -> None:
     assert result.returncode == 0, result.stderr
     scores = {line.split()[1]: float(line.split()[0]) for line in result.stdout.splitlines()}
     assert scores["recieve"] > scores["banana"]
+
+
+def test_task_passes_the_conformance_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.backends.exact import ExactBackend
+    from zoo.testing import check_task
+
+    monkeypatch.setenv("ZOO_DATA_HOME", str(tmp_path))
+    check_task(PYDOC_TOPICS.load(), CharNgramEncoder(64), ExactBackend)

@@ -36,7 +36,7 @@ def encoder_spec(dim: int, *, name: str | None = None) -> EncoderSpec:
 
 
 def _pydoc_topics_task(spec: TaskSpec) -> Task:
-    from harness.tasks.retrieval import RetrievalTask
+    from harness.api import RetrievalTask
     from zoo_example.topics import build_pydoc_topics
 
     return RetrievalTask(spec, build_pydoc_topics)

@@ -11,12 +11,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from zoo.errors import ZooError
-from zoo.fingerprint import fingerprint
+from zoo.api import BaseEncoder, ZooError
 
 VERSION = 1  # bump when the features change: it is part of the fingerprint
 TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -28,11 +27,8 @@ SIGN_BIT = np.uint64(HASH_BITS - 1)
 CACHE_WORDS = 1 << 18
 
 
-class CharNgramEncoder:
+class CharNgramEncoder(BaseEncoder):
     """Bag of hashed character n-grams of each word; symmetric, so role and instruction change nothing."""
-
-    modalities = ("text",)
-    similarity = "cosine"
 
     def __init__(
         self,
@@ -60,17 +56,12 @@ class CharNgramEncoder:
     def params(self) -> dict[str, Any]:
         return {"dim": self._dim, "min_n": self.min_n, "max_n": self.max_n, "sublinear_tf": self.sublinear_tf}
 
-    def fingerprint(self) -> str:
+    def fingerprint_parts(self) -> tuple[Any, ...]:
         # the name is left out: it does not change the vectors
-        features = (TOKEN.pattern, BOW, EOW, f"blake2b-{HASH_BITS}")
-        return fingerprint("char-ngram-hash", VERSION, self.params(), *features)
+        return ("char-ngram-hash", VERSION, self.params(), TOKEN.pattern, BOW, EOW, f"blake2b-{HASH_BITS}")
 
-    def encode(
-        self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None
-    ) -> np.ndarray:
-        texts = _checked_texts(inputs, role)
-        parts = [self._encode_chunk(texts[i : i + CHUNK]) for i in range(0, len(texts), CHUNK)]
-        return np.concatenate(parts) if parts else np.zeros((0, self._dim), dtype=np.float32)
+    def encode_items(self, items: list[str], role: str, instruction: str | None) -> np.ndarray:
+        return np.concatenate([self._encode_chunk(items[i : i + CHUNK]) for i in range(0, len(items), CHUNK)])
 
     def _encode_chunk(self, texts: list[str]) -> np.ndarray:
         rows, hashes = self._features(texts)
@@ -137,15 +128,3 @@ def _count_pairs(rows: np.ndarray, hashes: np.ndarray) -> tuple[np.ndarray, np.n
     unique = keys[starts]
     mask = np.uint64((1 << HASH_BITS) - 1)
     return (unique >> np.uint64(HASH_BITS)).astype(np.int64), unique & mask, counts
-
-
-def _checked_texts(inputs: Sequence[Any], role: str) -> list[str]:
-    if role not in ROLES:
-        raise ZooError(f"unknown role {role!r}: use 'query' or 'document'")
-    if isinstance(inputs, (str, bytes)):
-        raise ZooError("encode() takes a list of strings, not a single string: wrap it in a list")
-    texts = list(inputs)
-    for index, item in enumerate(texts):
-        if not isinstance(item, str):
-            raise ZooError(f"char n-gram encoder takes strings: input {index} is a {type(item).__name__}")
-    return texts

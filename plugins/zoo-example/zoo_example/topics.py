@@ -8,18 +8,15 @@ The BEIR folder is built on first use under ``data_home()`` and rebuilt when Pyt
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Mapping
 
-from harness.data.beir import RetrievalData, write_beir
-from harness.data.paths import atomic_dir, atomic_write_text, data_home
-from zoo.errors import DataError
+from harness.api import RetrievalData, build_once, data_home, write_beir
+from zoo.api import DataError
 
 BUILD_VERSION = "1"  # bump when the build rules change: it names the cache folder
 SPLIT = "test"
-BUILD_FILE = "build.json"
 PYTHON = ".".join(map(str, sys.version_info[:3]))
 
 
@@ -64,14 +61,13 @@ def build_pydoc_topics(root: Path | None = None) -> Path:
     folder = Path(root if root is not None else data_home()) / "pydoc-topics" / f"v{BUILD_VERSION}-py{PYTHON}"
     info: dict[str, object] = {"builder": f"zoo_example.topics v{BUILD_VERSION}", "python": PYTHON,
                                "split": SPLIT}
-    if _is_current(folder, info):
-        return folder
+    return build_once(folder, info, _write_topics)
+
+
+def _write_topics(folder: Path) -> dict[str, object]:
     data = topics_data(_pydoc_topics())
-    info |= {"documents": len(data.corpus), "queries": len(data.queries)}
-    with atomic_dir(folder) as tmp:
-        write_beir(data, tmp)
-        atomic_write_text(tmp / BUILD_FILE, json.dumps(info, indent=1, sort_keys=True) + "\n")
-    return folder
+    write_beir(data, folder)
+    return {"documents": len(data.corpus), "queries": len(data.queries)}
 
 
 def _pydoc_topics() -> Mapping[str, str]:
@@ -81,11 +77,3 @@ def _pydoc_topics() -> Mapping[str, str]:
         raise DataError("this Python has no pydoc_data module: install its full standard library "
                         "to build the pydoc-topics task") from None
     return topics
-
-
-def _is_current(folder: Path, info: dict[str, object]) -> bool:
-    try:
-        built = json.loads((folder / BUILD_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return all(built.get(key) == value for key, value in info.items())

@@ -76,7 +76,7 @@ def test_ef_search_changes_between_searches(clustered: tuple[np.ndarray, np.ndar
     assert hnsw.search_ladder("ef_search") == [16, 32, 64, 128, 256, 512, 1024, 2048, 3000]
     recalls = []
     for ef in (16, 64, 3000):
-        setattr(hnsw, "ef_search", ef)
+        hnsw.ef_search = ef
         assert hnsw.params()["ef_search"] == ef
         recalls.append(recall_at_10(hnsw.search(queries, 10)[0], exact_ids))
     assert recalls[0] < 0.9 and recalls[0] < recalls[1] < recalls[2]

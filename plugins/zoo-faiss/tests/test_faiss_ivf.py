@@ -62,7 +62,7 @@ def test_nprobe_changes_between_searches_without_a_rebuild(clustered: tuple[np.n
     index = ivf._index
     recalls = []
     for nprobe in ivf.search_ladder("nprobe"):
-        setattr(ivf, "nprobe", nprobe)
+        ivf.nprobe = nprobe
         assert ivf.params()["nprobe"] == nprobe
         found, scores = ivf.search(queries, 10)
         recalls.append(recall_at_10(found, exact_ids))

@@ -38,7 +38,7 @@ def hnsw_faiss(**params: Any) -> SearchBackend:
 
 @hookimpl
 def register_search_backends(register: Callable[..., None]) -> None:
-    from harness.backends import graph_params
+    from harness.api import graph_params
 
     register("ivf-flat", ivf_flat, params=IVF_PARAMS,
              description="faiss IVF-Flat: k-means lists, nprobe of them scanned; scores recomputed as exact's")

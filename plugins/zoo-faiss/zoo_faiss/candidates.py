@@ -12,8 +12,8 @@ from typing import Callable
 
 import numpy as np
 
-from harness.backends.scoring import candidate_count, pair_scores, rank, settled
-from zoo.protocols import Similarity
+from harness.api import candidate_count, pair_scores, rank, settled
+from zoo.api import Similarity
 
 # (queries, c) -> corpus positions and keys of each query's c best candidates, best first; missing
 # candidates have position -1 and key -inf. A key is any increasing function of the score, up to rounding.

@@ -19,13 +19,19 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 
-from harness.backends.hnsw import DEFAULT_EF_SEARCH, graph_options
-from harness.backends.scoring import check_corpus, check_queries, key_error_bound, normalised, positive_int
-from zoo.errors import ZooError
-from zoo.protocols import Similarity
+from harness.api import (
+    DEFAULT_EF_SEARCH,
+    check_corpus,
+    check_queries,
+    graph_options,
+    key_error_bound,
+    normalised,
+    positive_int,
+)
+from zoo.api import Similarity, ZooError
 from zoo_faiss.candidates import Fetch, exact_top
-from zoo_faiss.options import doubling
 from zoo_faiss.library import faiss_threads, load_faiss
+from zoo_faiss.options import doubling
 
 MAX_SEED = 2**63  # faiss's RandomGenerator takes an int64
 

@@ -22,13 +22,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from harness.backends.scoring import check_corpus, check_queries, key_error_bound, normalised, positive_int
-from zoo.errors import ZooError
-from zoo.plugins import warn
-from zoo.protocols import Similarity
+from harness.api import check_corpus, check_queries, key_error_bound, normalised, positive_int
+from zoo.api import Similarity, ZooError, warn
 from zoo_faiss.candidates import Fetch, exact_top, rescored
-from zoo_faiss.options import doubling, seed_option
 from zoo_faiss.library import faiss_threads, load_faiss
+from zoo_faiss.options import doubling, seed_option
 
 # nprobe defaults to an eighth of the lists, rounded up: what recall needs is a share of the lists, not a
 # count. Recall@10 of IVF-Flat against exact on ICD-10-CM (cosine, default nlist): all-MiniLM-L6-v2 on

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from zoo.errors import ZooError
+from zoo.api import ZooError
 
 
 def load_faiss(backend: str) -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from zoo.errors import ZooError
+from zoo.api import ZooError
 
 
 def seed_option(value: Any, limit: int, backend: str) -> int:

@@ -57,7 +57,8 @@ def test_codings_finds_codes_at_any_depth(script: ModuleType) -> None:
     assert [c["code"] for c in script._codings(module)] == [1, "2"]
 
 
-def test_merge_writes_the_cohort_files_byte_for_byte_reproducibly(script: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_merge_writes_the_cohort_files_byte_for_byte_reproducibly(script: ModuleType, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch
                                        ) -> None:
     patient, events, displays = script.bundle_rows(BUNDLE)
     chunk = tmp_path / "chunk-0000.json.gz"

@@ -32,6 +32,13 @@ def test_onset_task_separates_cases_by_their_risk_marker(cohort_folder: Path) ->
     assert len(result.ranking) == 20 and all(len(hits) == 5 for hits in result.ranking.values())
 
 
+def test_onset_task_passes_the_conformance_checks(cohort_folder: Path) -> None:
+    from zoo.testing import check_task
+
+    task = OnsetTask(HF_ONSET, HEART_FAILURE, k_neighbours=5, cohort_folder=cohort_folder)
+    check_task(task, CodeCountEncoder(cohort_folder=cohort_folder), ExactBackend)
+
+
 def test_onset_task_data_fingerprint_is_stable_and_names_the_target(cohort_folder: Path) -> None:
     first = OnsetTask(HF_ONSET, HEART_FAILURE, cohort_folder=cohort_folder)
     again = OnsetTask(HF_ONSET, HEART_FAILURE, cohort_folder=cohort_folder)

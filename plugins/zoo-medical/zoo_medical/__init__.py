@@ -35,9 +35,9 @@ CITATION = ("Choi, Schuetz, Stewart & Sun (2016). Medical Concept Representation
 
 def _registered_encoder(name: str) -> Any:
     """Load another registered encoder (the one a wrapper wraps) by name or alias."""
-    from zoo.registry import Registry
+    from zoo.api import find_encoder
 
-    return Registry.from_plugins().encoder(name).load()
+    return find_encoder(name).load()
 
 
 def cooc_spec(dim: int, *, aliases: tuple[str, ...] = ()) -> EncoderSpec:
@@ -99,7 +99,7 @@ def _onset_task(spec: TaskSpec, target_name: str) -> Task:
 
 
 def _retrieval_task(spec: TaskSpec, build: str) -> Task:
-    from harness.tasks.retrieval import RetrievalTask
+    from harness.api import RetrievalTask
     from zoo_medical import relatedness
 
     return RetrievalTask(spec, getattr(relatedness, build), ignore_identical_ids=True)

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zoo.errors import DataError
-from zoo.fingerprint import fingerprint, hash_file
+from zoo.api import DataError, fingerprint, hash_file
 from zoo_medical.targets import HEART_FAILURE
 
 if TYPE_CHECKING:

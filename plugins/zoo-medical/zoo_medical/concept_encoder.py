@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zoo.errors import ZooError
-from zoo.fingerprint import fingerprint
+from zoo.api import ZooError, fingerprint
 from zoo_medical import cooccurrence as cooc
 from zoo_medical.cohort import Cohort, load_cohort, split_patients, vocabulary
 from zoo_medical.history import CONCEPT
@@ -135,7 +134,7 @@ class CooccurrenceConceptEncoder:
 
 
 def vectors_path(digest: str) -> Path:
-    from harness.data.paths import data_home
+    from harness.api import data_home
 
     return data_home() / "zoo-medical" / "concept-vectors" / f"{digest}.npz"
 

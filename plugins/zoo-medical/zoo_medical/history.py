@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from zoo.errors import ZooError
+from zoo.api import ZooError
 
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 CONCEPT = re.compile(r"[A-Z][A-Z0-9-]*:[^\s:]+")

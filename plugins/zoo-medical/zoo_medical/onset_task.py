@@ -27,9 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zoo.errors import ZooError
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Encoder, SearchBackend, SearchStats, TaskScores, TaskSpec
+from zoo.api import Encoder, SearchBackend, SearchStats, TaskScores, TaskSpec, ZooError, fingerprint
 from zoo_medical.cohort import load_cohort, split_patients
 from zoo_medical.onset import WINDOW_DAYS, OnsetSample, onset_samples
 from zoo_medical.targets import Target
@@ -162,7 +160,8 @@ class OnsetTask:
         return fingerprint("onset", self.target.name, sorted(self.target.concepts), self.options(),
                            load_cohort(self.cohort_folder).fingerprint, rows)
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None) -> TaskScores:
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
+                 depth: int | None = None) -> TaskScores:
         import numpy as np
 
         if backend is None:
@@ -189,7 +188,7 @@ class OnsetTask:
         import numpy as np
         from sklearn.model_selection import StratifiedKFold
 
-        from harness.tasks.retrieval import timed_search
+        from harness.api import timed_search
 
         ids = [s.patient for s in self.samples]
         lr, knn = np.zeros(len(labels)), np.zeros(len(labels))

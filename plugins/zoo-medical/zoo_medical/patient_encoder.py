@@ -15,9 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zoo.errors import ZooError
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Encoder
+from zoo.api import Encoder, ZooError, fingerprint
 from zoo_medical.cohort import load_cohort, split_patients, vocabulary
 from zoo_medical.concept_encoder import MIN_PATIENTS
 from zoo_medical.history import History, parse_history

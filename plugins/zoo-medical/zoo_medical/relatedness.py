@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from zoo.fingerprint import fingerprint
+from zoo.api import fingerprint
 from zoo_medical.cohort import Cohort, load_cohort, split_patients, vocabulary
 from zoo_medical.concept_encoder import MIN_PATIENTS
 
@@ -70,8 +70,7 @@ def build_icd_task() -> Path:
 
 def _write(name: str, source: str, corpus: dict[str, str], qrels: Qrels) -> Path:
     """The BEIR folder under the data home, written once per source fingerprint."""
-    from harness.data.beir import RetrievalData, write_beir
-    from harness.data.paths import atomic_dir, data_home
+    from harness.api import RetrievalData, atomic_dir, data_home, write_beir
 
     folder = data_home() / "zoo-medical" / name / f"v{VERSION}-{source}"
     if folder.is_dir():  # atomic_dir only ever puts complete folders in place

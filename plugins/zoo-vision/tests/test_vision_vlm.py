@@ -112,9 +112,9 @@ class CountingProcessor:
 def test_one_item_per_call_backbones_give_the_same_vectors(tiny_llava: Path, singles: np.ndarray) -> None:
     """Phi-3.5-V's processor takes one prompt at a time; such templates run the model per item."""
     encoder = VLMEncoder(str(tiny_llava), batch_size=4)
-    model, processor, template = encoder._load()
+    model, processor, template = encoder.model
     counting = CountingProcessor(processor)
-    encoder._loaded = (model, counting, dataclasses.replace(template, one_item_per_call=True))
+    encoder._model = (model, counting, dataclasses.replace(template, one_item_per_call=True))
     np.testing.assert_allclose(encoder.encode(MIXED), singles, atol=1e-5)
     assert counting.prompts_per_call == [1, 1, 1, 1]
 

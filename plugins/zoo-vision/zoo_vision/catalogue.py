@@ -13,9 +13,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from zoo.errors import ZooError
-from zoo.options import parse_options
-from zoo.protocols import Encoder, EncoderSpec
+from zoo.api import Encoder, EncoderSpec, ZooError, parse_options
 
 COMMON: dict[str, type] = {"revision": str, "device": str, "dtype": str, "batch_size": int,
                            "trust_remote_code": bool}

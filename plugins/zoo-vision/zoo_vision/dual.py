@@ -11,12 +11,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from zoo.encoders.base import check_role, dtype_kwargs, l2_normalize
-from zoo.errors import ZooError
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Role, Similarity
+from zoo.api import BaseEncoder, Role, Similarity, ZooError, dtype_kwargs, l2_normalize
 from zoo_vision.images import to_rgb
-from zoo_vision.inputs import as_items, single_modality
+from zoo_vision.inputs import ImageText, as_items, single_modality
 from zoo_vision.loading import (
     device_and_dtype,
     dtype_name,
@@ -30,7 +27,7 @@ from zoo_vision.loading import (
 VERSION = 1  # bump when the computation changes: it is part of the fingerprint
 
 
-class DualEncoder:
+class DualEncoder(BaseEncoder):
     """A transformers model with ``get_image_features`` and ``get_text_features``; weights load lazily."""
 
     modalities: tuple[str, ...] = ("image", "text")
@@ -49,18 +46,19 @@ class DualEncoder:
         self.dtype = dtype
         self.batch_size = batch_size
         self.trust_remote_code = trust_remote_code
-        self._loaded: tuple[Any, Any] | None = None
-        self._fingerprint: str | None = None
 
     @property
     def n_parameters(self) -> int:
-        return sum(p.numel() for p in self._load()[0].parameters())
+        return sum(p.numel() for p in self.model[0].parameters())
 
     @property
     def trained(self) -> bool:
         """False for a checkpoint saved straight from a random initialisation (zoo.encoders.untrained)."""
-        from zoo.encoders.base import hub_snapshot, model_files
-        from zoo.encoders.untrained import freshly_initialised  # torch-free: reads safetensors bytes
+        from zoo.api import (
+            freshly_initialised,  # torch-free: reads safetensors bytes
+            hub_snapshot,
+            model_files,
+        )
 
         folder = local_folder(self.model_name_or_path) or hub_snapshot(self.model_name_or_path, self.revision,
                                                                        "config.json")
@@ -68,7 +66,7 @@ class DualEncoder:
 
     @property
     def dim(self) -> int:
-        config = self._load()[0].config
+        config = self.model[0].config
         for owner, key in ((config, "projection_dim"), (getattr(config, "text_config", None), "projection_size")):
             value = getattr(owner, key, None)
             if isinstance(value, int):
@@ -79,20 +77,14 @@ class DualEncoder:
         """Everything besides the weights that changes the vectors."""
         return {"text_padding": self._text_padding(), "max_length": self._max_length(), "normalize": True}
 
-    def fingerprint(self) -> str:
-        if self._fingerprint is None:
-            model = self._load()[0]
-            weights = model_fingerprint(self.model_name_or_path, self.revision, model)
-            self._fingerprint = fingerprint("zoo-vision/dual", VERSION, weights, self.settings(),
-                                            dtype_name(self.device, self.dtype))
-        return self._fingerprint
+    def fingerprint_parts(self) -> tuple[Any, ...]:
+        weights = model_fingerprint(self.model_name_or_path, self.revision, self.model[0])
+        return ("zoo-vision/dual", VERSION, weights, self.settings(), dtype_name(self.device, self.dtype))
 
-    def encode(self, inputs: Sequence[Any], *, role: Role = "document",
-               instruction: str | None = None) -> np.ndarray:
-        check_role(role)
-        items = as_items(inputs)
-        if not items:
-            return np.zeros((0, self.dim), dtype=np.float32)
+    def check_inputs(self, inputs: Sequence[Any]) -> list[ImageText]:
+        return as_items(inputs)
+
+    def encode_items(self, items: list[ImageText], role: Role, instruction: str | None) -> np.ndarray:
         kinds = [single_modality(item, i) for i, item in enumerate(items)]
         images = [i for i, kind in enumerate(kinds) if kind == "image"]
         texts = [i for i, kind in enumerate(kinds) if kind == "text"]
@@ -106,7 +98,7 @@ class DualEncoder:
     def _encode_images(self, images: list[tuple[Any, int]]) -> np.ndarray:
         import torch
 
-        model, processor = self._load()
+        model, processor = self.model
         out = []
         for start in range(0, len(images), self.batch_size):
             pil = [to_rgb(image, index) for image, index in images[start : start + self.batch_size]]
@@ -119,7 +111,7 @@ class DualEncoder:
     def _encode_texts(self, texts: list[str]) -> np.ndarray:
         import torch
 
-        model, processor = self._load()
+        model, processor = self.model
         out = []
         for start in range(0, len(texts), self.batch_size):
             batch = processor(text=texts[start : start + self.batch_size], padding=self._text_padding(),
@@ -134,30 +126,24 @@ class DualEncoder:
         return "max_length" if self._model_type().startswith("siglip") else True
 
     def _max_length(self) -> int:
-        text_config = getattr(self._load()[0].config, "text_config", None)
+        text_config = getattr(self.model[0].config, "text_config", None)
         return int(getattr(text_config, "max_position_embeddings", 77))
 
     def _model_type(self) -> str:
-        return str(getattr(self._load()[0].config, "model_type", ""))
+        return str(getattr(self.model[0].config, "model_type", ""))
 
-    def load(self) -> None:
-        """Load the model now rather than in the first encode (the harness times the two apart)."""
-        self._load()
-
-    def _load(self) -> tuple[Any, Any]:
-        if self._loaded is None:
-            _, transformers = torch_and_transformers()
-            device, dtype = device_and_dtype(self.device, self.dtype)
-            options = {"revision": self.revision, "trust_remote_code": self.trust_remote_code}
-            try:
-                model = transformers.AutoModel.from_pretrained(self.model_name_or_path, **options,
-                                                               **dtype_kwargs(dtype))
-                processor = transformers.AutoProcessor.from_pretrained(self.model_name_or_path, **options)
-            except (OSError, ValueError, KeyError) as exc:
-                raise load_error(self.family, self.model_name_or_path, exc) from None
-            if not (hasattr(model, "get_image_features") and hasattr(model, "get_text_features")):
-                raise ZooError(f"{self.model_name_or_path!r} is a {type(model).__name__}, not a dual image-text "
-                               "encoder: use vlm2vec:<model> for vision-language models")
-            self._loaded = (model.to(device).eval(), processor)
-        return self._loaded
+    def load_model(self) -> tuple[Any, Any]:
+        _, transformers = torch_and_transformers()
+        device, dtype = device_and_dtype(self.device, self.dtype)
+        options = {"revision": self.revision, "trust_remote_code": self.trust_remote_code}
+        try:
+            model = transformers.AutoModel.from_pretrained(self.model_name_or_path, **options,
+                                                           **dtype_kwargs(dtype))
+            processor = transformers.AutoProcessor.from_pretrained(self.model_name_or_path, **options)
+        except (OSError, ValueError, KeyError) as exc:
+            raise load_error(self.family, self.model_name_or_path, exc) from None
+        if not (hasattr(model, "get_image_features") and hasattr(model, "get_text_features")):
+            raise ZooError(f"{self.model_name_or_path!r} is a {type(model).__name__}, not a dual image-text "
+                           "encoder: use vlm2vec:<model> for vision-language models")
+        return (model.to(device).eval(), processor)
 

@@ -17,9 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from zoo.errors import DataError, ZooError
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Encoder, SearchBackend, SearchStats, TaskScores, TaskSpec
+from zoo.api import DataError, Encoder, SearchBackend, SearchStats, TaskScores, TaskSpec, ZooError, fingerprint
 from zoo_vision.metrics import hit_rate
 from zoo_vision.modality import require_modalities
 
@@ -99,8 +97,9 @@ class ImageTextRetrievalTask:
         return fingerprint("image-text", images, data.captions, data.image_of, data.split,
                            dataclasses.asdict(self.instructions))
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None) -> TaskScores:
-        from harness.tasks.retrieval import timed_search
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
+                 depth: int | None = None) -> TaskScores:
+        from harness.api import timed_search
 
         require_modalities(self.spec, encoder)
         if backend is None:

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zoo.errors import ZooError
+from zoo.api import ZooError
 
 if TYPE_CHECKING:
     from PIL import Image

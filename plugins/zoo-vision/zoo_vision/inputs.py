@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from zoo.errors import ZooError
+from zoo.api import ZooError
 
 ITEM_KEYS = frozenset({"image", "text"})
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from zoo.encoders.base import (
+from zoo.api import (
+    ZooError,
     hub_snapshot,
     pick_device,
     pick_dtype,
@@ -13,7 +14,6 @@ from zoo.encoders.base import (
     state_dict_fingerprint,
     weights_fingerprint,
 )
-from zoo.errors import ZooError
 
 INSTALL_HINT = "pip install 'zoo-vision[models]'"
 

@@ -6,7 +6,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from zoo.errors import ZooError
+from zoo.api import ZooError
 
 
 def similarity_matrix(queries: np.ndarray, documents: np.ndarray, similarity: str) -> np.ndarray:

@@ -27,10 +27,8 @@ from typing import Any, Callable, Hashable
 
 import numpy as np
 
-from zoo.errors import DataError, ZooError
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Encoder, SearchBackend, TaskScores, TaskSpec
-from zoo.textio import json_objects
+from zoo.api import (DataError, Encoder, SearchBackend, TaskScores, TaskSpec, ZooError, fingerprint,
+                     json_objects)
 from zoo_vision.inputs import ImageText
 from zoo_vision.loading import need
 from zoo_vision.metrics import similarity_matrix
@@ -54,7 +52,7 @@ class Example:
 
 def mmeb_home() -> Path:
     """``$ZOO_MMEB_HOME``, else ``$ZOO_DATA_HOME/mmeb``."""
-    from harness.data.paths import data_home
+    from harness.api import data_home
 
     configured = os.environ.get(ENV_VAR)
     return Path(configured).expanduser() if configured else data_home() / "mmeb"
@@ -92,7 +90,7 @@ def _example(record: dict[str, Any], images: Path, path: Path, number: int) -> E
 
 def download_subset(root: Path, subset: str) -> None:
     """Fetch one subset (and, once, the shared images) from the hub into the local layout."""
-    from harness.data.paths import atomic_dir, atomic_write_text
+    from harness.api import atomic_dir, atomic_write_text
 
     datasets = need("MMEB from the hub", "datasets", "datasets")
     hub = need("MMEB from the hub", "huggingface_hub", "huggingface_hub")
@@ -110,9 +108,9 @@ def download_subset(root: Path, subset: str) -> None:
 
 
 def _unpack(archive: Path, folder: Path, atomic_dir: Callable[[Path], Any]) -> None:
-    """Unzip the image archive into ``folder`` (bounded, nothing outside it: zoo.safepaths.extract_zip),
+    """Unzip the image archive into ``folder`` (bounded, nothing outside it: zoo.api.extract_zip),
     dropping its single top-level folder if it has one."""
-    from zoo.safepaths import extract_zip
+    from zoo.api import extract_zip
 
     with atomic_dir(folder) as tmp:
         extract_zip(archive, tmp)
@@ -161,7 +159,8 @@ class MMEBTask:
         rows = [[_key(e.query), [_key(c) for c in e.candidates]] for e in self.examples]
         return fingerprint("mmeb", rows, SPLIT)
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None) -> TaskScores:
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
+                 depth: int | None = None) -> TaskScores:
         require_modalities(self.spec, encoder)
         queries = encoder.encode([_encoder_input(e.query) for e in self.examples], role="query")
         candidates = encoder.encode([_encoder_input(c) for c in self.candidates], role="document")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from zoo.errors import ZooError
-from zoo.protocols import Encoder, TaskSpec
+from zoo.api import Encoder, TaskSpec, ZooError
 
 SUGGESTION = ("pass --model clip:openai/clip-vit-base-patch32 (or clip:<local model folder>); "
               "loading needs pip install 'zoo-vision[models]'")

@@ -7,18 +7,15 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from zoo.encoders.base import check_role, l2_normalize, state_dict_fingerprint
-from zoo.errors import ZooError
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Role, Similarity
+from zoo.api import BaseEncoder, Role, Similarity, ZooError, l2_normalize, state_dict_fingerprint
 from zoo_vision.images import to_rgb
-from zoo_vision.inputs import as_items, single_modality
+from zoo_vision.inputs import ImageText, as_items, single_modality
 from zoo_vision.loading import device_and_dtype, need
 
 VERSION = 1
 
 
-class OpenClipEncoder:
+class OpenClipEncoder(BaseEncoder):
     """An open_clip model and its preprocessing transform; weights load on first use."""
 
     modalities: tuple[str, ...] = ("image", "text")
@@ -30,31 +27,25 @@ class OpenClipEncoder:
         self.architecture, self.pretrained = architecture, pretrained or None
         self.name = name or f"open_clip:{model}"
         self.device, self.dtype, self.batch_size = device, dtype, batch_size
-        self._loaded: tuple[Any, Any, Any] | None = None
-        self._fingerprint: str | None = None
 
     @property
     def n_parameters(self) -> int:
-        return sum(p.numel() for p in self._load()[0].parameters())
+        return sum(p.numel() for p in self.model[0].parameters())
 
     @property
     def dim(self) -> int:
-        model = self._load()[0]
+        model = self.model[0]
         return int(model.text_projection.shape[1]) if hasattr(model, "text_projection") else int(
             self._texts(["a"]).shape[1])
 
-    def fingerprint(self) -> str:
-        if self._fingerprint is None:
-            self._fingerprint = fingerprint("zoo-vision/open_clip", VERSION, self.architecture, self.pretrained,
-                                            state_dict_fingerprint(self._load()[0]))
-        return self._fingerprint
+    def fingerprint_parts(self) -> tuple[Any, ...]:
+        return ("zoo-vision/open_clip", VERSION, self.architecture, self.pretrained,
+                state_dict_fingerprint(self.model[0]))
 
-    def encode(self, inputs: Sequence[Any], *, role: Role = "document",
-               instruction: str | None = None) -> np.ndarray:
-        check_role(role)
-        items = as_items(inputs)
-        if not items:
-            return np.zeros((0, self.dim), dtype=np.float32)
+    def check_inputs(self, inputs: Sequence[Any]) -> list[ImageText]:
+        return as_items(inputs)
+
+    def encode_items(self, items: list[ImageText], role: Role, instruction: str | None) -> np.ndarray:
         kinds = [single_modality(item, i) for i, item in enumerate(items)]
         out = np.zeros((len(items), self.dim), dtype=np.float32)
         images = [i for i, kind in enumerate(kinds) if kind == "image"]
@@ -68,7 +59,7 @@ class OpenClipEncoder:
     def _images(self, images: list[Any]) -> np.ndarray:
         import torch
 
-        model, preprocess, _ = self._load()
+        model, preprocess, _ = self.model
         parts = []
         for start in range(0, len(images), self.batch_size):
             pixels = torch.stack([preprocess(im) for im in images[start : start + self.batch_size]])
@@ -79,7 +70,7 @@ class OpenClipEncoder:
     def _texts(self, texts: list[str]) -> np.ndarray:
         import torch
 
-        model, _, tokenizer = self._load()
+        model, _, tokenizer = self.model
         parts = []
         for start in range(0, len(texts), self.batch_size):
             with torch.inference_mode():
@@ -87,23 +78,17 @@ class OpenClipEncoder:
                 parts.append(model.encode_text(tokens).float().cpu().numpy())
         return np.concatenate(parts)
 
-    def load(self) -> None:
-        """Load the model now rather than in the first encode (the harness times the two apart)."""
-        self._load()
-
-    def _load(self) -> tuple[Any, Any, Any]:
-        if self._loaded is None:
-            open_clip = need("open_clip encoders", "open_clip", "open_clip_torch")
-            device, dtype = device_and_dtype(self.device, self.dtype)
-            try:
-                model, _, preprocess = open_clip.create_model_and_transforms(
-                    self.architecture, pretrained=self.pretrained)
-                tokenizer = open_clip.get_tokenizer(self.architecture)
-            except (OSError, RuntimeError, ValueError) as exc:
-                raise ZooError(f"could not load open_clip model {self.architecture!r} "
-                               f"({self.pretrained or 'hub weights'}): {str(exc).splitlines()[0][:300]}") from None
-            self._loaded = (model.to(device=device, dtype=dtype).eval(), preprocess, tokenizer)
-        return self._loaded
+    def load_model(self) -> tuple[Any, Any, Any]:
+        open_clip = need("open_clip encoders", "open_clip", "open_clip_torch")
+        device, dtype = device_and_dtype(self.device, self.dtype)
+        try:
+            model, _, preprocess = open_clip.create_model_and_transforms(
+                self.architecture, pretrained=self.pretrained)
+            tokenizer = open_clip.get_tokenizer(self.architecture)
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise ZooError(f"could not load open_clip model {self.architecture!r} "
+                           f"({self.pretrained or 'hub weights'}): {str(exc).splitlines()[0][:300]}") from None
+        return (model.to(device=device, dtype=dtype).eval(), preprocess, tokenizer)
 
 
 def _device(model: Any) -> Any:

@@ -6,7 +6,7 @@ import functools
 import re
 from typing import Any
 
-from zoo.protocols import Task, TaskSpec
+from zoo.api import Task, TaskSpec
 
 MODALITIES = ("image", "text")
 MMEB_CITATION = ("Jiang et al., VLM2Vec: Training Vision-Language Models for Massive Multimodal Embedding "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from zoo.errors import ZooError
+from zoo.api import ZooError
 
 
 @dataclass(frozen=True)

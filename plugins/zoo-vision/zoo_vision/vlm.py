@@ -12,10 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from zoo.encoders.base import check_role, dtype_kwargs, l2_normalize
-from zoo.errors import ZooError
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Role, Similarity
+from zoo.api import BaseEncoder, Role, Similarity, ZooError, dtype_kwargs, l2_normalize
 from zoo_vision.images import to_rgb
 from zoo_vision.inputs import ImageText, as_items
 from zoo_vision.loading import (
@@ -33,7 +30,7 @@ CUDA_DTYPE = "bfloat16"  # decoder LMs are trained in bf16; their activations ca
 PADDING_SIDES = ("left", "right")
 
 
-class VLMEncoder:
+class VLMEncoder(BaseEncoder):
     """Instruction + interleaved image and text -> last-token hidden state of a vision-language model."""
 
     modalities: tuple[str, ...] = ("image", "text")
@@ -60,47 +57,40 @@ class VLMEncoder:
         self.padding_side = padding_side  # does not change the vectors: pooling finds the last real token
         self.normalize = normalize
         self.trust_remote_code = trust_remote_code
-        self._loaded: tuple[Any, Any, PromptTemplate] | None = None
-        self._fingerprint: str | None = None
 
     @property
     def n_parameters(self) -> int:
-        return sum(p.numel() for p in self._load()[0].parameters())
+        return sum(p.numel() for p in self.model[0].parameters())
 
     @property
     def dim(self) -> int:
-        config = self._load()[0].config
+        config = self.model[0].config
         text_config = getattr(config, "text_config", None) or config
         return int(text_config.hidden_size)
 
     @property
     def template(self) -> PromptTemplate:
-        return self._load()[2]
+        return self.model[2]
 
     def settings(self) -> dict[str, Any]:
         """Everything besides the weights that changes the vectors: template, instructions, pooling."""
         return {"template": self.template.as_dict(), "instructions": self.instructions,
                 "pooling": "last", "normalize": self.normalize}
 
-    def fingerprint(self) -> str:
-        if self._fingerprint is None:
-            model = self._load()[0]
-            weights = model_fingerprint(self.model_name_or_path, self.revision, model)
-            self._fingerprint = fingerprint("zoo-vision/vlm2vec", VERSION, weights, self.settings(),
-                                            dtype_name(self.device, self.dtype, cuda_default=CUDA_DTYPE))
-        return self._fingerprint
+    def fingerprint_parts(self) -> tuple[Any, ...]:
+        weights = model_fingerprint(self.model_name_or_path, self.revision, self.model[0])
+        return ("zoo-vision/vlm2vec", VERSION, weights, self.settings(),
+                dtype_name(self.device, self.dtype, cuda_default=CUDA_DTYPE))
 
     def prompt(self, item: ImageText, role: Role = "document", instruction: str | None = None) -> str:
         """The text the model reads for one item (the image placeholder is expanded by the processor)."""
         chosen = instruction if instruction is not None else self.instructions[role]
         return self.template.render(has_image=item.has_image, text=item.text, instruction=chosen)
 
-    def encode(self, inputs: Sequence[Any], *, role: Role = "document",
-               instruction: str | None = None) -> np.ndarray:
-        check_role(role)
-        items = as_items(inputs)
-        if not items:
-            return np.zeros((0, self.dim), dtype=np.float32)
+    def check_inputs(self, inputs: Sequence[Any]) -> list[ImageText]:
+        return as_items(inputs)
+
+    def encode_items(self, items: list[ImageText], role: Role, instruction: str | None) -> np.ndarray:
         size = 1 if self.template.one_item_per_call else self.batch_size
         parts = [self._encode_batch(items[start : start + size], start, role, instruction)
                  for start in range(0, len(items), size)]
@@ -111,7 +101,7 @@ class VLMEncoder:
                       instruction: str | None) -> np.ndarray:
         import torch
 
-        model, processor, _ = self._load()
+        model, processor, _ = self.model
         prompts = [self.prompt(item, role, instruction) for item in items]
         images = [to_rgb(item.image, offset + i) for i, item in enumerate(items) if item.has_image]
         processor.tokenizer.padding_side = self.padding_side
@@ -126,26 +116,20 @@ class VLMEncoder:
             hidden = output.hidden_states[-1]
         return last_token_pool(hidden, batch["attention_mask"]).float().cpu().numpy()
 
-    def load(self) -> None:
-        """Load the model now rather than in the first encode (the harness times the two apart)."""
-        self._load()
-
-    def _load(self) -> tuple[Any, Any, PromptTemplate]:
-        if self._loaded is None:
-            _, transformers = torch_and_transformers()
-            device, dtype = device_and_dtype(self.device, self.dtype, cuda_default=CUDA_DTYPE)
-            options = {"revision": self.revision, "trust_remote_code": self.trust_remote_code}
-            try:
-                processor = transformers.AutoProcessor.from_pretrained(self.model_name_or_path, **options)
-                model = _load_model(transformers, self.model_name_or_path, options, dtype)
-            except (OSError, ValueError, KeyError) as exc:
-                raise load_error(self.family, self.model_name_or_path, exc) from None
-            if getattr(processor, "tokenizer", None) is None:
-                raise ZooError(f"{self.model_name_or_path!r} has no tokenizer in its processor: "
-                               "a vision-language model needs one")
-            template = template_for(str(model.config.model_type), processor, image_token=self.image_token)
-            self._loaded = (model.to(device).eval(), processor, template)
-        return self._loaded
+    def load_model(self) -> tuple[Any, Any, PromptTemplate]:
+        _, transformers = torch_and_transformers()
+        device, dtype = device_and_dtype(self.device, self.dtype, cuda_default=CUDA_DTYPE)
+        options = {"revision": self.revision, "trust_remote_code": self.trust_remote_code}
+        try:
+            processor = transformers.AutoProcessor.from_pretrained(self.model_name_or_path, **options)
+            model = _load_model(transformers, self.model_name_or_path, options, dtype)
+        except (OSError, ValueError, KeyError) as exc:
+            raise load_error(self.family, self.model_name_or_path, exc) from None
+        if getattr(processor, "tokenizer", None) is None:
+            raise ZooError(f"{self.model_name_or_path!r} has no tokenizer in its processor: "
+                           "a vision-language model needs one")
+        template = template_for(str(model.config.model_type), processor, image_token=self.image_token)
+        return (model.to(device).eval(), processor, template)
 
 
 def _load_model(transformers: Any, model: str, options: dict[str, Any], dtype: Any) -> Any:

@@ -15,9 +15,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from zoo.errors import DataError
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Encoder, SearchBackend, TaskScores, TaskSpec
+from zoo.api import DataError, Encoder, SearchBackend, TaskScores, TaskSpec, fingerprint
 from zoo_vision.metrics import similarity_matrix, topk_accuracy
 from zoo_vision.modality import require_modalities
 
@@ -90,7 +88,8 @@ class ZeroShotClassificationTask:
         return fingerprint("zero-shot", images, data.labels, data.class_names, self.templates,
                            self.image_instruction, data.split)
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None) -> TaskScores:
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
+                 depth: int | None = None) -> TaskScores:
         require_modalities(self.spec, encoder)
         data = self.data
         prompts = encoder.encode(class_prompts(data.class_names, self.templates), role="document")

@@ -20,12 +20,8 @@ import functools
 import random
 from dataclasses import dataclass, field
 
-from harness.metrics import retrieval_scores
-from harness.tasks.retrieval import timed_search
-from zoo.errors import ZooError
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Encoder, SearchBackend, TaskScores, TaskSpec
-
+from harness.api import retrieval_scores, timed_search
+from zoo.api import Encoder, SearchBackend, TaskScores, TaskSpec, ZooError, fingerprint
 from zoo_dna.data import Record, by_genus, data_fingerprint, split_records
 from zoo_dna.reads import ErrorRates, Fragment, Read, fragments, simulate_reads
 
@@ -105,7 +101,8 @@ class ReadAlignmentTask:
     def data_fingerprint(self) -> str:
         return fingerprint("dna-read-alignment", data_fingerprint(), self.setup)
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None) -> TaskScores:
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
+                 depth: int | None = None) -> TaskScores:
         if backend is None:
             raise ZooError(f"task {self.spec.name!r} searches fragments: pass --backend exact (or hnsw)")
         data = self.data

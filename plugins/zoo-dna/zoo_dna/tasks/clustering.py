@@ -12,10 +12,9 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
-from harness.tasks.clustering import summarize
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Encoder, SearchBackend, TaskScores, TaskSpec
 
+from harness.api import summarize
+from zoo.api import Encoder, SearchBackend, TaskScores, TaskSpec, fingerprint
 from zoo_dna.data import Record, by_genus, data_fingerprint, split_records
 
 MIN_PER_GENUS = 5
@@ -92,7 +91,8 @@ class GenusClusteringTask:
     def data_fingerprint(self) -> str:
         return fingerprint("dna-genus-clustering", data_fingerprint(), self.min_per_genus, self.seeds)
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None) -> TaskScores:
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
+                 depth: int | None = None) -> TaskScores:
         vectors = encoder.encode(self.fit_inputs(), role="document")
         row = {sequence: i for i, sequence in enumerate(self.fit_inputs())}
         scores = summarize(kmeans_scores(vectors[[row[s] for s in self.genera.sequences]],

@@ -13,10 +13,9 @@ import random
 import warnings
 
 import numpy as np
-from harness.tasks.classification import ClassificationData, experiment_scores, undersample
-from zoo.fingerprint import fingerprint
-from zoo.protocols import Encoder, SearchBackend, TaskScores, TaskSpec
 
+from harness.api import ClassificationData, experiment_scores, undersample
+from zoo.api import Encoder, SearchBackend, TaskScores, TaskSpec, fingerprint
 from zoo_dna.data import Record, by_genus, data_fingerprint, split_records
 
 SHOTS = (1, 2, 5, 10)
@@ -66,7 +65,8 @@ class FewShotGenusTask:
         return fingerprint("dna-fewshot-genus", data_fingerprint(), self.shots, self.min_per_genus,
                            self.n_experiments, self.seed)
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None) -> TaskScores:
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
+                 depth: int | None = None) -> TaskScores:
         data = self.data
         vectors = encoder.encode(self.fit_inputs(), role="document")
         pool, test = vectors[: len(data.train_texts)], vectors[len(data.train_texts):]

@@ -124,7 +124,7 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], suites: tuple[str, ..
     run = BenchmarkRun(encoder_specs, task_specs, backend_specs, ResultStore(out), chains=parsed_chains,
                        cache=EmbeddingCache() if use_cache else None, progress=progress,
                        depth=depth, fit_on=fit_on, on_result=_report, engine=engine,
-                       chance=chance)
+                       chance=chance, sources=reg.source)
     try:
         results = run.run()
     finally:
@@ -137,7 +137,7 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], suites: tuple[str, ..
         click.echo("\n" + "\n".join(suite_report(reg, suite_specs, results)))
     click.echo(f"\n{len(results)} results in {out}/ ({time.perf_counter() - started:.1f} s)")
     if not no_leaderboard and results:
-        from zoo.cli.leaderboard import refresh_leaderboard
+        from harness.commands.leaderboard import refresh_leaderboard
 
         if all(r.untrained for r in results) and not allow_untrained:
             click.echo("leaderboard: not rebuilt: every result comes from untrained weights "
