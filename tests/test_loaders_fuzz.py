@@ -145,7 +145,7 @@ NAMES = st.one_of(st.text(max_size=40), st.sampled_from([
 @given(NAMES)
 def test_backend_and_chain_names(text: str):
     from harness.chain import parse_chain
-    from zoo.cli.bench import _backend, _backend_names
+    from harness.commands.bench import _backend, _backend_names
     from zoo.registry import Registry
 
     registry = Registry.from_plugins()

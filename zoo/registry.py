@@ -14,7 +14,7 @@ from typing import Any, Callable, Generic, Iterator, TypeVar
 import pluggy
 
 from zoo.errors import UnknownNameError, ZooError
-from zoo.plugins import call_safely, first_result, get_plugin_manager, hook_impls, plugin_ranks, warn
+from zoo.plugins import call_safely, get_plugin_manager, hook_impls, plugin_ranks, warn
 from zoo.protocols import BackendSpec, EncoderSpec, PostProcessorSpec, SuiteSpec, TaskSpec
 from zoo.provenance import plugin_source
 

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 from zoo.errors import DataError
 from zoo.fingerprint import hash_files
-from zoo.textio import check_string, json_objects, text_lines
+from zoo.textio import json_objects
 
 CORPUS = "corpus.jsonl"
 QUERIES = "queries.jsonl"
