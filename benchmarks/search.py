@@ -234,8 +234,10 @@ def available(methods: list[Method]) -> list[Method]:
                 importlib.import_module(m.library)
             kept.append(m)
         except ImportError as exc:
-            print(f"note: {m.name} skipped: {m.library} does not import ({exc}); "
-                  f"pip install {'faiss-cpu' if m.library == 'faiss' else m.library} to compare with it")
+            print(
+                f"note: {m.name} skipped: {m.library} does not import ({exc}); "
+                f"pip install {'faiss-cpu' if m.library == 'faiss' else m.library} to compare with it"
+            )
     return kept
 
 
@@ -262,17 +264,23 @@ def build_all(methods: list[Method], corpus: np.ndarray) -> dict[str, dict[str, 
     return built
 
 
-def run_group(methods: list[Method], built: dict[str, dict[str, Any]], queries: np.ndarray, sample: np.ndarray,
-              k: int, repeats: int) -> dict[str, dict[str, Any]]:
+def run_group(
+    methods: list[Method],
+    built: dict[str, dict[str, Any]],
+    queries: np.ndarray,
+    sample: np.ndarray,
+    k: int,
+    repeats: int,
+) -> dict[str, dict[str, Any]]:
     """Time batch and single-query search of built methods, rotating the order every repeat."""
     stats: dict[str, dict[str, Any]] = {}
     for m in methods:
         found = m.positions(m.search(queries, k))  # warm-up, and the results for recall
         stats[m.name] = {**built[m.name], "batch": [], "single": [], "found": found}
     for r in range(repeats):
-        for m in methods[r % len(methods):] + methods[:r % len(methods)]:
+        for m in methods[r % len(methods) :] + methods[: r % len(methods)]:
             stats[m.name]["batch"].append(timed(m.search, queries, k)[0])
-            stats[m.name]["single"] += [timed(m.search, sample[i:i + 1], k)[0] for i in range(len(sample))]
+            stats[m.name]["single"] += [timed(m.search, sample[i : i + 1], k)[0] for i in range(len(sample))]
     return stats
 
 
@@ -280,22 +288,30 @@ def recall(found: np.ndarray, truth: np.ndarray) -> float:
     return float(np.mean([len(set(a) & set(b)) / len(b) for a, b in zip(found.tolist(), truth.tolist())]))
 
 
-def report(title: str, stats: dict[str, dict[str, Any]], peers: dict[str, str | None], truth: np.ndarray,
-           n_queries: int) -> None:
+def report(
+    title: str, stats: dict[str, dict[str, Any]], peers: dict[str, str | None], truth: np.ndarray, n_queries: int
+) -> None:
     """One line per method; ratios of each peer to ours: QPS ours/peer, latency and memory peer/ours
     inverted so that every ratio reads 'ours costs x times the peer' (<= 1.05 is the wrapper's budget)."""
     print(f"\n{title}")
-    print(f"{'method':<28}{'QPS':>8}{'p50 ms':>9}{'p99 ms':>9}{'build s':>9}{'MiB':>8}{'RSS MiB':>9}"
-          f"{'recall@10':>11}{'QPS peer/ours':>15}{'p50 ours/peer':>15}{'MiB ours/peer':>15}")
+    print(
+        f"{'method':<28}{'QPS':>8}{'p50 ms':>9}{'p99 ms':>9}{'build s':>9}{'MiB':>8}{'RSS MiB':>9}"
+        f"{'recall@10':>11}{'QPS peer/ours':>15}{'p50 ours/peer':>15}{'MiB ours/peer':>15}"
+    )
     qps = {name: n_queries / statistics.median(s["batch"]) for name, s in stats.items()}
     p50 = {name: float(np.percentile(s["single"], 50)) for name, s in stats.items()}
     for name, s in stats.items():
         ours = peers[name] or name
-        ratios = (f"{qps[name] / qps[ours]:>15.2f}{p50[ours] / p50[name]:>15.2f}"
-                  f"{stats[ours]['bytes'] / s['bytes']:>15.2f}") if peers[name] else ""
-        print(f"{name:<28}{qps[name]:>8.0f}{p50[name] * 1e3:>9.3f}{np.percentile(s['single'], 99) * 1e3:>9.3f}"
-              f"{s['build_s']:>9.2f}{s['bytes'] / 2**20:>8.1f}{s['resident'] / 2**20:>9.1f}"
-              f"{recall(s['found'], truth):>11.4f}{ratios}")
+        ratios = (
+            (f"{qps[name] / qps[ours]:>15.2f}{p50[ours] / p50[name]:>15.2f}{stats[ours]['bytes'] / s['bytes']:>15.2f}")
+            if peers[name]
+            else ""
+        )
+        print(
+            f"{name:<28}{qps[name]:>8.0f}{p50[name] * 1e3:>9.3f}{np.percentile(s['single'], 99) * 1e3:>9.3f}"
+            f"{s['build_s']:>9.2f}{s['bytes'] / 2**20:>8.1f}{s['resident'] / 2**20:>9.1f}"
+            f"{recall(s['found'], truth):>11.4f}{ratios}"
+        )
 
 
 def sweep(corpus: np.ndarray, queries: np.ndarray, args: argparse.Namespace) -> None:
@@ -304,8 +320,9 @@ def sweep(corpus: np.ndarray, queries: np.ndarray, args: argparse.Namespace) -> 
     exact.build(corpus, [str(i) for i in range(len(corpus))], "cosine")
     truth = np.array(exact.search(queries, args.k)[0], dtype=np.int64)
     efs = [int(e) for e in args.sweep_ef.split(",")]
-    print(f"\nrecall@{args.k} vs exact over {len(queries)} queries "
-          f"(M={args.M}, ef_construction={args.ef_construction})")
+    print(
+        f"\nrecall@{args.k} vs exact over {len(queries)} queries (M={args.M}, ef_construction={args.ef_construction})"
+    )
     print(f"{'insertion':<12}{'seed':>5}{'build s':>9}" + "".join(f"{'ef=' + str(e):>10}" for e in efs))
     for order in ("given", "shuffled"):
         for seed in range(args.sweep_seeds):
@@ -331,8 +348,11 @@ def main() -> None:
     parser.add_argument("--exact-threads", type=int, default=2)
     parser.add_argument("--M", type=int, default=16)
     parser.add_argument("--ef-construction", type=int, default=200)
-    parser.add_argument("--ef-search", default=f"16,32,{DEFAULT_EF_SEARCH},128,256",
-                        help="comma-separated: the HNSW group searches one graph per method at each")
+    parser.add_argument(
+        "--ef-search",
+        default=f"16,32,{DEFAULT_EF_SEARCH},128,256",
+        help="comma-separated: the HNSW group searches one graph per method at each",
+    )
     parser.add_argument("--skip", default="", help="comma-separated groups to skip: exact, hnsw")
     parser.add_argument("--sweep-ef", default="", help="only sweep recall over these ef_search values")
     parser.add_argument("--sweep-seeds", type=int, default=1)
@@ -353,21 +373,37 @@ def main() -> None:
     truth = np.array(exact.search(queries, args.k)[0], dtype=np.int64)
     skip = set(args.skip.split(","))
     if "exact" not in skip:
-        group: list[Method] = available([Ours("exact (ours)", ExactBackend()), FaissFlat(args.exact_threads),
-                                         NumpyFull(), TorchTopk(args.exact_threads)])
+        group: list[Method] = available(
+            [
+                Ours("exact (ours)", ExactBackend()),
+                FaissFlat(args.exact_threads),
+                NumpyFull(),
+                TorchTopk(args.exact_threads),
+            ]
+        )
         stats = run_group(group, build_all(group, corpus), queries, sample, args.k, args.repeats)
         report(f"exact, {args.exact_threads} threads", stats, {m.name: m.peer_of for m in group}, truth, len(queries))
     if "hnsw" not in skip:
         ours = HnswBackend(M=args.M, ef_construction=args.ef_construction)
-        group = available([Ours("hnsw (ours)", ours), RawHnswlib(args.M, args.ef_construction),
-                           FaissHnsw(args.M, args.ef_construction)])
+        group = available(
+            [
+                Ours("hnsw (ours)", ours),
+                RawHnswlib(args.M, args.ef_construction),
+                FaissHnsw(args.M, args.ef_construction),
+            ]
+        )
         built = build_all(group, corpus)
         for ef in (int(e) for e in args.ef_search.split(",")):
             for m in group:
                 m.set_ef(ef)
             stats = run_group(group, built, queries, sample, args.k, args.repeats)
-            report(f"HNSW, 1 thread, M={args.M} ef_construction={args.ef_construction} ef_search={ef}", stats,
-                   {m.name: m.peer_of for m in group}, truth, len(queries))
+            report(
+                f"HNSW, 1 thread, M={args.M} ef_construction={args.ef_construction} ef_search={ef}",
+                stats,
+                {m.name: m.peer_of for m in group},
+                truth,
+                len(queries),
+            )
 
 
 if __name__ == "__main__":

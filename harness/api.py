@@ -27,11 +27,25 @@ EXPORTS: dict[str, str] = {
     "RetrievalData": "harness.data.beir",
     "load_beir": "harness.data.beir",
     "write_beir": "harness.data.beir",
-    **dict.fromkeys(("data_home", "build_once", "is_built", "atomic_dir", "atomic_write_text",
-                     "atomic_write_bytes", "BUILD_FILE"), "harness.data.paths"),
+    **dict.fromkeys(
+        ("data_home", "build_once", "is_built", "atomic_dir", "atomic_write_text", "atomic_write_bytes", "BUILD_FILE"),
+        "harness.data.paths",
+    ),
     # search backends: input checks and the shared scoring that makes every backend agree bit for bit
-    **dict.fromkeys(("check_corpus", "check_queries", "positive_int", "normalised", "pair_scores", "rank",
-                     "key_error_bound", "settled", "candidate_count"), "harness.backends.scoring"),
+    **dict.fromkeys(
+        (
+            "check_corpus",
+            "check_queries",
+            "positive_int",
+            "normalised",
+            "pair_scores",
+            "rank",
+            "key_error_bound",
+            "settled",
+            "candidate_count",
+        ),
+        "harness.backends.scoring",
+    ),
     "DEFAULT_EF_SEARCH": "harness.backends.hnsw",
     "graph_options": "harness.backends.hnsw",
     "graph_params": "harness.backends",  # the declared options of a graph index (M, ef_construction, seed...)

@@ -28,9 +28,7 @@ TUNING_QUERIES = 1000  # queries searched per ladder value; recall on them has a
 TUNING_SEED = 0
 
 
-def recall_against(
-    reference: Mapping[str, Sequence[str]], approximate: Mapping[str, Sequence[str]], k: int
-) -> float:
+def recall_against(reference: Mapping[str, Sequence[str]], approximate: Mapping[str, Sequence[str]], k: int) -> float:
     """Mean over queries of |approximate top-k ∩ exact top-k| / |exact top-k| (ANN-benchmarks' recall)."""
     total = 0.0
     for qid, exact_hits in reference.items():
@@ -47,7 +45,8 @@ def compare_with_exact(exact: TaskScores, approximate: TaskScores) -> dict[str, 
     depth = approximate.search.depth if approximate.search is not None else None
     comparison = {
         f"recall_at_{k}": recall_against(exact.ranking, approximate.ranking, k)
-        for k in RECALL_K if depth is None or k <= depth
+        for k in RECALL_K
+        if depth is None or k <= depth
     }
     comparison["exact_main_score"] = exact.main_score
     comparison["main_score_delta"] = approximate.main_score - exact.main_score
@@ -64,8 +63,9 @@ class TuningSample:
     seed: int
 
     @classmethod
-    def documents(cls, vectors: np.ndarray, ids: Sequence[str], *, size: int = TUNING_QUERIES,
-                  seed: int = TUNING_SEED) -> TuningSample:
+    def documents(
+        cls, vectors: np.ndarray, ids: Sequence[str], *, size: int = TUNING_QUERIES, seed: int = TUNING_SEED
+    ) -> TuningSample:
         """A seeded sample of the indexed documents, each to be searched for its nearest other documents."""
         rows = np.sort(np.random.default_rng(seed).choice(len(ids), size=min(size, len(ids)), replace=False))
         return cls(np.asarray(vectors)[rows], [ids[row] for row in rows], seed)
@@ -78,8 +78,10 @@ class TuningSample:
     def describe(self) -> str:
         if self.own_ids is None:
             return f"{len(self.queries):,} held-out queries (not scored), drawn with seed {self.seed}"
-        return (f"{len(self.queries):,} indexed documents used as queries, each without itself "
-                f"(seed {self.seed}): the task has no held-out queries")
+        return (
+            f"{len(self.queries):,} indexed documents used as queries, each without itself "
+            f"(seed {self.seed}): the task has no held-out queries"
+        )
 
     def neighbours(self, backend: Any, k: int) -> dict[str, list[str]]:
         """Each sampled query's k nearest documents (other than itself), as ``backend`` finds them."""
@@ -90,8 +92,9 @@ class TuningSample:
         return {own: [doc for doc in hits if doc != own][:k] for own, hits in zip(self.own_ids, found)}
 
 
-def held_out_sample(task: Any, encoder: Any, *, size: int = TUNING_QUERIES,
-                    seed: int = TUNING_SEED) -> TuningSample | None:
+def held_out_sample(
+    task: Any, encoder: Any, *, size: int = TUNING_QUERIES, seed: int = TUNING_SEED
+) -> TuningSample | None:
     """The task's held-out queries (its optional ``tuning_queries(limit, seed)``), encoded by ``encoder`` as
     queries; None where it offers none."""
     offer = getattr(task, "tuning_queries", None)
@@ -99,9 +102,16 @@ def held_out_sample(task: Any, encoder: Any, *, size: int = TUNING_QUERIES,
     return TuningSample.held_out(encoder.encode(texts, role="query"), seed) if texts else None
 
 
-def tune(backend: Any, option: str, ladder: Sequence[Any], target: float,
-         truth: Mapping[str, Sequence[str]], sample: TuningSample, k: int,
-         set_option: Callable[[Any, str, Any], None]) -> tuple[Any, float]:
+def tune(
+    backend: Any,
+    option: str,
+    ladder: Sequence[Any],
+    target: float,
+    truth: Mapping[str, Sequence[str]],
+    sample: TuningSample,
+    k: int,
+    set_option: Callable[[Any, str, Any], None],
+) -> tuple[Any, float]:
     """The smallest ladder value at which ``backend`` finds the sample's exact neighbours (``truth``) with
     recall@k of at least ``target``, and that recall; the largest value and its recall if none does.
     The backend is left set to the value returned."""

@@ -55,9 +55,7 @@ def is_quantizer(step: PostProcessor) -> bool:
 class ChainEncoder:
     """An encoder seen through fitted post-processors. With a rescoring quantizer last, queries stay float."""
 
-    def __init__(
-        self, encoder: Any, steps: Sequence[PostProcessor], labels: Sequence[str], float_dim: int
-    ) -> None:
+    def __init__(self, encoder: Any, steps: Sequence[PostProcessor], labels: Sequence[str], float_dim: int) -> None:
         self.encoder = encoder
         self.steps = list(steps)
         self.labels = tuple(labels)
@@ -70,8 +68,9 @@ class ChainEncoder:
         self.dim = float_dim  # dimensions of the float vectors before any quantizer
 
     @classmethod
-    def fit(cls, encoder: Any, chain: Sequence[ChainStep], inputs: Sequence[Any],
-            fitted_on: str = "fit:corpus") -> ChainEncoder:
+    def fit(
+        cls, encoder: Any, chain: Sequence[ChainStep], inputs: Sequence[Any], fitted_on: str = "fit:corpus"
+    ) -> ChainEncoder:
         """Fit each step in turn on the embeddings of ``inputs``; ``fitted_on`` names where they came from
         and ends the labels, so results say whether a chain was fit transductively."""
         X = encoder.encode(list(inputs), role="document")
@@ -96,8 +95,7 @@ class ChainEncoder:
     def fingerprint(self) -> str:
         return fingerprint(self.encoder.fingerprint(), [step.fingerprint() for step in self.steps])
 
-    def encode(self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
-               ) -> np.ndarray:
+    def encode(self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None) -> np.ndarray:
         """Float vectors after every step but a final quantizer: QuantizedSearch applies that one."""
         return self._float_stage(self.encoder.encode(inputs, role=role, instruction=instruction))
 

@@ -52,8 +52,7 @@ class RandomVectors:
     def fingerprint(self) -> str:
         return fingerprint(self.name, self.dim, self.seed)
 
-    def encode(self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
-               ) -> np.ndarray:
+    def encode(self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None) -> np.ndarray:
         out = np.empty((len(inputs), self.dim), dtype=np.float32)
         for row, item in enumerate(inputs):
             key = int.from_bytes(hashlib.sha256(role.encode() + b"\0" + _content(item)).digest()[:8], "little")
@@ -128,8 +127,14 @@ class ChanceStore:
 
     def put(self, task: str, data_fingerprint: str, level: ChanceLevel) -> None:
         path = self.path(task, data_fingerprint)
-        data = {"task": task, "data_fingerprint": data_fingerprint, "score": level.score,
-                "baseline": level.baseline, "random_vectors": RandomVectors().fingerprint(), "items": {}}
+        data = {
+            "task": task,
+            "data_fingerprint": data_fingerprint,
+            "score": level.score,
+            "baseline": level.baseline,
+            "random_vectors": RandomVectors().fingerprint(),
+            "items": {},
+        }
         if level.items is not None:
             write_items(level.items, path)
             data["items"] = describe(level.items, path)

@@ -24,9 +24,16 @@ class MeasuredEncoder:
     apart from encoding (``load_seconds``) for encoders with a ``load()`` method.
     """
 
-    def __init__(self, encoder: Encoder, *, cache: EmbeddingCache | None = None, progress: bool = True,
-                 engine: Engine | None = None, spec_name: str | None = None,
-                 commit: CommitPolicy = CommitPolicy()) -> None:
+    def __init__(
+        self,
+        encoder: Encoder,
+        *,
+        cache: EmbeddingCache | None = None,
+        progress: bool = True,
+        engine: Engine | None = None,
+        spec_name: str | None = None,
+        commit: CommitPolicy = CommitPolicy(),
+    ) -> None:
         self.encoder = encoder
         self.name = encoder.name
         self.modalities = encoder.modalities
@@ -66,9 +73,7 @@ class MeasuredEncoder:
             self._fingerprint = self.encoder.fingerprint()
         return self._fingerprint
 
-    def encode(
-        self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
-    ) -> np.ndarray:
+    def encode(self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None) -> np.ndarray:
         """(n, dim) float32, read-only. Each distinct input of a call is encoded (or read from the cache)
         once; the same call again (fitting a chain on the corpus, then searching it) returns the same array."""
         key = _call_key(inputs, role, instruction)
@@ -136,8 +141,9 @@ class MeasuredEncoder:
             found = self.cache.lookup(namespace, items)
         return None if found.misses else found.stored
 
-    def _encode_fresh(self, items: list[Any], role: Role, instruction: str | None,
-                      namespace: CacheNamespace | None) -> np.ndarray:
+    def _encode_fresh(
+        self, items: list[Any], role: Role, instruction: str | None, namespace: CacheNamespace | None
+    ) -> np.ndarray:
         """Encoded by the engine, which commits them to the cache as they are finished."""
         sink = None if self.cache is None or namespace is None else Committer(self.cache, namespace, self.commit)
         job = EncodeJob(self.encoder, self.spec_name, items, role, instruction, sink, self.progress)
@@ -168,11 +174,17 @@ class MeasuredEncoder:
             self.api_tokens = self.api_cost_usd = None
             return
         if self.api_tokens is not None:
-            self.api_tokens = (None if after.tokens is None or before.tokens is None
-                               else self.api_tokens + after.tokens - before.tokens)
+            self.api_tokens = (
+                None
+                if after.tokens is None or before.tokens is None
+                else self.api_tokens + after.tokens - before.tokens
+            )
         if self.api_cost_usd is not None:
-            self.api_cost_usd = (None if after.cost_usd is None or before.cost_usd is None
-                                 else self.api_cost_usd + after.cost_usd - before.cost_usd)
+            self.api_cost_usd = (
+                None
+                if after.cost_usd is None or before.cost_usd is None
+                else self.api_cost_usd + after.cost_usd - before.cost_usd
+            )
 
     def engine_params(self) -> dict[str, Any]:
         """The engine's settings and, where it reports them, the items each node encoded."""

@@ -100,7 +100,7 @@ def load_task(name: str) -> Any:
 def _text_field(path: Path, number: int, record: dict[str, Any]) -> str:
     text = record.get("text")
     if not isinstance(text, str):
-        raise ZooError(f"{path}:{number}: every line of a .jsonl fit file needs a string \"text\" field")
+        raise ZooError(f'{path}:{number}: every line of a .jsonl fit file needs a string "text" field')
     return text
 
 

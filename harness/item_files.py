@@ -37,8 +37,13 @@ def digest(items: ItemScores) -> str:
 
 def describe(items: ItemScores, result_path: Path) -> dict[str, Any]:
     """The ``items`` field of a result whose items are written beside ``result_path``."""
-    return {"file": items_path(result_path).name, "statistic": items.statistic, "unit": items.unit,
-            "n": len(items), "digest": digest(items)}
+    return {
+        "file": items_path(result_path).name,
+        "statistic": items.statistic,
+        "unit": items.unit,
+        "n": len(items),
+        "digest": digest(items),
+    }
 
 
 def write_items(items: ItemScores, result_path: Path) -> Path:
@@ -63,9 +68,12 @@ def read_items(result_path: Path, described: dict[str, Any]) -> ItemScores | Non
             ids = tuple(data["ids"].tolist()) if "ids" in data else None
             items = ItemScores(data["values"], described["statistic"], described["unit"], ids)
     except (OSError, KeyError, ValueError) as exc:
-        raise DataError(f"{path}: cannot read the per-item scores of {result_path.name} ({exc}); "
-                        "re-run the result with `zoo bench`") from None
+        raise DataError(
+            f"{path}: cannot read the per-item scores of {result_path.name} ({exc}); re-run the result with `zoo bench`"
+        ) from None
     if digest(items) != described.get("digest"):
-        raise DataError(f"{path} does not hold the items {result_path.name} was written with (digest "
-                        "mismatch): it was replaced or copied from another run; re-run the result")
+        raise DataError(
+            f"{path} does not hold the items {result_path.name} was written with (digest "
+            "mismatch): it was replaced or copied from another run; re-run the result"
+        )
     return items

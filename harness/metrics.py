@@ -69,8 +69,9 @@ class RunningScores:
     and only their scores are kept (a float per measure and query), never the hits (BEIR #109: holding
     a million-document run at depth 1000 took 50-60 GB)."""
 
-    def __init__(self, qrels: Qrels, k_values: Sequence[int] = DEFAULT_K, *,
-                 ignore_identical_ids: bool = False) -> None:
+    def __init__(
+        self, qrels: Qrels, k_values: Sequence[int] = DEFAULT_K, *, ignore_identical_ids: bool = False
+    ) -> None:
         self.ks = _check_k(k_values)
         self.names = _names(self.ks)
         self.judged = {qid: rels for qid, rels in qrels.items() if rels}
@@ -109,8 +110,7 @@ def mean_scores(per_query: Mapping[str, Mapping[str, float]]) -> dict[str, float
 
 def query_items(per_query: Mapping[str, Mapping[str, float]], metric: str) -> ItemScores:
     """One measure per judged query, by query id: the evidence behind its mean, for intervals and tests."""
-    values = np.fromiter((scores[metric] for scores in per_query.values()), dtype=np.float64,
-                         count=len(per_query))
+    values = np.fromiter((scores[metric] for scores in per_query.values()), dtype=np.float64, count=len(per_query))
     return ItemScores(values, "mean", "query", tuple(per_query))
 
 
@@ -129,8 +129,9 @@ def per_query_retrieval_scores(
     return {qid: _scored(qid, run.get(qid) or {}, rels, ks, ignore_identical_ids) for qid, rels in judged.items()}
 
 
-def _scored(qid: str, hits: Mapping[str, float], rels: Mapping[str, int], ks: tuple[int, ...],
-            ignore_identical_ids: bool) -> dict[str, float]:
+def _scored(
+    qid: str, hits: Mapping[str, float], rels: Mapping[str, int], ks: tuple[int, ...], ignore_identical_ids: bool
+) -> dict[str, float]:
     """Every measure at every k for one judged query's hits."""
     if ignore_identical_ids and qid in hits:
         hits = {doc: score for doc, score in hits.items() if doc != qid}
@@ -172,9 +173,7 @@ def _relevant_ranks(hits: Mapping[str, float], rels: Mapping[str, int]) -> list[
     return ranked
 
 
-def _query_scores(
-    ranked: list[tuple[int, int]], rels: Mapping[str, int], ks: tuple[int, ...]
-) -> dict[str, float]:
+def _query_scores(ranked: list[tuple[int, int]], rels: Mapping[str, int], ks: tuple[int, ...]) -> dict[str, float]:
     """All measures at every k for one query, from the ranks of its retrieved relevant docs."""
     num_rel = sum(1 for grade in rels.values() if grade >= 1)
     ideal = sorted((grade for grade in rels.values() if grade >= 1), reverse=True)

@@ -68,8 +68,7 @@ class MultiVectorView:
     def engine_params(self) -> dict[str, Any]:
         return self.engine.params()
 
-    def encode(self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
-               ) -> VectorSets:
+    def encode(self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None) -> VectorSets:
         """Each call's sets once: the same call again (a second backend) reads them back."""
         key = (role, tuple(str(item) for item in inputs))
         if key not in self._memo:
@@ -82,7 +81,6 @@ class MultiVectorView:
         if role == "document" and len(sets):
             self._document_bytes = round(sets.vectors.nbytes / len(sets))
         return sets
-
 
     def _load(self) -> None:
         """The model's weights, timed apart from encoding, for encoders with ``load()`` (as MeasuredEncoder)."""
@@ -127,16 +125,31 @@ class MuveraBackend(MaxSimBackend):
 
     name = "muvera"
 
-    def __init__(self, *, repetitions: int = 20, k_sim: int = 5, d_proj: int = 16, d_final: int = 0,
-                 fill_empty: bool = True, seed: int = 1, candidates: int = CANDIDATES, index: str = "exact"
-                 ) -> None:
+    def __init__(
+        self,
+        *,
+        repetitions: int = 20,
+        k_sim: int = 5,
+        d_proj: int = 16,
+        d_final: int = 0,
+        fill_empty: bool = True,
+        seed: int = 1,
+        candidates: int = CANDIDATES,
+        index: str = "exact",
+    ) -> None:
         super().__init__()
         if candidates < 1:
             raise ZooError(f"muvera candidates must be positive, got {candidates}")
         if index not in INDEXES:
             raise ZooError(f"muvera index {index!r}: choose one of {', '.join(INDEXES)}")
-        self.settings = {"repetitions": repetitions, "k_sim": k_sim, "d_proj": d_proj or None,
-                         "d_final": d_final or None, "fill_empty": fill_empty, "seed": seed}
+        self.settings = {
+            "repetitions": repetitions,
+            "k_sim": k_sim,
+            "d_proj": d_proj or None,
+            "d_final": d_final or None,
+            "fill_empty": fill_empty,
+            "seed": seed,
+        }
         self.candidates, self.index = int(candidates), index
         try:
             FDEConfig(1, **self.settings)  # bad settings fail here, before any encoding
@@ -149,8 +162,14 @@ class MuveraBackend(MaxSimBackend):
     def params(self) -> dict[str, Any]:
         fde_dim = self.fde.config.output_dim if self.fde is not None else None
         inner = self._inner.params() if self._inner is not None else {}
-        return {**self.settings, "candidates": self.candidates, "index": self.index, "index_params": inner,
-                "fde_dim": fde_dim, "fde_bytes_per_document": 4 * fde_dim if fde_dim else None}
+        return {
+            **self.settings,
+            "candidates": self.candidates,
+            "index": self.index,
+            "index_params": inner,
+            "fde_dim": fde_dim,
+            "fde_bytes_per_document": 4 * fde_dim if fde_dim else None,
+        }
 
     def build(self, sets: VectorSets, ids: Sequence[str], similarity: str) -> None:
         from zoo.registry import Registry
@@ -194,5 +213,7 @@ def _check_sets(sets: Any, similarity: str) -> None:
 def maxsim_backends(specs: Sequence[BackendSpec]) -> list[BackendSpec]:
     """The run's backends for a multi-vector view: an exact one searches by exact MaxSim; the others as
     they are (those that cannot search sets, HNSW or IVF, are skipped by the runner with a warning)."""
-    return [BackendSpec(spec.name, MaxSimBackend, exact=True, label=spec.label or spec.name) if spec.exact else spec
-            for spec in specs]
+    return [
+        BackendSpec(spec.name, MaxSimBackend, exact=True, label=spec.label or spec.name) if spec.exact else spec
+        for spec in specs
+    ]

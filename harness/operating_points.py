@@ -82,9 +82,15 @@ class SharedIndex:
     index) is another view of the same store: its own current index, the same built ones.
     """
 
-    def __init__(self, make: Callable[[], SearchBackend], *, points: SearchPoints | None = None,
-                 reference: Callable[[], SearchBackend] | None = None,
-                 tuning: Callable[[], TuningSample | None] | None = None, keep: bool = True) -> None:
+    def __init__(
+        self,
+        make: Callable[[], SearchBackend],
+        *,
+        points: SearchPoints | None = None,
+        reference: Callable[[], SearchBackend] | None = None,
+        tuning: Callable[[], TuningSample | None] | None = None,
+        keep: bool = True,
+    ) -> None:
         self._store = _Store(make, points, reference or _exact, tuning, keep)
         self._current: _Index | None = None
         self._depth = 0  # k of the last search: which tuning the parameters report
@@ -199,13 +205,20 @@ class SharedIndex:
         reference.build(vectors, ids, similarity)
         truth = sample.neighbours(reference, k)
         ladder = search_ladder(index.backend, points.option, len(ids))
-        value, recall = tune(index.backend, points.option, ladder, points.target_recall, truth, sample, k,
-                             set_search_option)
+        value, recall = tune(
+            index.backend, points.option, ladder, points.target_recall, truth, sample, k, set_search_option
+        )
         if recall < points.target_recall:
-            warn(f"{self.name}: no {points.option} up to {value} reaches recall@{k} {points.target_recall} on "
-                 f"{sample.describe()} (it reaches {recall:.4f}); searching at {points.option}={value}")
-        index.tuned[k] = {points.option: value, "target_recall": points.target_recall,
-                          "tuned_recall": recall, "tuned_on": sample.describe()}
+            warn(
+                f"{self.name}: no {points.option} up to {value} reaches recall@{k} {points.target_recall} on "
+                f"{sample.describe()} (it reaches {recall:.4f}); searching at {points.option}={value}"
+            )
+        index.tuned[k] = {
+            points.option: value,
+            "target_recall": points.target_recall,
+            "tuned_recall": recall,
+            "tuned_on": sample.describe(),
+        }
 
 
 def _inner(backend: Any) -> Any:

@@ -45,8 +45,9 @@ def plugin_backend(name: str, params: dict[str, Any], *, wanted: str) -> SearchB
         fix = f"install {plugin} (pip install -e plugins/{plugin})" if plugin else "install the plugin that adds it"
         if os.environ.get(LOAD_PLUGINS_ENV) is not None:
             fix += f" and allow it in {LOAD_PLUGINS_ENV}"
-        raise ZooError(f"{wanted} needs the backend {name!r}, which no loaded plugin registers: {fix}, "
-                       "or use library=hnswlib")
+        raise ZooError(
+            f"{wanted} needs the backend {name!r}, which no loaded plugin registers: {fix}, or use library=hnswlib"
+        )
     return spec.factory(**params)
 
 
@@ -54,14 +55,27 @@ def plugin_backend(name: str, params: dict[str, Any], *, wanted: str) -> SearchB
 def register_search_backends(register: Callable[..., None]) -> None:
     from harness.backends import EXACT_PARAMS, HNSW_PARAMS
 
-    register("exact", exact_backend, aliases=("flat", "brute-force"), params=EXACT_PARAMS,
-             description="exact k-NN: chunked matrix products with a streaming top-k", exact=True)
-    register("muvera", muvera_backend,
-             description="MUVERA for multi-vector encoders: fixed-dimensional encodings in an exact or HNSW "
-                         "index, candidates rescored by exact MaxSim")
-    register("hnsw", hnsw_backend, params=HNSW_PARAMS,
-             description="approximate k-NN on an HNSW graph (hnswlib; library=faiss through zoo-faiss), "
-                         "scores recomputed as exact's")
+    register(
+        "exact",
+        exact_backend,
+        aliases=("flat", "brute-force"),
+        params=EXACT_PARAMS,
+        description="exact k-NN: chunked matrix products with a streaming top-k",
+        exact=True,
+    )
+    register(
+        "muvera",
+        muvera_backend,
+        description="MUVERA for multi-vector encoders: fixed-dimensional encodings in an exact or HNSW "
+        "index, candidates rescored by exact MaxSim",
+    )
+    register(
+        "hnsw",
+        hnsw_backend,
+        params=HNSW_PARAMS,
+        description="approximate k-NN on an HNSW graph (hnswlib; library=faiss through zoo-faiss), "
+        "scores recomputed as exact's",
+    )
 
 
 @hookimpl
@@ -75,6 +89,7 @@ def register_tasks(register: Callable[..., None]) -> None:
 FUSE, RERANK = "fuse:", "rerank:"
 FUSE_OPTIONS: dict[str, type] = {"models": str, "k": int, "weight": float, "depth": int}
 RERANK_OPTIONS: dict[str, type] = {"model": str, "top": int}
+
 
 @hookimpl
 def resolve_encoder(name: str) -> Any:
@@ -93,8 +108,12 @@ def resolve_encoder(name: str) -> Any:
 
             return FusedRetriever(models, method=method, name=name, **options)
 
-        return EncoderSpec(name=name, load=load_fused, family="hybrid", description=f"{method} fusion of "
-                           f"{' and '.join(models) or 'two models'}")
+        return EncoderSpec(
+            name=name,
+            load=load_fused,
+            family="hybrid",
+            description=f"{method} fusion of {' and '.join(models) or 'two models'}",
+        )
     if name.startswith(RERANK):
         first, _, query = name.removeprefix(RERANK).partition("?")
         options = parse_options(f"encoder {name!r}", query, RERANK_OPTIONS)
@@ -107,8 +126,9 @@ def resolve_encoder(name: str) -> Any:
 
             return RerankedRetriever(first, scorer, name=name, **options)
 
-        return EncoderSpec(name=name, load=load_reranked, family="two-stage",
-                           description=f"{first} reranked by {scorer}")
+        return EncoderSpec(
+            name=name, load=load_reranked, family="two-stage", description=f"{first} reranked by {scorer}"
+        )
     return None
 
 

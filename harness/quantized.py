@@ -29,8 +29,11 @@ class QuantizedSearch:
         """The backend's settings, the quantizer's rescoring ones, and what rescoring keeps per document."""
         settings = getattr(self.quantizer, "get_params", lambda: {"rescore": self.quantizer.rescore})()
         rescoring = {key: value for key, value in settings.items() if key.startswith("rescore")}
-        return {**self.backend.params(), **rescoring,
-                "rescore_bytes_per_vector": self.quantizer.rescore_bytes_per_vector(self._dim)}
+        return {
+            **self.backend.params(),
+            **rescoring,
+            "rescore_bytes_per_vector": self.quantizer.rescore_bytes_per_vector(self._dim),
+        }
 
     def nbytes(self) -> int | None:
         """The wrapped index's memory; the rescoring copy is not counted (it would live on disk)."""

@@ -114,8 +114,14 @@ class TaskResult:
     def run_id(self) -> str:
         """Identity of what was run (not when): a re-run of the same thing replaces its file."""
         return fingerprint(
-            self.task, self.task_version, self.data_fingerprint, self.split,
-            self.encoder_fingerprint, list(self.chain), self.chain_fingerprint, self.backend,
+            self.task,
+            self.task_version,
+            self.data_fingerprint,
+            self.split,
+            self.encoder_fingerprint,
+            list(self.chain),
+            self.chain_fingerprint,
+            self.backend,
             self.backend_params,
         )
 

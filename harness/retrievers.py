@@ -76,8 +76,9 @@ class RetrieverEncoder:
     def engine_params(self) -> dict[str, Any]:
         return self.engine.params()
 
-    def encode(self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
-               ) -> Sequence[Any]:
+    def encode(
+        self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
+    ) -> Sequence[Any]:
         start = time.perf_counter()
         prepared = self.retriever.prepare(list(inputs), role=role)
         if getattr(self.retriever, "prepares", True):  # a composite's texts pass through: nothing to time

@@ -26,8 +26,19 @@ from harness.significance import compare as compare_items
 from zoo.errors import ZooError
 from zoo.plugins import OWN_DISTRIBUTION, warn
 from zoo.cache import EmbeddingCache
-from zoo.protocols import (BackendSpec, Encoder, EncoderSpec, ItemScores, MultiVectorEncoder, Retriever,
-                           SearchStats, Task, TaskScores, TaskSpec)
+from zoo.protocols import (
+    BackendSpec,
+    Encoder,
+    EncoderSpec,
+    ItemScores,
+    MultiVectorEncoder,
+    Retriever,
+    SearchStats,
+    Task,
+    TaskScores,
+    TaskSpec,
+)
+
 
 @dataclass
 class BenchmarkRun:
@@ -56,14 +67,18 @@ class BenchmarkRun:
         pairs = [(e, [t for t in self.tasks if encodes(e, t)]) for e in self.encoders]
         if self.encoders and self.tasks and not any(tasks for _, tasks in pairs):
             task = self.tasks[0]
-            raise ZooError(f"no encoder here encodes what {task.name} needs ({'+'.join(task.modalities)}; "
-                           f"{self.encoders[0].name} encodes {'+'.join(self.encoders[0].modalities)}): "
-                           f"pass a --model that does (`zoo list encoders` shows modalities)")
+            raise ZooError(
+                f"no encoder here encodes what {task.name} needs ({'+'.join(task.modalities)}; "
+                f"{self.encoders[0].name} encodes {'+'.join(self.encoders[0].modalities)}): "
+                f"pass a --model that does (`zoo list encoders` shows modalities)"
+            )
         for encoder_spec, tasks in pairs:
             for task_spec in self.tasks:
                 if task_spec not in tasks:
-                    warn(f"skipping {task_spec.name} for {encoder_spec.name}: it does not encode "
-                         f"{'+'.join(task_spec.modalities)}")
+                    warn(
+                        f"skipping {task_spec.name} for {encoder_spec.name}: it does not encode "
+                        f"{'+'.join(task_spec.modalities)}"
+                    )
             if tasks:
                 encoder = encoder_spec.load()
                 for task_spec in tasks:
@@ -88,17 +103,24 @@ class BenchmarkRun:
 
     def _run_task(self, encoder: Encoder, task_spec: TaskSpec, spec_name: str | None = None) -> None:
         task = self._task(task_spec)
-        measured = MeasuredEncoder(encoder, cache=self.cache, progress=self.progress, engine=self.engine,
-                                   spec_name=spec_name)
+        measured = MeasuredEncoder(
+            encoder, cache=self.cache, progress=self.progress, engine=self.engine, spec_name=spec_name
+        )
         plain = self._run_view(task_spec, task, measured, measured, {})
         for chain in self.chains:
             view = fit_chain(task_spec, task, measured, chain, self.fit_on, self.store.folder / "states")
             if view is not None:
                 self._run_view(task_spec, task, measured, view, plain)
 
-    def _run_view(self, task_spec: TaskSpec, task: Task, measured: Any, view: Any,
-                  plain: dict[Any, TaskScores], backends: list[BackendSpec] | None = None
-                  ) -> dict[Any, TaskScores]:
+    def _run_view(
+        self,
+        task_spec: TaskSpec,
+        task: Task,
+        measured: Any,
+        view: Any,
+        plain: dict[Any, TaskScores],
+        backends: list[BackendSpec] | None = None,
+    ) -> dict[Any, TaskScores]:
         """Evaluate one view of the encoder (plain or through a chain) with every backend (default: the
         run's) at every point; returns the scores by (backend, operating point), for the chains' ``vs_float``."""
         fingerprint = self._data_fingerprint(task_spec, task)
@@ -110,9 +132,19 @@ class BenchmarkRun:
             scores = task.evaluate(view, None)
             before = plain.get(None)
             vs_float = {**retained(before, scores), **significance(before, scores)} if before else {}
-            self._emit(make_result(task_spec, fingerprint, measured, view, None, scores, vs_float=vs_float,
-                                   chance=chance.against(scores) if chance else {},
-                                   plugins=self._plugins(task_spec, measured, view, None)))
+            self._emit(
+                make_result(
+                    task_spec,
+                    fingerprint,
+                    measured,
+                    view,
+                    None,
+                    scores,
+                    vs_float=vs_float,
+                    chance=chance.against(scores) if chance else {},
+                    plugins=self._plugins(task_spec, measured, view, None),
+                )
+            )
             return {None: scores}
         by_point: dict[Any, TaskScores] = {}
         exact: TaskScores | None = None
@@ -124,14 +156,28 @@ class BenchmarkRun:
                 scores = evaluate(task, view, index, self._depth(task_spec, spec), explicit=self.depth is not None)
                 by_point[(spec.name, point)] = scores
                 exact = exact or (scores if spec.exact else None)
-                vs_exact = ({**compare_with_exact(exact, scores), **significance(exact, scores)}
-                            if exact is not None and not spec.exact else {})
+                vs_exact = (
+                    {**compare_with_exact(exact, scores), **significance(exact, scores)}
+                    if exact is not None and not spec.exact
+                    else {}
+                )
                 before = plain.get((spec.name, point))
                 vs_float = {**retained(before, scores), **significance(before, scores)} if before else {}
-                self._emit(make_result(task_spec, fingerprint, measured, view, index, scores, vs_exact,
-                                       vs_float, label=spec.label or index.name,
-                                       chance=chance.against(scores) if chance else {},
-                                       plugins=self._plugins(task_spec, measured, view, spec)))
+                self._emit(
+                    make_result(
+                        task_spec,
+                        fingerprint,
+                        measured,
+                        view,
+                        index,
+                        scores,
+                        vs_exact,
+                        vs_float,
+                        label=spec.label or index.name,
+                        chance=chance.against(scores) if chance else {},
+                        plugins=self._plugins(task_spec, measured, view, spec),
+                    )
+                )
         return by_point
 
     def _run_multivector(self, encoder: MultiVectorEncoder, task_spec: TaskSpec) -> None:
@@ -139,12 +185,13 @@ class BenchmarkRun:
         backend) and by the run's backends that search sets (muvera), measured against it."""
         task = self._task(task_spec)
         if not searches_text(task):
-            warn(f"skipping {task_spec.name} for {encoder.name}: its sets of vectors are searched by MaxSim, "
-                 f"and {task_spec.name} is a {task_spec.type} task")
+            warn(
+                f"skipping {task_spec.name} for {encoder.name}: its sets of vectors are searched by MaxSim, "
+                f"and {task_spec.name} is a {task_spec.type} task"
+            )
             return
         if self.chains:
-            warn(f"{encoder.name} gives sets of vectors, which post-processors do not take: it runs without "
-                 "the chains")
+            warn(f"{encoder.name} gives sets of vectors, which post-processors do not take: it runs without the chains")
         view = MultiVectorView(encoder)
         self._run_view(task_spec, task, view, view, {}, backends=maxsim_backends(self.backends))
 
@@ -153,8 +200,10 @@ class BenchmarkRun:
         its own exhaustive search, filed beside the exact backend's results (``harness.retrievers``)."""
         task = self._task(task_spec)
         if not searches_text(task):
-            warn(f"skipping {task_spec.name} for {retriever.name}: it ranks documents, and "
-                 f"{task_spec.name} is a {task_spec.type} task")
+            warn(
+                f"skipping {task_spec.name} for {retriever.name}: it ranks documents, and "
+                f"{task_spec.name} is a {task_spec.type} task"
+            )
             return
         if self.chains:
             warn(f"{retriever.name} has no vectors for post-processors: it runs without the chains")
@@ -167,24 +216,37 @@ class BenchmarkRun:
         chance = self._chance(task_spec, task, fingerprint, reference)
         backend = RetrieverBackend(retriever)
         scores = evaluate(task, view, backend, self.depth, explicit=self.depth is not None)
-        self._emit(make_result(task_spec, fingerprint, view, view, backend, scores,  # type: ignore[arg-type]
-                               chance=chance.against(scores) if chance else {}))
+        self._emit(
+            make_result(
+                task_spec,
+                fingerprint,
+                view,
+                view,
+                backend,
+                scores,  # type: ignore[arg-type]
+                chance=chance.against(scores) if chance else {},
+            )
+        )
 
-    def _plugins(self, task_spec: TaskSpec, measured: MeasuredEncoder, view: Any, backend: BackendSpec | None
-                 ) -> dict[str, Any]:
+    def _plugins(
+        self, task_spec: TaskSpec, measured: MeasuredEncoder, view: Any, backend: BackendSpec | None
+    ) -> dict[str, Any]:
         """The plugin behind each part of a result, as the registry resolved it."""
         if self.sources is None:
             return {}
-        parts: dict[str, Any] = {"encoder": self.sources("encoder", measured.spec_name),
-                                 "task": self.sources("task", task_spec.name)}
+        parts: dict[str, Any] = {
+            "encoder": self.sources("encoder", measured.spec_name),
+            "task": self.sources("task", task_spec.name),
+        }
         if backend is not None:
             parts["backend"] = self.sources("backend", backend.name)
         if isinstance(view, ChainEncoder):
             parts["postprocessors"] = [self.sources("postprocessor", label.split("(")[0]) for label in view.labels]
         return {kind: part for kind, part in parts.items() if part}
 
-    def _chance(self, task_spec: TaskSpec, task: Task, fingerprint: str, reference: BackendSpec | None
-                ) -> ChanceLevel | None:
+    def _chance(
+        self, task_spec: TaskSpec, task: Task, fingerprint: str, reference: BackendSpec | None
+    ) -> ChanceLevel | None:
         """The task's chance level: from the store's chance/ folder, else measured once and kept there.
         None where it is not measured (``chance=False``, or a search task with no exact backend)."""
         if not self.chance or (task_spec.uses_search and reference is None):
@@ -200,21 +262,26 @@ class BenchmarkRun:
             self._chances[task_spec.name] = level
         return self._chances[task_spec.name]
 
-    def _index(self, task_spec: TaskSpec, task: Task, view: Any, spec: BackendSpec,
-               reference: BackendSpec | None) -> SharedIndex | None:
+    def _index(
+        self, task_spec: TaskSpec, task: Task, view: Any, spec: BackendSpec, reference: BackendSpec | None
+    ) -> SharedIndex | None:
         """The backend for every operating point of ``spec`` on this view, a recall target tuned on the task's
         held-out queries as the view encodes them; None (with a warning) where it cannot search the view's
         vectors."""
-        index = SharedIndex(functools.partial(make_backend, spec, view, self.engine), points=spec.points,
-                            reference=functools.partial(make_backend, reference, view, self.engine)
-                            if reference else None,
-                            tuning=functools.partial(held_out_sample, task, view),
-                            keep=len(operating_points(spec)) > 1)
+        index = SharedIndex(
+            functools.partial(make_backend, spec, view, self.engine),
+            points=spec.points,
+            reference=functools.partial(make_backend, reference, view, self.engine) if reference else None,
+            tuning=functools.partial(held_out_sample, task, view),
+            keep=len(operating_points(spec)) > 1,
+        )
         if searches(index, view.similarity):
             return index
         chain = "".join(f" +{label}" for label in getattr(view, "labels", ()))
-        warn(f"skipping {spec.name} for {view.name}{chain} on {task_spec.name}: "
-             f"it cannot search {view.similarity!r} vectors")
+        warn(
+            f"skipping {spec.name} for {view.name}{chain} on {task_spec.name}: "
+            f"it cannot search {view.similarity!r} vectors"
+        )
         return None
 
     def _depth(self, task_spec: TaskSpec, spec: BackendSpec) -> int | None:
@@ -236,8 +303,14 @@ def encodes(encoder: EncoderSpec, task: TaskSpec) -> bool:
     return set(task.modalities) <= set(encoder.modalities)
 
 
-def fit_chain(task_spec: TaskSpec, task: Task, measured: MeasuredEncoder, chain: tuple[ChainStep, ...],
-              fit_on: FitSource | str = "corpus", state_dir: Path | None = None) -> ChainEncoder | None:
+def fit_chain(
+    task_spec: TaskSpec,
+    task: Task,
+    measured: MeasuredEncoder,
+    chain: tuple[ChainStep, ...],
+    fit_on: FitSource | str = "corpus",
+    state_dir: Path | None = None,
+) -> ChainEncoder | None:
     """The encoder through the chain, fitted where ``fit_on`` says (recorded in the chain's labels), its
     fitted state saved under ``state_dir`` if given; None where it cannot apply."""
     source = parse_fit_source(fit_on) if isinstance(fit_on, str) else fit_on
@@ -320,8 +393,10 @@ def checked_items(task_spec: TaskSpec, scores: TaskScores) -> ItemScores | None:
         return None
     again = statistic_of(items)
     if not abs(again - scores.main_score) <= 1e-9 * max(1.0, abs(scores.main_score)):
-        warn(f"{task_spec.name}: its {len(items)} per-{items.unit} scores give {again!r}, not the main score "
-             f"{scores.main_score!r}; keeping no interval (a bug in the task's evaluate)")
+        warn(
+            f"{task_spec.name}: its {len(items)} per-{items.unit} scores give {again!r}, not the main score "
+            f"{scores.main_score!r}; keeping no interval (a bug in the task's evaluate)"
+        )
         return None
     return items
 

@@ -119,14 +119,16 @@ def statistic_of(items: ItemScores) -> float:
     return float(_statistic(items.statistic)(*_columns(items)))
 
 
-def bootstrap_interval(items: ItemScores, *, level: float = LEVEL, resamples: int = RESAMPLES,
-                       seed: int = SEED) -> Interval:
+def bootstrap_interval(
+    items: ItemScores, *, level: float = LEVEL, resamples: int = RESAMPLES, seed: int = SEED
+) -> Interval:
     """The percentile bootstrap interval of the items' statistic."""
     return _bootstrap(_columns(items), _statistic(items.statistic), level, resamples, seed)
 
 
-def difference_interval(a: ItemScores, b: ItemScores, *, level: float = LEVEL, resamples: int = RESAMPLES,
-                        seed: int = SEED) -> Interval:
+def difference_interval(
+    a: ItemScores, b: ItemScores, *, level: float = LEVEL, resamples: int = RESAMPLES, seed: int = SEED
+) -> Interval:
     """The paired bootstrap interval of B's statistic minus A's (items already aligned)."""
     columns, stat = _paired(a, b)
     return _bootstrap(columns, stat, level, resamples, seed)
@@ -192,8 +194,9 @@ def _ap_swap_null(a: ItemScores, b: ItemScores) -> Callable[[np.ndarray], np.nda
     rank_a, rank_b, labels = rankdata(a.values[:, 0]), rankdata(b.values[:, 0]), a.values[:, 1]
 
     def null(swaps: np.ndarray) -> np.ndarray:
-        return (average_precision(np.where(swaps, rank_a, rank_b), labels)
-                - average_precision(np.where(swaps, rank_b, rank_a), labels))
+        return average_precision(np.where(swaps, rank_a, rank_b), labels) - average_precision(
+            np.where(swaps, rank_b, rank_a), labels
+        )
 
     return null
 
@@ -204,7 +207,7 @@ def _swap_batches(n: int, permutations: int, exact: bool, seed: int):  # noqa: A
     if exact:
         codes = np.arange(2**n, dtype=np.int64)
         for start in range(0, len(codes), batch):
-            yield (codes[start:start + batch, None] >> np.arange(n)) & 1 == 1
+            yield (codes[start : start + batch, None] >> np.arange(n)) & 1 == 1
         return
     rng = np.random.default_rng(seed)
     for start in range(0, permutations, batch):
@@ -213,14 +216,28 @@ def _swap_batches(n: int, permutations: int, exact: bool, seed: int):  # noqa: A
         yield np.unpackbits(bits, axis=1, count=n).astype(bool)
 
 
-def compare(a: ItemScores, b: ItemScores, *, level: float = LEVEL, resamples: int = RESAMPLES,
-            permutations: int = PERMUTATIONS, seed: int = SEED) -> Comparison:
+def compare(
+    a: ItemScores,
+    b: ItemScores,
+    *,
+    level: float = LEVEL,
+    resamples: int = RESAMPLES,
+    permutations: int = PERMUTATIONS,
+    seed: int = SEED,
+) -> Comparison:
     """B against A on the same items: both scores, the difference, its interval and the paired p-value."""
     a, b = align(a, b)
     score_a, score_b = statistic_of(a), statistic_of(b)
-    return Comparison(score_a, score_b, score_b - score_a,
-                      difference_interval(a, b, level=level, resamples=resamples, seed=seed),
-                      paired_test(a, b, permutations=permutations, seed=seed), len(a), a.unit, permutations)
+    return Comparison(
+        score_a,
+        score_b,
+        score_b - score_a,
+        difference_interval(a, b, level=level, resamples=resamples, seed=seed),
+        paired_test(a, b, permutations=permutations, seed=seed),
+        len(a),
+        a.unit,
+        permutations,
+    )
 
 
 def align(a: ItemScores, b: ItemScores) -> tuple[ItemScores, ItemScores]:
@@ -235,16 +252,20 @@ def align(a: ItemScores, b: ItemScores) -> tuple[ItemScores, ItemScores]:
     position = {item: row for row, item in enumerate(b.ids)}
     missing = [item for item in a.ids if item not in position]
     if missing or len(a) != len(b):
-        raise ZooError(f"the runs scored different {a.unit}s ({len(a)} and {len(b)}; e.g. {missing[:1] or '?'} "
-                       "is in one only): compare results of the same task and split")
+        raise ZooError(
+            f"the runs scored different {a.unit}s ({len(a)} and {len(b)}; e.g. {missing[:1] or '?'} "
+            "is in one only): compare results of the same task and split"
+        )
     order = np.fromiter((position[item] for item in a.ids), dtype=np.int64, count=len(a))
     return a, ItemScores(b.values[order], b.statistic, b.unit, a.ids)
 
 
 def _check_pairable(a: ItemScores, b: ItemScores) -> None:
     if a.statistic != b.statistic:
-        raise ZooError(f"one run's items are scored by {a.statistic}, the other's by {b.statistic}: "
-                       "compare results of the same task")
+        raise ZooError(
+            f"one run's items are scored by {a.statistic}, the other's by {b.statistic}: "
+            "compare results of the same task"
+        )
 
 
 def _columns(items: ItemScores) -> tuple[np.ndarray, ...]:
@@ -262,8 +283,10 @@ def _paired(a: ItemScores, b: ItemScores) -> tuple[tuple[np.ndarray, ...], Calla
         return (a.values, b.values), lambda x, y, axis=-1: np.mean(y, axis=axis) - np.mean(x, axis=axis)
     _check_same_truth(a, b)
     stat = _statistic(a.statistic)
-    return ((a.values[:, 0], b.values[:, 0], a.values[:, 1]),
-            lambda x, y, gold, axis=-1: stat(y, gold, axis) - stat(x, gold, axis))
+    return (
+        (a.values[:, 0], b.values[:, 0], a.values[:, 1]),
+        lambda x, y, gold, axis=-1: stat(y, gold, axis) - stat(x, gold, axis),
+    )
 
 
 def _check_same_truth(a: ItemScores, b: ItemScores) -> None:
@@ -271,8 +294,9 @@ def _check_same_truth(a: ItemScores, b: ItemScores) -> None:
         raise ZooError("the runs' gold scores differ: compare results of the same task and data")
 
 
-def _bootstrap(columns: tuple[np.ndarray, ...], statistic: Callable[..., np.ndarray], level: float,
-               resamples: int, seed: int) -> Interval:
+def _bootstrap(
+    columns: tuple[np.ndarray, ...], statistic: Callable[..., np.ndarray], level: float, resamples: int, seed: int
+) -> Interval:
     import warnings
 
     from scipy.stats import DegenerateDataWarning, bootstrap
@@ -283,9 +307,17 @@ def _bootstrap(columns: tuple[np.ndarray, ...], statistic: Callable[..., np.ndar
     # every item alike (a tiny task, a model at zero everywhere): the interval is the point, said quietly
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", DegenerateDataWarning)
-        result = bootstrap(columns, statistic, n_resamples=resamples, batch=_batch(n), vectorized=True,
-                           paired=True, confidence_level=level, method="percentile",
-                           rng=np.random.default_rng(seed))
+        result = bootstrap(
+            columns,
+            statistic,
+            n_resamples=resamples,
+            batch=_batch(n),
+            vectorized=True,
+            paired=True,
+            confidence_level=level,
+            method="percentile",
+            rng=np.random.default_rng(seed),
+        )
     interval = result.confidence_interval
     return Interval(float(interval.low), float(interval.high), level, resamples, seed)
 

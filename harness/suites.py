@@ -19,7 +19,7 @@ ZOO_OFFLINE = SuiteSpec(
     name="zoo-offline@1",
     tasks=("icd10cm-small", "lee-sts", "icd10cm-chapters", "icd10cm-blocks", "icd10cm-pairs", "icd10cm-rerank"),
     description="one offline task of each text task type (retrieval, STS, classification, clustering, "
-                "pair classification, reranking), built from PyPI packages: no network, minutes on a CPU",
+    "pair classification, reranking), built from PyPI packages: no network, minutes on a CPU",
 )
 
 
@@ -52,8 +52,10 @@ def suite_means(tasks: Iterable[str], results: Iterable[Any]) -> dict[str, tuple
     for result in results:
         if result.task in tasks and not result.vs_exact:
             scores.setdefault(" +".join([result.encoder, *result.chain]), {})[result.task] = result.main_score
-    return {row: (sum(found.values()) / len(tasks) if len(found) == len(tasks) else None, len(found))
-            for row, found in scores.items()}
+    return {
+        row: (sum(found.values()) / len(tasks) if len(found) == len(tasks) else None, len(found))
+        for row, found in scores.items()
+    }
 
 
 def suite_report(registry: Any, suites: Iterable[SuiteSpec], results: list[Any]) -> list[str]:
@@ -79,12 +81,17 @@ def mteb_suite(text: str) -> SuiteSpec:
     try:
         benchmark = mteb.get_benchmark(name)
     except (KeyError, ValueError) as exc:
-        raise ZooError(f"unknown mteb benchmark {name!r} ({exc.args[0] if exc.args else exc}); "
-                       "see `mteb.get_benchmarks()` for the names, e.g. mteb:MTEB(eng, v2)") from None
+        raise ZooError(
+            f"unknown mteb benchmark {name!r} ({exc.args[0] if exc.args else exc}); "
+            "see `mteb.get_benchmarks()` for the names, e.g. mteb:MTEB(eng, v2)"
+        ) from None
     tasks = [task_name for task in benchmark.tasks for task_name in _task_names(task)]
-    return SuiteSpec(name=f"{MTEB_PREFIX}{benchmark.name}@{mteb.__version__}", tasks=tuple(tasks),
-                     description=f"mteb benchmark {benchmark.name} ({len(benchmark.tasks)} tasks), as mteb "
-                                 f"{mteb.__version__} defines it")
+    return SuiteSpec(
+        name=f"{MTEB_PREFIX}{benchmark.name}@{mteb.__version__}",
+        tasks=tuple(tasks),
+        description=f"mteb benchmark {benchmark.name} ({len(benchmark.tasks)} tasks), as mteb "
+        f"{mteb.__version__} defines it",
+    )
 
 
 def _task_names(task: Any) -> list[str]:

@@ -50,9 +50,9 @@ def read_qrels(path: PathLike) -> dict[str, dict[str, int]]:
         previous = seen.get((qid, doc))
         if previous is not None and qrels[qid][doc] != grade:
             _fail(
-                name, number,
-                f"doc {doc!r} for query {qid!r} has grade {grade} but line {previous} gave "
-                f"{qrels[qid][doc]}",
+                name,
+                number,
+                f"doc {doc!r} for query {qid!r} has grade {grade} but line {previous} gave {qrels[qid][doc]}",
                 "keep one of the two lines",
             )
         seen.setdefault((qid, doc), number)
@@ -72,10 +72,14 @@ def qrels_rows(path: PathLike, *, beir_tsv: bool = False) -> Iterator[tuple[int,
     name = os.fspath(path)
     expected: int | None = 3 if beir_tsv else None
     header_seen = False
-    for number, fields in (_tsv_lines(path) if beir_tsv else _lines(path)):
+    for number, fields in _tsv_lines(path) if beir_tsv else _lines(path):
         if beir_tsv and len(fields) != 3:
-            _fail(name, number, f"expected 3 tab-separated fields, got {len(fields)}",
-                  "write query-id<TAB>corpus-id<TAB>score")
+            _fail(
+                name,
+                number,
+                f"expected 3 tab-separated fields, got {len(fields)}",
+                "write query-id<TAB>corpus-id<TAB>score",
+            )
         if not header_seen:
             header_seen = True
             if beir_tsv and _is_number(fields[-1]):
@@ -86,7 +90,8 @@ def qrels_rows(path: PathLike, *, beir_tsv: bool = False) -> Iterator[tuple[int,
         if expected is None:
             if len(fields) not in (3, 4):
                 _fail(
-                    name, number,
+                    name,
+                    number,
                     f"expected 4 fields {QRELS_TREC} or 3 fields {QRELS_BEIR}, got {len(fields)}",
                     "fix or remove the line",
                 )
@@ -94,7 +99,9 @@ def qrels_rows(path: PathLike, *, beir_tsv: bool = False) -> Iterator[tuple[int,
         if len(fields) != expected:
             layout = QRELS_TREC if expected == 4 else QRELS_BEIR
             _fail(
-                name, number, f"expected {expected} fields {layout}, got {len(fields)}",
+                name,
+                number,
+                f"expected {expected} fields {layout}, got {len(fields)}",
                 "fix or remove the line; earlier lines set the format",
             )
         column = "score" if beir_tsv else "grade"
@@ -108,16 +115,19 @@ def read_run(path: PathLike) -> dict[str, dict[str, float]]:
     seen: dict[tuple[str, str], int] = {}
     for number, fields in _lines(path):
         if len(fields) != 6:
-            _fail(name, number, f"expected 6 fields {RUN_FORMAT}, got {len(fields)}",
-                  "fix or remove the line")
+            _fail(name, number, f"expected 6 fields {RUN_FORMAT}, got {len(fields)}", "fix or remove the line")
         qid, _, doc, rank, score_text, _ = fields
         if not _is_int(rank):
             _fail(name, number, f"rank {rank!r} is not an integer", "write ranks as 1, 2, 3, ...")
         score = _parse_score(score_text, name, number)
         previous = seen.get((qid, doc))
         if previous is not None:
-            _fail(name, number, f"doc {doc!r} for query {qid!r} already appears on line {previous}",
-                  "keep one line per (query, doc) pair")
+            _fail(
+                name,
+                number,
+                f"doc {doc!r} for query {qid!r} already appears on line {previous}",
+                "keep one line per (query, doc) pair",
+            )
         seen[(qid, doc)] = number
         run.setdefault(qid, {})[doc] = score
     if not run:
@@ -207,5 +217,7 @@ def _parse_score(text: str, name: str, number: int) -> float:
 
 def _check_token(value: str, what: str) -> None:
     if not value or any(c.isspace() for c in value):
-        raise DataError(f"cannot write run: {what} {value!r} is empty or contains whitespace; "
-                        "TREC files separate fields by whitespace, so rename it")
+        raise DataError(
+            f"cannot write run: {what} {value!r} is empty or contains whitespace; "
+            "TREC files separate fields by whitespace, so rename it"
+        )

@@ -74,7 +74,7 @@ def scattered(x, rows_per_segment: int, seed: int = 0):  # noqa: ANN001, ANN201
     order = np.random.default_rng(seed).permutation(len(x))
     arrays, segments, rows = [], np.empty(len(x), np.int64), np.empty(len(x), np.int64)
     for number, start in enumerate(range(0, len(x), rows_per_segment)):
-        part = order[start:start + rows_per_segment]
+        part = order[start : start + rows_per_segment]
         arrays.append(np.ascontiguousarray(x[part], dtype=np.float32))
         segments[part], rows[part] = number, np.arange(len(part))
     return StoredMatrix(arrays, segments, rows)

@@ -10,18 +10,46 @@ from __future__ import annotations
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-FUZZ = settings(max_examples=60, derandomize=True, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=60,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
-NASTY = [b"\xef\xbb\xbf", b"\xff\xfe", b"\xe9", b"\xc0\xaf", b"\xed\xa0\x80", b"\x00", b"\r", b"\r\n", b"\t",
-         b"\\ud800", b'"\\udfff"', b"NaN", b"Infinity", b"-0", b"1e999", b"[" * 5000, b"{" * 300, b"}", b"]",
-         b'"', b"\n\n", b"\xf0\x9f\x98\x80", b"\\u0000", b" "]
+NASTY = [
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\xe9",
+    b"\xc0\xaf",
+    b"\xed\xa0\x80",
+    b"\x00",
+    b"\r",
+    b"\r\n",
+    b"\t",
+    b"\\ud800",
+    b'"\\udfff"',
+    b"NaN",
+    b"Infinity",
+    b"-0",
+    b"1e999",
+    b"[" * 5000,
+    b"{" * 300,
+    b"}",
+    b"]",
+    b'"',
+    b"\n\n",
+    b"\xf0\x9f\x98\x80",
+    b"\\u0000",
+    b" ",
+]
 
 
 def mutated(valid: bytes) -> st.SearchStrategy[bytes]:
     """``valid`` with pieces of ``NASTY`` or random bytes inserted, or cut short."""
     piece = st.one_of(st.sampled_from(NASTY), st.binary(min_size=1, max_size=8))
-    insert = st.tuples(st.integers(0, len(valid)), piece).map(lambda t: valid[:t[0]] + t[1] + valid[t[0]:])
+    insert = st.tuples(st.integers(0, len(valid)), piece).map(lambda t: valid[: t[0]] + t[1] + valid[t[0] :])
     cut = st.integers(0, len(valid)).map(lambda n: valid[:n])
     return st.one_of(insert, cut, st.just(b"\xef\xbb\xbf" + valid))
 

@@ -1,6 +1,6 @@
 """MiniLM behind LitServe's OpenAI embedding spec: a server not written here, for tests/test_serve.py.
 
-    python tests/litserve_minilm.py PORT
+python tests/litserve_minilm.py PORT
 """
 
 from __future__ import annotations

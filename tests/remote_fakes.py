@@ -26,8 +26,14 @@ class FakeServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, script: list[str] | None = None, *, model: str = "fake-embed-1", usage: bool = True,
-                 info: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        script: list[str] | None = None,
+        *,
+        model: str = "fake-embed-1",
+        usage: bool = True,
+        info: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.script = list(script or [])
         self.model = model

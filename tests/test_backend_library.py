@@ -43,8 +43,11 @@ def test_library_option_reaches_the_plugin_backend(fake_distribution: Callable[[
 
 def test_missing_library_names_the_plugin_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZOO_LOAD_PLUGINS", "")  # as if zoo-faiss were not installed
-    with pytest.raises(ZooError, match=r"hnsw\?library=faiss needs the backend 'hnsw-faiss'.*pip install -e "
-                                       r"plugins/zoo-faiss.*ZOO_LOAD_PLUGINS.*library=hnswlib"):
+    with pytest.raises(
+        ZooError,
+        match=r"hnsw\?library=faiss needs the backend 'hnsw-faiss'.*pip install -e "
+        r"plugins/zoo-faiss.*ZOO_LOAD_PLUGINS.*library=hnswlib",
+    ):
         hnsw_backend(library="faiss")
 
 

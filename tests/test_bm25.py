@@ -88,9 +88,13 @@ def test_bm25_runs_as_a_model_beside_the_exact_backend(tmp_path: Path):
 
     registry = Registry.from_plugins()
     spec = registry.encoder("bm25?k1=1.2&b=0.75")
-    run = BenchmarkRun([spec, registry.encoder("hashing-bow-256")], [beir_folder_spec(TINY_BEIR)],
-                       [registry.backend("exact"), registry.backend("hnsw")], ResultStore(tmp_path),
-                       progress=False)
+    run = BenchmarkRun(
+        [spec, registry.encoder("hashing-bow-256")],
+        [beir_folder_spec(TINY_BEIR)],
+        [registry.backend("exact"), registry.backend("hnsw")],
+        ResultStore(tmp_path),
+        progress=False,
+    )
     results = {(r.encoder, r.backend): r for r in run.run()}
     bm25 = results[("bm25?k1=1.2&b=0.75", "exact")]
     assert ("bm25?k1=1.2&b=0.75", "hnsw") not in results  # it searches itself, once

@@ -14,8 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 import zoo.cache
-from zoo.cache import (COMPACT_AT, COMPACT_BELOW, CacheNamespace, EmbeddingCache, cache_home, cacheable,
-                       item_key)
+from zoo.cache import COMPACT_AT, COMPACT_BELOW, CacheNamespace, EmbeddingCache, cache_home, cacheable, item_key
 from zoo.cli.cache import cache as cache_cli
 
 NS = CacheNamespace("fp-aaaa", "document", None, encoder_name="tiny")
@@ -94,21 +93,23 @@ def test_store_checks_shapes(tmp_path: Path):
         cache.store(NS, ["b"], vectors_for(["b"], dim=4))
 
 
-@pytest.mark.parametrize("other", [
-    CacheNamespace("fp-bbbb", "document", None),
-    CacheNamespace("fp-aaaa", "query", None),
-    CacheNamespace("fp-aaaa", "document", ""),
-    CacheNamespace("fp-aaaa", "document", "Represent this sentence:"),
-    CacheNamespace("weird/fingerprint with spaces", "document", None),
-])
+@pytest.mark.parametrize(
+    "other",
+    [
+        CacheNamespace("fp-bbbb", "document", None),
+        CacheNamespace("fp-aaaa", "query", None),
+        CacheNamespace("fp-aaaa", "document", ""),
+        CacheNamespace("fp-aaaa", "document", "Represent this sentence:"),
+        CacheNamespace("weird/fingerprint with spaces", "document", None),
+    ],
+)
 def test_namespaces_isolate(tmp_path: Path, other: CacheNamespace):
     cache = EmbeddingCache(tmp_path)
     cache.store(NS, ["a"], vectors_for(["a"]))
     assert cache.lookup(other, ["a"]).misses == [0]
     cache.store(other, ["a"], vectors_for(["a"], salt=2))
     np.testing.assert_array_equal(EmbeddingCache(tmp_path).lookup(NS, ["a"]).vectors, vectors_for(["a"]))
-    np.testing.assert_array_equal(EmbeddingCache(tmp_path).lookup(other, ["a"]).vectors,
-                                  vectors_for(["a"], salt=2))
+    np.testing.assert_array_equal(EmbeddingCache(tmp_path).lookup(other, ["a"]).vectors, vectors_for(["a"], salt=2))
 
 
 def test_display_name_is_not_part_of_the_namespace(tmp_path: Path):
@@ -125,7 +126,7 @@ def _flip_vector_byte(seg: Path) -> None:
 
 def _truncate_vectors(seg: Path) -> None:
     path = seg / "vectors.npy"
-    path.write_bytes(path.read_bytes()[:-DIM * 4 - 3])
+    path.write_bytes(path.read_bytes()[: -DIM * 4 - 3])
 
 
 def _append_to_vectors(seg: Path) -> None:
@@ -157,10 +158,20 @@ def _empty_vectors(seg: Path) -> None:
     (seg / "vectors.npy").write_bytes(b"")
 
 
-@pytest.mark.parametrize("damage", [_flip_vector_byte, _truncate_vectors, _append_to_vectors, _corrupt_npy_header,
-                                    _corrupt_json_header, _wrong_checksum, _delete_keys, _empty_vectors])
-def test_corrupt_segment_is_detected_dropped_and_recomputed(tmp_path: Path, capsys: pytest.CaptureFixture,
-                                                            damage):
+@pytest.mark.parametrize(
+    "damage",
+    [
+        _flip_vector_byte,
+        _truncate_vectors,
+        _append_to_vectors,
+        _corrupt_npy_header,
+        _corrupt_json_header,
+        _wrong_checksum,
+        _delete_keys,
+        _empty_vectors,
+    ],
+)
+def test_corrupt_segment_is_detected_dropped_and_recomputed(tmp_path: Path, capsys: pytest.CaptureFixture, damage):
     good, bad = ["g1", "g2"], ["b1", "b2", "b3"]
     cache = EmbeddingCache(tmp_path)
     cache.store(NS, good, vectors_for(good))
@@ -219,8 +230,10 @@ def test_two_writers_at_once_leave_a_consistent_cache(tmp_path: Path, capsys: py
     second = [items[i : i + 50] for i in range(200, 600, 50)]  # items 200-599: half overlap
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(3)
-    procs = [ctx.Process(target=_writer, args=(str(tmp_path), salt, barrier, batches))
-             for salt, batches in ((1, first), (2, second))]
+    procs = [
+        ctx.Process(target=_writer, args=(str(tmp_path), salt, barrier, batches))
+        for salt, batches in ((1, first), (2, second))
+    ]
     for proc in procs:
         proc.start()
     barrier.wait()
@@ -244,8 +257,9 @@ def test_two_writers_at_once_leave_a_consistent_cache(tmp_path: Path, capsys: py
     assert not list((tmp_path / "v1").rglob(".tmp-*"))
 
 
-def test_store_failure_warns_and_does_not_raise(tmp_path: Path, capsys: pytest.CaptureFixture,
-                                                monkeypatch: pytest.MonkeyPatch):
+def test_store_failure_warns_and_does_not_raise(
+    tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+):
     cache = EmbeddingCache(tmp_path)
 
     def full_disk(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
@@ -269,7 +283,7 @@ def test_compaction_merges_runs_of_small_segments_and_every_key_keeps_its_copy(t
     cache = EmbeddingCache(tmp_path)
     items = _small_segments(cache, COMPACT_AT + 4)
     extra = [f"extra {i}" for i in range(COMPACT_BELOW)]  # a large segment after the run, which holds
-    late = EmbeddingCache(tmp_path / "late")             # other copies of items 0-4
+    late = EmbeddingCache(tmp_path / "late")  # other copies of items 0-4
     late.store(NS, items[:5] + extra, vectors_for(items[:5] + extra, salt=9))
     segments(tmp_path / "late")[0].rename(segments(tmp_path)[-1].with_name(f"seg-{'9' * 20}-late"))
     reader = EmbeddingCache(tmp_path)
@@ -293,8 +307,9 @@ def test_compaction_leaves_short_runs_and_large_segments_alone(tmp_path: Path):
     assert cache.compact(NS) == 0 and len(segments(tmp_path)) == 2 * (COMPACT_AT - 1) + 1
 
 
-def test_a_reader_that_finds_a_listed_segment_gone_lists_again(tmp_path: Path, capsys: pytest.CaptureFixture,
-                                                               monkeypatch: pytest.MonkeyPatch):
+def test_a_reader_that_finds_a_listed_segment_gone_lists_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+):
     """A merge between a reader's listing and its opening of a segment: no warning, no miss."""
     items = _small_segments(EmbeddingCache(tmp_path), COMPACT_AT)
     real_open = zoo.cache._open_segment
@@ -381,6 +396,8 @@ def test_cli_info_and_clear(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def test_imports_stay_light():
-    code = ("import sys, zoo.cli.cache; assert 'numpy' not in sys.modules; "
-            "import zoo.cache; assert 'torch' not in sys.modules")
+    code = (
+        "import sys, zoo.cli.cache; assert 'numpy' not in sys.modules; "
+        "import zoo.cache; assert 'torch' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])

@@ -19,16 +19,34 @@ from zoo.errors import ZooError
 from zoo.protocols import EncoderSpec, TaskSpec
 from zoo.registry import Registry
 
-WORDS = ["apple", "pear", "plum", "fig", "sky", "cloud", "rain", "sun", "oak", "elm", "fir", "ash",
-         "cod", "eel", "ray", "gar"]
+WORDS = [
+    "apple",
+    "pear",
+    "plum",
+    "fig",
+    "sky",
+    "cloud",
+    "rain",
+    "sun",
+    "oak",
+    "elm",
+    "fir",
+    "ash",
+    "cod",
+    "eel",
+    "ray",
+    "gar",
+]
 
 
 def balanced_task(k: int = 4, test_per_class: int = 150, main: str = "accuracy") -> ClassificationTask:
     """k classes of four words each; train and test texts are random word strings of their class."""
     rng = np.random.default_rng(0)
+
     def texts(n: int) -> tuple[list[str], list[int]]:
         labels = [i % k for i in range(n)]
-        return [" ".join(rng.choice(WORDS[4 * c: 4 * c + 4], 3)) + f" {i}" for i, c in enumerate(labels)], labels
+        return [" ".join(rng.choice(WORDS[4 * c : 4 * c + 4], 3)) + f" {i}" for i, c in enumerate(labels)], labels
+
     train, test = texts(40 * k), texts(test_per_class * k)
     spec = TaskSpec(name="balanced", type="classification", load=lambda: None, main_metric=main)
     return ClassificationTask(spec, lambda: ClassificationData(*train, *test), n_experiments=3)
@@ -55,8 +73,11 @@ def test_random_vectors_are_seeded_per_input_and_role() -> None:
 def test_majority_class_is_the_baseline_where_classes_are_unequal() -> None:
     labels = [0] * 30 + [1] * 10
     data = ClassificationData([f"t{i}" for i in range(40)], labels, [f"e{i}" for i in range(40)], labels)
-    task = ClassificationTask(TaskSpec(name="skewed", type="classification", load=lambda: None,
-                                       main_metric="accuracy"), lambda: data, n_experiments=2)
+    task = ClassificationTask(
+        TaskSpec(name="skewed", type="classification", load=lambda: None, main_metric="accuracy"),
+        lambda: data,
+        n_experiments=2,
+    )
     level = measure_chance(task, None)
     assert level.baseline == "majority class" and level.score == pytest.approx(0.75)
 
@@ -74,16 +95,26 @@ def test_chance_levels_are_kept_in_the_store_and_carried_by_results(tmp_path: Pa
     from harness.tasks.builtin import beir_folder_spec
 
     registry = Registry.from_plugins()
-    results = BenchmarkRun([registry.encoder("hashing-bow-256")], [beir_folder_spec(TINY_BEIR)],
-                           [registry.backend("exact")], ResultStore(tmp_path), progress=False).run()
+    results = BenchmarkRun(
+        [registry.encoder("hashing-bow-256")],
+        [beir_folder_spec(TINY_BEIR)],
+        [registry.backend("exact")],
+        ResultStore(tmp_path),
+        progress=False,
+    ).run()
     chance = results[0].chance
     assert chance["baseline"].startswith("random vectors") and "at_chance" in chance
     kept = ChanceStore(tmp_path / "chance")
     level = kept.get(results[0].task, results[0].data_fingerprint)
     assert level is not None and level.score == chance["score"] and level.items is not None
-    off = BenchmarkRun([registry.encoder("hashing-bow-256")], [beir_folder_spec(TINY_BEIR)],
-                       [registry.backend("exact")], ResultStore(tmp_path / "off"), progress=False,
-                       chance=False).run()
+    off = BenchmarkRun(
+        [registry.encoder("hashing-bow-256")],
+        [beir_folder_spec(TINY_BEIR)],
+        [registry.backend("exact")],
+        ResultStore(tmp_path / "off"),
+        progress=False,
+        chance=False,
+    ).run()
     assert off[0].chance == {} and not (tmp_path / "off" / "chance").exists()
 
 
@@ -101,9 +132,15 @@ def test_a_damaged_chance_file_is_measured_again(tmp_path: Path) -> None:
 def write_checkpoint(path: Path, norm_scale: np.ndarray) -> Path:
     from safetensors.numpy import save_file
 
-    save_file({"encoder.layer.0.attention.output.LayerNorm.weight": norm_scale.astype(np.float32),
-               "encoder.layer.0.attention.output.dense.weight": np.random.default_rng(0).normal(size=(4, 4))
-               .astype(np.float32)}, str(path))
+    save_file(
+        {
+            "encoder.layer.0.attention.output.LayerNorm.weight": norm_scale.astype(np.float32),
+            "encoder.layer.0.attention.output.dense.weight": np.random.default_rng(0)
+            .normal(size=(4, 4))
+            .astype(np.float32),
+        },
+        str(path),
+    )
     return path
 
 
@@ -133,16 +170,18 @@ def test_untrained_results_stay_off_the_page_without_the_flag(tmp_path: Path) ->
     from harness.tasks.builtin import beir_folder_spec
 
     registry = Registry.from_plugins()
-    specs = [registry.encoder("hashing-bow-256"),
-             EncoderSpec(name="random-init", load=Untrained, family="test")]
+    specs = [registry.encoder("hashing-bow-256"), EncoderSpec(name="random-init", load=Untrained, family="test")]
     store = ResultStore(tmp_path)
-    results = BenchmarkRun(specs, [beir_folder_spec(TINY_BEIR)], [registry.backend("exact")], store,
-                           progress=False, chance=False).run()
+    results = BenchmarkRun(
+        specs, [beir_folder_spec(TINY_BEIR)], [registry.backend("exact")], store, progress=False, chance=False
+    ).run()
     assert [r.untrained for r in results] == [False, True]
     assert json.loads(next(tmp_path.glob("*random-init*.json")).read_text())["untrained"] is True
     assert {e.result.encoder for e in load_leaderboard([store]).entries} == {"hashing-bow-256"}
-    assert {e.result.encoder for e in load_leaderboard([store], allow_untrained=True).entries} == \
-        {"hashing-bow-256", "random-init"}
+    assert {e.result.encoder for e in load_leaderboard([store], allow_untrained=True).entries} == {
+        "hashing-bow-256",
+        "random-init",
+    }
     next(tmp_path.glob("*hashing-bow-256*.json")).unlink()
     with pytest.raises(ZooError, match="--allow-untrained"):
         load_leaderboard([store])

@@ -44,8 +44,9 @@ def test_list_and_help_import_no_torch():
 
 
 def test_bench_on_a_beir_folder_writes_results(tmp_path: Path):
-    result = zoo("bench", "--model", "hashing-bow-256", "--task", str(TINY_BEIR), "--out", str(tmp_path),
-                 "--no-progress")
+    result = zoo(
+        "bench", "--model", "hashing-bow-256", "--task", str(TINY_BEIR), "--out", str(tmp_path), "--no-progress"
+    )
     assert result.exit_code == 0, result.output
     assert "tiny-beir" in result.output and "ndcg_at_10" in result.output
     files = list(tmp_path.glob("*.json"))
@@ -75,8 +76,9 @@ def test_default_run_uses_default_specs(tmp_path: Path):
 
 
 def test_several_backends_share_one_encoding(tmp_path: Path):
-    result = zoo("bench", "-m", "hashing-bow-256", "-t", str(TINY_BEIR), "-b", "exact,flat", "-o",
-                 str(tmp_path), "--no-progress")
+    result = zoo(
+        "bench", "-m", "hashing-bow-256", "-t", str(TINY_BEIR), "-b", "exact,flat", "-o", str(tmp_path), "--no-progress"
+    )
     assert result.exit_code == 0, result.output
     assert len(list(tmp_path.glob("*.json"))) == 1  # flat is an alias of exact: same run, same file
 
@@ -102,8 +104,10 @@ def test_bad_beir_folder_is_one_line(tmp_path: Path):
     (tmp_path / "queries.jsonl").write_text('{"_id": "q1", "text": "x"}\n')
     (tmp_path / "qrels").mkdir()
     (tmp_path / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\n")
-    result = CliRunner().invoke(build_cli(), ["bench", "-m", "hashing-bow-256", "-t", str(tmp_path),
-                                              "-o", str(tmp_path / "out"), "--no-progress"])
+    result = CliRunner().invoke(
+        build_cli(),
+        ["bench", "-m", "hashing-bow-256", "-t", str(tmp_path), "-o", str(tmp_path / "out"), "--no-progress"],
+    )
     assert result.exit_code == 2
     assert "corpus.jsonl:2:" in result.output
     assert "Traceback" not in result.output
@@ -131,7 +135,9 @@ def test_eval_run_bad_file_is_one_line(tmp_path: Path):
 
 
 def test_plugin_commands_are_added(fake_distribution):
-    fake_distribution("zoo_fake_command", """
+    fake_distribution(
+        "zoo_fake_command",
+        """
         import click
         from zoo import hookimpl
 
@@ -140,7 +146,8 @@ def test_plugin_commands_are_added(fake_distribution):
             @cli.command()
             def hello():
                 click.echo("hello from a plugin")
-    """)
+    """,
+    )
     assert "hello from a plugin" in zoo("hello").output
 
 
@@ -149,17 +156,26 @@ def test_eval_run_equals_pytrec_eval_on_random_files(tmp_path: Path):
     import pytrec_eval
 
     rng = np.random.default_rng(7)
-    qrels = {f"q{q}": {f"d{d}": int(rng.integers(0, 4)) for d in rng.choice(60, 8, replace=False)}
-             for q in range(25)}
-    run = {q: {f"d{d}": float(np.round(rng.random(), 1)) for d in rng.choice(60, 30, replace=False)}
-           for q in qrels}
+    qrels = {f"q{q}": {f"d{d}": int(rng.integers(0, 4)) for d in rng.choice(60, 8, replace=False)} for q in range(25)}
+    run = {q: {f"d{d}": float(np.round(rng.random(), 1)) for d in rng.choice(60, 30, replace=False)} for q in qrels}
     (tmp_path / "qrels.txt").write_text(
-        "".join(f"{q} 0 {d} {g}\n" for q, docs in qrels.items() for d, g in docs.items()))
-    (tmp_path / "run.txt").write_text("".join(
-        f"{q} Q0 {d} {rank} {s} t\n" for q, docs in run.items()
-        for rank, (d, s) in enumerate(docs.items(), start=1)))
-    result = zoo("eval-run", "--qrels", str(tmp_path / "qrels.txt"), "--run", str(tmp_path / "run.txt"),
-                 "--k", "5,10,20", "--json")
+        "".join(f"{q} 0 {d} {g}\n" for q, docs in qrels.items() for d, g in docs.items())
+    )
+    (tmp_path / "run.txt").write_text(
+        "".join(
+            f"{q} Q0 {d} {rank} {s} t\n" for q, docs in run.items() for rank, (d, s) in enumerate(docs.items(), start=1)
+        )
+    )
+    result = zoo(
+        "eval-run",
+        "--qrels",
+        str(tmp_path / "qrels.txt"),
+        "--run",
+        str(tmp_path / "run.txt"),
+        "--k",
+        "5,10,20",
+        "--json",
+    )
     ours = json.loads(result.output)["mean"]
     measures = {"ndcg_cut.5,10,20", "map_cut.5,10,20", "recall.5,10,20", "P.5,10,20"}
     per_query = pytrec_eval.RelevanceEvaluator(qrels, measures).evaluate(run)

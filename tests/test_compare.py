@@ -18,10 +18,24 @@ RNG = np.random.default_rng(11)
 BASE = RNG.random(200)
 BETTER = np.clip(BASE + RNG.normal(0.05, 0.1, 200), 0, 1)
 RESULT = TaskResult(
-    task="tiny", task_type="retrieval", task_version="1", split="test", data_fingerprint="d" * 16,
-    encoder="a", encoder_fingerprint="a" * 16, dim=8, similarity="cosine", backend="exact",
-    backend_params={}, main_metric="ndcg_at_10", main_score=float(BASE.mean()), scores={},
-    encode_seconds=1.0, items_encoded=1, bytes_per_vector=32, item_scores=ItemScores(BASE, "mean", "query", IDS),
+    task="tiny",
+    task_type="retrieval",
+    task_version="1",
+    split="test",
+    data_fingerprint="d" * 16,
+    encoder="a",
+    encoder_fingerprint="a" * 16,
+    dim=8,
+    similarity="cosine",
+    backend="exact",
+    backend_params={},
+    main_metric="ndcg_at_10",
+    main_score=float(BASE.mean()),
+    scores={},
+    encode_seconds=1.0,
+    items_encoded=1,
+    bytes_per_vector=32,
+    item_scores=ItemScores(BASE, "mean", "query", IDS),
 )
 
 
@@ -35,8 +49,16 @@ def zoo(*args: str):  # noqa: ANN201
 
 def test_a_real_gap_is_significant(tmp_path: Path) -> None:
     a = write(tmp_path, RESULT)
-    b = write(tmp_path, replace(RESULT, encoder="b", encoder_fingerprint="b" * 16, main_score=float(BETTER.mean()),
-                                item_scores=ItemScores(BETTER[::-1], "mean", "query", IDS[::-1])))
+    b = write(
+        tmp_path,
+        replace(
+            RESULT,
+            encoder="b",
+            encoder_fingerprint="b" * 16,
+            main_score=float(BETTER.mean()),
+            item_scores=ItemScores(BETTER[::-1], "mean", "query", IDS[::-1]),
+        ),
+    )
     run = zoo(a, b, "--json")
     assert run.exit_code == 0, run.output
     found = json.loads(run.output)
@@ -55,8 +77,7 @@ def test_the_same_result_twice_is_not_separable(tmp_path: Path) -> None:
 
 def test_different_tasks_or_data_are_refused_in_one_line(tmp_path: Path) -> None:
     a = write(tmp_path, RESULT)
-    for change, words in (({"task": "other"}, "differ in task"),
-                          ({"data_fingerprint": "x" * 16}, "differ in data")):
+    for change, words in (({"task": "other"}, "differ in task"), ({"data_fingerprint": "x" * 16}, "differ in data")):
         b = write(tmp_path / "b", replace(RESULT, **change))
         run = zoo(a, b)
         assert run.exit_code == 2 and words in run.output and len(run.output.strip().splitlines()) == 1

@@ -90,10 +90,13 @@ def test_a_correct_backend_passes():
     assert check_search_backend(BruteForce) == 1.0
 
 
-@pytest.mark.parametrize(("broken", "message"), [
-    (TiesReversed, "build order"),
-    (NanForZeros, "NaN"),
-])
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        (TiesReversed, "build order"),
+        (NanForZeros, "NaN"),
+    ],
+)
 def test_check_search_backend_catches(broken: type, message: str):
     with pytest.raises(AssertionError, match=message):
         check_search_backend(broken)
@@ -176,15 +179,18 @@ def test_a_correct_postprocessor_passes():
     check_postprocessor(Center)
 
 
-@pytest.mark.parametrize(("broken", "message"), [
-    (FitReturnsNothing, "fit must return self"),
-    (TransformsUnfitted, "transform before fit"),
-    (BlindFingerprint, "fitted state must change the fingerprint"),
-    (LearnsInTransform, "must not change the fitted state"),
-    (Float64Out, "float64"),
-    (Accumulates, "start afresh"),
-    (RenamesParameter, "stored as the attribute 'scale'"),
-])
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        (FitReturnsNothing, "fit must return self"),
+        (TransformsUnfitted, "transform before fit"),
+        (BlindFingerprint, "fitted state must change the fingerprint"),
+        (LearnsInTransform, "must not change the fitted state"),
+        (Float64Out, "float64"),
+        (Accumulates, "start afresh"),
+        (RenamesParameter, "stored as the attribute 'scale'"),
+    ],
+)
 def test_check_postprocessor_catches(broken: type, message: str):
     with pytest.raises(AssertionError, match=message):
         check_postprocessor(broken)
@@ -245,11 +251,14 @@ def test_a_correct_task_passes():
     assert check_task(Mean(), HashingEncoder(16)).split == "test"
 
 
-@pytest.mark.parametrize(("broken", "message"), [
-    (MainIsNotAScore, "main_score must equal"),
-    (Drifts, "same scores every time"),
-    (ItemsDisagree, "give the main score back"),
-])
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        (MainIsNotAScore, "main_score must equal"),
+        (Drifts, "same scores every time"),
+        (ItemsDisagree, "give the main score back"),
+    ],
+)
 def test_check_task_catches(broken: type, message: str):
     with pytest.raises(AssertionError, match=message):
         check_task(broken(), HashingEncoder(16))
@@ -261,8 +270,10 @@ def test_check_task_needs_depth_in_evaluate():
 
 
 def task_params() -> list[Any]:
-    return [pytest.param(spec.name, marks=[pytest.mark.slow] if spec.name in SLOW_TASKS else [])
-            for spec in builtins().tasks]
+    return [
+        pytest.param(spec.name, marks=[pytest.mark.slow] if spec.name in SLOW_TASKS else [])
+        for spec in builtins().tasks
+    ]
 
 
 @pytest.mark.parametrize("name", task_params())

@@ -27,8 +27,9 @@ def jsonl(records: list[dict]) -> str:
     return "".join(json.dumps(r) + "\n" for r in records)
 
 
-def make_folder(root: Path, corpus: str | None = None, queries: str | None = None,
-                qrels: dict[str, str] | None = None) -> Path:
+def make_folder(
+    root: Path, corpus: str | None = None, queries: str | None = None, qrels: dict[str, str] | None = None
+) -> Path:
     (root / "qrels").mkdir(parents=True)
     (root / "corpus.jsonl").write_text(jsonl(CORPUS) if corpus is None else corpus)
     (root / "queries.jsonl").write_text(jsonl(QUERIES) if queries is None else queries)
@@ -126,12 +127,15 @@ def test_corpus_errors_name_file_and_line(tmp_path: Path, corpus: str, line: int
     expect_error(folder, f"{folder / 'corpus.jsonl'}:{line}: ", needle)
 
 
-@pytest.mark.parametrize(("queries", "line", "needle"), [
-    ('{"_id": "q1", "text": "a"}\n{"_id": "q2"}\n', 2, 'missing "text"'),
-    ('{"text": "a"}\n', 1, 'missing "_id"'),
-    ('{"_id": "q1", "text": "a"}\n{"_id": "q1", "text": "b"}\n', 2, "duplicate query id"),
-    ("{oops}\n", 1, "invalid JSON"),
-])
+@pytest.mark.parametrize(
+    ("queries", "line", "needle"),
+    [
+        ('{"_id": "q1", "text": "a"}\n{"_id": "q2"}\n', 2, 'missing "text"'),
+        ('{"text": "a"}\n', 1, 'missing "_id"'),
+        ('{"_id": "q1", "text": "a"}\n{"_id": "q1", "text": "b"}\n', 2, "duplicate query id"),
+        ("{oops}\n", 1, "invalid JSON"),
+    ],
+)
 def test_query_errors_name_file_and_line(tmp_path: Path, queries: str, line: int, needle: str) -> None:
     folder = make_folder(tmp_path, queries=queries)
     expect_error(folder, f"{folder / 'queries.jsonl'}:{line}: ", needle)
@@ -140,26 +144,32 @@ def test_query_errors_name_file_and_line(tmp_path: Path, queries: str, line: int
 HEADER = "query-id\tcorpus-id\tscore\n"
 
 
-@pytest.mark.parametrize(("qrels", "line", "needle"), [
-    (HEADER + "q1\td1\t1\nq9\td1\t1\n", 3, "unknown query id 'q9'"),
-    (HEADER + "q1\td9\t1\n", 2, "unknown corpus id 'd9'"),
-    (HEADER + "q1\td1\t1.5\n", 2, "score '1.5' is not an integer"),
-    (HEADER + "q1\td1\thigh\n", 2, "score 'high' is not an integer"),
-    (HEADER + "q1 d1 1\n", 2, "expected 3 tab-separated fields, got 1"),
-    (HEADER + "q1\t0\td1\t1\n", 2, "expected 3 tab-separated fields, got 4"),
-    ("q1\td1\t1\n", 1, "missing header line"),
-    (HEADER + "q1\td1\t1\nq1\td1\t2\n", 3, "duplicate judgment"),
-])
+@pytest.mark.parametrize(
+    ("qrels", "line", "needle"),
+    [
+        (HEADER + "q1\td1\t1\nq9\td1\t1\n", 3, "unknown query id 'q9'"),
+        (HEADER + "q1\td9\t1\n", 2, "unknown corpus id 'd9'"),
+        (HEADER + "q1\td1\t1.5\n", 2, "score '1.5' is not an integer"),
+        (HEADER + "q1\td1\thigh\n", 2, "score 'high' is not an integer"),
+        (HEADER + "q1 d1 1\n", 2, "expected 3 tab-separated fields, got 1"),
+        (HEADER + "q1\t0\td1\t1\n", 2, "expected 3 tab-separated fields, got 4"),
+        ("q1\td1\t1\n", 1, "missing header line"),
+        (HEADER + "q1\td1\t1\nq1\td1\t2\n", 3, "duplicate judgment"),
+    ],
+)
 def test_qrels_errors_name_file_and_line(tmp_path: Path, qrels: str, line: int, needle: str) -> None:
     folder = make_folder(tmp_path, qrels={"test": qrels})
     expect_error(folder, f"{folder / 'qrels' / 'test.tsv'}:{line}: ", needle)
 
 
-@pytest.mark.parametrize(("part", "needle"), [
-    ("corpus.jsonl", "no documents"),
-    ("queries.jsonl", "no queries"),
-    ("qrels/test.tsv", "no judgments"),
-])
+@pytest.mark.parametrize(
+    ("part", "needle"),
+    [
+        ("corpus.jsonl", "no documents"),
+        ("queries.jsonl", "no queries"),
+        ("qrels/test.tsv", "no judgments"),
+    ],
+)
 def test_empty_parts(tmp_path: Path, part: str, needle: str) -> None:
     folder = make_folder(tmp_path)
     (folder / part).write_text(HEADER if part.startswith("qrels") else "\n")

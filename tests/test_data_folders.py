@@ -23,6 +23,7 @@ from zoo.errors import DataError
 
 TINY_BEIR = Path(__file__).parent / "data" / "tiny-beir"
 
+
 @pytest.fixture(autouse=True)
 def _one_thread() -> Iterator[None]:
     """These fits are tiny: on a shared machine, starting BLAS/OpenMP threads costs more than it saves."""
@@ -34,17 +35,31 @@ def _one_thread() -> Iterator[None]:
 
 ROWS: dict[str, dict[str, list[dict[str, Any]]]] = {
     "classification": {
-        "train": [{"text": text, "label": label} for text, label in [
-            ("red apple", "fruit"), ("green pear", "fruit"), ("blue sky", "sky"), ("grey sky", "sky")]],
+        "train": [
+            {"text": text, "label": label}
+            for text, label in [
+                ("red apple", "fruit"),
+                ("green pear", "fruit"),
+                ("blue sky", "sky"),
+                ("grey sky", "sky"),
+            ]
+        ],
         "test": [{"text": "ripe apple", "label": "fruit"}, {"text": "clear sky", "label": "sky"}],
     },
     "clustering": {"test": [{"text": t, "label": i % 2} for i, t in enumerate(["a b", "c d", "a e", "c f"])]},
-    "pair_classification": {"test": [
-        {"sentence1": "a cat", "sentence2": "a cat sat", "label": 1},
-        {"sentence1": "a dog", "sentence2": "the sky", "label": 0}]},
+    "pair_classification": {
+        "test": [
+            {"sentence1": "a cat", "sentence2": "a cat sat", "label": 1},
+            {"sentence1": "a dog", "sentence2": "the sky", "label": 0},
+        ]
+    },
     "reranking": {"test": [{"query": "cat", "positive": ["a cat"], "negative": ["a dog", "sky"]}]},
-    "sts": {"test": [{"sentence1": "a cat", "sentence2": "a cat", "score": 5},
-                     {"sentence1": "a cat", "sentence2": "a dog", "score": 1.5}]},
+    "sts": {
+        "test": [
+            {"sentence1": "a cat", "sentence2": "a cat", "score": 5},
+            {"sentence1": "a cat", "sentence2": "a dog", "score": 1.5},
+        ]
+    },
 }
 
 
@@ -104,8 +119,15 @@ def test_parquet_lists_and_integers_come_back_as_python_values(tmp_path: Path) -
 
 
 def test_task_json_sets_type_metadata_and_options(tmp_path: Path) -> None:
-    task_json = {"type": "Classification", "name": "fruit", "description": "fruit or sky",
-                 "main_metric": "f1", "version": "2", "samples_per_label": 1, "n_experiments": 3}
+    task_json = {
+        "type": "Classification",
+        "name": "fruit",
+        "description": "fruit or sky",
+        "main_metric": "f1",
+        "version": "2",
+        "samples_per_label": 1,
+        "n_experiments": 3,
+    }
     spec = folder_task_spec(make(tmp_path, "classification", task=task_json))
     assert (spec.name, spec.type, spec.main_metric, spec.version) == ("fruit", "classification", "f1", "2")
     task = spec.load()
@@ -125,41 +147,82 @@ def test_mteb_type_spelling_and_retrieval_folders(tmp_path: Path) -> None:
 
 def test_missing_column_names_file_and_line(tmp_path: Path) -> None:
     message = error(tmp_path, "classification", "test", [{"text": "a", "label": "sky"}, {"text": "b"}])
-    assert "test.jsonl:2: missing \"label\"" in message
+    assert 'test.jsonl:2: missing "label"' in message
 
 
-@pytest.mark.parametrize(("kind", "split", "rows", "expected"), [
-    ("classification", "train", [{"text": "a", "label": "x"}, {"text": "b", "label": "x"}],
-     "train.jsonl: every record has label 'x'; classification needs at least two labels"),
-    ("clustering", "test", [{"text": "a", "label": 1}, {"text": "b", "label": 1}],
-     "test.jsonl: every record has label 1; clustering needs at least two labels"),
-    ("classification", "test", [{"text": "a", "label": "moon"}], "test.jsonl:1: label 'moon' never occurs"),
-    ("clustering", "test", [{"text": "a", "label": 1}, {"text": "b", "label": "2"}],
-     "test.jsonl:2: label '2' is a string but label 1 ("),
-    ("clustering", "test", [{"text": "a", "label": 1.5}],
-     "test.jsonl:1: \"label\" must be a string or an integer, got 1.5"),
-    ("clustering", "test", [{"text": 3, "label": 1}], "test.jsonl:1: \"text\" must be a string"),
-    ("clustering", "test", "\n\n", "test.jsonl: no records; write one record per line with text, label"),
-    ("clustering", "test", "{\"text\": \"a\", \n", "test.jsonl:1: invalid JSON"),
-    ("clustering", "test", "[1, 2]\n", "test.jsonl:1: expected a JSON object, got list"),
-    ("pair_classification", "test", [{"sentence1": "a", "sentence2": "b", "label": 2}],
-     "test.jsonl:1: \"label\" must be 0 or 1, got 2"),
-    ("pair_classification", "test", [{"sentence1": "a", "sentence2": "b", "label": 1}],
-     "test.jsonl: every pair has label 1; pair classification needs both"),
-    ("reranking", "test", [{"query": "q", "positive": ["a"], "negative": []}],
-     "test.jsonl:1: \"negative\" must be a non-empty list of strings"),
-    ("reranking", "test", [{"query": "q", "positive": "a", "negative": ["b"]}],
-     "test.jsonl:1: \"positive\" must be a non-empty list of strings"),
-    ("sts", "test", [{"sentence1": "a", "sentence2": "b"}], "test.jsonl:1: missing \"score\""),
-])
+@pytest.mark.parametrize(
+    ("kind", "split", "rows", "expected"),
+    [
+        (
+            "classification",
+            "train",
+            [{"text": "a", "label": "x"}, {"text": "b", "label": "x"}],
+            "train.jsonl: every record has label 'x'; classification needs at least two labels",
+        ),
+        (
+            "clustering",
+            "test",
+            [{"text": "a", "label": 1}, {"text": "b", "label": 1}],
+            "test.jsonl: every record has label 1; clustering needs at least two labels",
+        ),
+        ("classification", "test", [{"text": "a", "label": "moon"}], "test.jsonl:1: label 'moon' never occurs"),
+        (
+            "clustering",
+            "test",
+            [{"text": "a", "label": 1}, {"text": "b", "label": "2"}],
+            "test.jsonl:2: label '2' is a string but label 1 (",
+        ),
+        (
+            "clustering",
+            "test",
+            [{"text": "a", "label": 1.5}],
+            'test.jsonl:1: "label" must be a string or an integer, got 1.5',
+        ),
+        ("clustering", "test", [{"text": 3, "label": 1}], 'test.jsonl:1: "text" must be a string'),
+        ("clustering", "test", "\n\n", "test.jsonl: no records; write one record per line with text, label"),
+        ("clustering", "test", '{"text": "a", \n', "test.jsonl:1: invalid JSON"),
+        ("clustering", "test", "[1, 2]\n", "test.jsonl:1: expected a JSON object, got list"),
+        (
+            "pair_classification",
+            "test",
+            [{"sentence1": "a", "sentence2": "b", "label": 2}],
+            'test.jsonl:1: "label" must be 0 or 1, got 2',
+        ),
+        (
+            "pair_classification",
+            "test",
+            [{"sentence1": "a", "sentence2": "b", "label": 1}],
+            "test.jsonl: every pair has label 1; pair classification needs both",
+        ),
+        (
+            "reranking",
+            "test",
+            [{"query": "q", "positive": ["a"], "negative": []}],
+            'test.jsonl:1: "negative" must be a non-empty list of strings',
+        ),
+        (
+            "reranking",
+            "test",
+            [{"query": "q", "positive": "a", "negative": ["b"]}],
+            'test.jsonl:1: "positive" must be a non-empty list of strings',
+        ),
+        ("sts", "test", [{"sentence1": "a", "sentence2": "b"}], 'test.jsonl:1: missing "score"'),
+    ],
+)
 def test_bad_records(tmp_path: Path, kind: str, split: str, rows: Any, expected: str) -> None:
     assert expected in error(tmp_path, kind, split, rows, task={"type": kind})
 
 
 def test_parquet_errors_name_the_row(tmp_path: Path) -> None:
     folder = tmp_path / "sts"
-    write(folder, "test.parquet", [{"sentence1": "a", "sentence2": "b", "score": 1.0},
-                                   {"sentence1": "a", "sentence2": "c", "score": float("nan")}])
+    write(
+        folder,
+        "test.parquet",
+        [
+            {"sentence1": "a", "sentence2": "b", "score": 1.0},
+            {"sentence1": "a", "sentence2": "c", "score": float("nan")},
+        ],
+    )
     with pytest.raises(DataError, match=r"test\.parquet:2: missing \"score\""):
         folders.load_sts(folder)
     (folder / "test.parquet").write_text("not parquet")
@@ -178,18 +241,23 @@ def test_missing_and_doubled_split_files(tmp_path: Path) -> None:
         folders.load_classification(folder)
 
 
-@pytest.mark.parametrize(("task_json", "expected"), [
-    ('{"type": "classification",\n "shots": 3}', "task.json:2: unknown key 'shots' for a classification"),
-    ('{"type": "regression"}', "task.json:1: unknown task type 'regression'; use one of classification,"),
-    ('{"type": "classification", "n_experiments": 0}',
-     "task.json:1: \"n_experiments\" must be a positive integer, got 0"),
-    ('{"type": "classification",\n\n "main_metric": "map"}', "task.json:3: unknown main_metric 'map'"),
-    ('{"type": "classification", "name": 7}', "task.json:1: \"name\" must be a non-empty string"),
-    ('{"type": "classification", "split": "train"}', "task.json:1: the training and evaluation splits are"),
-    ('{"type": \n "classification"', "task.json:2: invalid JSON"),
-    ('["classification"]', "task.json: expected a JSON object, got list"),
-    ('{"type": "retrieval", "name": "x"}', "task.json:1: unknown key 'name' for a retrieval task"),
-])
+@pytest.mark.parametrize(
+    ("task_json", "expected"),
+    [
+        ('{"type": "classification",\n "shots": 3}', "task.json:2: unknown key 'shots' for a classification"),
+        ('{"type": "regression"}', "task.json:1: unknown task type 'regression'; use one of classification,"),
+        (
+            '{"type": "classification", "n_experiments": 0}',
+            'task.json:1: "n_experiments" must be a positive integer, got 0',
+        ),
+        ('{"type": "classification",\n\n "main_metric": "map"}', "task.json:3: unknown main_metric 'map'"),
+        ('{"type": "classification", "name": 7}', 'task.json:1: "name" must be a non-empty string'),
+        ('{"type": "classification", "split": "train"}', "task.json:1: the training and evaluation splits are"),
+        ('{"type": \n "classification"', "task.json:2: invalid JSON"),
+        ('["classification"]', "task.json: expected a JSON object, got list"),
+        ('{"type": "retrieval", "name": "x"}', "task.json:1: unknown key 'name' for a retrieval task"),
+    ],
+)
 def test_bad_task_json(tmp_path: Path, task_json: str, expected: str) -> None:
     folder = make(tmp_path, "classification")
     write(folder, "task.json", task_json)

@@ -114,8 +114,9 @@ def test_fingerprint_covers_the_package_version(small_folder: Path, tmp_path: Pa
     copy = Path(shutil.copytree(small_folder, tmp_path / "copy"))
     info = json.loads((copy / "build.json").read_text())
     for version, same in ((info["package_version"], True), ("9.9.9", False)):
-        (copy / "build.json").write_text(json.dumps(info | {"package_version": version}, indent=1,
-                                                    sort_keys=True) + "\n")
+        (copy / "build.json").write_text(
+            json.dumps(info | {"package_version": version}, indent=1, sort_keys=True) + "\n"
+        )
         assert (beir_fingerprint(copy) == beir_fingerprint(small_folder)) is same
 
 
@@ -157,23 +158,27 @@ def test_lee_sts_shape_and_range() -> None:
 
 def test_load_sts_jsonl(tmp_path: Path) -> None:
     path = tmp_path / "pairs.jsonl"
-    path.write_text('{"sentence1": "a", "sentence2": "b", "score": 4}\n\n'
-                    '{"sentence1": "c", "sentence2": "d", "score": 0.5}\n')
+    path.write_text(
+        '{"sentence1": "a", "sentence2": "b", "score": 4}\n\n{"sentence1": "c", "sentence2": "d", "score": 0.5}\n'
+    )
     data = load_sts_jsonl(path, split="dev")
     assert data.sentences1 == ["a", "c"] and data.sentences2 == ["b", "d"]
     assert data.scores.tolist() == [4.0, 0.5] and data.split == "dev"
 
 
-@pytest.mark.parametrize(("text", "where", "needle"), [
-    ('{"sentence1": "a", "sentence2": "b", "score": 1}\n{"sentence1": "a"\n', ":2: ", "invalid JSON"),
-    ('{"sentence1": "a", "score": 1}\n', ":1: ", 'missing "sentence2"'),
-    ('{"sentence1": 1, "sentence2": "b", "score": 1}\n', ":1: ", '"sentence1" must be a string'),
-    ('{"sentence1": "a", "sentence2": "b", "score": "high"}\n', ":1: ", "finite number"),
-    ('{"sentence1": "a", "sentence2": "b", "score": NaN}\n', ":1: ", "NaN is not JSON"),
-    ('{"sentence1": "a", "sentence2": "b"}\n', ":1: ", 'missing "score"'),
-    ("[1, 2]\n", ":1: ", "JSON object"),
-    ("\n", ": ", "no pairs"),
-])
+@pytest.mark.parametrize(
+    ("text", "where", "needle"),
+    [
+        ('{"sentence1": "a", "sentence2": "b", "score": 1}\n{"sentence1": "a"\n', ":2: ", "invalid JSON"),
+        ('{"sentence1": "a", "score": 1}\n', ":1: ", 'missing "sentence2"'),
+        ('{"sentence1": 1, "sentence2": "b", "score": 1}\n', ":1: ", '"sentence1" must be a string'),
+        ('{"sentence1": "a", "sentence2": "b", "score": "high"}\n', ":1: ", "finite number"),
+        ('{"sentence1": "a", "sentence2": "b", "score": NaN}\n', ":1: ", "NaN is not JSON"),
+        ('{"sentence1": "a", "sentence2": "b"}\n', ":1: ", 'missing "score"'),
+        ("[1, 2]\n", ":1: ", "JSON object"),
+        ("\n", ": ", "no pairs"),
+    ],
+)
 def test_sts_jsonl_errors_name_file_and_line(tmp_path: Path, text: str, where: str, needle: str) -> None:
     path = tmp_path / "pairs.jsonl"
     path.write_text(text)

@@ -66,15 +66,22 @@ def test_the_docs_show_zoo_commands():
 def test_every_documented_option_exists(where: str, line: str):
     command, words = resolve(shlex.split(line)[1:])
     assert not isinstance(command, click.Group) or not words or words[0].startswith("-"), (
-        f"{where}: `{line}` names no command of `zoo`")
-    unknown = [word.split("=")[0] for word in words
-               if word.startswith("-") and word != "-" and word.split("=")[0] not in option_names(command)]
+        f"{where}: `{line}` names no command of `zoo`"
+    )
+    unknown = [
+        word.split("=")[0]
+        for word in words
+        if word.startswith("-") and word != "-" and word.split("=")[0] not in option_names(command)
+    ]
     assert not unknown, f"{where}: `{line}` uses options `zoo {command.name}` does not have: {unknown}"
 
 
 def quoted_help() -> list[tuple[str, str, str]]:
-    return [(path.relative_to(ROOT).as_posix(), *match.groups()) for path, body in fenced(("text", "console"))
-            if (match := QUOTED_HELP.match(body))]
+    return [
+        (path.relative_to(ROOT).as_posix(), *match.groups())
+        for path, body in fenced(("text", "console"))
+        if (match := QUOTED_HELP.match(body))
+    ]
 
 
 def test_the_docs_quote_the_help():

@@ -59,11 +59,14 @@ def test_an_encoder_without_a_model_has_no_load_hook():
     assert Stateless.load is None and callable(Lengths().load)
 
 
-@pytest.mark.parametrize(("inputs", "role", "message"), [
-    ("one string", "document", "not a single string"),
-    (["ok", 3], "document", "input 1 is a int"),
-    (["ok"], "passage", "unknown role 'passage'"),
-])
+@pytest.mark.parametrize(
+    ("inputs", "role", "message"),
+    [
+        ("one string", "document", "not a single string"),
+        (["ok", 3], "document", "input 1 is a int"),
+        (["ok"], "passage", "unknown role 'passage'"),
+    ],
+)
 def test_bad_input_is_one_clear_error(inputs: object, role: str, message: str):
     with pytest.raises(ZooError, match=message):
         Lengths().encode(inputs, role=role)  # type: ignore[arg-type]

@@ -39,8 +39,12 @@ def _tokenizer():
         single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)]
     )
     return PreTrainedTokenizerFast(
-        tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
-        sep_token="[SEP]", mask_token="[MASK]",
+        tokenizer_object=tok,
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
     ), len(vocab)
 
 
@@ -49,8 +53,15 @@ def _save_model(folder: Path, kind: str, seed: int) -> Path:
     from transformers import BertConfig, BertModel, LlamaConfig, LlamaModel
 
     tokenizer, vocab_size = _tokenizer()
-    shape = dict(vocab_size=vocab_size, hidden_size=HIDDEN, num_hidden_layers=2, num_attention_heads=2,
-                 intermediate_size=37, max_position_embeddings=64, pad_token_id=0)
+    shape = dict(
+        vocab_size=vocab_size,
+        hidden_size=HIDDEN,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=37,
+        max_position_embeddings=64,
+        pad_token_id=0,
+    )
     torch.manual_seed(seed)
     if kind == "bert":
         model = BertModel(BertConfig(**shape))
@@ -196,7 +207,10 @@ def test_fingerprint_is_stable_and_covers_weights_and_settings(bert: Path, bert_
     assert first.fingerprint() == second.fingerprint()
     assert first._loaded is None  # a local folder is fingerprinted without loading torch weights
     others = [
-        _tf(bert_other), _tf(bert, pooling="cls"), _tf(bert, max_length=16), _tf(bert, normalize=False),
+        _tf(bert_other),
+        _tf(bert, pooling="cls"),
+        _tf(bert, max_length=16),
+        _tf(bert, normalize=False),
         _tf(bert, dtype="float16"),
     ]
     assert len({first.fingerprint(), *(e.fingerprint() for e in others)}) == 1 + len(others)
@@ -409,7 +423,6 @@ def test_importing_and_listing_builtins_imports_no_heavy_modules():
     assert out.stdout.strip() == "[]"
 
 
-
 @pytest.mark.slow  # a fresh interpreter imports torch and sentence-transformers again
 def test_hub_ids_load_from_the_cache_and_fingerprint_the_snapshot(tmp_path: Path, st_folder: Path, bert: Path):
     import shutil
@@ -479,8 +492,9 @@ def test_sentence_transformer_width_is_read_from_module_configs(tmp_path: Path) 
     from zoo.encoders.st_config import configured_dim
 
     pooling = {"word_embedding_dimension": 384, "pooling_mode_mean_tokens": True}
-    plain = _write_modules(tmp_path / "a", [("Transformer", "", {}), ("Pooling", "1_Pooling", pooling),
-                                            ("Normalize", "2_Normalize", {})])
+    plain = _write_modules(
+        tmp_path / "a", [("Transformer", "", {}), ("Pooling", "1_Pooling", pooling), ("Normalize", "2_Normalize", {})]
+    )
     assert configured_dim(plain) == 384
     both = {**pooling, "pooling_mode_max_tokens": True}  # concatenated poolings
     assert configured_dim(_write_modules(tmp_path / "b", [("Transformer", "", {}), ("Pooling", "p", both)])) == 768
@@ -508,8 +522,10 @@ def test_a_run_served_from_the_cache_imports_no_torch(tmp_path: Path) -> None:
         "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))\n"
     )
     env = {**os.environ, "ZOO_CACHE_HOME": str(tmp_path / "cache")}
-    runs = [subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
-            for _ in range(2)]
+    runs = [
+        subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+        for _ in range(2)
+    ]
     assert "'torch'" in runs[0].stdout  # the first run encodes
     assert runs[1].stdout.strip().splitlines()[-1] == "[]"
 

@@ -78,10 +78,14 @@ def test_get_engine_knows_local_and_ray_and_says_how_to_install_ray(monkeypatch:
 
 
 def test_importing_the_engines_does_not_import_ray():
-    code = ("import harness.engines.ray, harness.engines.ray_search, harness.runner, harness.commands.bench, sys; "
-            "print('ray' in sys.modules)")
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True).stdout.strip() == "False"
+    code = (
+        "import harness.engines.ray, harness.engines.ray_search, harness.runner, harness.commands.bench, sys; "
+        "print('ray' in sys.modules)"
+    )
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+        == "False"
+    )
 
 
 def test_the_ray_engine_searches_exactly_on_its_own_cluster():
@@ -141,8 +145,12 @@ def test_a_fresh_encode_holds_its_vectors_once(tmp_path: Path, cached: bool):
     import tracemalloc
 
     items = [f"item {i}" for i in range(20_000)]
-    measured = MeasuredEncoder(Constant(), cache=EmbeddingCache(tmp_path) if cached else None, progress=False,
-                               commit=CommitPolicy(2048, 0.0, max_pending_bytes=2048 * 512 * 4))
+    measured = MeasuredEncoder(
+        Constant(),
+        cache=EmbeddingCache(tmp_path) if cached else None,
+        progress=False,
+        commit=CommitPolicy(2048, 0.0, max_pending_bytes=2048 * 512 * 4),
+    )
     tracemalloc.start()
     try:
         vectors = measured.encode(items)
@@ -205,8 +213,13 @@ def test_results_record_the_engine_and_load_time_and_older_files_still_load(tmp_
     from harness.tasks.builtin import beir_folder_spec
 
     registry = Registry.from_plugins()
-    (result,) = BenchmarkRun([registry.encoder("hashing-bow-256")], [beir_folder_spec(TINY_BEIR)],
-                             [registry.backend("exact")], ResultStore(tmp_path), progress=False).run()
+    (result,) = BenchmarkRun(
+        [registry.encoder("hashing-bow-256")],
+        [beir_folder_spec(TINY_BEIR)],
+        [registry.backend("exact")],
+        ResultStore(tmp_path),
+        progress=False,
+    ).run()
     assert (result.engine, result.engine_params, result.load_seconds) == ("local", {}, 0.0)  # nothing to load
     older = {k: v for k, v in result.to_dict().items() if k not in ("load_seconds", "engine", "engine_params")}
     loaded = TaskResult.from_dict(older)
@@ -216,12 +229,15 @@ def test_results_record_the_engine_and_load_time_and_older_files_still_load(tmp_
 # --- commit granularity ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("pending", "elapsed", "due"), [
-    (255, 60.0, False),  # fewer than 256 items wait, however long it has been
-    (256, 0.24, False),  # a fast encoder waits a quarter second: its writer would fsync all the time
-    (256, 0.25, True),
-    (50_000, 1.5, True),
-])
+@pytest.mark.parametrize(
+    ("pending", "elapsed", "due"),
+    [
+        (255, 60.0, False),  # fewer than 256 items wait, however long it has been
+        (256, 0.24, False),  # a fast encoder waits a quarter second: its writer would fsync all the time
+        (256, 0.25, True),
+        (50_000, 1.5, True),
+    ],
+)
 def test_commit_policy_waits_for_256_items_and_a_quarter_second(pending: int, elapsed: float, due: bool):
     assert CommitPolicy().due(pending, elapsed) is due
 
@@ -345,12 +361,13 @@ def ray_local(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One local Ray instance for the module (starting one takes seconds); yields the probe's log file."""
     ray = pytest.importorskip("ray")
     log = tmp_path_factory.mktemp("probe") / "probe.log"
-    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(PROBE), os.environ.get("PYTHONPATH")])),
-           "ZOO_PROBE_LOG": str(log)}  # Ray's workers inherit this environment
+    env = {
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(PROBE), os.environ.get("PYTHONPATH")])),
+        "ZOO_PROBE_LOG": str(log),
+    }  # Ray's workers inherit this environment
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
-    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
-             logging_level=logging.WARNING)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
     try:
         yield log
     finally:
@@ -364,8 +381,15 @@ def ray_local(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run(name: str, tasks: list, folder: Path, engine=None) -> list[TaskResult]:  # noqa: ANN001
     registry = Registry.from_plugins()
-    return BenchmarkRun([registry.encoder(name)], tasks, [registry.backend("exact")], ResultStore(folder),
-                        cache=EmbeddingCache(folder / "cache"), progress=False, engine=engine).run()
+    return BenchmarkRun(
+        [registry.encoder(name)],
+        tasks,
+        [registry.backend("exact")],
+        ResultStore(folder),
+        cache=EmbeddingCache(folder / "cache"),
+        progress=False,
+        engine=engine,
+    ).run()
 
 
 @pytest.mark.slow  # every test that starts Ray takes seconds
@@ -383,7 +407,8 @@ def test_ray_engine_scores_equal_the_local_engines(ray_local: Path, tmp_path: Pa
 
 @pytest.mark.slow
 def test_zoo_bench_on_ray_searches_on_its_workers_and_scores_as_the_local_engine(
-        ray_local: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    ray_local: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     """`zoo bench --engine ray --workers 2`: exact search (the chance level's and the task's) runs in two
     shards on the Ray the encoding joined; every score and per-query item equals the local engine's, and the
     result is the same configuration (the same file)."""
@@ -398,8 +423,21 @@ def test_zoo_bench_on_ray_searches_on_its_workers_and_scores_as_the_local_engine
     monkeypatch.setenv("ZOO_CACHE_HOME", str(tmp_path / "cache"))
 
     def bench(folder: str, *engine: str) -> Path:
-        done = CliRunner().invoke(build_cli(), ["bench", "-m", "hashing-bow-256", "-t", "icd10cm-small", *engine,
-                                                "-o", str(tmp_path / folder), "--no-leaderboard", "--no-progress"])
+        done = CliRunner().invoke(
+            build_cli(),
+            [
+                "bench",
+                "-m",
+                "hashing-bow-256",
+                "-t",
+                "icd10cm-small",
+                *engine,
+                "-o",
+                str(tmp_path / folder),
+                "--no-leaderboard",
+                "--no-progress",
+            ],
+        )
         assert done.exit_code == 0, done.output
         (path,) = (tmp_path / folder).glob("*.json")
         return path
@@ -488,8 +526,7 @@ MeasuredEncoder(ProbeEncoder(50), cache=EmbeddingCache(), progress=False, engine
 
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the run's leftover processes in /proc")
-def test_a_ray_run_whose_driver_is_killed_resumes_with_only_what_was_not_committed(ray_local: Path,
-                                                                                   tmp_path: Path):
+def test_a_ray_run_whose_driver_is_killed_resumes_with_only_what_was_not_committed(ray_local: Path, tmp_path: Path):
     from harness.engines.ray import RayEngine
 
     n, log = 256 * 64, tmp_path / "probe.log"
@@ -497,10 +534,14 @@ def test_a_ray_run_whose_driver_is_killed_resumes_with_only_what_was_not_committ
     encoder = probe().ProbeEncoder(0)
     namespace = CacheNamespace(encoder.fingerprint(), "document")
     committed = lambda: len(EmbeddingCache().lookup(namespace, items).hits)  # noqa: E731
-    env = {**os.environ, "ZOO_PROBE_LOG": str(log),
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(PROBE), os.environ.get("PYTHONPATH")]))}
-    driver = subprocess.Popen([sys.executable, "-c", KILLED_RAY_RUN.format(probe=str(PROBE), n=n)], env=env,
-                              start_new_session=True)  # its own Ray instance lives in its session
+    env = {
+        **os.environ,
+        "ZOO_PROBE_LOG": str(log),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(PROBE), os.environ.get("PYTHONPATH")])),
+    }
+    driver = subprocess.Popen(
+        [sys.executable, "-c", KILLED_RAY_RUN.format(probe=str(PROBE), n=n)], env=env, start_new_session=True
+    )  # its own Ray instance lives in its session
     try:
         _wait_for(lambda: committed() >= 256 * 4, driver, seconds=300)
         seen = committed()
@@ -511,8 +552,9 @@ def test_a_ray_run_whose_driver_is_killed_resumes_with_only_what_was_not_committ
     after = committed()
     assert seen <= after < n
 
-    rerun = MeasuredEncoder(encoder, cache=EmbeddingCache(), progress=False, engine=RayEngine(workers=1),
-                            spec_name="engine-probe-0")
+    rerun = MeasuredEncoder(
+        encoder, cache=EmbeddingCache(), progress=False, engine=RayEngine(workers=1), spec_name="engine-probe-0"
+    )
     vectors = rerun.encode(items)
     assert (rerun.items_cached, rerun.items_encoded) == (after, n - after)
     np.testing.assert_array_equal(vectors, HashingEncoder(64).encode(items))  # the probe's vectors
@@ -535,16 +577,47 @@ def test_zoo_bench_on_a_two_node_ray_cluster_uses_both_nodes(tmp_path: Path):
     node = ["--node-ip-address=127.0.0.1", "--num-cpus=1", "--block"]
     nodes: list[subprocess.Popen] = []
     try:
-        nodes.append(_start([ray_cli, "start", "--head", f"--port={port}", "--include-dashboard=false",
-                             f"--temp-dir={temp}", *node], env, tmp_path / "head.log"))
+        nodes.append(
+            _start(
+                [
+                    ray_cli,
+                    "start",
+                    "--head",
+                    f"--port={port}",
+                    "--include-dashboard=false",
+                    f"--temp-dir={temp}",
+                    *node,
+                ],
+                env,
+                tmp_path / "head.log",
+            )
+        )
         _wait_for_port(port, nodes[0], seconds=120)
-        nodes.append(_start([ray_cli, "start", f"--address=127.0.0.1:{port}", *node], env,
-                            tmp_path / "node.log"))
-        bench = ["bench", "-m", "hashing-bow-256", "-t", "icd10cm-small", "--engine", "ray", "--workers", "2",
-                 "--ray-address", f"127.0.0.1:{port}", "-o", str(tmp_path / "out"), "--no-leaderboard",
-                 "--no-progress"]
-        done = subprocess.run([sys.executable, "-c", "from zoo.cli.main import main; main()", *bench], env=env,
-                              capture_output=True, text=True, timeout=600)
+        nodes.append(_start([ray_cli, "start", f"--address=127.0.0.1:{port}", *node], env, tmp_path / "node.log"))
+        bench = [
+            "bench",
+            "-m",
+            "hashing-bow-256",
+            "-t",
+            "icd10cm-small",
+            "--engine",
+            "ray",
+            "--workers",
+            "2",
+            "--ray-address",
+            f"127.0.0.1:{port}",
+            "-o",
+            str(tmp_path / "out"),
+            "--no-leaderboard",
+            "--no-progress",
+        ]
+        done = subprocess.run(
+            [sys.executable, "-c", "from zoo.cli.main import main; main()", *bench],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert done.returncode == 0, done.stderr[-3000:]
     finally:
         for proc in nodes:

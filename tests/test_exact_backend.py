@@ -239,8 +239,9 @@ def test_empty_query_batch(built: ExactBackend) -> None:
     assert ids == [] and scores.shape == (0, 2)
 
 
-def check_streamed(corpus: np.ndarray, queries: np.ndarray, k: int, similarity: str, rows_per_segment: int,
-                   **kwargs: int) -> None:
+def check_streamed(
+    corpus: np.ndarray, queries: np.ndarray, k: int, similarity: str, rows_per_segment: int, **kwargs: int
+) -> None:
     """A StoredMatrix (the corpus left in cache segments) gives in-memory search's ids and scores, bit for bit."""
     names = ids_for(len(corpus))
     in_memory, streamed = ExactBackend(**kwargs), ExactBackend(**kwargs)
@@ -255,8 +256,9 @@ def check_streamed(corpus: np.ndarray, queries: np.ndarray, k: int, similarity: 
 @pytest.mark.parametrize("similarity", SIMILARITIES[:3])
 @pytest.mark.parametrize(("chunk_size", "rows_per_segment"), [(1, 7), (16, 100), (4096, 13)])
 @pytest.mark.parametrize("k", [1, 10, 103])
-def test_streamed_search_equals_in_memory_search(similarity: str, chunk_size: int, rows_per_segment: int,
-                                                  k: int) -> None:
+def test_streamed_search_equals_in_memory_search(
+    similarity: str, chunk_size: int, rows_per_segment: int, k: int
+) -> None:
     corpus, queries = random_data(n=103, m=11, d=16, seed=9)
     check_streamed(corpus, queries, k, similarity, rows_per_segment, chunk_size=chunk_size, query_batch_size=4)
 
@@ -289,7 +291,7 @@ def test_streamed_search_stays_within_its_memory_bound(tmp_path: Path) -> None:
     items, names = [f"text {i}" for i in range(n)], ids_for(n)
     cache, namespace = EmbeddingCache(tmp_path), CacheNamespace("fp", "document")
     for start in range(0, n, 50_000):
-        cache.store(namespace, items[start:start + 50_000], corpus[start:start + 50_000])
+        cache.store(namespace, items[start : start + 50_000], corpus[start : start + 50_000])
     stored = EmbeddingCache(tmp_path).lookup(namespace, items).stored
     assert stored is not None
 

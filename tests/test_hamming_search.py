@@ -48,8 +48,23 @@ def test_hamming_needs_codes():
 def test_binary_chain_through_the_cli(tmp_path: Path):
     from zoo.cli.main import build_cli
 
-    args = ["bench", "-m", "hashing-bow-256", "-t", str(TINY_BEIR), "-b", "exact,hnsw", "-o", str(tmp_path),
-            "-p", "binary", "-p", "binary?rescore=4", "--no-progress", "--no-leaderboard"]
+    args = [
+        "bench",
+        "-m",
+        "hashing-bow-256",
+        "-t",
+        str(TINY_BEIR),
+        "-b",
+        "exact,hnsw",
+        "-o",
+        str(tmp_path),
+        "-p",
+        "binary",
+        "-p",
+        "binary?rescore=4",
+        "--no-progress",
+        "--no-leaderboard",
+    ]
     result = CliRunner().invoke(build_cli(), args)
     assert result.exit_code == 0, result.output
     results = [json.loads(p.read_text()) for p in tmp_path.glob("*.json")]

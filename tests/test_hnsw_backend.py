@@ -66,8 +66,15 @@ def assert_same_as_exact(corpus: np.ndarray, queries: np.ndarray, similarity: st
 def test_protocol_params_and_registry() -> None:
     backend = Registry.from_plugins().backend("hnsw").factory(M=8, ef_search=20, insertion_order="shuffled")
     assert isinstance(backend, HnswBackend) and isinstance(backend, SearchBackend)
-    assert backend.params() == {"library": "hnswlib", "M": 8, "ef_construction": 200, "ef_search": 20, "seed": 0,
-                                "insertion_order": "shuffled", "threads": 1}
+    assert backend.params() == {
+        "library": "hnswlib",
+        "M": 8,
+        "ef_construction": 200,
+        "ef_search": 20,
+        "seed": 0,
+        "insertion_order": "shuffled",
+        "threads": 1,
+    }
     assert len(backend) == 0 and backend.nbytes() == 0
 
 
@@ -111,7 +118,7 @@ def test_pair_scores_do_not_depend_on_layout() -> None:
         offset[:] = x
         for i in range(9):
             for j in range(7):
-                one = pair_scores(q[i:i + 1], offset, pos[i:i + 1, j:j + 1], similarity)  # type: ignore[arg-type]
+                one = pair_scores(q[i : i + 1], offset, pos[i : i + 1, j : j + 1], similarity)  # type: ignore[arg-type]
                 assert one[0, 0] == whole[i, j]
 
 
@@ -249,8 +256,24 @@ def test_ef_search_changes_between_searches_of_one_graph() -> None:
     assert backend.search(queries, 10)[0] == wide[0]
     with pytest.raises(ZooError, match="ef_search must be a positive integer"):
         backend.ef_search = 0
-    assert backend.search_ladder("ef_search") == [10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768,
-                                                  1024, 1536, 2000]
+    assert backend.search_ladder("ef_search") == [
+        10,
+        16,
+        24,
+        32,
+        48,
+        64,
+        96,
+        128,
+        192,
+        256,
+        384,
+        512,
+        768,
+        1024,
+        1536,
+        2000,
+    ]
 
 
 def test_slices_handed_to_hnswlib_build_the_same_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,8 +14,10 @@ from tests.conftest import TINY_BEIR
 from zoo.errors import ZooError
 from zoo.registry import Registry
 
-needs_bm25 = pytest.mark.skipif(not all(__import__("importlib").util.find_spec(m) for m in ("bm25s", "Stemmer")),
-                                reason="bm25s and PyStemmer are not installed")
+needs_bm25 = pytest.mark.skipif(
+    not all(__import__("importlib").util.find_spec(m) for m in ("bm25s", "Stemmer")),
+    reason="bm25s and PyStemmer are not installed",
+)
 
 
 def test_rrf_on_hand_made_runs():
@@ -71,8 +73,13 @@ def _run(tmp_path: Path, *names: str) -> dict:
     from harness.tasks.builtin import beir_folder_spec
 
     registry = Registry.from_plugins()
-    run = BenchmarkRun([registry.encoder(n) for n in names], [beir_folder_spec(TINY_BEIR)],
-                       [registry.backend("exact")], ResultStore(tmp_path), progress=False)
+    run = BenchmarkRun(
+        [registry.encoder(n) for n in names],
+        [beir_folder_spec(TINY_BEIR)],
+        [registry.backend("exact")],
+        ResultStore(tmp_path),
+        progress=False,
+    )
     return {r.encoder: r for r in run.run()}
 
 
@@ -148,8 +155,14 @@ def test_a_cross_encoder_folder_reranks(tmp_path: Path):
     words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "cat", "dog", "fish", "small", "pet"]
     (tmp_path / "vocab.txt").write_text("\n".join(words) + "\n")
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=len(words), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=32, num_labels=1)
+    config = BertConfig(
+        vocab_size=len(words),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        num_labels=1,
+    )
     BertForSequenceClassification(config).save_pretrained(tmp_path)
     BertTokenizer(str(tmp_path / "vocab.txt")).save_pretrained(tmp_path)
     scorer = open_scorer(f"ce:{tmp_path}", StageContext())

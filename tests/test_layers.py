@@ -45,7 +45,14 @@ def test_the_check_sees_imports_inside_functions(tmp_path: Path):
 def test_zoo_cli_holds_only_zoo_commands():
     """The commands that drive the harness live in harness/commands and register through its plugin."""
     assert {p.stem for p in (ROOT / "zoo" / "cli").glob("*.py")} == {
-        "__init__", "main", "listing", "cache", "table", "plugin", "plugin_template"}
+        "__init__",
+        "main",
+        "listing",
+        "cache",
+        "table",
+        "plugin",
+        "plugin_template",
+    }
 
 
 PUBLIC = {"zoo", "zoo.api", "harness.api"}  # all a first-party plugin's own code may import of the core
@@ -54,8 +61,11 @@ PLUGIN_MODULES = sorted(ROOT.glob("plugins/*/zoo_*/**/*.py"))
 
 @pytest.mark.parametrize("path", PLUGIN_MODULES, ids=lambda p: str(p.relative_to(ROOT / "plugins")))
 def test_first_party_plugins_use_only_the_public_api(path: Path):
-    internal = [f"line {line}: {module}" for line, module in imported_modules(path)
-                if (is_under(module, "zoo") or is_under(module, "harness")) and module not in PUBLIC]
+    internal = [
+        f"line {line}: {module}"
+        for line, module in imported_modules(path)
+        if (is_under(module, "zoo") or is_under(module, "harness")) and module not in PUBLIC
+    ]
     assert not internal, f"{path.relative_to(ROOT)} imports internals; use zoo.api or harness.api: {internal}"
 
 

@@ -25,19 +25,34 @@ from tests.conftest import TINY_BEIR
 HOSTILE = "<script>alert(1)</script>|&\"'`*_[x](y)"
 
 
-def make_result(task: str = "r1", encoder: str = "enc-a", score: float = 0.5, backend: str | None = "exact",
-                **changes) -> TaskResult:
+def make_result(
+    task: str = "r1", encoder: str = "enc-a", score: float = 0.5, backend: str | None = "exact", **changes
+) -> TaskResult:
     """A complete result with plausible figures; ``changes`` overrides any field."""
     values = dict(
-        task=task, task_type="sts" if backend is None else "retrieval", task_version="1", split="test",
-        data_fingerprint=f"data-{task}", encoder=encoder, encoder_fingerprint=f"fp-{encoder}", dim=8,
-        similarity="cosine", backend=backend, backend_params={} if backend is None else {"M": 16},
-        main_metric="cosine_spearman" if backend is None else "ndcg_at_10", main_score=score,
+        task=task,
+        task_type="sts" if backend is None else "retrieval",
+        task_version="1",
+        split="test",
+        data_fingerprint=f"data-{task}",
+        encoder=encoder,
+        encoder_fingerprint=f"fp-{encoder}",
+        dim=8,
+        similarity="cosine",
+        backend=backend,
+        backend_params={} if backend is None else {"M": 16},
+        main_metric="cosine_spearman" if backend is None else "ndcg_at_10",
+        main_score=score,
         scores={"ndcg_at_10": score, "recall_at_10": min(1.0, score + 0.1)} if backend else {"cosine_spearman": score},
-        encode_seconds=2.0, items_encoded=100, bytes_per_vector=32,
-        n_queries=None if backend is None else 10, n_documents=None if backend is None else 50,
-        search_seconds=None if backend is None else 0.5, latency_p50_ms=None if backend is None else 1.0,
-        latency_p99_ms=None if backend is None else 3.0, index_bytes=None if backend is None else 1600,
+        encode_seconds=2.0,
+        items_encoded=100,
+        bytes_per_vector=32,
+        n_queries=None if backend is None else 10,
+        n_documents=None if backend is None else 50,
+        search_seconds=None if backend is None else 0.5,
+        latency_p50_ms=None if backend is None else 1.0,
+        latency_p99_ms=None if backend is None else 3.0,
+        index_bytes=None if backend is None else 1600,
         date="2025-01-01T00:00:00+00:00",
     )
     values.update(changes)
@@ -55,14 +70,29 @@ def sample_results() -> list[TaskResult]:
             if exact[encoder][i] is None:
                 continue
             results.append(make_result(task, encoder, exact[encoder][i]))
-            vs = {"recall_at_10": 0.9, "recall_at_100": 0.95, "exact_main_score": exact[encoder][i],
-                  "main_score_delta": hnsw[encoder][i] - exact[encoder][i]}
-            results.append(make_result(task, encoder, hnsw[encoder][i], "hnsw", vs_exact=vs,
-                                       backend_params={"M": 16, "ef_search": 64}))
+            vs = {
+                "recall_at_10": 0.9,
+                "recall_at_100": 0.95,
+                "exact_main_score": exact[encoder][i],
+                "main_score_delta": hnsw[encoder][i] - exact[encoder][i],
+            }
+            results.append(
+                make_result(
+                    task, encoder, hnsw[encoder][i], "hnsw", vs_exact=vs, backend_params={"M": 16, "ef_search": 64}
+                )
+            )
         results.append(make_result("s1", encoder, sts[encoder], None))
     for task, score, base in (("r1", 0.81, 0.9), ("r2", 0.63, 0.7)):
-        results.append(make_result(task, "enc-a", score, chain=("int8",), bytes_per_vector=8,
-                                   vs_float={"float_main_score": base, "retained": score / base}))
+        results.append(
+            make_result(
+                task,
+                "enc-a",
+                score,
+                chain=("int8",),
+                bytes_per_vector=8,
+                vs_float={"float_main_score": base, "retained": score / base},
+            )
+        )
     results.append(make_result("s1", "enc-a", 0.27, None, chain=("int8",), bytes_per_vector=8))
     return results
 
@@ -95,8 +125,11 @@ def test_bench_output_round_trips(tmp_path: Path):
     from zoo.cli.main import build_cli
 
     out = tmp_path / "results"
-    result = CliRunner().invoke(build_cli(), ["bench", "-m", "hashing-bow-256", "-t", str(TINY_BEIR), "-o",
-                                              str(out), "--no-progress"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        build_cli(),
+        ["bench", "-m", "hashing-bow-256", "-t", str(TINY_BEIR), "-o", str(out), "--no-progress"],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(next(out.glob("*.json")).read_text())
     frame, _ = main_table(load_leaderboard([out]), "exact")
@@ -140,7 +173,10 @@ def test_incomplete_mean_is_flagged_in_the_page_data(store: ResultStore):
     payload = build_payload(load_leaderboard([store]), "t", [str(store.folder)])
     view = payload["views"][0]
     row = next(r for r in view["rows"] if r["label"] == "enc-c")
-    values, results = dict(zip(view["keys"], row["values"])), dict(zip([t["name"] for t in payload["tasks"]], row["results"]))
+    values, results = (
+        dict(zip(view["keys"], row["values"])),
+        dict(zip([t["name"] for t in payload["tasks"]], row["results"])),
+    )
     assert values[f"mean:{OVERALL}"] is None and values[f"tasks:{OVERALL}"] == "2/3"
     assert results["r2"] is None and payload["results"][results["r1"]]["main_score"] == 0.6
 
@@ -205,8 +241,14 @@ def test_operating_points_become_views_of_one_configuration(tmp_path: Path):
     store = ResultStore(tmp_path)
     for ef in (16, 128):
         store.write(make_result(backend="hnsw", backend_params={"ef_search": ef}, vs_exact={"recall_at_10": 1.0}))
-    store.write(make_result(encoder="enc-b", backend="hnsw", backend_params={"ef_search": 16, "rescore": 4},
-                            vs_exact={"recall_at_10": 1.0}))
+    store.write(
+        make_result(
+            encoder="enc-b",
+            backend="hnsw",
+            backend_params={"ef_search": 16, "rescore": 4},
+            vs_exact={"recall_at_10": 1.0},
+        )
+    )
     lb = load_leaderboard([store])
     assert lb.views == ["hnsw?ef_search=16", "hnsw?ef_search=128"]  # one curve, its points in order
     assert lb.configs == {"hnsw": lb.views}
@@ -240,15 +282,29 @@ def test_encode_speed_is_compared_on_one_task(tmp_path: Path):
 
 def test_bytes_per_vector_count_the_rescoring_copy(tmp_path: Path):
     store = ResultStore(tmp_path)
-    store.write(make_result(chain=("binary(rescore=4,rescore_with=int8)",), bytes_per_vector=48,
-                            backend_params={"rescore": 4, "rescore_bytes_per_vector": 384}, index_bytes=2400))
-    store.write(make_result(chain=("binary(rescore=4)",), bytes_per_vector=48, index_bytes=2400,
-                            backend_params={"rescore": 4, "rescore_bytes_per_vector": 0}))
+    store.write(
+        make_result(
+            chain=("binary(rescore=4,rescore_with=int8)",),
+            bytes_per_vector=48,
+            backend_params={"rescore": 4, "rescore_bytes_per_vector": 384},
+            index_bytes=2400,
+        )
+    )
+    store.write(
+        make_result(
+            chain=("binary(rescore=4)",),
+            bytes_per_vector=48,
+            index_bytes=2400,
+            backend_params={"rescore": 4, "rescore_bytes_per_vector": 0},
+        )
+    )
     frame, _ = main_table(load_leaderboard([store]), "exact")
     kept = frame.set_index("label")
     assert kept.at["enc-a + binary(rescore=4,rescore_with=int8)", "bytes_per_vector"] == 48 + 384
-    assert kept.at["enc-a + binary(rescore=4,rescore_with=int8)", "bytes_per_vector_note"] == \
-        "48 B index codes + 384 B rescoring copy"
+    assert (
+        kept.at["enc-a + binary(rescore=4,rescore_with=int8)", "bytes_per_vector_note"]
+        == "48 B index codes + 384 B rescoring copy"
+    )
     assert kept.at["enc-a + binary(rescore=4)", "bytes_per_vector"] == 48
     assert kept.at["enc-a + binary(rescore=4)", "index_bytes_per_vector"] == 48  # 2400 bytes over 50 documents
 
@@ -258,8 +314,9 @@ def test_api_cost_shows_in_the_cost_columns_when_reported(tmp_path: Path, store:
     assert "api_usd_per_1k" not in [c.key for c in columns]  # no served model: no empty columns
     served = ResultStore(tmp_path / "served")
     served.write(make_result(encoder="api-model", items_encoded=400, api_tokens=20_000, api_cost_usd=0.002))
-    served.write(make_result("s1", encoder="api-model", backend=None, items_encoded=100, api_tokens=5_000,
-                             api_cost_usd=0.0005))
+    served.write(
+        make_result("s1", encoder="api-model", backend=None, items_encoded=100, api_tokens=5_000, api_cost_usd=0.0005)
+    )
     served.write(make_result(encoder="local-model"))
     frame, columns = main_table(load_leaderboard([served]), "exact")
     by_row = frame.set_index("label")
@@ -276,13 +333,16 @@ def test_hostile_names_are_text_in_the_page(store: ResultStore):
     data = re.search(r'<script type="application/json" id="lb-data">(.*?)</script>', page, re.DOTALL).group(1)
     assert "<" not in data and ">" not in data and "&" not in data
     assert HOSTILE in json.loads(data)["results"][0]["encoder"] or any(
-        r["encoder"] == HOSTILE for r in json.loads(data)["results"])
+        r["encoder"] == HOSTILE for r in json.loads(data)["results"]
+    )
     assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 def test_registered_encoders_without_results_are_listed_as_not_run(store: ResultStore):
-    registered = [{"name": name, "family": "f", "modalities": ["image", "text"], "description": "needs the hub"}
-                  for name in ("enc-a", "clip-never-run", HOSTILE + "-2")]
+    registered = [
+        {"name": name, "family": "f", "modalities": ["image", "text"], "description": "needs the hub"}
+        for name in ("enc-a", "clip-never-run", HOSTILE + "-2")
+    ]
     data = build_payload(load_leaderboard([store]), "t", [str(store.folder)], registered)
     assert [e["name"] for e in data["not_run"]] == ["clip-never-run", HOSTILE + "-2"]  # enc-a has results
     assert all(e["name"] not in {r["encoder"] for r in data["results"]} for e in data["not_run"])
@@ -370,8 +430,9 @@ def zoo(*args: str):  # noqa: ANN201
 
 def test_cli_writes_page_csv_markdown(tmp_path: Path, store: ResultStore):
     out, table, md = tmp_path / "lb" / "index.html", tmp_path / "t.csv", tmp_path / "t.md"
-    result = zoo("leaderboard", "--results", str(store.folder), "--out", str(out), "--csv", str(table),
-                 "--markdown", str(md))
+    result = zoo(
+        "leaderboard", "--results", str(store.folder), "--out", str(out), "--csv", str(table), "--markdown", str(md)
+    )
     assert result.exit_code == 0, result.output
     assert result.output.split() == [str(out), str(table), str(md)]
     assert out.read_text().startswith("<!DOCTYPE html>") and table.exists() and md.exists()
@@ -398,8 +459,9 @@ def test_importing_the_command_is_light():
     import subprocess
     import sys
 
-    code = ("import sys, harness.commands.leaderboard; "
-            "print([m for m in ('pandas', 'torch', 'numpy') if m in sys.modules])")
+    code = (
+        "import sys, harness.commands.leaderboard; print([m for m in ('pandas', 'torch', 'numpy') if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -466,16 +528,25 @@ def test_models_not_separable_from_the_one_above_share_its_group(tmp_path: Path)
 def test_model_sources_link_hub_cards_folders_and_plugins(tmp_path: Path, store: ResultStore):
     from harness.leaderboard.sources import source
 
-    registered = [{"name": "minilm", "aliases": ["sentence-transformers/all-MiniLM-L6-v2"], "plugin": "builtin"},
-                  {"name": "kmer-6", "aliases": ["kmer"], "plugin": "dna", "description": "6-mer frequency"}]
+    registered = [
+        {"name": "minilm", "aliases": ["sentence-transformers/all-MiniLM-L6-v2"], "plugin": "builtin"},
+        {"name": "kmer-6", "aliases": ["kmer"], "plugin": "dna", "description": "6-mer frequency"},
+    ]
     assert source("minilm", registered) == {
-        "kind": "hub", "text": "sentence-transformers/all-MiniLM-L6-v2 (registered by builtin)",
-        "href": "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2"}
+        "kind": "hub",
+        "text": "sentence-transformers/all-MiniLM-L6-v2 (registered by builtin)",
+        "href": "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2",
+    }
     assert source("kmer-6", registered) == {"kind": "plugin", "text": "registered by dna: 6-mer frequency"}
-    assert source("hf:intfloat/e5-small-v2?query_prompt=query:+", registered)["href"] == \
-        "https://huggingface.co/intfloat/e5-small-v2"
-    assert source(f"st:{tmp_path}", registered) == {"kind": "path", "text": f"local folder {tmp_path}",
-                                                    "href": tmp_path.as_uri()}
+    assert (
+        source("hf:intfloat/e5-small-v2?query_prompt=query:+", registered)["href"]
+        == "https://huggingface.co/intfloat/e5-small-v2"
+    )
+    assert source(f"st:{tmp_path}", registered) == {
+        "kind": "path",
+        "text": f"local folder {tmp_path}",
+        "href": tmp_path.as_uri(),
+    }
     wrapped = source("describe:kmer-6", registered)
     assert wrapped["kind"] == "plugin" and wrapped["text"].startswith("describe: wraps kmer-6")
     assert source(HOSTILE, registered)["kind"] == "unknown"

@@ -24,15 +24,24 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT_COPY = Path("/tmp/leaderboard.png")
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-         "--disable-dev-shm-usage", "--window-size=1280,1000")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,1000",
+)
 
 
 def _chromedriver() -> str | None:
     return shutil.which("chromedriver") or next(
-        (str(p) for p in (Path("/usr/bin/chromedriver"), Path("/usr/lib/chromium/chromedriver")) if p.exists()),
-        None)
+        (str(p) for p in (Path("/usr/bin/chromedriver"), Path("/usr/lib/chromium/chromedriver")) if p.exists()), None
+    )
 
 
 @pytest.fixture
@@ -86,7 +95,9 @@ def test_page_renders_sorts_and_opens_details(browser, page: Path, tmp_path: Pat
     shown = browser.execute_script(
         "var name = arguments[0], tr = Array.from(document.querySelectorAll('#main-table tbody tr'))"
         ".find(function (r) { return r.dataset.row === name; });"
-        "return [tr.querySelector('.first').textContent, document.querySelectorAll('script').length];", HOSTILE)
+        "return [tr.querySelector('.first').textContent, document.querySelectorAll('script').length];",
+        HOSTILE,
+    )
     assert shown == [HOSTILE, 2]  # rendered as text; no element was created from it
     assert rows[0] == "enc-a"  # best complete mean first
 
@@ -122,7 +133,9 @@ def _rows_with(driver, text: str) -> list[str]:  # noqa: ANN001
         "var text = arguments[0];"
         "return Array.from(document.querySelectorAll('#compare-table tbody tr')).filter(function (tr) {"
         "  return Array.from(tr.cells).some(function (td) { return td.textContent === text; });"
-        "}).map(function (tr) { return tr.dataset.row; });", text)
+        "}).map(function (tr) { return tr.dataset.row; });",
+        text,
+    )
 
 
 def _choose(driver, select_id: str, key: str) -> str:  # noqa: ANN001
@@ -144,7 +157,8 @@ def test_operating_points_from_the_keyboard(browser, tmp_path: Path):  # noqa: A
     browser.get(page.as_uri())
     labels = browser.execute_script(
         "return ['point-select', 'compare-point', 'curve-task'].map(function (id) {"
-        "  return document.getElementById(id).labels[0].querySelector('.control-label').textContent; });")
+        "  return document.getElementById(id).labels[0].querySelector('.control-label').textContent; });"
+    )
     assert labels == ["Operating point", "Operating point", "Task"]
 
     # the main table: the hnsw configuration opens at its cheapest point reaching recall 0.95 (ef 64)
@@ -167,7 +181,8 @@ def test_operating_points_from_the_keyboard(browser, tmp_path: Path):  # noqa: A
     counts = browser.execute_script(
         "return Array.from(document.querySelectorAll('#curves svg')).map(function (s) {"
         "  return [s.querySelectorAll('polyline.curve').length, s.querySelectorAll('circle.mark').length,"
-        "          s.querySelectorAll('rect.mark').length]; });")
+        "          s.querySelectorAll('rect.mark').length]; });"
+    )
     assert counts == [[3, 6, 3], [3, 6, 0]]  # score plot; recall plot (exact has no recall against itself)
     legend = browser.find_elements("css selector", "#curve-legend button")
     assert [b.text for b in legend] == sorted(["enc-a", "enc-c", HOSTILE])
@@ -177,7 +192,8 @@ def test_operating_points_from_the_keyboard(browser, tmp_path: Path):  # noqa: A
     # focus brings that model's lines forward: its score line and square, and its recall line
     assert browser.execute_script(
         "return [document.getElementById('curves').classList.contains('dim'),"
-        "        document.querySelectorAll('#curves .series.hl').length];") == [True, 3]
+        "        document.querySelectorAll('#curves .series.hl').length];"
+    ) == [True, 3]
     assert _choose(browser, "curve-task", "ARROW_DOWN") == "r2"
     assert "r2" in browser.find_element("css selector", "#curves .plot h3").text
 
@@ -210,13 +226,28 @@ def mixed_results() -> list:
     from tests.test_leaderboard import make_result
 
     results = []
-    text = {"small": (0.5, 0.4, 0.3, 5_000_000), "big": (0.9, 0.5, 0.6, 110_000_000), "mid": (0.7, 0.7, 0.5, 22_000_000)}
+    text = {
+        "small": (0.5, 0.4, 0.3, 5_000_000),
+        "big": (0.9, 0.5, 0.6, 110_000_000),
+        "mid": (0.7, 0.7, 0.5, 22_000_000),
+    }
     for encoder, (r1, r2, s1, params) in text.items():
-        results += [make_result("r1", encoder, r1, n_parameters=params), make_result("r2", encoder, r2, n_parameters=params),
-                    make_result("s1", encoder, s1, None, n_parameters=params)]
-    results.append(make_result("r1", "big", 0.85, chain=("binary(rescore=4,rescore_with=int8)", "fit:corpus"),
-                               bytes_per_vector=48, n_parameters=110_000_000,
-                               backend_params={"rescore": 4, "rescore_bytes_per_vector": 384}))
+        results += [
+            make_result("r1", encoder, r1, n_parameters=params),
+            make_result("r2", encoder, r2, n_parameters=params),
+            make_result("s1", encoder, s1, None, n_parameters=params),
+        ]
+    results.append(
+        make_result(
+            "r1",
+            "big",
+            0.85,
+            chain=("binary(rescore=4,rescore_with=int8)", "fit:corpus"),
+            bytes_per_vector=48,
+            n_parameters=110_000_000,
+            backend_params={"rescore": 4, "rescore_bytes_per_vector": 384},
+        )
+    )
     for encoder, score in (("kmer-a", 0.6), ("kmer-b", 0.8)):
         results.append(make_result(DNA_TASK, encoder, score, None, n_parameters=0, task_type="clustering"))
     return results
@@ -242,7 +273,10 @@ def _cell(driver, row: str, key: str) -> str:  # noqa: ANN001
         "  return th.dataset.key; });"
         "var tr = Array.from(document.querySelectorAll('#main-table tbody tr')).find(function (r) {"
         "  return r.dataset.row === row; });"
-        "return tr.children[keys.indexOf(key)].textContent;", row, key)
+        "return tr.children[keys.indexOf(key)].textContent;",
+        row,
+        key,
+    )
 
 
 def test_modality_filter_selects_rows_tasks_and_ranks(browser, mixed_page: Path):  # noqa: ANN001
@@ -250,13 +284,21 @@ def test_modality_filter_selects_rows_tasks_and_ranks(browser, mixed_page: Path)
 
     browser.get(mixed_page.as_uri())
     # best complete mean first within each modality (text has more tasks: first), incomplete rows after
-    assert _order(browser) == ["big", "mid", "small", "big + binary(rescore=4,rescore_with=int8)+fit:corpus",
-                               "kmer-b", "kmer-a"]
+    assert _order(browser) == [
+        "big",
+        "mid",
+        "small",
+        "big + binary(rescore=4,rescore_with=int8)+fit:corpus",
+        "kmer-b",
+        "kmer-a",
+    ]
     assert _count_text(browser).startswith("6 of 6 rows shown")
     Select(browser.find_element("id", "filter-modality")).select_by_value("dna")
     assert _order(browser) == ["kmer-b", "kmer-a"]  # the DNA rows, not 4 text rows with no score
     assert _count_text(browser).startswith("2 of 6 rows shown (modality dna) · 1 of 4 tasks")
-    heads = [th.get_attribute("data-key") for th in browser.find_elements("css selector", "#main-table thead tr.cols th")]
+    heads = [
+        th.get_attribute("data-key") for th in browser.find_elements("css selector", "#main-table thead tr.cols th")
+    ]
     assert f"score:{DNA_TASK}" in heads and "score:r1" not in heads
     assert _cell(browser, "kmer-b", "rank") == "1" and _cell(browser, "kmer-b", "mean:all tasks") == "80.00"
 
@@ -296,8 +338,14 @@ def test_url_hash_reproduces_the_view_after_reload(browser, page: Path):  # noqa
     state = {"order": _order(browser), "count": _count_text(browser)}
     url = browser.current_url
     params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).fragment))
-    assert params == {"backend": "hnsw?ef_search=64", "type": "retrieval", "q": "enc", "cost": "hide",
-                      "sort": "score:r2", "dir": "desc"}
+    assert params == {
+        "backend": "hnsw?ef_search=64",
+        "type": "retrieval",
+        "q": "enc",
+        "cost": "hide",
+        "sort": "score:r2",
+        "dir": "desc",
+    }
 
     browser.get("about:blank")
     browser.get(url)  # a shared link
@@ -324,7 +372,9 @@ def test_sorting_and_details_from_the_keyboard(browser, page: Path):  # noqa: AN
     browser.switch_to.active_element.send_keys(Keys.SPACE)
     assert _order(browser)[:-1] == list(reversed(by_r2[:-1]))
     assert _header(browser, "r2").get_attribute("aria-sort") == "ascending"
-    assert [th.get_attribute("aria-sort") for th in browser.find_elements("css selector", "#main-table th[aria-sort]")] == ["ascending"]
+    assert [
+        th.get_attribute("aria-sort") for th in browser.find_elements("css selector", "#main-table th[aria-sort]")
+    ] == ["ascending"]
 
     cell = browser.find_element("css selector", "#main-table td.score button")
     cell.send_keys(Keys.ENTER)
@@ -343,7 +393,8 @@ def _fits(driver) -> dict:  # noqa: ANN001
         "var first = document.querySelector('#main-table tbody .first');"
         "return {cell_right: cell.right, visible_right: Math.min(scroll.right, window.innerWidth),"
         "  page_overflow: document.documentElement.scrollWidth - window.innerWidth,"
-        "  first_clipped: first.scrollWidth > first.clientWidth};")
+        "  first_clipped: first.scrollWidth > first.clientWidth};"
+    )
 
 
 @pytest.mark.parametrize("width", [1600, 390])
@@ -372,7 +423,8 @@ def test_download_the_view_as_csv_and_json(browser, mixed_page: Path):  # noqa: 
     browser.find_element("id", "filter-text").send_keys("i")  # big, mid, big + binary...; not small
     browser.execute_script(
         "window.downloads = []; HTMLAnchorElement.prototype.click = function () {"
-        "  window.downloads.push([this.download, this.href]); };")
+        "  window.downloads.push([this.download, this.href]); };"
+    )
     browser.find_element("id", "download-csv").click()
     browser.find_element("id", "download-json").click()
     (csv_name, csv_href), (json_name, json_href) = browser.execute_script("return window.downloads")
@@ -399,8 +451,12 @@ def _axe_source() -> str:
         if npm is None:
             pytest.skip(f"accessibility check needs axe-core: no npm to install it into {AXE_DIR}")
         try:
-            subprocess.run([npm, "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund", "axe-core@4"],
-                           check=True, capture_output=True, timeout=180)
+            subprocess.run(
+                [npm, "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund", "axe-core@4"],
+                check=True,
+                capture_output=True,
+                timeout=180,
+            )
         except (subprocess.SubprocessError, OSError) as exc:
             pytest.skip(f"accessibility check needs axe-core: `npm install --prefix {AXE_DIR} axe-core` failed ({exc})")
     return script.read_text(encoding="utf-8")
@@ -414,22 +470,27 @@ def _axe(driver, source: str) -> list[dict]:  # noqa: ANN001
         "axe.run(document, {resultTypes: ['violations']}).then(function (r) { done(r.violations.map(function (v) {"
         "  return {id: v.id, impact: v.impact, nodes: v.nodes.length,"
         "          targets: v.nodes.slice(0, 3).map(function (n) { return n.target.join(' '); })}; })); },"
-        "  function (e) { done([{id: 'axe-error', impact: 'critical', nodes: 0, targets: [String(e)]}]); });")
+        "  function (e) { done([{id: 'axe-error', impact: 'critical', nodes: 0, targets: [String(e)]}]); });"
+    )
     return result
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_accessibility_with_axe(browser, mixed_page: Path, capsys, scheme: str):  # noqa: ANN001
     source = _axe_source()
-    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+    browser.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]}
+    )
     browser.get(mixed_page.as_uri())
     found = {"table": _axe(browser, source)}
     browser.find_element("css selector", "#main-table td.score button").click()
     found["detail open"] = _axe(browser, source)
     with capsys.disabled():
         for state, violations in found.items():
-            print(f"\naxe-core ({scheme}, {state}): {len(violations)} violation(s)",
-                  *(f"\n  {v['impact']}: {v['id']} ({v['nodes']} nodes, e.g. {v['targets']})" for v in violations))
+            print(
+                f"\naxe-core ({scheme}, {state}): {len(violations)} violation(s)",
+                *(f"\n  {v['impact']}: {v['id']} ({v['nodes']} nodes, e.g. {v['targets']})" for v in violations),
+            )
     serious = [v for violations in found.values() for v in violations if v["impact"] in ("serious", "critical")]
     assert serious == []
 
@@ -445,8 +506,16 @@ def hundred_rows() -> list:
             score = 0.3 + 0.6 * ((i * 37 + j * 11) % 100) / 100
             results.append(make_result(task, encoder, score, n_parameters=i * 1_000_000))
             for ef, loss in ((16, 0.05), (64, 0.01)):
-                results.append(make_result(task, encoder, score - loss, "hnsw", backend_params={"M": 16, "ef_search": ef},
-                                           vs_exact={"recall_at_10": 1 - loss, "main_score_delta": -loss}))
+                results.append(
+                    make_result(
+                        task,
+                        encoder,
+                        score - loss,
+                        "hnsw",
+                        backend_params={"M": 16, "ef_search": ef},
+                        vs_exact={"recall_at_10": 1 - loss, "main_score_delta": -loss},
+                    )
+                )
         results.append(make_result("s1", encoder, 0.2 + 0.7 * (i * 53 % 100) / 100, None))
     return results
 
@@ -469,15 +538,23 @@ def test_render_and_search_timings_for_100_rows(browser, tmp_path: Path, capsys)
     keystrokes = {query: [] for query in queries}
     for _ in range(5):
         for query in queries:
-            keystrokes[query].append(browser.execute_script(
-                "var input = document.getElementById('filter-text'), t = performance.now();"
-                "input.value = arguments[0]; input.dispatchEvent(new Event('input'));"
-                "document.body.offsetHeight;"  # the layout the keystroke causes counts too
-                "return performance.now() - t;", query))
-    assert browser.execute_script("return document.querySelectorAll('#main-table tbody tr:not([hidden])').length") == 100
+            keystrokes[query].append(
+                browser.execute_script(
+                    "var input = document.getElementById('filter-text'), t = performance.now();"
+                    "input.value = arguments[0]; input.dispatchEvent(new Event('input'));"
+                    "document.body.offsetHeight;"  # the layout the keystroke causes counts too
+                    "return performance.now() - t;",
+                    query,
+                )
+            )
+    assert (
+        browser.execute_script("return document.querySelectorAll('#main-table tbody tr:not([hidden])').length") == 100
+    )
     with capsys.disabled():
-        print(f"\nleaderboard, 100 rows, {page.stat().st_size / 1e6:.2f} MB page, least / median of 5 "
-              f"(targets: render 300 ms, keystroke 50 ms):\n  first render (parse, draw, layout) "
-              f"{min(renders):.0f} / {statistics.median(renders):.0f} ms")
+        print(
+            f"\nleaderboard, 100 rows, {page.stat().st_size / 1e6:.2f} MB page, least / median of 5 "
+            f"(targets: render 300 ms, keystroke 50 ms):\n  first render (parse, draw, layout) "
+            f"{min(renders):.0f} / {statistics.median(renders):.0f} ms"
+        )
         for query, times in keystrokes.items():
             print(f"  keystroke to {query!r}: {min(times):.1f} / {statistics.median(times):.1f} ms")

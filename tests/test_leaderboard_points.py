@@ -17,13 +17,31 @@ HNSW = {"M": 16, "ef_construction": 200, "library": "hnswlib", "depth": 10}
 TUNED = {"target_recall": 0.95, "tuned_recall": 0.9603, "tuned_on": "1,000 held-out queries (not scored)"}
 
 
-def hnsw(task: str, encoder: str, score: float, ef: int, backend: str = "hnsw", recall: float = 0.9,
-         exact: float | None = None, params: dict | None = None, **changes) -> TaskResult:
+def hnsw(
+    task: str,
+    encoder: str,
+    score: float,
+    ef: int,
+    backend: str = "hnsw",
+    recall: float = 0.9,
+    exact: float | None = None,
+    params: dict | None = None,
+    **changes,
+) -> TaskResult:
     """An HNSW result at ``ef`` (``params`` override the graph's), searched so that QPS is 1000 / ef."""
     exact = score if exact is None else exact
     vs_exact = {"recall_at_10": recall, "exact_main_score": exact, "main_score_delta": score - exact}
-    return make_result(task, encoder, score, backend, backend_params={**HNSW, "ef_search": ef, **(params or {})},
-                       vs_exact=vs_exact, n_queries=100, search_seconds=ef / 10, **changes)
+    return make_result(
+        task,
+        encoder,
+        score,
+        backend,
+        backend_params={**HNSW, "ef_search": ef, **(params or {})},
+        vs_exact=vs_exact,
+        n_queries=100,
+        search_seconds=ef / 10,
+        **changes,
+    )
 
 
 def write(tmp_path: Path, results: list[TaskResult]) -> ResultStore:
@@ -34,19 +52,34 @@ def write(tmp_path: Path, results: list[TaskResult]) -> ResultStore:
 
 
 def test_a_sweep_is_one_curve_and_other_builds_stay_apart(tmp_path: Path):
-    store = write(tmp_path, [
-        make_result("r1", "enc-a", 0.8, backend_params={"depth": 10}),
-        hnsw("r1", "enc-a", 0.6, 8),
-        hnsw("r1", "enc-a", 0.79, 128),
-        hnsw("r1", "enc-a", 0.7, 32, backend="hnsw?ef_search=32"),  # the option written into the name
-        hnsw("r1", "enc-a", 0.75, 48, params=TUNED),  # chosen by a recall target: just a point
-        hnsw("r1", "enc-a", 0.65, 16, backend="hnsw?M=32", params={"M": 32}),  # another graph
-        hnsw("r1", "enc-a", 0.62, 8, params={"depth": 100}),  # another depth
-        make_result("r1", "enc-a", 0.5, "ivf-flat", backend_params={"nlist": 64, "nprobe": 4},
-                    vs_exact={"recall_at_10": 0.7}),
-        make_result("r1", "enc-a", 0.7, "ivf-flat", backend_params={"nlist": 64, "nprobe": 16},
-                    vs_exact={"recall_at_10": 0.95}),
-    ])
+    store = write(
+        tmp_path,
+        [
+            make_result("r1", "enc-a", 0.8, backend_params={"depth": 10}),
+            hnsw("r1", "enc-a", 0.6, 8),
+            hnsw("r1", "enc-a", 0.79, 128),
+            hnsw("r1", "enc-a", 0.7, 32, backend="hnsw?ef_search=32"),  # the option written into the name
+            hnsw("r1", "enc-a", 0.75, 48, params=TUNED),  # chosen by a recall target: just a point
+            hnsw("r1", "enc-a", 0.65, 16, backend="hnsw?M=32", params={"M": 32}),  # another graph
+            hnsw("r1", "enc-a", 0.62, 8, params={"depth": 100}),  # another depth
+            make_result(
+                "r1",
+                "enc-a",
+                0.5,
+                "ivf-flat",
+                backend_params={"nlist": 64, "nprobe": 4},
+                vs_exact={"recall_at_10": 0.7},
+            ),
+            make_result(
+                "r1",
+                "enc-a",
+                0.7,
+                "ivf-flat",
+                backend_params={"nlist": 64, "nprobe": 16},
+                vs_exact={"recall_at_10": 0.95},
+            ),
+        ],
+    )
     lb = load_leaderboard([store])
     sweep = "hnsw?M=16&depth=10"
     assert lb.configs == {
@@ -64,11 +97,14 @@ def test_a_sweep_is_one_curve_and_other_builds_stay_apart(tmp_path: Path):
 
 
 def test_one_point_named_two_ways_is_one_cell_and_the_latest_wins(tmp_path: Path):
-    store = write(tmp_path, [
-        hnsw("r1", "enc-a", 0.6, 16, backend="hnsw?ef_search=16", date="2025-01-01T00:00:00+00:00"),
-        hnsw("r1", "enc-a", 0.61, 16, date="2025-02-01T00:00:00+00:00"),
-        hnsw("r1", "enc-a", 0.7, 64),
-    ])
+    store = write(
+        tmp_path,
+        [
+            hnsw("r1", "enc-a", 0.6, 16, backend="hnsw?ef_search=16", date="2025-01-01T00:00:00+00:00"),
+            hnsw("r1", "enc-a", 0.61, 16, date="2025-02-01T00:00:00+00:00"),
+            hnsw("r1", "enc-a", 0.7, 64),
+        ],
+    )
     lb = load_leaderboard([store])
     assert lb.configs == {"hnsw": ["hnsw?ef_search=16", "hnsw?ef_search=64"]}
     entry = next(e for e in lb.entries if e.backend == "hnsw?ef_search=16")
@@ -116,8 +152,12 @@ def test_the_payload_carries_configurations_and_curves(tmp_path: Path):
     data = build_payload(lb, "t", [str(tmp_path)])
     assert data["configs"] == [
         {"name": "exact", "approximate": False, "option": None, "views": ["exact"]},
-        {"name": "hnsw", "approximate": True, "option": "ef_search",
-         "views": ["hnsw?ef_search=16", "hnsw?ef_search=64"]},
+        {
+            "name": "hnsw",
+            "approximate": True,
+            "option": "ef_search",
+            "views": ["hnsw?ef_search=16", "hnsw?ef_search=64"],
+        },
     ]
     curves = data["curves"]
     assert curves["tasks"] == ["r1", "r2"]  # s1 does not search
@@ -145,7 +185,8 @@ def test_each_point_counts_its_results_so_the_page_opens_where_every_row_was_sea
 
 
 def test_no_search_means_no_curves(tmp_path: Path):
-    data = build_payload(load_leaderboard([write(tmp_path, [make_result("s1", score=0.3, backend=None)])]),
-                         "t", [str(tmp_path)])
+    data = build_payload(
+        load_leaderboard([write(tmp_path, [make_result("s1", score=0.3, backend=None)])]), "t", [str(tmp_path)]
+    )
     assert data["configs"] == [] and data["curves"] == {"tasks": [], "series": []}
     assert [v["name"] for v in data["views"]] == ["no search"]

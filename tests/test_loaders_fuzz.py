@@ -29,6 +29,7 @@ def parses_or_fails_cleanly(call: Callable[[], Any]) -> None:
 
 def in_folder(files: dict[str, bytes], base: Path | None = None) -> Callable[[Callable[[Path], Any]], None]:
     """Run ``check(folder)`` on a fresh folder holding ``base``'s files and then ``files``."""
+
     def run(check: Callable[[Path], Any]) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp) / "task"
@@ -38,6 +39,7 @@ def in_folder(files: dict[str, bytes], base: Path | None = None) -> Callable[[Ca
                 (folder / name).parent.mkdir(parents=True, exist_ok=True)
                 (folder / name).write_bytes(data)
             parses_or_fails_cleanly(lambda: check(folder))
+
     return run
 
 
@@ -61,8 +63,18 @@ RERANK = b'{"query": "q", "positive": ["p"], "negative": ["n", "m"]}\n'
 
 
 @FUZZ
-@given(st.sampled_from([("sts", STS), ("clustering", CLUSTER), ("pair_classification", PAIRS),
-                        ("reranking", RERANK), ("classification", CLUSTER)]), st.data())
+@given(
+    st.sampled_from(
+        [
+            ("sts", STS),
+            ("clustering", CLUSTER),
+            ("pair_classification", PAIRS),
+            ("reranking", RERANK),
+            ("classification", CLUSTER),
+        ]
+    ),
+    st.data(),
+)
 def test_task_folder_splits(kind_and_valid: tuple[str, bytes], data: st.DataObject):
     from harness.data import folders
 
@@ -73,8 +85,12 @@ def test_task_folder_splits(kind_and_valid: tuple[str, bytes], data: st.DataObje
 
 
 @FUZZ
-@given(hostile_bytes(b'{"type": "clustering", "n_experiments": 3, "seed": 1, "name": "x"}',
-                     b'{"type": "classification", "samples_per_label": 2, "main_metric": "f1"}'))
+@given(
+    hostile_bytes(
+        b'{"type": "clustering", "n_experiments": 3, "seed": 1, "name": "x"}',
+        b'{"type": "classification", "samples_per_label": 2, "main_metric": "f1"}',
+    )
+)
 def test_task_json(content: bytes):
     from harness.data.folders import folder_task_spec
 
@@ -100,7 +116,9 @@ def test_trec_qrels_and_run_files(qrels: bytes, run: bytes):
 
 
 @FUZZ
-@given(st.sampled_from(["fit.txt", "fit.jsonl"]), hostile_bytes(b"a text\nanother\n", b'{"text": "a"}\n{"text": "b"}\n'))
+@given(
+    st.sampled_from(["fit.txt", "fit.jsonl"]), hostile_bytes(b"a text\nanother\n", b'{"text": "a"}\n{"text": "b"}\n')
+)
 def test_fit_files(name: str, content: bytes):
     from harness.fitting import read_fit_file
 
@@ -127,18 +145,35 @@ def test_merge_recipes(content: bytes):
 
 @pytest.mark.slow  # imports mteb
 @FUZZ
-@given(hostile_bytes(b'{"task_name": "NFCorpus", "dataset_revision": "x", "mteb_version": "1.12.0", '
-                     b'"scores": {"test": [{"main_score": 0.3, "hf_subset": "default", "languages": ["eng-Latn"]}]}, '
-                     b'"evaluation_time": 1.0}'))
+@given(
+    hostile_bytes(
+        b'{"task_name": "NFCorpus", "dataset_revision": "x", "mteb_version": "1.12.0", '
+        b'"scores": {"test": [{"main_score": 0.3, "hf_subset": "default", "languages": ["eng-Latn"]}]}, '
+        b'"evaluation_time": 1.0}'
+    )
+)
 def test_mteb_result_files(content: bytes):
     from harness.mteb.importer import import_results
 
     in_folder({"org__model/rev/NFCorpus.json": content})(import_results)
 
 
-NAMES = st.one_of(st.text(max_size=40), st.sampled_from([
-    "hnsw?M=32&ef_search=16,64", "hnsw?recall=0.95", "exact?chunk_size=0", "hnsw?M=1e9", "hnsw?ef_search=",
-    "binary?rescore=4&rescore_with=int8", "matryoshka?dim=64+binary", "whiten?k=nan", "int8?percentile=inf"]))
+NAMES = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "hnsw?M=32&ef_search=16,64",
+            "hnsw?recall=0.95",
+            "exact?chunk_size=0",
+            "hnsw?M=1e9",
+            "hnsw?ef_search=",
+            "binary?rescore=4&rescore_with=int8",
+            "matryoshka?dim=64+binary",
+            "whiten?k=nan",
+            "int8?percentile=inf",
+        ]
+    ),
+)
 
 
 @FUZZ
@@ -163,10 +198,24 @@ def test_fit_sources_and_cutoffs(text: str):
     parses_or_fails_cleanly(lambda: parse_cutoffs(text))
 
 
-ENCODER_NAMES = st.one_of(st.text(max_size=40), st.sampled_from([
-    "hf:BAAI/bge-small-en-v1.5?max_seq_length=-1", "tf:x?pooling=nope", "onnx:minilm?quantize=int4",
-    "merge:slerp?models=minilm+minilm&t=2", "merge:ties?models=&density=nan", "clip:?dtype=x",
-    "vlm2vec-full?trust_remote_code=maybe", "dna:x?max_length=0", "minilm?x=1", "hf:", "merge:"]))
+ENCODER_NAMES = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "hf:BAAI/bge-small-en-v1.5?max_seq_length=-1",
+            "tf:x?pooling=nope",
+            "onnx:minilm?quantize=int4",
+            "merge:slerp?models=minilm+minilm&t=2",
+            "merge:ties?models=&density=nan",
+            "clip:?dtype=x",
+            "vlm2vec-full?trust_remote_code=maybe",
+            "dna:x?max_length=0",
+            "minilm?x=1",
+            "hf:",
+            "merge:",
+        ]
+    ),
+)
 
 
 @FUZZ

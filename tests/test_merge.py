@@ -41,8 +41,14 @@ def tiny_st_model(folder: Path, seed: int, hidden: int = 16) -> Path:
     (bert / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
     BertTokenizerFast(vocab_file=str(bert / "vocab.txt")).save_pretrained(bert)
     torch.manual_seed(seed)
-    config = BertConfig(vocab_size=len(vocab), hidden_size=hidden, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=24, max_position_embeddings=32)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=hidden,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=24,
+        max_position_embeddings=32,
+    )
     BertModel(config).save_pretrained(bert)
     modules = [Transformer(str(bert), max_seq_length=32), Pooling(hidden, pooling_mode="mean")]
     out = folder / "st"
@@ -53,8 +59,11 @@ def tiny_st_model(folder: Path, seed: int, hidden: int = 16) -> Path:
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("merge-models")
-    return {"a": tiny_st_model(root / "a", seed=0), "b": tiny_st_model(root / "b", seed=1),
-            "wide": tiny_st_model(root / "wide", seed=0, hidden=24)}
+    return {
+        "a": tiny_st_model(root / "a", seed=0),
+        "b": tiny_st_model(root / "b", seed=1),
+        "wide": tiny_st_model(root / "wide", seed=0, hidden=24),
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -133,31 +142,32 @@ def test_integer_buffers_are_copied_not_averaged():
 # --- recipes ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("average?models=a,b", "unknown merge method 'average'"),
-    ("slerp?models=a,b,c", "slerp merges exactly 2 models"),
-    ("ties?models=a", "ties needs a base"),
-    ("linear?models=a,b&base=c", "linear takes no base"),
-    ("linear?models=a,b&weights=1", "1 weights for 2 models"),
-    ("slerp?models=a,b&t=1.5", r"t=1.5 must lie in \[0, 1\]"),
-    ("ties?models=a&base=b&density=0", r"density=0.0 must lie in \(0, 1\]"),
-    ("linear?models=a&t=x", "t must be a number"),
-    ("linear?models=a&colour=red", "unknown recipe key 'colour'"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("average?models=a,b", "unknown merge method 'average'"),
+        ("slerp?models=a,b,c", "slerp merges exactly 2 models"),
+        ("ties?models=a", "ties needs a base"),
+        ("linear?models=a,b&base=c", "linear takes no base"),
+        ("linear?models=a,b&weights=1", "1 weights for 2 models"),
+        ("slerp?models=a,b&t=1.5", r"t=1.5 must lie in \[0, 1\]"),
+        ("ties?models=a&base=b&density=0", r"density=0.0 must lie in \(0, 1\]"),
+        ("linear?models=a&t=x", "t must be a number"),
+        ("linear?models=a&colour=red", "unknown recipe key 'colour'"),
+    ],
+)
 def test_bad_recipes_are_one_line_errors(text: str, message: str):
     with pytest.raises(ZooError, match=message):
         recipe_from_name(text)
 
 
 def test_recipe_files_in_json_and_toml(tmp_path: Path):
-    (tmp_path / "soup.json").write_text(json.dumps({"method": "linear", "models": ["a", "b"],
-                                                    "weights": [0.3, 0.7]}))
+    (tmp_path / "soup.json").write_text(json.dumps({"method": "linear", "models": ["a", "b"], "weights": [0.3, 0.7]}))
     (tmp_path / "ties.toml").write_text('method = "ties"\nbase = "a"\nmodels = ["b"]\ndensity = 0.1\n')
     soup = read_recipe(tmp_path / "soup.json")
     assert soup == MergeRecipe("linear", ("a", "b"), weights=(0.3, 0.7), name="soup")
     ties = recipe_from_name(str(tmp_path / "ties.toml"))
-    assert (ties.method, ties.base, ties.models, ties.density, ties.inputs()) == ("ties", "a", ("b",), 0.1,
-                                                                                   ("a", "b"))
+    assert (ties.method, ties.base, ties.models, ties.density, ties.inputs()) == ("ties", "a", ("b",), 0.1, ("a", "b"))
     assert MergeRecipe("linear", ("a", "b", "c")).resolved_weights() == (1 / 3, 1 / 3, 1 / 3)
 
 
@@ -172,8 +182,7 @@ def test_a_model_merged_with_itself_equals_itself(models: dict[str, Path], tmp_p
     np.testing.assert_array_equal(encode(out), encode(models["a"]))
 
 
-def test_linear_merge_of_two_tiny_models_matches_hand_computed_weights(models: dict[str, Path],
-                                                                      tmp_path: Path):
+def test_linear_merge_of_two_tiny_models_matches_hand_computed_weights(models: dict[str, Path], tmp_path: Path):
     recipe = MergeRecipe("linear", (str(models["a"]), str(models["b"])), weights=(0.3, 0.7))
     out = build_merge(recipe, tmp_path / "soup")
     a, b, merged = state(models["a"]), state(models["b"]), state(out)
@@ -186,8 +195,9 @@ def test_linear_merge_of_two_tiny_models_matches_hand_computed_weights(models: d
 
 
 @pytest.mark.parametrize(("position", "expected"), [(0.0, "a"), (1.0, "b")])
-def test_slerp_of_tiny_models_at_the_ends_returns_the_inputs(models: dict[str, Path], tmp_path: Path,
-                                                             position: float, expected: str):
+def test_slerp_of_tiny_models_at_the_ends_returns_the_inputs(
+    models: dict[str, Path], tmp_path: Path, position: float, expected: str
+):
     out = build_merge(MergeRecipe("slerp", (str(models["a"]), str(models["b"])), t=position), tmp_path / "s")
     want, got = state(models[expected]), state(out)
     assert all(torch.equal(want[key], got[key]) for key in want)
@@ -225,8 +235,18 @@ def test_zoo_bench_runs_a_merge_like_any_model(models: dict[str, Path], tmp_path
 
     tiny_beir = Path(__file__).parent / "data" / "tiny-beir"
     name = f"merge:slerp?models={models['a']}+{models['b']}&t=0.25"  # -m splits at commas, not at "+"
-    args = ["bench", "-m", name, "-t", str(tiny_beir), "-o", str(tmp_path / "out"), "--no-leaderboard",
-            "--no-cache", "--no-progress"]
+    args = [
+        "bench",
+        "-m",
+        name,
+        "-t",
+        str(tiny_beir),
+        "-o",
+        str(tmp_path / "out"),
+        "--no-leaderboard",
+        "--no-cache",
+        "--no-progress",
+    ]
     result = CliRunner().invoke(build_cli(), args)
     assert result.exit_code == 0, result.output
     written = json.loads(next((tmp_path / "out").glob("*.json")).read_text())

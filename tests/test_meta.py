@@ -10,10 +10,7 @@ import pytest
 from zoo import hookspecs
 
 ROOT = Path(__file__).parent.parent
-HOOKS = sorted(
-    name for name, value in inspect.getmembers(hookspecs, inspect.isfunction)
-    if hasattr(value, "zoo_spec")
-)
+HOOKS = sorted(name for name, value in inspect.getmembers(hookspecs, inspect.isfunction) if hasattr(value, "zoo_spec"))
 
 
 def test_there_are_hooks():

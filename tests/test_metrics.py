@@ -115,9 +115,7 @@ def _pytrec_per_query(qrels: dict, run: dict, ks: tuple[int, ...]) -> dict[str, 
     expected: dict[str, dict[str, float]] = {}
     for qid in qrels:
         got = trec.get(qid, {})
-        expected[qid] = {
-            metric_name(m, k): got.get(f"{TREC_NAMES[m]}_{k}", 0.0) for m in TREC_NAMES for k in ks
-        }
+        expected[qid] = {metric_name(m, k): got.get(f"{TREC_NAMES[m]}_{k}", 0.0) for m in TREC_NAMES for k in ks}
     rr = pytrec_eval.RelevanceEvaluator(qrels, {"recip_rank"})
     for k in ks:
         # BEIR/MTEB MRR@k: recip_rank on the run cut to its top k in trec order
@@ -151,7 +149,7 @@ def test_scores_of_a_run_in_parts_equal_the_whole_runs(ignore_identical_ids: boo
     qids = list(run)
     random.Random(0).shuffle(qids)
     for start in range(0, len(qids), 7):
-        running.add({qid: run[qid] for qid in qids[start:start + 7]})
+        running.add({qid: run[qid] for qid in qids[start : start + 7]})
     assert running.means() == whole
     per_query = per_query_retrieval_scores(qrels, run, DEFAULT_K, ignore_identical_ids=ignore_identical_ids)
     assert mean_scores(per_query) == whole

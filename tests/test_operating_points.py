@@ -68,8 +68,14 @@ def bench(task: Path, backends: list[BackendSpec], tmp_path: Path, **options: ob
     from harness.tasks.builtin import beir_folder_spec
 
     registry = Registry.from_plugins()
-    return BenchmarkRun([registry.encoder("hashing-bow-256")], [beir_folder_spec(task)], backends,
-                        ResultStore(tmp_path), progress=False, **options).run()
+    return BenchmarkRun(
+        [registry.encoder("hashing-bow-256")],
+        [beir_folder_spec(task)],
+        backends,
+        ResultStore(tmp_path),
+        progress=False,
+        **options,
+    ).run()
 
 
 def hnsw_spec(query: str, cls: type = HnswBackend) -> BackendSpec:
@@ -83,8 +89,14 @@ def test_approximate_search_defaults_to_the_main_metrics_cutoff(tmp_path: Path):
     assert exact.backend_params["depth"] == 1000 and "ndcg_at_1000" in exact.scores
     assert hnsw.backend_params["depth"] == 10
     assert max(int(name.rsplit("_", 1)[1]) for name in hnsw.scores) == 10
-    assert set(hnsw.vs_exact) == {"recall_at_10", "exact_main_score", "main_score_delta", "p_value", "delta_low",
-                                  "delta_high"}
+    assert set(hnsw.vs_exact) == {
+        "recall_at_10",
+        "exact_main_score",
+        "main_score_delta",
+        "p_value",
+        "delta_low",
+        "delta_high",
+    }
     deep = bench(TINY_BEIR, [registry.backend("hnsw")], tmp_path / "deep", depth=100)[0]
     assert deep.backend_params["depth"] == 100 and "ndcg_at_100" in deep.scores  # --depth sets it explicitly
 
@@ -131,11 +143,16 @@ def test_a_recall_target_picks_the_value_a_sweep_would(held_out: bool):
     corpus = (centres[rng.integers(0, 30, 3000)] + rng.standard_normal((3000, 24))).astype(np.float32)
     queries = rng.standard_normal((20, 24)).astype(np.float32)
     ids, k, target = [f"d{i}" for i in range(3000)], 10, 0.95
-    sample = (TuningSample.held_out(rng.standard_normal((500, 24)).astype(np.float32)) if held_out
-              else TuningSample.documents(corpus, ids))
-    index = SharedIndex(lambda: HnswBackend(M=4, ef_construction=32),
-                        points=SearchPoints("ef_search", target_recall=target),
-                        tuning=(lambda: sample) if held_out else None)
+    sample = (
+        TuningSample.held_out(rng.standard_normal((500, 24)).astype(np.float32))
+        if held_out
+        else TuningSample.documents(corpus, ids)
+    )
+    index = SharedIndex(
+        lambda: HnswBackend(M=4, ef_construction=32),
+        points=SearchPoints("ef_search", target_recall=target),
+        tuning=(lambda: sample) if held_out else None,
+    )
     index.build(corpus, ids, "cosine")
     found = index.search(queries, k)
     params = index.params()
@@ -308,12 +325,27 @@ def test_zoo_bench_sweeps_a_search_option_from_the_command_line(tmp_path: Path):
 
     from zoo.cli.main import build_cli
 
-    run = CliRunner().invoke(build_cli(), ["bench", "-m", "hashing-bow-256", "-t", str(TINY_BEIR), "-b",
-                                           "exact,hnsw?ef_search=8,16", "-o", str(tmp_path), "--no-progress",
-                                           "--no-leaderboard"])
+    run = CliRunner().invoke(
+        build_cli(),
+        [
+            "bench",
+            "-m",
+            "hashing-bow-256",
+            "-t",
+            str(TINY_BEIR),
+            "-b",
+            "exact,hnsw?ef_search=8,16",
+            "-o",
+            str(tmp_path),
+            "--no-progress",
+            "--no-leaderboard",
+        ],
+    )
     assert run.exit_code == 0, run.output
     assert len(list(tmp_path.glob("*.json"))) == 3
     assert "[hnsw ef_search=8]" in run.output and "[hnsw ef_search=16]" in run.output
-    bad = CliRunner().invoke(build_cli(), ["bench", "-m", "hashing-bow-256", "-t", str(TINY_BEIR), "-b",
-                                           "hnsw?M=8,16", "-o", str(tmp_path / "bad")])
+    bad = CliRunner().invoke(
+        build_cli(),
+        ["bench", "-m", "hashing-bow-256", "-t", str(TINY_BEIR), "-b", "hnsw?M=8,16", "-o", str(tmp_path / "bad")],
+    )
     assert bad.exit_code == 2 and "M takes one value" in bad.output and "Traceback" not in bad.output

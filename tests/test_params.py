@@ -22,8 +22,13 @@ def registry() -> Registry:
 def test_a_param_checks_kind_bounds_and_choices():
     m = Param("M", int, 2, 10_000)
     assert m.check("hnsw", 16) == 16 and m.describe() == "M: an integer in [2, 10000]"
-    for bad, words in [(1, "out of range"), (10_001, "out of range"), (2.5, "not an integer"),
-                       (True, "not an integer"), ("16", "not an integer")]:
+    for bad, words in [
+        (1, "out of range"),
+        (10_001, "out of range"),
+        (2.5, "not an integer"),
+        (True, "not an integer"),
+        ("16", "not an integer"),
+    ]:
         with pytest.raises(ZooError, match=f"hnsw: M={bad!r} is {words}; it takes M: an integer in"):
             m.check("hnsw", bad)
     share = Param("percentile", float, 50, 100, above=True)
@@ -41,8 +46,14 @@ def test_core_backends_and_post_processors_declare_what_their_classes_take(regis
     from zoo.postprocess.quantize import BinaryQuantizer, Int8Quantizer
     from zoo.postprocess.whiten import Whiten
 
-    classes = {"exact": ExactBackend, "hnsw": HnswBackend, "binary": BinaryQuantizer, "int8": Int8Quantizer,
-               "matryoshka": Matryoshka, "whiten": Whiten}
+    classes = {
+        "exact": ExactBackend,
+        "hnsw": HnswBackend,
+        "binary": BinaryQuantizer,
+        "int8": Int8Quantizer,
+        "matryoshka": Matryoshka,
+        "whiten": Whiten,
+    }
     for name, cls in classes.items():
         spec = registry.backends.find(name) or registry.postprocessor(name)
         declared = {param.name for param in spec.params}
@@ -50,28 +61,37 @@ def test_core_backends_and_post_processors_declare_what_their_classes_take(regis
         assert declared - {"library"} == takes, name
 
 
-@pytest.mark.parametrize("text, message", [
-    ("binary?rescor=4", "unknown option 'rescor' for post-processor 'binary': it takes rescore, rescore_with"),
-    ("int8?rescore_with=int8", "unknown option 'rescore_with' for post-processor 'int8'"),
-    ("matryoshka?dim=0", r"dim=0 is out of range; it takes dim: an integer in \[1, 1048576\]"),
-    ("binary?rescore=-1", "rescore=-1 is out of range"),
-    ("binary?rescore_with=bogus", "rescore_with='bogus' is out of range; it takes rescore_with: one of sign, int8, float"),
-    ("whiten?eps=0", r"eps=0.0 is out of range; it takes eps: a finite number in \(0, 1\]"),
-    ("int8?percentile=nan", "percentile=nan is not a finite number"),
-    ("whiten?eps=inf", "eps=inf is not a finite number"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("binary?rescor=4", "unknown option 'rescor' for post-processor 'binary': it takes rescore, rescore_with"),
+        ("int8?rescore_with=int8", "unknown option 'rescore_with' for post-processor 'int8'"),
+        ("matryoshka?dim=0", r"dim=0 is out of range; it takes dim: an integer in \[1, 1048576\]"),
+        ("binary?rescore=-1", "rescore=-1 is out of range"),
+        (
+            "binary?rescore_with=bogus",
+            "rescore_with='bogus' is out of range; it takes rescore_with: one of sign, int8, float",
+        ),
+        ("whiten?eps=0", r"eps=0.0 is out of range; it takes eps: a finite number in \(0, 1\]"),
+        ("int8?percentile=nan", "percentile=nan is not a finite number"),
+        ("whiten?eps=inf", "eps=inf is not a finite number"),
+    ],
+)
 def test_post_processor_options_fail_when_the_chain_is_parsed(registry: Registry, text: str, message: str):
     with pytest.raises(ZooError, match=message):
         parse_chain(text, registry.postprocessor)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("M=100000", r"M=100000 is out of range; it takes M: an integer in \[2, 10000\]"),
-    ("ef_search=16,0", "ef_search=0 is out of range"),  # every operating point is checked
-    ("ef_construction=1000000000000", "ef_construction=1000000000000 is out of range"),
-    ("insertion_order=random", "insertion_order: one of given, shuffled"),
-    ("efsearch=64", "unknown option 'efsearch' for backend 'hnsw'"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("M=100000", r"M=100000 is out of range; it takes M: an integer in \[2, 10000\]"),
+        ("ef_search=16,0", "ef_search=0 is out of range"),  # every operating point is checked
+        ("ef_construction=1000000000000", "ef_construction=1000000000000 is out of range"),
+        ("insertion_order=random", "insertion_order: one of given, shuffled"),
+        ("efsearch=64", "unknown option 'efsearch' for backend 'hnsw'"),
+    ],
+)
 def test_backend_options_fail_when_the_name_is_parsed(registry: Registry, text: str, message: str):
     with pytest.raises(ZooError, match=message):
         bind_backend_options(registry.backend("hnsw"), text)

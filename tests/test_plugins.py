@@ -47,13 +47,16 @@ def test_plugin_that_fails_to_import_is_reported_and_skipped(fake_distribution, 
 
 
 def test_plugin_that_raises_in_a_hook_is_skipped(fake_distribution, capsys):
-    fake_distribution("zoo_fake_raises", """
+    fake_distribution(
+        "zoo_fake_raises",
+        """
         from zoo import hookimpl
 
         @hookimpl
         def register_encoders(register):
             raise RuntimeError("boom")
-    """)
+    """,
+    )
     registry = Registry.from_plugins()
     err = capsys.readouterr().err
     assert "zoo_fake_raises" in err and "boom" in err and "register_encoders" in err
@@ -61,25 +64,31 @@ def test_plugin_that_raises_in_a_hook_is_skipped(fake_distribution, capsys):
 
 
 def test_registering_a_wrong_type_is_reported(fake_distribution, capsys):
-    fake_distribution("zoo_fake_wrongtype", """
+    fake_distribution(
+        "zoo_fake_wrongtype",
+        """
         from zoo import hookimpl
 
         @hookimpl
         def register_tasks(register):
             register("not a spec")
-    """)
+    """,
+    )
     Registry.from_plugins()
     assert "TaskSpec" in capsys.readouterr().err
 
 
 def test_name_clash_is_reported_and_first_kept(fake_distribution, capsys):
-    fake_distribution("zoo_fake_clash", """
+    fake_distribution(
+        "zoo_fake_clash",
+        """
         from zoo import BackendSpec, hookimpl
 
         @hookimpl
         def register_search_backends(register):
             register("exact", lambda: None, description="an impostor")
-    """)
+    """,
+    )
     registry = Registry.from_plugins()
     err = capsys.readouterr().err
     assert "'exact'" in err and "zoo_fake_clash" in err and "clashes" in err
@@ -119,7 +128,9 @@ def test_names_match_ignoring_case_when_only_one_does():
 
 
 def test_resolve_encoder_hook_is_first_result(fake_distribution):
-    fake_distribution("zoo_fake_resolver", """
+    fake_distribution(
+        "zoo_fake_resolver",
+        """
         from zoo import EncoderSpec, hookimpl
         from zoo.encoders.hashing import HashingEncoder
 
@@ -129,33 +140,40 @@ def test_resolve_encoder_hook_is_first_result(fake_distribution):
                 dim = int(name.split(":")[1])
                 return EncoderSpec(name=name, load=lambda: HashingEncoder(dim), dim=dim)
             return None
-    """)
+    """,
+    )
     registry = Registry.from_plugins()
     assert registry.encoder("bow:32").load().dim == 32
 
 
 def test_builtin_encoder_wins_a_clash_with_a_plugin(fake_distribution, capsys):
-    fake_distribution("aaa_zoo_fake_first", """
+    fake_distribution(
+        "aaa_zoo_fake_first",
+        """
         from zoo import EncoderSpec, hookimpl
         from zoo.encoders.hashing import HashingEncoder
 
         @hookimpl
         def register_encoders(register):
             register(EncoderSpec(name="hashing-bow-256", load=lambda: HashingEncoder(8)))
-    """)
+    """,
+    )
     registry = Registry.from_plugins()
     assert registry.encoders.owners["hashing-bow-256"] == "zoo.encoders.builtin"
     assert "aaa_zoo_fake_first" in capsys.readouterr().err
 
 
 def test_a_resolver_that_raises_does_not_break_the_others(fake_distribution, capsys):
-    fake_distribution("zoo_fake_bad_resolver", """
+    fake_distribution(
+        "zoo_fake_bad_resolver",
+        """
         from zoo import hookimpl
 
         @hookimpl
         def resolve_encoder(name):
             raise RuntimeError("resolver bug")
-    """)
+    """,
+    )
     registry = Registry.from_plugins()
     with pytest.raises(UnknownNameError):
         registry.encoder("nothing-resolves-this")
@@ -163,7 +181,9 @@ def test_a_resolver_that_raises_does_not_break_the_others(fake_distribution, cap
 
 
 def test_a_resolvers_zoo_error_reaches_the_user(fake_distribution):
-    fake_distribution("zoo_fake_strict_resolver", """
+    fake_distribution(
+        "zoo_fake_strict_resolver",
+        """
         from zoo import hookimpl
         from zoo.errors import ZooError
 
@@ -171,7 +191,8 @@ def test_a_resolvers_zoo_error_reaches_the_user(fake_distribution):
         def resolve_encoder(name):
             if name.startswith("strict:"):
                 raise ZooError("strict: takes a folder; strict:/path/to/model")
-    """)
+    """,
+    )
     from zoo.errors import ZooError
 
     registry = Registry.from_plugins()
@@ -184,7 +205,9 @@ def test_a_plugin_cannot_replace_a_builtin_command(fake_distribution, capsys):
 
     from zoo.cli.main import build_cli
 
-    fake_distribution("zoo_fake_hijack", """
+    fake_distribution(
+        "zoo_fake_hijack",
+        """
         import click
         from zoo import hookimpl
 
@@ -193,14 +216,17 @@ def test_a_plugin_cannot_replace_a_builtin_command(fake_distribution, capsys):
             @cli.command("list")
             def hijack():
                 click.echo("hijacked")
-    """)
+    """,
+    )
     result = CliRunner().invoke(build_cli(), ["list", "backends"])
     assert "hijacked" not in result.output and "exact" in result.output
     assert "clashes" in capsys.readouterr().err
 
 
 def test_postprocessors_register_by_name_and_factory(fake_distribution):
-    fake_distribution("zoo_fake_post", """
+    fake_distribution(
+        "zoo_fake_post",
+        """
         import numpy as np
         from zoo import hookimpl
         from zoo.fingerprint import fingerprint
@@ -219,7 +245,8 @@ def test_postprocessors_register_by_name_and_factory(fake_distribution):
         @hookimpl
         def register_postprocessors(register):
             register("center", Center, aliases=("centre",), description="subtract the corpus mean")
-    """)
+    """,
+    )
     import numpy as np
 
     from zoo.protocols import PostProcessor
@@ -331,14 +358,17 @@ def test_zoo_list_leaves_out_an_alias_a_plugin_lost(fake_distribution):
 
     from zoo.cli.main import build_cli
 
-    fake_distribution("zoo_fake_alias", """
+    fake_distribution(
+        "zoo_fake_alias",
+        """
         from zoo import EncoderSpec, hookimpl
         from zoo.encoders.hashing import HashingEncoder
 
         @hookimpl
         def register_encoders(register):
             register(EncoderSpec(name="alias-loser", load=lambda: HashingEncoder(8), aliases=("minilm", "al")))
-    """)
+    """,
+    )
     lines = CliRunner().invoke(build_cli(), ["list", "encoders"]).output.splitlines()
     row = next(line for line in lines if line.startswith("alias-loser"))
     assert " al " in row and "minilm" not in row

@@ -70,8 +70,13 @@ def test_quantizers_meet_the_protocols() -> None:
 
 
 def test_binary_bits_by_hand() -> None:
-    X = np.array([[1, -1, 0, 2, -3, 0.5, 0.1, -0.1, 4, -4],  # bits 1001 0110 | 10(000000)
-                  [-1, -1, -1, -1, -1, -1, -1, -1, 1, 1]], dtype=np.float32)
+    X = np.array(
+        [
+            [1, -1, 0, 2, -3, 0.5, 0.1, -0.1, 4, -4],  # bits 1001 0110 | 10(000000)
+            [-1, -1, -1, -1, -1, -1, -1, -1, 1, 1],
+        ],
+        dtype=np.float32,
+    )
     codes = BinaryQuantizer().fit(X).transform(X)
     assert codes.tolist() == [[0b10010110, 0b10000000], [0b00000000, 0b11000000]]
 
@@ -81,8 +86,9 @@ def test_hamming_scores_match_brute_force_popcount() -> None:
     for nbytes in (13, 48, 4, 2):  # uint8, uint64, uint32 and uint16 word views
         queries = rng.integers(0, 256, (5, nbytes), dtype=np.uint8)
         docs = rng.integers(0, 256, (9, nbytes), dtype=np.uint8)
-        expected = [[-sum(bin(a ^ b).count("1") for a, b in zip(q.tolist(), d.tolist())) for d in docs]
-                    for q in queries]
+        expected = [
+            [-sum(bin(a ^ b).count("1") for a, b in zip(q.tolist(), d.tolist())) for d in docs] for q in queries
+        ]
         scores = hamming_scores(queries, docs)
         assert scores.dtype == np.int32 and scores.tolist() == expected
 
@@ -153,8 +159,9 @@ def test_int8_error_within_half_a_step_inside_the_range_and_clipping_outside() -
     outside = np.stack([quantizer.max_ + 10, quantizer.min_ - 10])
     codes = quantizer.transform(outside)
     assert (codes[0] == 127).all() and (codes[1] == -128).all()
-    np.testing.assert_allclose(quantizer.inverse_transform(codes), np.stack([quantizer.max_, quantizer.min_]),
-                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        quantizer.inverse_transform(codes), np.stack([quantizer.max_, quantizer.min_]), rtol=1e-5, atol=1e-5
+    )
 
 
 def test_int8_degenerate_dimensions() -> None:
@@ -216,10 +223,14 @@ def test_matryoshka_bad_dim_names_both_numbers(dim: object) -> None:
 # --- estimator rules -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("cls, params", [(BinaryQuantizer, {"rescore": 3, "rescore_with": "int8"}),
-                                         (Int8Quantizer, {"calibration": "percentile", "percentile": 99.0,
-                                                          "rescore": 2}),
-                                         (Matryoshka, {"dim": 16, "normalize": False})])
+@pytest.mark.parametrize(
+    "cls, params",
+    [
+        (BinaryQuantizer, {"rescore": 3, "rescore_with": "int8"}),
+        (Int8Quantizer, {"calibration": "percentile", "percentile": 99.0, "rescore": 2}),
+        (Matryoshka, {"dim": 16, "normalize": False}),
+    ],
+)
 def test_params_are_stored_unchanged(cls: type, params: dict) -> None:
     assert cls(**params).get_params() == params
     assert set(cls().get_params()) == set(params)
@@ -234,8 +245,9 @@ def test_fingerprint_covers_params_and_fitted_state(cls: type) -> None:
     assert small(cls).fingerprint() == small(cls).fingerprint()
     fitted = small(cls).fit(X).fingerprint()
     assert fitted != small(cls).fingerprint() and fitted == small(cls).fit(X.copy()).fingerprint()
-    changed = {BinaryQuantizer: {"rescore": 5}, Int8Quantizer: {"calibration": "percentile"},
-               Matryoshka: {"dim": 8}}[cls]
+    changed = {BinaryQuantizer: {"rescore": 5}, Int8Quantizer: {"calibration": "percentile"}, Matryoshka: {"dim": 8}}[
+        cls
+    ]
     assert small(cls, **changed).fit(X).fingerprint() != fitted
     refit = small(cls).fit(other if cls is Int8Quantizer else gaussian(50, 64)).fingerprint()
     assert refit != fitted  # Int8 ranges, or the fitted input dim for the others
@@ -256,14 +268,17 @@ def test_transform_before_fit_and_wrong_dim_are_zoo_errors(cls: type) -> None:
         small(cls).fit(np.zeros((0, 32), np.float32))
 
 
-@pytest.mark.parametrize("make, fragment", [
-    (lambda: BinaryQuantizer(rescore=-1), "rescore=-1"),
-    (lambda: BinaryQuantizer(rescore=True), "rescore=True"),
-    (lambda: Int8Quantizer(calibration="mean"), "calibration='mean'"),
-    (lambda: Int8Quantizer(calibration="percentile", percentile=40), "percentile=40"),
-    (lambda: Int8Quantizer(rescore=1.5), "rescore=1.5"),
-    (lambda: Matryoshka(normalize="yes"), "normalize='yes'"),
-])
+@pytest.mark.parametrize(
+    "make, fragment",
+    [
+        (lambda: BinaryQuantizer(rescore=-1), "rescore=-1"),
+        (lambda: BinaryQuantizer(rescore=True), "rescore=True"),
+        (lambda: Int8Quantizer(calibration="mean"), "calibration='mean'"),
+        (lambda: Int8Quantizer(calibration="percentile", percentile=40), "percentile=40"),
+        (lambda: Int8Quantizer(rescore=1.5), "rescore=1.5"),
+        (lambda: Matryoshka(normalize="yes"), "normalize='yes'"),
+    ],
+)
 def test_bad_params_fail_in_fit_with_one_line(make, fragment: str) -> None:
     estimator = make()  # constructing never fails
     with pytest.raises(ZooError) as excinfo:
@@ -331,9 +346,15 @@ def test_builtin_plugin_registers_names_aliases_and_lazy_factories() -> None:
     pm.add_hookspecs(hookspecs)
     pm.register(builtin, name="zoo.postprocess.builtin")
     registry = Registry.from_plugins(pm)
-    expected = {"binary": BinaryQuantizer, "binarize": BinaryQuantizer, "bits": BinaryQuantizer,
-                "int8": Int8Quantizer, "scalar-int8": Int8Quantizer,
-                "matryoshka": Matryoshka, "truncate": Matryoshka}
+    expected = {
+        "binary": BinaryQuantizer,
+        "binarize": BinaryQuantizer,
+        "bits": BinaryQuantizer,
+        "int8": Int8Quantizer,
+        "scalar-int8": Int8Quantizer,
+        "matryoshka": Matryoshka,
+        "truncate": Matryoshka,
+    }
     for name, cls in expected.items():
         assert isinstance(registry.postprocessor(name).factory(), cls)
     assert all(spec.description for spec in registry.postprocessors)

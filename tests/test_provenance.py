@@ -24,8 +24,10 @@ FAKE_ENCODER = """
 
 def bench(tmp_path: Path, *args: str) -> list[dict]:
     out = tmp_path / "results"
-    result = CliRunner().invoke(build_cli(), ["bench", *args, "-t", "lee-sts", "--out", str(out), "--no-progress",
-                                              "--no-chance", "--no-leaderboard"])
+    result = CliRunner().invoke(
+        build_cli(),
+        ["bench", *args, "-t", "lee-sts", "--out", str(out), "--no-progress", "--no-chance", "--no-leaderboard"],
+    )
     assert result.exit_code == 0, result.output
     return [json.loads(path.read_text()) for path in sorted(out.glob("*.json"))]
 
@@ -34,8 +36,13 @@ def test_a_result_names_the_distribution_and_code_of_each_part(fake_distribution
     fake_distribution("zoo_fake_provenance", FAKE_ENCODER.format(dim=16))
     (result,) = bench(tmp_path, "-m", "shared-name")
     encoder, task = result["plugins"]["encoder"], result["plugins"]["task"]
-    assert encoder == {"name": "shared-name", "plugin": "zoo_fake_provenance", "distribution": "zoo_fake_provenance",
-                       "version": "1.0", "code": package_code("zoo_fake_provenance")}
+    assert encoder == {
+        "name": "shared-name",
+        "plugin": "zoo_fake_provenance",
+        "distribution": "zoo_fake_provenance",
+        "version": "1.0",
+        "code": package_code("zoo_fake_provenance"),
+    }
     assert (task["plugin"], task["distribution"]) == ("harness", "embedding-zoo")
     # the plugin's code is part of the code fingerprint; the built-ins' alone make the usual one
     assert result["code_fingerprint"] not in ("", code_fingerprint())
@@ -47,8 +54,7 @@ def test_builtin_parts_keep_the_code_fingerprint(tmp_path: Path):
     assert result["plugins"]["encoder"]["plugin"] == "zoo.encoders.builtin"
 
 
-def test_a_clash_is_resolved_by_distribution_name_and_the_result_names_the_winner(fake_distribution, tmp_path,
-                                                                                   capsys):
+def test_a_clash_is_resolved_by_distribution_name_and_the_result_names_the_winner(fake_distribution, tmp_path, capsys):
     fake_distribution("zoo_fake_b", FAKE_ENCODER.format(dim=8))
     fake_distribution("zoo_fake_a", FAKE_ENCODER.format(dim=16))
     registry = Registry.from_plugins()

@@ -44,8 +44,10 @@ def test_rescoring_every_document_in_float_is_exact_search() -> None:
 def test_finer_rescoring_copies_recover_more_of_the_exact_top_10() -> None:
     docs, queries = clustered(3000, 128, seed=2), clustered(100, 128, seed=3)
     truth = exact_top(docs, queries, 10)
-    by_copy = {w: recall(quantized_top(BinaryQuantizer(rescore=4, rescore_with=w), docs, queries, 10), truth)
-               for w in ("sign", "int8", "float")}
+    by_copy = {
+        w: recall(quantized_top(BinaryQuantizer(rescore=4, rescore_with=w), docs, queries, 10), truth)
+        for w in ("sign", "int8", "float")
+    }
     no_rescore = recall(quantized_top(BinaryQuantizer(), docs, queries, 10), truth)
     # measured: none 0.42, sign 0.49, int8 0.89, float 0.90 (int8 error is far below the candidates' gaps)
     assert no_rescore < by_copy["sign"] < by_copy["int8"]

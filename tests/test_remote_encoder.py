@@ -122,8 +122,11 @@ def test_the_key_is_sent_only_where_asked(monkeypatch):
 
 
 def test_the_fingerprint_follows_the_server_not_the_key_or_url(monkeypatch):
-    with FakeServer(model="fake-embed-1") as a, FakeServer(model="fake-embed-1") as b, \
-            FakeServer(model="fake-embed-2") as c:
+    with (
+        FakeServer(model="fake-embed-1") as a,
+        FakeServer(model="fake-embed-1") as b,
+        FakeServer(model="fake-embed-2") as c,
+    ):
         monkeypatch.setenv("ZOO_TEST_KEY", "one")
         first = client(a, api_key_env="ZOO_TEST_KEY").fingerprint()
         monkeypatch.setenv("ZOO_TEST_KEY", "two")
@@ -147,8 +150,9 @@ def test_replicas_share_the_work_and_cover_for_one_that_is_down():
 
 def test_roles_map_to_prompts_and_input_types():
     with FakeServer() as server:
-        encoder = client(server, query_prompt="query: ", query_input_type="search_query",
-                         document_input_type="search_document")
+        encoder = client(
+            server, query_prompt="query: ", query_input_type="search_query", document_input_type="search_document"
+        )
         encoder.encode(["chest pain"], role="query")
         encoder.encode(["angina"], role="document")
     query, document = server.embedding_calls()[-2:]
@@ -193,13 +197,16 @@ def test_tei_native_route_reads_info_and_respects_its_batch_limit():
     assert encoder.api_usage().tokens is None  # /embed counts no tokens
 
 
-@pytest.mark.parametrize("name, message", [
-    ("openai:m?batch_size=0", "batch_size"),
-    ("openai:m?encoding_format=int8", "encoding_format"),
-    ("openai:m?price=-1", "price"),
-    ("openai:m?colour=red", "unknown option 'colour'"),
-    ("tei:m", "base_url"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("openai:m?batch_size=0", "batch_size"),
+        ("openai:m?encoding_format=int8", "encoding_format"),
+        ("openai:m?price=-1", "price"),
+        ("openai:m?colour=red", "unknown option 'colour'"),
+        ("tei:m", "base_url"),
+    ],
+)
 def test_bad_names_fail_before_anything_connects(name: str, message: str):
     with pytest.raises(ZooError, match=message):
         Registry.from_plugins().encoder(name)

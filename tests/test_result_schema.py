@@ -45,17 +45,20 @@ def test_unknown_and_optional_keys_are_accepted():
     assert result_problem({**GOOD, "api_tokens": None, "api_cost_usd": None}) is None
 
 
-@pytest.mark.parametrize("change, reason", [
-    ({"main_score": "0.72"}, "main_score: '0.72' is not of type 'number'"),
-    ({"main_score": None}, "main_score: None is not of type 'number'"),
-    ({"date": None}, "date: None is not of type 'string'"),
-    ({"scores": {"ndcg_at_10": "high"}}, "scores.ndcg_at_10: 'high' is not of type 'number', 'null'"),
-    ({"chain": "binary"}, "chain: 'binary' is not of type 'array'"),
-    ({"dim": -1}, "dim: -1 is less than the minimum of 0"),
-    ({"untrained": "no"}, "untrained: 'no' is not of type 'boolean'"),
-    ({"schema": 2}, "schema: 1 was expected"),
-    ({"api_tokens": "many"}, "api_tokens: 'many' is not of type 'integer', 'null'"),
-])
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        ({"main_score": "0.72"}, "main_score: '0.72' is not of type 'number'"),
+        ({"main_score": None}, "main_score: None is not of type 'number'"),
+        ({"date": None}, "date: None is not of type 'string'"),
+        ({"scores": {"ndcg_at_10": "high"}}, "scores.ndcg_at_10: 'high' is not of type 'number', 'null'"),
+        ({"chain": "binary"}, "chain: 'binary' is not of type 'array'"),
+        ({"dim": -1}, "dim: -1 is less than the minimum of 0"),
+        ({"untrained": "no"}, "untrained: 'no' is not of type 'boolean'"),
+        ({"schema": 2}, "schema: 1 was expected"),
+        ({"api_tokens": "many"}, "api_tokens: 'many' is not of type 'integer', 'null'"),
+    ],
+)
 def test_wrong_shapes_are_refused_with_a_reason(change: dict, reason: str):
     assert result_problem({**GOOD, **change}) == reason
 
@@ -67,13 +70,20 @@ def test_wrong_documents_are_refused():
 
 
 def test_nan_is_written_as_null_with_a_warning_and_the_reader_skips_it(tmp_path: Path, capsys: pytest.CaptureFixture):
-    nan = replace(RESULT, main_score=math.nan, scores={"ndcg_at_10": math.nan, "recall_at_10": 0.75},
-                  vs_float={"retained": math.inf})
+    nan = replace(
+        RESULT,
+        main_score=math.nan,
+        scores={"ndcg_at_10": math.nan, "recall_at_10": 0.75},
+        vs_float={"retained": math.inf},
+    )
     path = ResultStore(tmp_path).write(nan)
     data = json.loads(path.read_text())  # strict JSON: no bare NaN
     assert data["main_score"] is None and data["scores"] == {"ndcg_at_10": None, "recall_at_10": 0.75}
     assert data["vs_float"]["retained"] is None
-    assert "main_score, scores.ndcg_at_10, vs_float.retained are NaN or infinite; written as null" in capsys.readouterr().err
+    assert (
+        "main_score, scores.ndcg_at_10, vs_float.retained are NaN or infinite; written as null"
+        in capsys.readouterr().err
+    )
     with pytest.raises(DataError, match="main_score: None is not of type 'number'"):
         read_result(path)
     assert list(ResultStore(tmp_path)) == []

@@ -13,11 +13,26 @@ from harness.results import ResultStore, TaskResult, read_result
 from zoo.errors import DataError
 
 RESULT = TaskResult(
-    task="tiny", task_type="retrieval", task_version="1", split="test", data_fingerprint="d" * 16,
-    encoder="enc", encoder_fingerprint="e" * 16, dim=8, similarity="cosine", backend="exact",
-    backend_params={"chunk_size": 4096}, main_metric="ndcg_at_10", main_score=0.5,
-    scores={"ndcg_at_10": 0.5, "recall_at_10": 0.75}, encode_seconds=2.0, items_encoded=100,
-    bytes_per_vector=32, build_seconds=0.1, search_seconds=0.5, n_queries=10,
+    task="tiny",
+    task_type="retrieval",
+    task_version="1",
+    split="test",
+    data_fingerprint="d" * 16,
+    encoder="enc",
+    encoder_fingerprint="e" * 16,
+    dim=8,
+    similarity="cosine",
+    backend="exact",
+    backend_params={"chunk_size": 4096},
+    main_metric="ndcg_at_10",
+    main_score=0.5,
+    scores={"ndcg_at_10": 0.5, "recall_at_10": 0.75},
+    encode_seconds=2.0,
+    items_encoded=100,
+    bytes_per_vector=32,
+    build_seconds=0.1,
+    search_seconds=0.5,
+    n_queries=10,
 )
 
 
@@ -84,8 +99,9 @@ def test_items_are_written_beside_the_result_and_read_back(tmp_path: Path):
     np.testing.assert_array_equal(read.values, items.values)
     assert "item_scores" not in json.loads(path.read_text())
     # a sidecar from another run is caught by its digest
-    other = store.write(replace(RESULT, backend_params={"other": 1},
-                                item_scores=ItemScores(np.array([1.0, 0.0, 1.0]), ids=items.ids)))
+    other = store.write(
+        replace(RESULT, backend_params={"other": 1}, item_scores=ItemScores(np.array([1.0, 0.0, 1.0]), ids=items.ids))
+    )
     (tmp_path / (path.stem + ".items.npz")).write_bytes((tmp_path / (other.stem + ".items.npz")).read_bytes())
     with pytest.raises(DataError, match="digest"):
         read_result_items(path)

@@ -80,8 +80,11 @@ def test_run_writes_one_result_per_backend_with_provenance(tmp_path: Path):
 
     registry = Registry.from_plugins()
     results = BenchmarkRun(
-        [registry.encoder("hashing-bow-256")], [beir_folder_spec(TINY_BEIR)],
-        [registry.backend("exact")], ResultStore(tmp_path), progress=False,
+        [registry.encoder("hashing-bow-256")],
+        [beir_folder_spec(TINY_BEIR)],
+        [registry.backend("exact")],
+        ResultStore(tmp_path),
+        progress=False,
     ).run()
     (result,) = results
     assert result.items_encoded == 13 and result.n_queries == 5
@@ -115,8 +118,11 @@ def test_approximate_backends_are_compared_with_exact(tmp_path: Path):
     registry = Registry.from_plugins()
     half = BackendSpec("every-other", EveryOther)
     results = BenchmarkRun(
-        [registry.encoder("hashing-bow-256")], [beir_folder_spec(TINY_BEIR)],
-        [half, registry.backend("exact")], ResultStore(tmp_path), progress=False,
+        [registry.encoder("hashing-bow-256")],
+        [beir_folder_spec(TINY_BEIR)],
+        [half, registry.backend("exact")],
+        ResultStore(tmp_path),
+        progress=False,
     ).run()
     exact, approx = results  # exact ran first although named second
     assert exact.backend == "exact" and exact.vs_exact == {}
@@ -133,17 +139,32 @@ def test_depth_bounds_the_search_and_the_cutoffs_scored(tmp_path: Path):
 
     registry = Registry.from_plugins()
     results = BenchmarkRun(
-        [registry.encoder("hashing-bow-256")], [beir_folder_spec(TINY_BEIR)],
-        [registry.backend("exact"), registry.backend("hnsw")], ResultStore(tmp_path), progress=False, depth=10,
+        [registry.encoder("hashing-bow-256")],
+        [beir_folder_spec(TINY_BEIR)],
+        [registry.backend("exact"), registry.backend("hnsw")],
+        ResultStore(tmp_path),
+        progress=False,
+        depth=10,
     ).run()
     exact, hnsw = results
     for result in results:
         assert result.backend_params["depth"] == 10
         assert "ndcg_at_10" in result.scores and "recall_at_100" not in result.scores
-    assert set(hnsw.vs_exact) == {"recall_at_10", "exact_main_score", "main_score_delta", "p_value", "delta_low",
-                                  "delta_high"}
-    deep = BenchmarkRun([registry.encoder("hashing-bow-256")], [beir_folder_spec(TINY_BEIR)],
-                        [registry.backend("exact")], ResultStore(tmp_path / "deep"), progress=False).run()[0]
+    assert set(hnsw.vs_exact) == {
+        "recall_at_10",
+        "exact_main_score",
+        "main_score_delta",
+        "p_value",
+        "delta_low",
+        "delta_high",
+    }
+    deep = BenchmarkRun(
+        [registry.encoder("hashing-bow-256")],
+        [beir_folder_spec(TINY_BEIR)],
+        [registry.backend("exact")],
+        ResultStore(tmp_path / "deep"),
+        progress=False,
+    ).run()[0]
     assert deep.backend_params["depth"] == 1000 and "recall_at_1000" in deep.scores
     assert deep.scores["ndcg_at_10"] == exact.scores["ndcg_at_10"]  # exact top-10 does not depend on depth
 
@@ -152,8 +173,14 @@ def test_depth_below_the_main_metric_is_refused(tmp_path: Path):
     from harness.tasks.builtin import beir_folder_spec
 
     registry = Registry.from_plugins()
-    run = BenchmarkRun([registry.encoder("hashing-bow-256")], [beir_folder_spec(TINY_BEIR)],
-                       [registry.backend("exact")], ResultStore(tmp_path), progress=False, depth=5)
+    run = BenchmarkRun(
+        [registry.encoder("hashing-bow-256")],
+        [beir_folder_spec(TINY_BEIR)],
+        [registry.backend("exact")],
+        ResultStore(tmp_path),
+        progress=False,
+        depth=5,
+    )
     with pytest.raises(ZooError, match="--depth 5 is shallower than .*ndcg_at_10: use --depth 10 or more"):
         run.run()
     assert not list(tmp_path.glob("*.json"))
@@ -163,12 +190,21 @@ def test_results_carry_the_encoders_parameter_count(tmp_path: Path):
     from harness.tasks.builtin import beir_folder_spec
 
     registry = Registry.from_plugins()
-    result = BenchmarkRun([registry.encoder("hashing-bow-256")], [beir_folder_spec(TINY_BEIR)],
-                          [registry.backend("exact")], ResultStore(tmp_path), progress=False).run()[0]
+    result = BenchmarkRun(
+        [registry.encoder("hashing-bow-256")],
+        [beir_folder_spec(TINY_BEIR)],
+        [registry.backend("exact")],
+        ResultStore(tmp_path),
+        progress=False,
+    ).run()[0]
     assert result.n_parameters == 0  # hashing learns nothing
     assert MeasuredEncoder(CountingEncoder()).n_parameters == 0
-    assert MeasuredEncoder(type("Bare", (), {"name": "bare", "modalities": ("text",),
-                                             "similarity": "cosine"})()).n_parameters is None
+    assert (
+        MeasuredEncoder(
+            type("Bare", (), {"name": "bare", "modalities": ("text",), "similarity": "cosine"})()
+        ).n_parameters
+        is None
+    )
 
 
 def test_tasks_run_only_with_encoders_of_all_their_modalities(tmp_path: Path, capsys):
@@ -181,14 +217,16 @@ def test_tasks_run_only_with_encoders_of_all_their_modalities(tmp_path: Path, ca
     both = replace(text, name="both", modalities=("image", "text"))
     images_only = replace(text, name="images-only", modalities=("image",), load=lambda: 1 / 0)
     task = beir_folder_spec(TINY_BEIR)
-    results = BenchmarkRun([images_only, both], [task], [registry.backend("exact")], ResultStore(tmp_path),
-                           progress=False).run()
+    results = BenchmarkRun(
+        [images_only, both], [task], [registry.backend("exact")], ResultStore(tmp_path), progress=False
+    ).run()
     assert [r.encoder for r in results] == ["hashing-bow-256"]  # `both` loaded the text encoder
     assert "skipping" in capsys.readouterr().err  # images-only was never loaded
     picture_task = replace(task, name="pictures", modalities=("image", "text"))
     with pytest.raises(ZooError, match="no encoder here encodes what pictures needs .image\\+text"):
-        BenchmarkRun([text], [picture_task], [registry.backend("exact")], ResultStore(tmp_path / "x"),
-                     progress=False).run()
+        BenchmarkRun(
+            [text], [picture_task], [registry.backend("exact")], ResultStore(tmp_path / "x"), progress=False
+        ).run()
 
 
 def test_retrieval_scores_each_search_batch_as_it_comes(monkeypatch: pytest.MonkeyPatch):
@@ -237,15 +275,21 @@ def test_cached_corpora_are_searched_from_the_cache_files(tmp_path: Path, monkey
 
     built: list[type] = []
     exact_build = ExactBackend.build
-    monkeypatch.setattr(ExactBackend, "build",
-                        lambda self, x, *rest: built.append(type(x)) or exact_build(self, x, *rest))
+    monkeypatch.setattr(
+        ExactBackend, "build", lambda self, x, *rest: built.append(type(x)) or exact_build(self, x, *rest)
+    )
 
     registry = Registry.from_plugins()
 
     def run(folder: str, cache: EmbeddingCache | None) -> list:
-        return BenchmarkRun([registry.encoder("hashing-bow-256")], [beir_folder_spec(TINY_BEIR)],
-                            [registry.backend("exact")], ResultStore(tmp_path / folder), cache=cache,
-                            progress=False).run()
+        return BenchmarkRun(
+            [registry.encoder("hashing-bow-256")],
+            [beir_folder_spec(TINY_BEIR)],
+            [registry.backend("exact")],
+            ResultStore(tmp_path / folder),
+            cache=cache,
+            progress=False,
+        ).run()
 
     first, cached = run("first", EmbeddingCache(tmp_path / "cache")), run("again", EmbeddingCache(tmp_path / "cache"))
     (plain,) = run("plain", None)
@@ -260,8 +304,9 @@ class FixedDepthTask:
     def __init__(self) -> None:
         from zoo.protocols import TaskSpec
 
-        self.spec = TaskSpec("fixed-depth", "retrieval", load=lambda: self, main_metric="recall_at_100",
-                             uses_search=True)
+        self.spec = TaskSpec(
+            "fixed-depth", "retrieval", load=lambda: self, main_metric="recall_at_100", uses_search=True
+        )
         self.asked: list[int | None] = []
 
     def data_fingerprint(self) -> str:

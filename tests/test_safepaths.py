@@ -13,8 +13,24 @@ from zoo.errors import DataError, ZooError
 from zoo.safepaths import checked_inside, component, extract_zip, inside
 
 
-@pytest.mark.parametrize("name", ["../x", "..", ".", "", "a/b", "a\\b", "/etc/passwd", "~", ".hidden",
-                                  "x" * 500, "nul\x00byte", "caf\u00e9", "\ud800"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../x",
+        "..",
+        ".",
+        "",
+        "a/b",
+        "a\\b",
+        "/etc/passwd",
+        "~",
+        ".hidden",
+        "x" * 500,
+        "nul\x00byte",
+        "caf\u00e9",
+        "\ud800",
+    ],
+)
 def test_components_are_single_safe_names(name: str):
     safe = component(name)
     assert safe and "/" not in safe and "\\" not in safe and safe not in (".", "..")
@@ -64,8 +80,9 @@ def test_a_zip_bomb_is_refused_by_ratio_and_by_total_size(tmp_path: Path):
     bomb = make_zip(tmp_path / "bomb.zip", {"zeros": bytes(10_000_000)})  # ~10 kB compressed
     with pytest.raises(DataError, match=r"unpacks to \d+x its compressed size"):
         extract_zip(bomb, tmp_path / "out")
-    many = make_zip(tmp_path / "big.zip", {f"{i}": bytes(range(256)) * 40 for i in range(10)},
-                    compression=zipfile.ZIP_STORED)
+    many = make_zip(
+        tmp_path / "big.zip", {f"{i}": bytes(range(256)) * 40 for i in range(10)}, compression=zipfile.ZIP_STORED
+    )
     with pytest.raises(DataError, match="more than the limit of 10,000"):
         extract_zip(many, tmp_path / "out", max_bytes=10_000)
     with pytest.raises(DataError, match="more than 5"):
@@ -96,9 +113,11 @@ def test_mteb_export_keeps_every_file_inside_its_folder(tmp_path: Path):
     from harness.results import TaskResult
 
     good = json.loads((Path(__file__).parent / "hostile" / "good-result.json").read_text())
-    hostile = [TaskResult.from_dict({**good, "task": "../../../escaped"}),
-               TaskResult.from_dict({**good, "encoder": "../../x/../..", "encoder_fingerprint": "../../../../"}),
-               TaskResult.from_dict({**good, "chain": ["../../up"], "backend": "../../hnsw"})]
+    hostile = [
+        TaskResult.from_dict({**good, "task": "../../../escaped"}),
+        TaskResult.from_dict({**good, "encoder": "../../x/../..", "encoder_fingerprint": "../../../../"}),
+        TaskResult.from_dict({**good, "chain": ["../../up"], "backend": "../../hnsw"}),
+    ]
     out = tmp_path / "deep" / "mteb"
     paths = export_results(hostile, out)
     assert len(paths) == 3

@@ -21,14 +21,15 @@ pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 httpx = pytest.importorskip("httpx")
 
-from harness.serve.app import ServerThread, create_app
-from harness.serve.batcher import DynamicBatcher, Embedded
-from harness.serve.model import ServedModel, load_served_model
-from zoo.cache import cache_home
-from zoo.encoders.hashing import HashingEncoder
-from zoo.encoders.remote import OpenAIEncoder
-from zoo.errors import ZooError
-from zoo.registry import Registry
+# after the skips: these import fastapi and httpx
+from harness.serve.app import ServerThread, create_app  # noqa: E402
+from harness.serve.batcher import DynamicBatcher, Embedded  # noqa: E402
+from harness.serve.model import ServedModel, load_served_model  # noqa: E402
+from zoo.cache import cache_home  # noqa: E402
+from zoo.encoders.hashing import HashingEncoder  # noqa: E402
+from zoo.encoders.remote import OpenAIEncoder  # noqa: E402
+from zoo.errors import ZooError  # noqa: E402
+from zoo.registry import Registry  # noqa: E402
 
 SHARED_CACHE = cache_home()  # read before the autouse fixture points each test at its own cache
 TEXTS = [f"malignant neoplasm of site {i}, {'left' if i % 3 else 'right'} side" for i in range(50)]
@@ -91,8 +92,9 @@ def test_a_failing_batch_fails_each_of_its_requests_and_the_batcher_goes_on():
         batcher = DynamicBatcher(encode, max_wait=0.1)
         await batcher.start()
         try:
-            failed = await asyncio.gather(batcher.submit(["a"], "document"), batcher.submit(["b"], "document"),
-                                          return_exceptions=True)
+            failed = await asyncio.gather(
+                batcher.submit(["a"], "document"), batcher.submit(["b"], "document"), return_exceptions=True
+            )
             return failed, await batcher.submit(["c"], "document")
         finally:
             await batcher.stop()
@@ -134,15 +136,18 @@ def test_dimensions_shorten_and_renormalise_as_openai_does():
     np.testing.assert_allclose(vectors, full / np.linalg.norm(full, axis=1, keepdims=True), rtol=1e-6)
 
 
-@pytest.mark.parametrize("body, status, message", [
-    ({"input": []}, 400, "non-empty list"),
-    ({"input": [[1, 2, 3]]}, 400, "token arrays"),
-    ({"input": "x", "model": "text-embedding-3-small"}, 404, "serves 'hashing-bow-256'"),
-    ({"input": "x", "dimensions": 1000}, 400, "1..256"),
-    ({"input": "x", "encoding_format": "int8"}, 400, "float or base64"),
-    ({"input": "x", "input_type": "title"}, 400, "unknown input_type"),
-    ({"input": ["x"] * 2049}, 400, "at most 2048"),
-])
+@pytest.mark.parametrize(
+    "body, status, message",
+    [
+        ({"input": []}, 400, "non-empty list"),
+        ({"input": [[1, 2, 3]]}, 400, "token arrays"),
+        ({"input": "x", "model": "text-embedding-3-small"}, 404, "serves 'hashing-bow-256'"),
+        ({"input": "x", "dimensions": 1000}, 400, "1..256"),
+        ({"input": "x", "encoding_format": "int8"}, 400, "float or base64"),
+        ({"input": "x", "input_type": "title"}, 400, "unknown input_type"),
+        ({"input": ["x"] * 2049}, 400, "at most 2048"),
+    ],
+)
 def test_bad_requests_get_openai_shaped_errors(body: dict, status: int, message: str):
     with serve(served()) as server:
         answer = httpx.post(f"{server.url}/embeddings", json=body)
@@ -159,8 +164,10 @@ def test_a_chain_is_served_as_fitted_and_a_quantizer_serves_its_codes(tmp_path: 
     with serve(matryoshka) as a, serve(int8) as b:
         shortened = OpenAIEncoder("hashing", base_url=a.url).encode(TEXTS[:5])
         codes = OpenAIEncoder("hashing", base_url=b.url).encode(TEXTS[:5])
-        assert OpenAIEncoder("hashing", base_url=a.url).fingerprint() != OpenAIEncoder(
-            "hashing", base_url=b.url).fingerprint()
+        assert (
+            OpenAIEncoder("hashing", base_url=a.url).fingerprint()
+            != OpenAIEncoder("hashing", base_url=b.url).fingerprint()
+        )
     np.testing.assert_allclose(shortened, matryoshka.view.encode(TEXTS[:5]), rtol=1e-6)
     assert shortened.shape == (5, 64)
     quantizer = int8.view.quantizer
@@ -200,8 +207,9 @@ def test_the_cache_answers_what_it_holds(tmp_path: Path):
 def zoo_serve(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     """``zoo serve ARGS --port 0`` in a subprocess, and the URL it prints once it listens."""
     command = [sys.executable, "-c", "from zoo.cli.main import main; main()", "serve", *args, "--port", "0"]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})},
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})}, start_new_session=True
+    )
     assert process.stderr is not None
     seen, found = [], None
     while found is None:  # model loading may print progress lines first
@@ -263,8 +271,24 @@ def test_the_zoo_serve_command_serves_on_127_0_0_1():
 
 
 def test_zoo_serve_refuses_an_unfitted_chain_in_one_line():
-    result = subprocess.run([sys.executable, "-c", "from zoo.cli.main import main; main()", "serve", "-m",
-                             "hashing", "-p", "int8", "--port", "0"], capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from zoo.cli.main import main; main()",
+            "serve",
+            "-m",
+            "hashing",
+            "-p",
+            "int8",
+            "--port",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 2
     assert result.stderr.strip().startswith("zoo: error:") and len(result.stderr.strip().splitlines()) == 1
 
@@ -290,9 +314,15 @@ def served_ndcg(name: str, tmp_path: Path):  # noqa: ANN201 - a TaskResult
     from zoo.cache import EmbeddingCache
 
     registry = Registry.from_plugins()
-    run = BenchmarkRun([registry.encoder(name)], [registry.task("icd10cm-small")], [registry.backend("exact")],
-                       ResultStore(tmp_path / "results"), progress=False,
-                       cache=EmbeddingCache(tmp_path / "client-cache"), chance=False)
+    run = BenchmarkRun(
+        [registry.encoder(name)],
+        [registry.task("icd10cm-small")],
+        [registry.backend("exact")],
+        ResultStore(tmp_path / "results"),
+        progress=False,
+        cache=EmbeddingCache(tmp_path / "client-cache"),
+        chance=False,
+    )
     (result,) = run.run()
     return result
 
@@ -304,8 +334,9 @@ def local_minilm_ndcg() -> float:
     from zoo.cache import EmbeddingCache
 
     registry = Registry.from_plugins()
-    local = MeasuredEncoder(registry.encoder("all-minilm-l6-v2").load(), cache=EmbeddingCache(SHARED_CACHE),
-                            progress=False)
+    local = MeasuredEncoder(
+        registry.encoder("all-minilm-l6-v2").load(), cache=EmbeddingCache(SHARED_CACHE), progress=False
+    )
     return registry.task("icd10cm-small").load().evaluate(local, ExactBackend()).main_score
 
 
@@ -318,9 +349,11 @@ def test_minilm_through_zoo_serve_scores_what_local_minilm_scores(tmp_path: Path
     expected = local_minilm_ndcg()
     process, url = zoo_serve("-m", "all-minilm-l6-v2", "--cache", env={"ZOO_CACHE_HOME": str(SHARED_CACHE)})
     try:
-        result = served_ndcg(f"openai:all-minilm-l6-v2?base_url={url}&query_input_type=query"
-                             "&document_input_type=document&encoding_format=base64&batch_size=256&price=0.02",
-                             tmp_path)
+        result = served_ndcg(
+            f"openai:all-minilm-l6-v2?base_url={url}&query_input_type=query"
+            "&document_input_type=document&encoding_format=base64&batch_size=256&price=0.02",
+            tmp_path,
+        )
     finally:
         stop(process)
     assert abs(result.main_score - expected) <= 1e-4
@@ -337,12 +370,15 @@ def test_minilm_behind_litserve_scores_what_local_minilm_scores(tmp_path: Path):
     expected = local_minilm_ndcg()
     port = free_port()
     script = Path(__file__).parent / "litserve_minilm.py"
-    process = subprocess.Popen([sys.executable, str(script), str(port)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         wait_for(f"http://127.0.0.1:{port}/health", process)
-        result = served_ndcg(f"openai:all-minilm-l6-v2?base_url=http://127.0.0.1:{port}/v1&batch_size=64",
-                             tmp_path)
+        result = served_ndcg(f"openai:all-minilm-l6-v2?base_url=http://127.0.0.1:{port}/v1&batch_size=64", tmp_path)
     finally:
         stop(process)
     assert abs(result.main_score - expected) <= 1e-4

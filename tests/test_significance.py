@@ -26,8 +26,9 @@ def test_bootstrap_interval_covers_a_known_mean_at_the_stated_rate() -> None:
     rng = np.random.default_rng(7)
     covered = [
         interval.low <= 2 / 7 <= interval.high
-        for interval in (bootstrap_interval(ItemScores(rng.beta(2, 5, 300)), resamples=1000, seed=i)
-                         for i in range(200))
+        for interval in (
+            bootstrap_interval(ItemScores(rng.beta(2, 5, 300)), resamples=1000, seed=i) for i in range(200)
+        )
     ]
     assert 0.91 <= np.mean(covered) <= 0.98
 
@@ -69,8 +70,9 @@ def test_paired_test_matches_scipys_permutation_test() -> None:
     rng = np.random.default_rng(3)
     x = rng.random(12)
     y = x + rng.normal(0.05, 0.2, 12)
-    expected = stats.permutation_test((x, y), lambda u, v, axis: np.mean(v - u, axis=axis),
-                                      permutation_type="samples", vectorized=True).pvalue
+    expected = stats.permutation_test(
+        (x, y), lambda u, v, axis: np.mean(v - u, axis=axis), permutation_type="samples", vectorized=True
+    ).pvalue
     assert paired_test(ItemScores(x), ItemScores(y)) == pytest.approx(expected, rel=1e-12)
 
 
@@ -158,8 +160,9 @@ def test_sts_keeps_each_pairs_prediction_beside_its_gold_score() -> None:
     right = [f"{b} {a}" for a in words for b in words[3:6]]
     gold = [float(i % 5) for i in range(len(left))]
     data = SimpleNamespace(sentences1=left, sentences2=right, scores=gold, split="test")
-    scores = STSTask(TaskSpec("tiny-sts", "sts", load=lambda: None, main_metric="cosine_spearman"),
-                     lambda: data).evaluate(HashingEncoder(64))
+    scores = STSTask(
+        TaskSpec("tiny-sts", "sts", load=lambda: None, main_metric="cosine_spearman"), lambda: data
+    ).evaluate(HashingEncoder(64))
     assert scores.items is not None and scores.items.statistic == "spearman" and scores.items.unit == "pair"
     np.testing.assert_array_equal(scores.items.values[:, 1], gold)
     assert statistic_of(scores.items) == pytest.approx(scores.main_score, abs=1e-12)

@@ -60,9 +60,22 @@ def test_bench_runs_a_suites_tasks_and_list_shows_suites(fake_distribution, tmp_
     listed = CliRunner().invoke(build_cli(), ["list", "suites"], catch_exceptions=False)
     assert "zoo-offline@1" in listed.output and "tiny@2" in listed.output and "zoo_fake_suites" in listed.output
     out = tmp_path / "results"
-    result = CliRunner().invoke(build_cli(), ["bench", "-m", "hashing-bow-256", "--suite", "tiny@1", "-o", str(out),
-                                              "--no-progress", "--no-chance", "--no-leaderboard"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        build_cli(),
+        [
+            "bench",
+            "-m",
+            "hashing-bow-256",
+            "--suite",
+            "tiny@1",
+            "-o",
+            str(out),
+            "--no-progress",
+            "--no-chance",
+            "--no-leaderboard",
+        ],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     assert [json.loads(p.read_text())["task"] for p in out.glob("*.json")] == ["tiny-beir"]
     assert "tiny@1 mean, hashing-bow-256: 1.0000" in result.output  # one task: its nDCG@10
@@ -76,8 +89,12 @@ def test_suite_means_in_bench_output_only_over_complete_rows() -> None:
     def result(task: str, encoder: str, score: float, vs_exact: dict | None = None) -> SimpleNamespace:
         return SimpleNamespace(task=task, encoder=encoder, chain=(), main_score=score, vs_exact=vs_exact or {})
 
-    results = [result("a", "one", 0.2), result("b", "one", 0.4), result("a", "two", 0.9),
-               result("b", "two", 0.1, vs_exact={"recall_at_10": 0.9})]  # an HNSW run is not the score
+    results = [
+        result("a", "one", 0.2),
+        result("b", "one", 0.4),
+        result("a", "two", 0.9),
+        result("b", "two", 0.1, vs_exact={"recall_at_10": 0.9}),
+    ]  # an HNSW run is not the score
     assert suite_means(("a", "b"), results) == {"one": (pytest.approx(0.3), 2), "two": (None, 1)}
 
 
@@ -86,8 +103,13 @@ def test_mteb_benchmarks_resolve_to_mteb_task_names_through_mteb() -> None:
     pytest.importorskip("mteb")
     suite = resolve_suite(Registry.from_plugins(), "mteb:MTEB(eng, v2)")
     assert suite.name.startswith("mteb:MTEB(eng, v2)@") and len(suite.tasks) == 41
-    assert {"mteb:ArguAna", "mteb:STSBenchmark", "mteb:STS17/en-en", "mteb:MTOPDomainClassification/en",
-            "mteb:TwentyNewsgroupsClustering.v2"} <= set(suite.tasks)
+    assert {
+        "mteb:ArguAna",
+        "mteb:STSBenchmark",
+        "mteb:STS17/en-en",
+        "mteb:MTOPDomainClassification/en",
+        "mteb:TwentyNewsgroupsClustering.v2",
+    } <= set(suite.tasks)
     from harness.mteb.source import parse_name
 
     assert parse_name("mteb:STS17/en-en") == ("STS17", "en-en")  # what `zoo bench -t` makes of the names

@@ -50,8 +50,7 @@ class FixedEncoder:
     def fingerprint(self) -> str:
         return "fixed"
 
-    def encode(self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None
-               ) -> np.ndarray:
+    def encode(self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None) -> np.ndarray:
         self.calls.append((list(inputs), role))
         return np.stack([self.vectors[text] for text in inputs])
 
@@ -91,8 +90,7 @@ def classification_task(labels: Sequence[str], **options: int) -> tuple[Classifi
 def test_undersample_matches_mteb_draws() -> None:
     # computed with mteb 2.26 AbsTaskClassification._undersample_data (seed 42, 2 per label)
     labels = ["a", "b", "c", "a", "b", "c", "a", "a", "b", "c", "c", "b"]
-    assert undersample(labels, 3, 2, 42) == [
-        [10, 9, 0, 8, 1, 7], [3, 7, 10, 4, 2, 11], [8, 11, 3, 5, 0, 10]]
+    assert undersample(labels, 3, 2, 42) == [[10, 9, 0, 8, 1, 7], [3, 7, 10, 4, 2, 11], [8, 11, 3, 5, 0, 10]]
 
 
 def test_label_scores_by_hand_and_sklearn() -> None:
@@ -123,16 +121,28 @@ def test_binary_classification_reports_average_precision() -> None:
 
 
 def test_classification_is_deterministic_and_seeded() -> None:
-    data = ClassificationData(*[list(x) for x in (
-        [f"t{i}" for i in range(40)], [i % 4 for i in range(40)], [f"e{i}" for i in range(20)],
-        [i % 4 for i in range(20)])])
+    data = ClassificationData(
+        *[
+            list(x)
+            for x in (
+                [f"t{i}" for i in range(40)],
+                [i % 4 for i in range(40)],
+                [f"e{i}" for i in range(20)],
+                [i % 4 for i in range(20)],
+            )
+        ]
+    )
     rng = np.random.default_rng(0)
     encoder = FixedEncoder({t: rng.normal(size=6) for t in [*data.train_texts, *data.test_texts]})
-    run = [ClassificationTask(spec("classification", "accuracy"), lambda: data, seed=s).evaluate(encoder)
-           for s in (42, 42, 7)]
+    run = [
+        ClassificationTask(spec("classification", "accuracy"), lambda: data, seed=s).evaluate(encoder)
+        for s in (42, 42, 7)
+    ]
     assert run[0].scores == run[1].scores
-    assert ClassificationTask(spec("c", "accuracy"), lambda: data, seed=7).experiments != \
-        ClassificationTask(spec("c", "accuracy"), lambda: data).experiments
+    assert (
+        ClassificationTask(spec("c", "accuracy"), lambda: data, seed=7).experiments
+        != ClassificationTask(spec("c", "accuracy"), lambda: data).experiments
+    )
 
 
 # --- clustering ---------------------------------------------------------------------------------
@@ -140,8 +150,9 @@ def test_classification_is_deterministic_and_seeded() -> None:
 
 def test_separable_clusters_score_one() -> None:
     texts, labels, vectors = separable(10, ["a", "b", "c"], "doc")
-    task = ClusteringTask(spec("clustering", "v_measure"), lambda: ClusteringData(texts, labels),
-                          n_experiments=3, cluster_size=60)
+    task = ClusteringTask(
+        spec("clustering", "v_measure"), lambda: ClusteringData(texts, labels), n_experiments=3, cluster_size=60
+    )
     scores = task.evaluate(FixedEncoder(vectors), None).scores
     assert scores["v_measure"] == pytest.approx(1.0)
     assert scores["ami"] == pytest.approx(1.0) and scores["ari"] == pytest.approx(1.0)
@@ -153,8 +164,12 @@ def test_clustering_is_deterministic() -> None:
     texts = [f"d{i}" for i in range(60)]
     data = ClusteringData(texts, [i % 4 for i in range(60)])
     encoder = FixedEncoder({t: rng.normal(size=5) for t in texts})
-    runs = [ClusteringTask(spec("clustering", "v_measure"), lambda: data, n_experiments=2,
-                           cluster_size=100).evaluate(encoder) for _ in range(2)]
+    runs = [
+        ClusteringTask(spec("clustering", "v_measure"), lambda: data, n_experiments=2, cluster_size=100).evaluate(
+            encoder
+        )
+        for _ in range(2)
+    ]
     assert runs[0].scores == runs[1].scores
     assert 0.0 <= runs[0].main_score < 1.0
 
@@ -213,8 +228,10 @@ def test_pair_task_keeps_each_pairs_best_score_beside_its_label() -> None:
 
     rng = np.random.default_rng(3)
     labels = rng.integers(0, 2, 200)
-    scores = {name: rng.normal(size=200) + (labels if name == "manhattan" else 0) * (-1.5)
-              for name in ("similarity", "cosine", "manhattan", "euclidean", "dot")}
+    scores = {
+        name: rng.normal(size=200) + (labels if name == "manhattan" else 0) * (-1.5)
+        for name in ("similarity", "cosine", "manhattan", "euclidean", "dot")
+    }
     metrics = pair_classification_scores(scores, labels)
     assert metrics["max_ap"] == metrics["manhattan_ap"]
     items = pair_items(scores, labels, metrics, "max_ap")
@@ -258,10 +275,14 @@ def test_tasks_run_with_the_hashing_encoder() -> None:
     texts = ["red apple", "green apple", "blue sky", "grey sky"] * 3
     labels = ["fruit", "fruit", "sky", "sky"] * 3
     tasks = [
-        ClassificationTask(spec("classification", "accuracy"),
-                           lambda: ClassificationData(texts, labels, texts[:4], labels[:4]), n_experiments=2),
-        ClusteringTask(spec("clustering", "v_measure"), lambda: ClusteringData(texts, labels),
-                       n_experiments=2, cluster_size=24),
+        ClassificationTask(
+            spec("classification", "accuracy"),
+            lambda: ClassificationData(texts, labels, texts[:4], labels[:4]),
+            n_experiments=2,
+        ),
+        ClusteringTask(
+            spec("clustering", "v_measure"), lambda: ClusteringData(texts, labels), n_experiments=2, cluster_size=24
+        ),
     ]
     for task in tasks:
         first, second = task.evaluate(encoder), task.evaluate(encoder)
@@ -278,19 +299,28 @@ def test_every_task_type_keeps_items_that_give_its_main_score_back() -> None:
     from harness.significance import statistic_of
 
     rng = np.random.default_rng(8)
-    data = ClassificationData(*[list(x) for x in (
-        [f"t{i}" for i in range(40)], [i % 4 for i in range(40)], [f"e{i}" for i in range(30)],
-        [i % 4 for i in range(30)])])
+    data = ClassificationData(
+        *[
+            list(x)
+            for x in (
+                [f"t{i}" for i in range(40)],
+                [i % 4 for i in range(40)],
+                [f"e{i}" for i in range(30)],
+                [i % 4 for i in range(30)],
+            )
+        ]
+    )
     encoder = FixedEncoder({t: rng.normal(size=6) for t in [*data.train_texts, *data.test_texts]})
-    classified = ClassificationTask(spec("classification", "accuracy"), lambda: data,
-                                    n_experiments=3).evaluate(encoder)
+    classified = ClassificationTask(spec("classification", "accuracy"), lambda: data, n_experiments=3).evaluate(encoder)
     assert classified.items is not None and classified.items.unit == "test item" and len(classified.items) == 30
     assert set(np.round(classified.items.values * 3, 9)) <= {0.0, 1.0, 2.0, 3.0}  # 0 to 3 experiments right
     texts = [f"d{i}" for i in range(60)]
-    clustered = ClusteringTask(spec("clustering", "v_measure"),
-                               lambda: ClusteringData(texts, [i % 4 for i in range(60)]),
-                               n_experiments=4, cluster_size=100).evaluate(
-        FixedEncoder({t: rng.normal(size=5) for t in texts}))
+    clustered = ClusteringTask(
+        spec("clustering", "v_measure"),
+        lambda: ClusteringData(texts, [i % 4 for i in range(60)]),
+        n_experiments=4,
+        cluster_size=100,
+    ).evaluate(FixedEncoder({t: rng.normal(size=5) for t in texts}))
     assert clustered.items is not None and len(clustered.items) == 4 and clustered.items.unit == "experiment"
     data_r, encoder_r = reranking_encoder()
     reranked = RerankingTask(spec("reranking", "map_at_1000"), lambda: data_r).evaluate(encoder_r)

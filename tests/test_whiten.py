@@ -73,12 +73,15 @@ def test_transform_before_fit_is_refused():
         Whiten().transform(CROSS)
 
 
-@pytest.mark.parametrize(("params", "message"), [
-    ({"k": 3}, r"k=3 must be an integer in \[0, 2\]"),
-    ({"k": -1}, "must be an integer"),
-    ({"k": 1.5}, "must be an integer"),
-    ({"eps": -1.0}, "eps=-1.0 must be a number >= 0"),
-])
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"k": 3}, r"k=3 must be an integer in \[0, 2\]"),
+        ({"k": -1}, "must be an integer"),
+        ({"k": 1.5}, "must be an integer"),
+        ({"eps": -1.0}, "eps=-1.0 must be a number >= 0"),
+    ],
+)
 def test_bad_parameters_are_named_at_fit(params: dict, message: str):
     with pytest.raises(ZooError, match=message):
         Whiten(**params).fit(CROSS)
@@ -120,8 +123,14 @@ class FakeTask:
         return self.texts
 
 
-CORPUS = ["the cat sat on the mat", "a dog ran in the park", "stock markets fell", "rain in spain",
-          "the kitten sleeps", "a dog barks at a cat"]
+CORPUS = [
+    "the cat sat on the mat",
+    "a dog ran in the park",
+    "stock markets fell",
+    "rain in spain",
+    "the kitten sleeps",
+    "a dog barks at a cat",
+]
 
 
 def _spec():
@@ -158,11 +167,14 @@ def test_chains_fit_on_another_task():
     assert view.steps[0].n_samples_fit_ != len(CORPUS)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("split", "unknown fit source 'split'"),
-    ("task:", "unknown fit source"),
-    ("file:/no/such/file.txt", "no such file"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("split", "unknown fit source 'split'"),
+        ("task:", "unknown fit source"),
+        ("file:/no/such/file.txt", "no such file"),
+    ],
+)
 def test_bad_fit_sources_are_one_line_errors(text: str, message: str):
     with pytest.raises(ZooError, match=message):
         parse_fit_source(text)
@@ -211,8 +223,21 @@ def test_bench_fits_where_fit_on_says_and_keeps_the_states(tmp_path: Path):
     texts = tmp_path / "held-out.txt"
     texts.write_text("\n".join(f"background sentence number {i} about cats and dogs" for i in range(40)))
     out = tmp_path / "out"
-    args = ["bench", "-m", "hashing-bow-256", "-t", str(TINY_BEIR), "-p", "whiten?k=8", "--fit-on",
-            f"file:{texts}", "-o", str(out), "--no-leaderboard", "--no-progress"]
+    args = [
+        "bench",
+        "-m",
+        "hashing-bow-256",
+        "-t",
+        str(TINY_BEIR),
+        "-p",
+        "whiten?k=8",
+        "--fit-on",
+        f"file:{texts}",
+        "-o",
+        str(out),
+        "--no-leaderboard",
+        "--no-progress",
+    ]
     result = CliRunner().invoke(build_cli(), args)
     assert result.exit_code == 0, result.output
     chained = [json.loads(p.read_text()) for p in out.glob("*.json") if json.loads(p.read_text())["chain"]]

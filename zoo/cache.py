@@ -222,8 +222,9 @@ class EmbeddingCache:
         target = self.base if encoder_fingerprint is None else self.base / _safe(encoder_fingerprint)
         freed = _tree_bytes(target)
         _remove(target)
-        self._indexes = {ns: ix for ns, ix in self._indexes.items()
-                         if encoder_fingerprint not in (None, ns.encoder_fingerprint)}
+        self._indexes = {
+            ns: ix for ns, ix in self._indexes.items() if encoder_fingerprint not in (None, ns.encoder_fingerprint)
+        }
         return freed
 
     def total_bytes(self) -> int:
@@ -300,8 +301,9 @@ class EmbeddingCache:
         for segment in run:
             release_pages(segment.vectors)  # read once to merge: not kept resident while the run goes on
         try:
-            self._write_segment(namespace, np.ascontiguousarray(keys[keep]), vectors,
-                                name=f"{run[0].name}-{uuid.uuid4().hex[:8]}")  # sorts just after run[0]
+            self._write_segment(
+                namespace, np.ascontiguousarray(keys[keep]), vectors, name=f"{run[0].name}-{uuid.uuid4().hex[:8]}"
+            )  # sorts just after run[0]
         except OSError as exc:
             warn(f"embedding cache: could not merge {len(run)} segments in {self.base}: {exc}")
             return 0
@@ -309,8 +311,9 @@ class EmbeddingCache:
             _remove(self.base / namespace.relpath() / segment.name)
         return len(run)
 
-    def _write_segment(self, namespace: CacheNamespace, keys: np.ndarray, vectors: np.ndarray,
-                       name: str | None = None) -> Path:
+    def _write_segment(
+        self, namespace: CacheNamespace, keys: np.ndarray, vectors: np.ndarray, name: str | None = None
+    ) -> Path:
         parent = self.base / namespace.relpath()
         parent.mkdir(parents=True, exist_ok=True)
         _sweep_stale(parent)
@@ -318,9 +321,15 @@ class EmbeddingCache:
         try:
             _save(tmp / "keys.npy", keys)
             _save(tmp / "vectors.npy", vectors)
-            header = {"format": FORMAT, **namespace.identity(), "encoder_name": namespace.encoder_name,
-                      "dim": int(vectors.shape[1]), "count": len(keys), "dtype": DTYPE.str,
-                      "checksum": _checksum(keys, vectors)}
+            header = {
+                "format": FORMAT,
+                **namespace.identity(),
+                "encoder_name": namespace.encoder_name,
+                "dim": int(vectors.shape[1]),
+                "count": len(keys),
+                "dtype": DTYPE.str,
+                "checksum": _checksum(keys, vectors),
+            }
             with open(tmp / "header.json", "w", encoding="utf-8") as fh:
                 json.dump(header, fh, indent=1)
                 fh.flush()
@@ -340,8 +349,9 @@ class EmbeddingCache:
                 header = _read_header(header_path)
             except CorruptSegment:
                 continue
-            namespace = namespace or CacheNamespace(header["encoder"], header["role"], header["instruction"],
-                                                    header.get("encoder_name", ""))
+            namespace = namespace or CacheNamespace(
+                header["encoder"], header["role"], header["instruction"], header.get("encoder_name", "")
+            )
             dim, entries, segments = dim or header["dim"], entries + header["count"], segments + 1
         if namespace is None:  # nothing readable: name it after its folders
             namespace = CacheNamespace(folder.parent.name, folder.name.split(".")[0], None)

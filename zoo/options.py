@@ -152,8 +152,9 @@ def bind_backend_options(spec: BackendSpec, query: str) -> BackendSpec:
         _construct(owner, spec, {**fixed, points.option: value})  # a bad value fails before any work
     kept = [part for part in query.split("&") if part.partition("=")[0] not in (*search_options, "recall")]
     label = "?".join([spec.name, "&".join(kept)]) if kept else spec.name
-    return dataclasses.replace(spec, name=f"{spec.name}?{query}", label=label, points=points,
-                               factory=functools.partial(spec.factory, **fixed))
+    return dataclasses.replace(
+        spec, name=f"{spec.name}?{query}", label=label, points=points, factory=functools.partial(spec.factory, **fixed)
+    )
 
 
 def _recall_target(owner: str, values: list[str]) -> float | None:
@@ -179,14 +180,24 @@ def _search_options(owner: str, spec: BackendSpec, fixed: dict[str, Any]) -> tup
     return tuple(getattr(_construct(owner, spec, fixed), "search_options", ()))
 
 
-def _points(owner: str, search_options: tuple[str, ...], swept: dict[str, tuple[Any, ...]],
-            fixed: dict[str, Any], target: float | None) -> SearchPoints | None:
+def _points(
+    owner: str,
+    search_options: tuple[str, ...],
+    swept: dict[str, tuple[Any, ...]],
+    fixed: dict[str, Any],
+    target: float | None,
+) -> SearchPoints | None:
     for key in swept:
         if key not in search_options:
-            takes = f"only its search options ({', '.join(search_options)}) take" if search_options \
+            takes = (
+                f"only its search options ({', '.join(search_options)}) take"
+                if search_options
                 else "it has no search option that takes"
-            raise ZooError(f"{owner}: {key} takes one value ({key}={','.join(map(str, swept[key]))} given); "
-                           f"{takes} several, one index searched at each")
+            )
+            raise ZooError(
+                f"{owner}: {key} takes one value ({key}={','.join(map(str, swept[key]))} given); "
+                f"{takes} several, one index searched at each"
+            )
     if len(swept) > 1:
         raise ZooError(f"{owner}: sweep one search option at a time, not {' and '.join(swept)}")
     if target is not None:

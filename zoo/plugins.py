@@ -25,8 +25,12 @@ from zoo.errors import ZooError
 ENTRY_POINT_GROUP = "zoo"
 LOAD_PLUGINS_ENV = "ZOO_LOAD_PLUGINS"
 
-DEFAULT_PLUGINS: tuple[str, ...] = ("zoo.encoders.builtin", "zoo.postprocess.builtin", "zoo.merge.plugin",
-                                   "zoo.lexical.plugin")
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "zoo.encoders.builtin",
+    "zoo.postprocess.builtin",
+    "zoo.merge.plugin",
+    "zoo.lexical.plugin",
+)
 OWN_DISTRIBUTION = "embedding-zoo"
 SLOW_IMPORT_SECONDS = 0.3  # every zoo command, --help included, pays a plugin's import
 
@@ -74,9 +78,11 @@ def load_entry_point_plugins(pm: pluggy.PluginManager, group: str = ENTRY_POINT_
     """Import and register each entry point in ``group``; report and skip the ones that fail, and name
     the ones slow to import."""
     allowed = _allowed_plugins()
-    eligible = [ep for ep in _in_load_order(importlib.metadata.entry_points(group=group))
-                if allowed is None or _dist_name(ep) == OWN_DISTRIBUTION or ep.name in allowed
-                or _dist_name(ep) in allowed]
+    eligible = [
+        ep
+        for ep in _in_load_order(importlib.metadata.entry_points(group=group))
+        if allowed is None or _dist_name(ep) == OWN_DISTRIBUTION or ep.name in allowed or _dist_name(ep) in allowed
+    ]
     for ep in eligible:
         if pm.get_plugin(ep.name) is not None or pm.is_blocked(ep.name):
             continue
@@ -96,13 +102,17 @@ def load_entry_point_plugins(pm: pluggy.PluginManager, group: str = ENTRY_POINT_
             pm.distributions[ep.name] = (ep.dist.name, ep.dist.version)
 
 
-def _slow_import_message(ep: importlib.metadata.EntryPoint, source: str, seconds: float,
-                         eligible: list[importlib.metadata.EntryPoint]) -> str:
-    others = ",".join(other.name for other in eligible if other.name != ep.name
-                      and _dist_name(other) != OWN_DISTRIBUTION)
-    return (f"plugin {ep.name!r}{source} took {seconds:.2f} s to import, which every zoo command pays: "
-            f"skip it with {LOAD_PLUGINS_ENV}={others!r} (the other plugins), or ask its author to import "
-            "heavy libraries inside the functions that need them")
+def _slow_import_message(
+    ep: importlib.metadata.EntryPoint, source: str, seconds: float, eligible: list[importlib.metadata.EntryPoint]
+) -> str:
+    others = ",".join(
+        other.name for other in eligible if other.name != ep.name and _dist_name(other) != OWN_DISTRIBUTION
+    )
+    return (
+        f"plugin {ep.name!r}{source} took {seconds:.2f} s to import, which every zoo command pays: "
+        f"skip it with {LOAD_PLUGINS_ENV}={others!r} (the other plugins), or ask its author to import "
+        "heavy libraries inside the functions that need them"
+    )
 
 
 def _dist_name(ep: importlib.metadata.EntryPoint) -> str:
@@ -123,15 +133,18 @@ def hook_impls(pm: pluggy.PluginManager, hook_name: str) -> list[Any]:
     impls = []
     for impl in reversed(getattr(pm.hook, hook_name).get_hookimpls()):
         if impl.hookwrapper or getattr(impl, "wrapper", False):
-            warn(f"plugin {impl.plugin_name!r} wraps {hook_name}, which the zoo's hooks do not support; "
-                 "its wrapper was skipped")
+            warn(
+                f"plugin {impl.plugin_name!r} wraps {hook_name}, which the zoo's hooks do not support; "
+                "its wrapper was skipped"
+            )
             continue
         impls.append(impl)
     return impls
 
 
-def call_hook(pm: pluggy.PluginManager, hook_name: str, *, passes: tuple[type[Exception], ...] = (),
-              **kwargs: Any) -> Any:
+def call_hook(
+    pm: pluggy.PluginManager, hook_name: str, *, passes: tuple[type[Exception], ...] = (), **kwargs: Any
+) -> Any:
     """Call a hook as pluggy would, but one plugin at a time, so that one that raises is reported and skipped.
 
     A ``firstresult`` hook returns the first non-None answer (the rest are not called); any other returns
@@ -174,5 +187,3 @@ def call_safely(impl: Any, hook_name: str, *, passes: tuple[type[Exception], ...
 
 def plugin_names(pm: pluggy.PluginManager) -> list[str]:
     return [name for name, _ in pm.list_name_plugin()]
-
-

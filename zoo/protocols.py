@@ -229,8 +229,9 @@ class ItemScores:
             raise ValueError(f"unknown item statistic {self.statistic!r}; expected one of {ITEM_STATISTICS}")
         width = 1 if self.statistic == "mean" else 2
         if values.ndim != (1 if width == 1 else 2) or (width == 2 and values.shape[1] != 2):
-            raise ValueError(f"{self.statistic} items need shape {'(n,)' if width == 1 else '(n, 2)'}, "
-                             f"got {values.shape}")
+            raise ValueError(
+                f"{self.statistic} items need shape {'(n,)' if width == 1 else '(n, 2)'}, got {values.shape}"
+            )
         if self.ids is not None and len(self.ids) != len(values):
             raise ValueError(f"{len(self.ids)} ids for {len(values)} items")
 
@@ -265,8 +266,9 @@ class Task(Protocol):
 
     def data_fingerprint(self) -> str: ...
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
-                 depth: int | None = None) -> TaskScores:
+    def evaluate(
+        self, encoder: Encoder, backend: SearchBackend | None = None, *, depth: int | None = None
+    ) -> TaskScores:
         """Score ``encoder``. ``depth``: hits per query for a search task (None: the task's own choice);
         a task that searches at a fixed depth of its own ignores it and reports the depth it searched in
         ``TaskScores.search.depth``, as every search task does; tasks without search ignore it."""
@@ -368,9 +370,13 @@ class Param:
         """``value`` if it is of the declared kind and within bounds; a one-line ZooError otherwise."""
         from zoo.errors import ZooError
 
-        if self.kind in (int, float) and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                          or value != value or value in (float("inf"), float("-inf"))
-                                          or (self.kind is int and not float(value).is_integer())):
+        if self.kind in (int, float) and (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or value != value
+            or value in (float("inf"), float("-inf"))
+            or (self.kind is int and not float(value).is_integer())
+        ):
             raise ZooError(f"{owner}: {self.name}={value!r} is not {self._kind_words()}; it takes {self.describe()}")
         below = self.low is not None and (value <= self.low if self.above else value < self.low)
         if below or (self.high is not None and value > self.high) or (self.choices and value not in self.choices):

@@ -61,8 +61,9 @@ class Catalogue(Generic[S]):
         spec = self.specs.get(name) or self.specs.get(self.aliases.get(name, ""))
         if spec is not None:
             return spec
-        folded = {self.aliases.get(key, key) for key in (*self.specs, *self.aliases)
-                  if key.casefold() == name.casefold()}
+        folded = {
+            self.aliases.get(key, key) for key in (*self.specs, *self.aliases) if key.casefold() == name.casefold()
+        }
         return self.specs[folded.pop()] if len(folded) == 1 else None
 
     def unknown_message(self, name: str) -> str:
@@ -86,9 +87,7 @@ class Registry:
     tasks: Catalogue[TaskSpec] = field(default_factory=lambda: Catalogue("task"))
     suites: Catalogue[SuiteSpec] = field(default_factory=lambda: Catalogue("suite"))
     backends: Catalogue[BackendSpec] = field(default_factory=lambda: Catalogue("backend"))
-    postprocessors: Catalogue[PostProcessorSpec] = field(
-        default_factory=lambda: Catalogue("postprocessor")
-    )
+    postprocessors: Catalogue[PostProcessorSpec] = field(default_factory=lambda: Catalogue("postprocessor"))
     resolved_by: dict[str, str] = field(default_factory=dict)  # encoder name -> the plugin that resolved it
 
     @classmethod
@@ -98,9 +97,7 @@ class Registry:
         registry._collect("register_tasks", registry.tasks, _spec_of(TaskSpec))
         registry._collect("register_suites", registry.suites, _spec_of(SuiteSpec))
         registry._collect("register_search_backends", registry.backends, _named(BackendSpec))
-        registry._collect(
-            "register_postprocessors", registry.postprocessors, _named(PostProcessorSpec)
-        )
+        registry._collect("register_postprocessors", registry.postprocessors, _named(PostProcessorSpec))
         return registry
 
     def _collect(self, hook: str, catalogue: Catalogue[Any], make: Callable[..., Any]) -> None:

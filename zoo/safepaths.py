@@ -48,8 +48,14 @@ def checked_inside(folder: Path | str, path: Path | str) -> Path:
     return Path(path)
 
 
-def extract_zip(archive: Path | str, folder: Path | str, *, max_bytes: int = MAX_ZIP_BYTES,
-                max_ratio: float = MAX_ZIP_RATIO, max_members: int = MAX_ZIP_MEMBERS) -> list[Path]:
+def extract_zip(
+    archive: Path | str,
+    folder: Path | str,
+    *,
+    max_bytes: int = MAX_ZIP_BYTES,
+    max_ratio: float = MAX_ZIP_RATIO,
+    max_members: int = MAX_ZIP_MEMBERS,
+) -> list[Path]:
     """Unpack ``archive`` under ``folder``: every member checked first (no absolute paths, no ``..``, no
     links, the total unpacked size, each member's compression ratio and the member count bounded), then
     copied with the bytes counted as they come, so a header that lies about sizes cannot overrun."""
@@ -73,8 +79,14 @@ def extract_zip(archive: Path | str, folder: Path | str, *, max_bytes: int = MAX
     return written
 
 
-def _check_members(archive: Path | str, folder: Path | str, members: list[zipfile.ZipInfo], max_bytes: int,
-                   max_ratio: float, max_members: int) -> None:
+def _check_members(
+    archive: Path | str,
+    folder: Path | str,
+    members: list[zipfile.ZipInfo],
+    max_bytes: int,
+    max_ratio: float,
+    max_members: int,
+) -> None:
     if len(members) > max_members:
         raise DataError(f"{archive}: {len(members)} members, more than {max_members}; refusing to unpack it")
     total = 0
@@ -86,12 +98,15 @@ def _check_members(archive: Path | str, folder: Path | str, members: list[zipfil
             raise DataError(f"{archive}: member {name!r} is a symbolic link; refusing the archive")
         ratio = member.file_size / max(member.compress_size, 1)
         if ratio > max_ratio:
-            raise DataError(f"{archive}: member {name!r} unpacks to {ratio:.0f}x its compressed size "
-                            f"(limit {max_ratio:.0f}x), a zip bomb; refusing the archive")
+            raise DataError(
+                f"{archive}: member {name!r} unpacks to {ratio:.0f}x its compressed size "
+                f"(limit {max_ratio:.0f}x), a zip bomb; refusing the archive"
+            )
         total += member.file_size
     if total > max_bytes:
-        raise DataError(f"{archive}: unpacks to {total:,} bytes, more than the limit of {max_bytes:,}; "
-                        "refusing the archive")
+        raise DataError(
+            f"{archive}: unpacks to {total:,} bytes, more than the limit of {max_bytes:,}; refusing the archive"
+        )
 
 
 def _copy_bounded(source: BinaryIO, sink: BinaryIO, limit: int, archive: Path | str, name: str) -> int:
@@ -99,8 +114,8 @@ def _copy_bounded(source: BinaryIO, sink: BinaryIO, limit: int, archive: Path | 
     while chunk := source.read(2**20):
         copied += len(chunk)
         if copied > limit:
-            raise DataError(f"{archive}: member {name!r} unpacks to more bytes than its header says; "
-                            "refusing the archive")
+            raise DataError(
+                f"{archive}: member {name!r} unpacks to more bytes than its header says; refusing the archive"
+            )
         sink.write(chunk)
     return copied
-

@@ -105,21 +105,21 @@ class StoredMatrix:
             array, row = self._arrays[self._segments[positions[0]]], int(self._rows[positions[0]])
             if len(positions) >= min(size, IN_PLACE_ROWS):
                 for start in range(0, len(positions), size):
-                    piece = positions[start:start + size]
-                    yield piece, array[row + start:row + start + len(piece)]
+                    piece = positions[start : start + size]
+                    yield piece, array[row + start : row + start + len(piece)]
                 continue
             if used + len(positions) > len(buffer):
                 yield np.concatenate(gathered), buffer[:used]
                 gathered, used = [], 0
-            buffer[used:used + len(positions)] = array[row:row + len(positions)]
+            buffer[used : used + len(positions)] = array[row : row + len(positions)]
             gathered.append(positions)
             used += len(positions)
         for start in range(0, len(repeats), size):
-            piece = repeats[start:start + size]
+            piece = repeats[start : start + size]
             if used + len(piece) > len(buffer):
                 yield np.concatenate(gathered), buffer[:used]
                 gathered, used = [], 0
-            self._copy(piece, buffer[used:used + len(piece)], np.arange(len(piece)))
+            self._copy(piece, buffer[used : used + len(piece)], np.arange(len(piece)))
             gathered.append(piece)
             used += len(piece)
         if used:
@@ -163,6 +163,6 @@ def _runs(values: np.ndarray) -> Iterator[tuple[int, int]]:
 def _read(array: np.ndarray, rows: np.ndarray, out: np.ndarray) -> None:
     """``out[:] = array[rows]`` for ascending rows: one slice of the file where they run consecutively."""
     if (np.diff(rows) == 1).all():
-        out[...] = array[rows[0]:rows[-1] + 1]
+        out[...] = array[rows[0] : rows[-1] + 1]
     else:
         np.take(array, rows, axis=0, out=out)

@@ -40,8 +40,7 @@ def check_encoder(encoder: Encoder, inputs: Sequence[Any] = SAMPLE_TEXTS) -> Non
     assert isinstance(fp, str) and fp and fp == encoder.fingerprint(), "fingerprint must be a stable str"
 
 
-def check_search_backend(factory: Callable[[], SearchBackend], *, min_recall: float = 1.0,
-                         seed: int = 0) -> float:
+def check_search_backend(factory: Callable[[], SearchBackend], *, min_recall: float = 1.0, seed: int = 0) -> float:
     """Compare a backend's top-10 with brute force on random data, for every similarity; check ties, zero
     vectors and k clipping; returns recall@10 (1.0 for an exact backend)."""
     rng = np.random.default_rng(seed)
@@ -81,10 +80,12 @@ def _check_ties(factory: Callable[[], SearchBackend], similarity: str, *, exact:
         for a, b, score_a, score_b in zip(hits, hits[1:], row_scores, row_scores[1:]):
             if score_a == score_b:
                 assert position[a] < position[b], (
-                    f"{similarity}: tied hits {a} and {b} must come in build order (earlier built first)")
+                    f"{similarity}: tied hits {a} and {b} must come in build order (earlier built first)"
+                )
         if exact:
             assert hits[:copies] == [ids[row + k * len(base)] for k in range(copies)], (
-                f"{similarity}: the {copies} copies of query {row} must lead, in build order, got {hits[:copies]}")
+                f"{similarity}: the {copies} copies of query {row} must lead, in build order, got {hits[:copies]}"
+            )
 
 
 def _check_zero_vectors(factory: Callable[[], SearchBackend], similarity: str, *, seed: int) -> None:
@@ -105,8 +106,7 @@ def _check_zero_vectors(factory: Callable[[], SearchBackend], similarity: str, *
             assert np.allclose(zero_scores, 0.0, atol=1e-6), f"{similarity}: a zero document must score 0"
 
 
-def check_postprocessor(factory: Callable[[], PostProcessor], X: np.ndarray | None = None, *, seed: int = 0
-                        ) -> None:
+def check_postprocessor(factory: Callable[[], PostProcessor], X: np.ndarray | None = None, *, seed: int = 0) -> None:
     """Assert scikit-learn's estimator rules: parameters stored as given, ``fit`` returns self and learns
     trailing-underscore state that the fingerprint covers, ``transform`` refused before ``fit``, changes no
     state and maps rows one by one to float32, int8 or uint8 rows."""
@@ -147,7 +147,8 @@ def _check_refit(factory: Callable[[], PostProcessor], post: Any, X: np.ndarray,
     elsewhere = factory().fit(other)
     same_state = _same(_state(elsewhere), _state(post))
     assert (elsewhere.fingerprint() == post.fingerprint()) == same_state, (
-        "the fingerprint must differ exactly when the fitted state does")
+        "the fingerprint must differ exactly when the fitted state does"
+    )
 
 
 def _state(post: Any) -> dict[str, Any]:
@@ -164,8 +165,7 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def check_task(task: Task, encoder: Encoder, backend_factory: Callable[[], SearchBackend] | None = None
-               ) -> TaskScores:
+def check_task(task: Task, encoder: Encoder, backend_factory: Callable[[], SearchBackend] | None = None) -> TaskScores:
     """Assert the Task contract with ``encoder`` (and a fresh backend per run for search tasks): metadata,
     a stable data fingerprint, a main score that is one of the scores, finite, reproduced by the per-item
     scores, search cost reported, and the same scores twice. Returns the scores."""
@@ -176,8 +176,10 @@ def check_task(task: Task, encoder: Encoder, backend_factory: Callable[[], Searc
     assert isinstance(fingerprint, str) and fingerprint == task.data_fingerprint(), "data fingerprint: stable str"
     if spec.uses_search:
         assert backend_factory is not None, f"{spec.name} searches: pass a backend_factory"
-    runs = [task.evaluate(encoder, backend_factory() if spec.uses_search else None, depth=None)  # type: ignore[misc]
-            for _ in range(2)]
+    runs = [
+        task.evaluate(encoder, backend_factory() if spec.uses_search else None, depth=None)  # type: ignore[misc]
+        for _ in range(2)
+    ]
     scores = runs[0]
     assert isinstance(scores, TaskScores), "evaluate must return TaskScores"
     assert spec.main_metric in scores.scores, f"main metric {spec.main_metric!r} missing from the scores"
@@ -191,7 +193,8 @@ def check_task(task: Task, encoder: Encoder, backend_factory: Callable[[], Searc
     assert runs[1].scores == scores.scores, "evaluate must give the same scores every time"
     if scores.items is not None:
         assert np.isclose(_item_statistic(scores.items), scores.main_score, atol=1e-6), (
-            "the per-item scores must give the main score back")
+            "the per-item scores must give the main score back"
+        )
     return scores
 
 

@@ -23,8 +23,12 @@ from zoo.errors import DataError
 PathLike = str | os.PathLike[str]
 
 UTF8_BOM = b"\xef\xbb\xbf"
-OTHER_BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16",
-              b"\xfe\xff": "UTF-16"}
+OTHER_BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
 MAX_DEPTH = 64  # far deeper than any record, config or result the zoo reads; Python's parser recurses
 RESAVE = "re-save it as UTF-8"
 
@@ -38,7 +42,7 @@ def text_lines(path: PathLike) -> Iterator[tuple[int, str]]:
             if number == 1:
                 _check_start(name, raw)
                 if raw.startswith(UTF8_BOM):
-                    raw, offset = raw[len(UTF8_BOM):], len(UTF8_BOM)
+                    raw, offset = raw[len(UTF8_BOM) :], len(UTF8_BOM)
             yield number, _decode(raw, name, number, offset).rstrip("\n").removesuffix("\r")
             offset += len(raw)
 
@@ -98,9 +102,11 @@ def check_string(text: str, where: str) -> str:
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as exc:
-            raise DataError(f"{where}: the text holds a lone surrogate {text[exc.start]!r} (half of a "
-                            "UTF-16 pair, e.g. a \\ud83d escape without its partner), which cannot be "
-                            "encoded; remove it or write the whole character") from None
+            raise DataError(
+                f"{where}: the text holds a lone surrogate {text[exc.start]!r} (half of a "
+                "UTF-16 pair, e.g. a \\ud83d escape without its partner), which cannot be "
+                "encoded; remove it or write the whole character"
+            ) from None
     return text
 
 
@@ -131,8 +137,10 @@ def _open(path: PathLike) -> Any:
 def _check_start(name: str, data: bytes) -> None:
     for bom, encoding in OTHER_BOMS.items():
         if data.startswith(bom):
-            raise DataError(f"{name}: the file is {encoding} text (it starts with a {encoding} byte-order "
-                            f"mark), not UTF-8; {RESAVE}")
+            raise DataError(
+                f"{name}: the file is {encoding} text (it starts with a {encoding} byte-order "
+                f"mark), not UTF-8; {RESAVE}"
+            )
 
 
 def _decode(raw: bytes, name: str, number: int, offset: int) -> str:
@@ -143,9 +151,11 @@ def _decode(raw: bytes, name: str, number: int, offset: int) -> str:
 
 
 def _not_utf8(name: str, line: int, byte: int, exc: UnicodeDecodeError) -> DataError:
-    bad = exc.object[exc.start:exc.start + 1].hex()
-    return DataError(f"{name}:{line}: not UTF-8 text (byte 0x{bad} at byte offset {byte}: {exc.reason}); "
-                     f"{RESAVE} (e.g. iconv -f latin1 -t utf-8)")
+    bad = exc.object[exc.start : exc.start + 1].hex()
+    return DataError(
+        f"{name}:{line}: not UTF-8 text (byte 0x{bad} at byte offset {byte}: {exc.reason}); "
+        f"{RESAVE} (e.g. iconv -f latin1 -t utf-8)"
+    )
 
 
 def json_objects(path: PathLike) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -157,6 +167,7 @@ def json_objects(path: PathLike) -> Iterator[tuple[int, dict[str, Any]]]:
             continue
         record = loads(line, f"{name}:{number}", fix="write one JSON object per line")
         if not isinstance(record, dict):
-            raise DataError(f"{name}:{number}: expected a JSON object, got {type(record).__name__}; "
-                            "write one JSON object per line")
+            raise DataError(
+                f"{name}:{number}: expected a JSON object, got {type(record).__name__}; write one JSON object per line"
+            )
         yield number, record

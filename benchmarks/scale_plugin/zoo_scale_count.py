@@ -58,7 +58,7 @@ def total(folder: Path) -> int:
 def resolve_encoder(name: str) -> EncoderSpec | None:
     if not name.startswith(PREFIX):
         return None
-    inner = name[len(PREFIX):]
+    inner = name[len(PREFIX) :]
 
     def load() -> Counted:
         from zoo.registry import Registry

@@ -19,9 +19,14 @@ INSERTION_ORDERS = ("given", "shuffled")
 
 def graph_params(max_seed: int = HNSWLIB_MAX_SEED) -> tuple[Param, ...]:
     """The declared options of an HNSW graph (hnswlib here, faiss in zoo-faiss), seeds below ``max_seed``."""
-    return (Param("M", int, 2, HNSWLIB_MAX_M), Param("ef_construction", int, 1, INT_MAX),
-            Param("ef_search", int, 1, INT_MAX), Param("seed", int, 0, max_seed - 1),
-            Param("insertion_order", str, choices=INSERTION_ORDERS), Param("threads", int, 1, 4096))
+    return (
+        Param("M", int, 2, HNSWLIB_MAX_M),
+        Param("ef_construction", int, 1, INT_MAX),
+        Param("ef_search", int, 1, INT_MAX),
+        Param("seed", int, 0, max_seed - 1),
+        Param("insertion_order", str, choices=INSERTION_ORDERS),
+        Param("threads", int, 1, 4096),
+    )
 
 
 HNSW_PARAMS = (*graph_params(), Param("library", str, help="hnswlib, or a plugin's hnsw-<library> backend"))

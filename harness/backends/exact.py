@@ -58,7 +58,7 @@ def _blocks(x: Corpus, size: int) -> Iterator[tuple[Rows, np.ndarray]]:
         yield from x.blocks(size)
         return
     for start in range(0, len(x), size):
-        yield slice(start, start + size, 1), x[start:start + size]
+        yield slice(start, start + size, 1), x[start : start + size]
 
 
 def _top_positions(keys: np.ndarray, k: int) -> np.ndarray:
@@ -66,7 +66,7 @@ def _top_positions(keys: np.ndarray, k: int) -> np.ndarray:
     width = keys.shape[1]
     if k >= width:
         return np.broadcast_to(np.arange(width), keys.shape).copy()
-    return np.argpartition(keys, width - k, axis=1)[:, width - k:]
+    return np.argpartition(keys, width - k, axis=1)[:, width - k :]
 
 
 def _candidates(block: np.ndarray, k: int, floor: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -96,8 +96,8 @@ def _candidates(block: np.ndarray, k: int, floor: np.ndarray | None) -> tuple[np
     pos[rows, slot] = cols
     if len(dense):
         top = _top_positions(block[dense], k)
-        keys[dense, :top.shape[1]] = np.take_along_axis(block[dense], top, axis=1)
-        pos[dense, :top.shape[1]] = top
+        keys[dense, : top.shape[1]] = np.take_along_axis(block[dense], top, axis=1)
+        pos[dense, : top.shape[1]] = top
     return keys, pos
 
 
@@ -134,7 +134,7 @@ class _RunningTop:
         keys = np.concatenate([self.keys] + [p[0] for p in self.pending], axis=1)
         idx = np.concatenate([self.idx] + [p[1] for p in self.pending], axis=1)
         if keys.shape[1] > self.k:
-            keep = np.argpartition(keys, keys.shape[1] - self.k, axis=1)[:, -self.k:]
+            keep = np.argpartition(keys, keys.shape[1] - self.k, axis=1)[:, -self.k :]
             keys, idx = np.take_along_axis(keys, keep, axis=1), np.take_along_axis(idx, keep, axis=1)
         self.keys, self.idx = keys, idx
         self.floor = keys.min(axis=1, keepdims=True) if keys.shape[1] == self.k else None
@@ -199,8 +199,7 @@ class ExactBackend:
         """Index ``vectors`` as given (an array or a StoredMatrix): they are read, never copied or changed."""
         self._hamming = None
         if similarity == "hamming":  # packed bit codes: searched by Hamming distance, not matrix products
-            self._hamming = HammingIndex(np.asarray(vectors), ids, chunk_size=self.chunk_size,
-                                         backend=self.name)
+            self._hamming = HammingIndex(np.asarray(vectors), ids, chunk_size=self.chunk_size, backend=self.name)
             self.similarity, self._vectors, self._ids = similarity, None, None
             return
         x, ids = check_corpus(vectors, ids, similarity, self.name)
@@ -235,10 +234,10 @@ class ExactBackend:
         # deep searches take fewer queries at a time: each holds k and more candidates while it runs
         rows = max(1, min(self.query_batch_size, CANDIDATES // candidate_count(k, len(self._ids))))
         for start in range(0, q.shape[0], rows):
-            batch = q[start:start + rows]
+            batch = q[start : start + rows]
             idx, scores = self._search_batch(batch, k)
-            top_idx[start:start + len(batch)] = idx
-            top_scores[start:start + len(batch)] = scores
+            top_idx[start : start + len(batch)] = idx
+            top_scores[start : start + len(batch)] = scores
         return top_idx, top_scores
 
     def _search_batch(self, batch: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -284,7 +283,7 @@ class ExactBackend:
     def _block_keys(self, keyed: np.ndarray, rows: Rows, chunk: np.ndarray, out: np.ndarray) -> np.ndarray:
         """Keys of the queries against a chunk, in ``out``: q.x, q.x / |x| for cosine, 2q.x - |x|^2 for
         euclidean."""
-        block = out[:len(keyed) * len(chunk)].reshape(len(keyed), len(chunk))  # reused: no page faults
+        block = out[: len(keyed) * len(chunk)].reshape(len(keyed), len(chunk))  # reused: no page faults
         np.matmul(keyed, chunk.T, out=block)
         if self._scale is not None:
             block *= self._scale[rows]
@@ -311,8 +310,10 @@ class ExactBackend:
         """One query's top k from every document whose key reaches ``floor``: for near-ties at the k-th."""
         assert self.similarity is not None and self._rescored is not None
         out = np.empty(self._width(1), dtype=np.float32)
-        found = [_positions(rows, np.flatnonzero(self._block_keys(keyed[None], rows, chunk, out)[0] >= floor))
-                 for rows, chunk in self._chunks(1)]
+        found = [
+            _positions(rows, np.flatnonzero(self._block_keys(keyed[None], rows, chunk, out)[0] >= floor))
+            for rows, chunk in self._chunks(1)
+        ]
         idx = np.concatenate(found)[None]
         top_idx, top_scores = rank(idx, pair_scores(query[None], self._rescored, idx, self.similarity), k)
         return top_idx[0], top_scores[0]

@@ -19,8 +19,10 @@ QUERY_BATCH = 256  # x 4096 docs x 48 bytes: about 50 MB of xor per block
 def check_codes(codes: Any, what: str, backend: str) -> np.ndarray:
     array = np.asarray(codes)
     if array.dtype != np.uint8 or array.ndim != 2:
-        raise ZooError(f"{backend} backend: hamming search needs packed uint8 codes (rows, bytes), got "
-                       f"{what} of {array.dtype}{array.shape}; use the binary post-processor")
+        raise ZooError(
+            f"{backend} backend: hamming search needs packed uint8 codes (rows, bytes), got "
+            f"{what} of {array.dtype}{array.shape}; use the binary post-processor"
+        )
     return array
 
 
@@ -30,8 +32,10 @@ class HammingIndex:
     def __init__(self, codes: np.ndarray, ids: Sequence[str], *, chunk_size: int, backend: str) -> None:
         self.codes = check_codes(codes, "corpus codes", backend)
         if len(self.codes) == 0 or len(self.codes) != len(ids):
-            raise ZooError(f"{backend} backend: {len(self.codes)} codes but {len(ids)} ids; need one id per "
-                           "code and at least one code")
+            raise ZooError(
+                f"{backend} backend: {len(self.codes)} codes but {len(ids)} ids; need one id per "
+                "code and at least one code"
+            )
         self.ids = np.asarray(list(ids), dtype=object)
         if len(set(self.ids.tolist())) != len(self.ids):
             raise ZooError(f"{backend} backend: document ids must be unique")
@@ -46,8 +50,9 @@ class HammingIndex:
         """Corpus positions and scores of each query's k best codes, best first."""
         q = check_codes(queries, "query codes", self.backend)
         if q.shape[1] != self.codes.shape[1]:
-            raise ZooError(f"{self.backend} backend: query codes have {q.shape[1]} bytes but the index has "
-                           f"{self.codes.shape[1]}")
+            raise ZooError(
+                f"{self.backend} backend: query codes have {q.shape[1]} bytes but the index has {self.codes.shape[1]}"
+            )
         k = min(k, len(self.codes))
         rows, scores = [], []
         for start in range(0, len(q), QUERY_BATCH):

@@ -63,8 +63,16 @@ class GraphOptions(NamedTuple):
     threads: int
 
 
-def graph_options(backend: str, *, M: int, ef_construction: int, seed: int, insertion_order: str,
-                  threads: int, max_seed: int = MAX_SEED) -> GraphOptions:
+def graph_options(
+    backend: str,
+    *,
+    M: int,
+    ef_construction: int,
+    seed: int,
+    insertion_order: str,
+    threads: int,
+    max_seed: int = MAX_SEED,
+) -> GraphOptions:
     """The options checked, or a one-line ZooError naming the bad one and what it takes."""
     M = positive_int(M, "M", backend)
     if not 2 <= M <= HNSWLIB_MAX_M:
@@ -73,8 +81,13 @@ def graph_options(backend: str, *, M: int, ef_construction: int, seed: int, inse
         raise ZooError(f"{backend} backend: seed must be a non-negative integer below {max_seed}, got {seed!r}")
     if insertion_order not in INSERTION_ORDERS:
         raise ZooError(f"{backend} backend: insertion_order must be 'given' or 'shuffled', got {insertion_order!r}")
-    return GraphOptions(M, positive_int(ef_construction, "ef_construction", backend), int(seed), insertion_order,
-                        positive_int(threads, "threads", backend))
+    return GraphOptions(
+        M,
+        positive_int(ef_construction, "ef_construction", backend),
+        int(seed),
+        insertion_order,
+        positive_int(threads, "threads", backend),
+    )
 
 
 class HnswBackend:
@@ -95,8 +108,8 @@ class HnswBackend:
         threads: int = 1,
     ) -> None:
         self.M, self.ef_construction, self.seed, self.insertion_order, self.threads = graph_options(
-            self.name, M=M, ef_construction=ef_construction, seed=seed, insertion_order=insertion_order,
-            threads=threads)
+            self.name, M=M, ef_construction=ef_construction, seed=seed, insertion_order=insertion_order, threads=threads
+        )
         self.ef_search = ef_search
         self.similarity: Similarity | None = None
         self._index: Any = None
@@ -121,9 +134,15 @@ class HnswBackend:
 
     def params(self) -> dict[str, Any]:
         """Every setting of the graph and the search; stored with each result."""
-        return {"library": "hnswlib", "M": self.M, "ef_construction": self.ef_construction,
-                "ef_search": self.ef_search, "seed": self.seed, "insertion_order": self.insertion_order,
-                "threads": self.threads}
+        return {
+            "library": "hnswlib",
+            "M": self.M,
+            "ef_construction": self.ef_construction,
+            "ef_search": self.ef_search,
+            "seed": self.seed,
+            "insertion_order": self.insertion_order,
+            "threads": self.threads,
+        }
 
     def __len__(self) -> int:
         return 0 if self._ids is None else len(self._ids)
@@ -143,15 +162,17 @@ class HnswBackend:
         index = hnswlib.Index(space="l2" if similarity == "euclidean" else "ip", dim=x.shape[1])
         # hnswlib draws levels from std::minstd_rand0, which turns seed 0 into 1: seeds 0 and 1 would
         # build the same graph. Passing seed + 1 keeps seeds apart (seed 0 still equals hnswlib's 0).
-        index.init_index(max_elements=len(x), M=self.M, ef_construction=self.ef_construction,
-                         random_seed=self.seed + 1)
-        order = (np.arange(len(x)) if self.insertion_order == "given"
-                 else np.random.default_rng(self.seed).permutation(len(x)))
+        index.init_index(max_elements=len(x), M=self.M, ef_construction=self.ef_construction, random_seed=self.seed + 1)
+        order = (
+            np.arange(len(x))
+            if self.insertion_order == "given"
+            else np.random.default_rng(self.seed).permutation(len(x))
+        )
         max_sq = 0.0
         # in slices, so that the copy hnswlib is handed (normalised for cosine) is a slice's, not the corpus's;
         # one thread inserts in the same order whatever the slicing, so the graph is the same
         for start in range(0, len(x), ADD_SLICE):
-            rows = order[start:start + ADD_SLICE]
+            rows = order[start : start + ADD_SLICE]
             part = x[rows] / norms[rows] if norms is not None else x[rows]
             max_sq = max(max_sq, float((part * part).sum(axis=1).max()))
             index.add_items(part, rows, num_threads=self.threads)  # labels are corpus positions

@@ -41,7 +41,7 @@ def check_finite(x: np.ndarray | StoredMatrix, what: str) -> None:
     """A ZooError naming the first row holding NaN or an infinity, checked a block of rows at a time."""
     rows = max(1, CHECK_BLOCK // max(1, x.shape[1]))
     for start in range(0, len(x), rows):
-        finite = np.isfinite(x[start:start + rows]).all(axis=1)
+        finite = np.isfinite(x[start : start + rows]).all(axis=1)
         if not finite.all():
             bad = start + int(np.flatnonzero(~finite)[0])
             raise ZooError(f"{what} contain NaN or infinite values (first in row {bad})")
@@ -53,8 +53,9 @@ def positive_int(value: Any, what: str, backend: str) -> int:
     return int(value)
 
 
-def check_corpus(vectors: Any, ids: Sequence[str], similarity: str, backend: str
-                 ) -> tuple[np.ndarray | StoredMatrix, list[str]]:
+def check_corpus(
+    vectors: Any, ids: Sequence[str], similarity: str, backend: str
+) -> tuple[np.ndarray | StoredMatrix, list[str]]:
     """The corpus as a float32 matrix (a StoredMatrix stays one, read to be checked) and its ids as a list,
     or a ZooError naming the problem."""
     if similarity not in SIMILARITIES:
@@ -99,8 +100,14 @@ def row_norms(x: np.ndarray) -> np.ndarray:
     return norms
 
 
-def pair_scores(queries: np.ndarray, vectors: np.ndarray, positions: np.ndarray, similarity: Similarity,
-                *, norms: np.ndarray | None = None) -> np.ndarray:
+def pair_scores(
+    queries: np.ndarray,
+    vectors: np.ndarray,
+    positions: np.ndarray,
+    similarity: Similarity,
+    *,
+    norms: np.ndarray | None = None,
+) -> np.ndarray:
     """Float32 scores of query row i against ``vectors[positions[i, j]]``, from those two vectors alone.
 
     Products are exact elementwise operations and numpy sums the last axis pairwise in an order fixed by
@@ -114,13 +121,15 @@ def pair_scores(queries: np.ndarray, vectors: np.ndarray, positions: np.ndarray,
         return _pair_block(queries, vectors, positions, similarity, norms)
     out = np.empty((m, c), dtype=np.float32)
     for start in range(0, m, rows):
-        out[start:start + rows] = _pair_block(queries[start:start + rows], vectors,
-                                              positions[start:start + rows], similarity, norms)
+        out[start : start + rows] = _pair_block(
+            queries[start : start + rows], vectors, positions[start : start + rows], similarity, norms
+        )
     return out
 
 
-def _pair_block(queries: np.ndarray, vectors: np.ndarray, positions: np.ndarray, similarity: str,
-                norms: np.ndarray | None) -> np.ndarray:
+def _pair_block(
+    queries: np.ndarray, vectors: np.ndarray, positions: np.ndarray, similarity: str, norms: np.ndarray | None
+) -> np.ndarray:
     docs = vectors[positions]  # a fresh copy: safe to work in place
     if norms is not None:
         docs /= norms[positions]
@@ -139,15 +148,23 @@ def rank(positions: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray,
     return positions[rows, order], scores[rows, order]
 
 
-def rescored_top(queries: np.ndarray, vectors: np.ndarray, positions: np.ndarray, keys: np.ndarray, k: int,
-                 bound: np.ndarray, similarity: Similarity, *, norms: np.ndarray | None = None
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def rescored_top(
+    queries: np.ndarray,
+    vectors: np.ndarray,
+    positions: np.ndarray,
+    keys: np.ndarray,
+    k: int,
+    bound: np.ndarray,
+    similarity: Similarity,
+    *,
+    norms: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """The k best candidates by rescored score (``pair_scores``); candidates and keys best first by key.
 
     A candidate whose key lies more than twice the bound below the k-th key cannot overtake the k
     above it, so only the leading columns that some row may still need are rescored.
     """
-    reach = keys[:, k - 1:k].astype(np.float64) - 2 * bound[:, None]
+    reach = keys[:, k - 1 : k].astype(np.float64) - 2 * bound[:, None]
     width = max(k, int((keys >= reach).sum(axis=1).max(initial=k)))  # count_nonzero(axis=) is slower
     candidates = positions[:, :width]
     return rank(candidates, pair_scores(queries, vectors, candidates, similarity, norms=norms), k)

@@ -26,61 +26,153 @@ def _backend_names(values: Iterable[str]) -> list[str]:
 
 
 @click.command()
-@click.option("-m", "--model", "models", multiple=True, metavar="NAME",
-              help="Encoder name, alias, hf:<repo>, or model folder; repeat or comma-separate. "
-                   "Default: the offline default models.")
-@click.option("-t", "--task", "tasks", multiple=True, metavar="NAME",
-              help="Task name or a BEIR folder; repeat or comma-separate. Default: the default tasks.")
-@click.option("-s", "--suite", "suites", multiple=True, metavar="NAME",
-              help="Run a suite's tasks too: a registered suite (zoo-offline, zoo-offline@1; see `zoo list "
-                   "suites`) or one of mteb's benchmarks, mteb:<name> (e.g. 'mteb:MTEB(eng, v2)').")
-@click.option("-b", "--backend", "backends", multiple=True, metavar="NAME",
-              help="Search backend(s) for retrieval tasks; each reuses the same embeddings. Several values of "
-                   "a search option are operating points on one index ('hnsw?ef_search=16,64,256'); "
-                   "'hnsw?recall=0.95' picks the smallest ef_search reaching that recall.  [default: exact]")
-@click.option("-p", "--post", "chains", multiple=True, metavar="CHAIN",
-              help="Post-processor chain, steps joined by '+', options as ?k=v&k=v, e.g. "
-                   "'matryoshka?dim=128+binary?rescore=4'; repeat for several. The plain encoder runs too.")
-@click.option("--depth", type=click.IntRange(min=1), default=None, metavar="K",
-              help="Hits retrieved per query by search tasks, exact and approximate alike (e.g. 100 for "
-                   "retrieve-then-rerank). Cutoffs beyond it are not scored.  [default: approximate backends "
-                   "search as deep as the main metric's cutoff (10 for nDCG@10), as a deployment would; "
-                   "exact search goes to each task's deepest cutoff (1000 for retrieval), the reference "
-                   "for recall]")
-@click.option("--fit-on", default="corpus", show_default=True, metavar="SOURCE",
-              help="Where post-processor chains are fit, recorded in each result: corpus (the task's own "
-                   "inputs: transductive), task:<name>, or file:<path> (one text per line).")
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
-              show_default=True, help="Result folder: one JSON file per run.")
-@click.option("--leaderboard", "leaderboard_page", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Page to rebuild from the result folder after the run.  [default: "
-                                 "OUT/index.html, so a run never rewrites the committed leaderboards/ page]")
+@click.option(
+    "-m",
+    "--model",
+    "models",
+    multiple=True,
+    metavar="NAME",
+    help="Encoder name, alias, hf:<repo>, or model folder; repeat or comma-separate. "
+    "Default: the offline default models.",
+)
+@click.option(
+    "-t",
+    "--task",
+    "tasks",
+    multiple=True,
+    metavar="NAME",
+    help="Task name or a BEIR folder; repeat or comma-separate. Default: the default tasks.",
+)
+@click.option(
+    "-s",
+    "--suite",
+    "suites",
+    multiple=True,
+    metavar="NAME",
+    help="Run a suite's tasks too: a registered suite (zoo-offline, zoo-offline@1; see `zoo list "
+    "suites`) or one of mteb's benchmarks, mteb:<name> (e.g. 'mteb:MTEB(eng, v2)').",
+)
+@click.option(
+    "-b",
+    "--backend",
+    "backends",
+    multiple=True,
+    metavar="NAME",
+    help="Search backend(s) for retrieval tasks; each reuses the same embeddings. Several values of "
+    "a search option are operating points on one index ('hnsw?ef_search=16,64,256'); "
+    "'hnsw?recall=0.95' picks the smallest ef_search reaching that recall.  [default: exact]",
+)
+@click.option(
+    "-p",
+    "--post",
+    "chains",
+    multiple=True,
+    metavar="CHAIN",
+    help="Post-processor chain, steps joined by '+', options as ?k=v&k=v, e.g. "
+    "'matryoshka?dim=128+binary?rescore=4'; repeat for several. The plain encoder runs too.",
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="K",
+    help="Hits retrieved per query by search tasks, exact and approximate alike (e.g. 100 for "
+    "retrieve-then-rerank). Cutoffs beyond it are not scored.  [default: approximate backends "
+    "search as deep as the main metric's cutoff (10 for nDCG@10), as a deployment would; "
+    "exact search goes to each task's deepest cutoff (1000 for retrieval), the reference "
+    "for recall]",
+)
+@click.option(
+    "--fit-on",
+    default="corpus",
+    show_default=True,
+    metavar="SOURCE",
+    help="Where post-processor chains are fit, recorded in each result: corpus (the task's own "
+    "inputs: transductive), task:<name>, or file:<path> (one text per line).",
+)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("results"),
+    show_default=True,
+    help="Result folder: one JSON file per run.",
+)
+@click.option(
+    "--leaderboard",
+    "leaderboard_page",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Page to rebuild from the result folder after the run.  [default: "
+    "OUT/index.html, so a run never rewrites the committed leaderboards/ page]",
+)
 @click.option("--no-leaderboard", "no_leaderboard", is_flag=True, help="Do not rebuild the page.")
-@click.option("--cache/--no-cache", "use_cache", default=True, show_default=True,
-              help="Reuse embeddings from the disk cache (see `zoo cache info`) and store new ones.")
+@click.option(
+    "--cache/--no-cache",
+    "use_cache",
+    default=True,
+    show_default=True,
+    help="Reuse embeddings from the disk cache (see `zoo cache info`) and store new ones.",
+)
 @click.option("--progress/--no-progress", default=True, help="Show progress bars on a terminal.")
-@click.option("--chance/--no-chance", default=True, show_default=True,
-              help="Measure each task's chance level (seeded random vectors; the majority class where that "
-                   "is higher), kept in OUT/chance/, and mark results not significantly above it.")
-@click.option("--allow-untrained", is_flag=True,
-              help="Put results of untrained weights on the rebuilt page too (left off otherwise).")
+@click.option(
+    "--chance/--no-chance",
+    default=True,
+    show_default=True,
+    help="Measure each task's chance level (seeded random vectors; the majority class where that "
+    "is higher), kept in OUT/chance/, and mark results not significantly above it.",
+)
+@click.option(
+    "--allow-untrained",
+    is_flag=True,
+    help="Put results of untrained weights on the rebuilt page too (left off otherwise).",
+)
 # --- engine: where encoding runs (harness.engines) ---
-@click.option("--engine", "engine_name", default="local", show_default=True, metavar="local|ray",
-              help="Where encoding and exact search run: this process, or Ray workers (pip install "
-                   "'embedding-zoo[ray]'). Scores are the same; the engine is recorded with each result.")
-@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Ray workers, each loading the encoder once (one GPU each where the cluster has GPUs) and "
-                   "searching one shard of the corpus with exact search.  "
-                   "[default: 1]")
-@click.option("--ray-address", default=None, metavar="HOST:PORT",
-              help="Join this Ray cluster (`ray start --head` prints it; RAY_ADDRESS also works).  "
-                   "[default: a local Ray instance for the run]")
+@click.option(
+    "--engine",
+    "engine_name",
+    default="local",
+    show_default=True,
+    metavar="local|ray",
+    help="Where encoding and exact search run: this process, or Ray workers (pip install "
+    "'embedding-zoo[ray]'). Scores are the same; the engine is recorded with each result.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Ray workers, each loading the encoder once (one GPU each where the cluster has GPUs) and "
+    "searching one shard of the corpus with exact search.  "
+    "[default: 1]",
+)
+@click.option(
+    "--ray-address",
+    default=None,
+    metavar="HOST:PORT",
+    help="Join this Ray cluster (`ray start --head` prints it; RAY_ADDRESS also works).  "
+    "[default: a local Ray instance for the run]",
+)
 # --- end engine ---
-def bench(models: tuple[str, ...], tasks: tuple[str, ...], suites: tuple[str, ...], backends: tuple[str, ...],
-          chains: tuple[str, ...], depth: int | None, fit_on: str, out: Path,
-          leaderboard_page: Path | None, no_leaderboard: bool, use_cache: bool, progress: bool,
-          engine_name: str, workers: int | None, ray_address: str | None, chance: bool,
-          allow_untrained: bool) -> None:
+def bench(
+    models: tuple[str, ...],
+    tasks: tuple[str, ...],
+    suites: tuple[str, ...],
+    backends: tuple[str, ...],
+    chains: tuple[str, ...],
+    depth: int | None,
+    fit_on: str,
+    out: Path,
+    leaderboard_page: Path | None,
+    no_leaderboard: bool,
+    use_cache: bool,
+    progress: bool,
+    engine_name: str,
+    workers: int | None,
+    ray_address: str | None,
+    chance: bool,
+    allow_untrained: bool,
+) -> None:
     """Benchmark encoders on tasks. With no options: the offline default run."""
     from zoo.cli.main import registry
 
@@ -92,9 +184,7 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], suites: tuple[str, ..
     task_names = _names(tasks) + [name for suite in suite_specs for name in suite.tasks]
     task_specs = [_task(reg, n) for n in task_names] or [s for s in reg.tasks if s.default]
     backend_specs = [_backend(reg, n) for n in _backend_names(backends) or ["exact"]]
-    encoder_specs, task_specs, backend_specs = (
-        _unique(encoder_specs), _unique(task_specs), _unique(backend_specs)
-    )
+    encoder_specs, task_specs, backend_specs = (_unique(encoder_specs), _unique(task_specs), _unique(backend_specs))
     if not any(spec.exact for spec in backend_specs):
         reference = next((spec for spec in reg.backends if spec.exact), None)
         if reference is not None:  # approximate results are reported against exact search
@@ -121,10 +211,21 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], suites: tuple[str, ..
     started = time.perf_counter()
     from zoo.cache import EmbeddingCache
 
-    run = BenchmarkRun(encoder_specs, task_specs, backend_specs, ResultStore(out), chains=parsed_chains,
-                       cache=EmbeddingCache() if use_cache else None, progress=progress,
-                       depth=depth, fit_on=fit_on, on_result=_report, engine=engine,
-                       chance=chance, sources=reg.source)
+    run = BenchmarkRun(
+        encoder_specs,
+        task_specs,
+        backend_specs,
+        ResultStore(out),
+        chains=parsed_chains,
+        cache=EmbeddingCache() if use_cache else None,
+        progress=progress,
+        depth=depth,
+        fit_on=fit_on,
+        on_result=_report,
+        engine=engine,
+        chance=chance,
+        sources=reg.source,
+    )
     try:
         results = run.run()
     finally:
@@ -140,8 +241,10 @@ def bench(models: tuple[str, ...], tasks: tuple[str, ...], suites: tuple[str, ..
         from harness.commands.leaderboard import refresh_leaderboard
 
         if all(r.untrained for r in results) and not allow_untrained:
-            click.echo("leaderboard: not rebuilt: every result comes from untrained weights "
-                       "(--allow-untrained puts them on the page)")
+            click.echo(
+                "leaderboard: not rebuilt: every result comes from untrained weights "
+                "(--allow-untrained puts them on the page)"
+            )
             return
         page = refresh_leaderboard([out], leaderboard_page or out / "index.html", allow_untrained=allow_untrained)
         click.echo(f"leaderboard: {page}")
@@ -166,10 +269,14 @@ def _check_something_runs(reg, encoders: list, tasks: list) -> None:  # noqa: AN
     needs = "+".join(task.modalities)
     able = [s.name for s in reg.encoders if encodes(s, task)]
     given = ", ".join(f"{e.name} encodes {'+'.join(e.modalities)}" for e in encoders[:3])
-    hint = f"e.g. --model {able[0]}" + (f" (or {', '.join(able[1:4])})" if able[1:] else "") if able \
+    hint = (
+        f"e.g. --model {able[0]}" + (f" (or {', '.join(able[1:4])})" if able[1:] else "")
+        if able
         else "no installed plugin offers one"
-    raise ZooError(f"task {task.name!r} needs an encoder of {needs} and none was given ({given}): {hint}; "
-                   "see `zoo list encoders`")
+    )
+    raise ZooError(
+        f"task {task.name!r} needs an encoder of {needs} and none was given ({given}): {hint}; see `zoo list encoders`"
+    )
 
 
 def _unique(specs: list) -> list:

@@ -15,11 +15,23 @@ def mteb_command() -> None:
 
 
 @mteb_command.command("export")
-@click.option("-r", "--results", "result_dirs", multiple=True, metavar="DIR",
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Result folder written by `zoo bench`; repeat to combine several.  [default: results]")
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("mteb-results"),
-              show_default=True, help="MTEB results folder to write into.")
+@click.option(
+    "-r",
+    "--results",
+    "result_dirs",
+    multiple=True,
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Result folder written by `zoo bench`; repeat to combine several.  [default: results]",
+)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("mteb-results"),
+    show_default=True,
+    help="MTEB results folder to write into.",
+)
 def export_command(result_dirs: tuple[Path, ...], out: Path) -> None:
     """Write zoo results as MTEB result JSON.
 
@@ -31,8 +43,9 @@ def export_command(result_dirs: tuple[Path, ...], out: Path) -> None:
     results = []
     for folder in result_dirs or (Path("results"),):
         if not folder.is_dir():
-            raise ZooError(f"no result folder {str(folder)!r}: run `zoo bench -o {folder}` first, "
-                           "or name one with --results")
+            raise ZooError(
+                f"no result folder {str(folder)!r}: run `zoo bench -o {folder}` first, or name one with --results"
+            )
         results.extend(ResultStore(folder))
     if not results:
         raise ZooError("no valid results to export (any skipped are named above): run `zoo bench` first")
@@ -42,8 +55,14 @@ def export_command(result_dirs: tuple[Path, ...], out: Path) -> None:
 
 @mteb_command.command("import")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
-              show_default=True, help="Result folder to add the imported results to.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("results"),
+    show_default=True,
+    help="Result folder to add the imported results to.",
+)
 def import_command(folder: Path, out: Path) -> None:
     """Add MTEB results to a zoo result folder.
 
@@ -64,14 +83,32 @@ def import_command(folder: Path, out: Path) -> None:
 
 
 @mteb_command.command("parity")
-@click.option("-m", "--model", "model", default="wordllama-l2-256", show_default=True, metavar="NAME",
-              help="The encoder whose vectors both sides score (taken from the embedding cache where cached).")
-@click.option("-t", "--task", "tasks", multiple=True, metavar="NAME",
-              help="A classification, clustering, STS, pair classification or reranking task; repeat for "
-                   "several.  [default: the offline ones: icd10cm-chapters, icd10cm-blocks, lee-sts, "
-                   "icd10cm-pairs, icd10cm-rerank]")
-@click.option("--tolerance", type=float, default=1e-4, show_default=True,
-              help="The largest difference allowed on any metric both report; exit code 1 beyond it.")
+@click.option(
+    "-m",
+    "--model",
+    "model",
+    default="wordllama-l2-256",
+    show_default=True,
+    metavar="NAME",
+    help="The encoder whose vectors both sides score (taken from the embedding cache where cached).",
+)
+@click.option(
+    "-t",
+    "--task",
+    "tasks",
+    multiple=True,
+    metavar="NAME",
+    help="A classification, clustering, STS, pair classification or reranking task; repeat for "
+    "several.  [default: the offline ones: icd10cm-chapters, icd10cm-blocks, lee-sts, "
+    "icd10cm-pairs, icd10cm-rerank]",
+)
+@click.option(
+    "--tolerance",
+    type=float,
+    default=1e-4,
+    show_default=True,
+    help="The largest difference allowed on any metric both report; exit code 1 beyond it.",
+)
 def parity_command(model: str, tasks: tuple[str, ...], tolerance: float) -> None:
     """Score tasks with zoo and with mteb's own evaluators on the same vectors; print the differences."""
     from harness.mteb.parity import OFFLINE_TASKS, parity_table

@@ -100,12 +100,20 @@ def _qrels_path(folder: Path, split: str) -> Path:
         raise _fail(qrels_dir, None, "missing folder", f"a BEIR folder holds {LAYOUT}")
     path = qrels_dir / f"{split}.tsv"
     if path.is_dir():
-        raise _fail(path, None, "is a folder, not a qrels file",
-                    "replace it with a file of query-id<TAB>corpus-id<TAB>score lines")
+        raise _fail(
+            path,
+            None,
+            "is a folder, not a qrels file",
+            "replace it with a file of query-id<TAB>corpus-id<TAB>score lines",
+        )
     if not path.is_file():
         splits = ", ".join(available_splits(folder)) or "none"
-        raise _fail(path, None, f"unknown split {split!r} (available: {splits})",
-                    f"pass one of the available splits or add {QRELS_DIR}/{split}.tsv")
+        raise _fail(
+            path,
+            None,
+            f"unknown split {split!r} (available: {splits})",
+            f"pass one of the available splits or add {QRELS_DIR}/{split}.tsv",
+        )
     return path
 
 
@@ -120,16 +128,16 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 def _record_id(path: Path, number: int, record: dict[str, Any]) -> str:
     value = record.get("_id")
     if isinstance(value, bool) or not isinstance(value, (str, int)) or str(value) == "":
-        what = "missing \"_id\"" if value is None else f"\"_id\" must be a non-empty string, got {_short(value)}"
-        raise _fail(path, number, what, "give every record a unique string \"_id\"")
+        what = 'missing "_id"' if value is None else f'"_id" must be a non-empty string, got {_short(value)}'
+        raise _fail(path, number, what, 'give every record a unique string "_id"')
     return str(value)
 
 
 def _string_field(path: Path, number: int, record: dict[str, Any], key: str) -> str:
     value = record.get(key)
     if not isinstance(value, str):
-        what = f"missing \"{key}\"" if value is None else f"\"{key}\" must be a string, got {_short(value)}"
-        raise _fail(path, number, what, f"give every record a string \"{key}\"")
+        what = f'missing "{key}"' if value is None else f'"{key}" must be a string, got {_short(value)}'
+        raise _fail(path, number, what, f'give every record a string "{key}"')
     return value
 
 
@@ -139,13 +147,18 @@ def _read_texts(path: Path, kind: str, with_title: bool) -> dict[str, str]:
     for number, record in read_jsonl(path):
         record_id = _record_id(path, number, record)
         if record_id in texts:
-            raise _fail(path, number, f"duplicate {kind} id {_short(record_id)} (first on line "
-                        f"{first_line[record_id]})", f"give every {kind} a unique \"_id\"")
+            raise _fail(
+                path,
+                number,
+                f"duplicate {kind} id {_short(record_id)} (first on line {first_line[record_id]})",
+                f'give every {kind} a unique "_id"',
+            )
         text = _string_field(path, number, record, "text")
         title = record.get("title") if with_title else None
         if title is not None and not isinstance(title, str):
-            raise _fail(path, number, f"\"title\" must be a string, got {_short(title)}",
-                        "use a string title or leave it out")
+            raise _fail(
+                path, number, f'"title" must be a string, got {_short(title)}', "use a string title or leave it out"
+            )
         texts[record_id] = f"{title} {text}".strip() if title else text.strip()
         first_line[record_id] = number
     if not texts:
@@ -171,19 +184,24 @@ def _read_qrels(path: Path, queries: dict[str, str], corpus: dict[str, str]) -> 
     qrels: dict[str, dict[str, int]] = {}
     for number, qid, doc_id, score in qrels_rows(path, beir_tsv=True):
         if qid not in queries:
-            raise _fail(path, number, f"unknown query id {_short(qid)}",
-                        "add it to queries.jsonl or remove the line")
+            raise _fail(path, number, f"unknown query id {_short(qid)}", "add it to queries.jsonl or remove the line")
         if doc_id not in corpus:
-            raise _fail(path, number, f"unknown corpus id {_short(doc_id)}",
-                        "add it to corpus.jsonl or remove the line")
+            raise _fail(
+                path, number, f"unknown corpus id {_short(doc_id)}", "add it to corpus.jsonl or remove the line"
+            )
         judged = qrels.setdefault(qid, {})
         if doc_id in judged:
-            raise _fail(path, number, f"duplicate judgment for ({_short(qid)}, {_short(doc_id)})",
-                        "keep one line per query and document")
+            raise _fail(
+                path,
+                number,
+                f"duplicate judgment for ({_short(qid)}, {_short(doc_id)})",
+                "keep one line per query and document",
+            )
         judged[doc_id] = score
     if not qrels:
-        raise _fail(path, None, "no judgments in this split",
-                    "add query-id<TAB>corpus-id<TAB>score lines after the header")
+        raise _fail(
+            path, None, "no judgments in this split", "add query-id<TAB>corpus-id<TAB>score lines after the header"
+        )
     return qrels
 
 

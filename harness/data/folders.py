@@ -58,9 +58,26 @@ from harness.tasks.sts import STSTask
 from zoo.protocols import Task, TaskSpec
 
 __all__ = [
-    "COLUMNS", "MAIN_METRICS", "METRICS", "OPTIONS", "TEXT_KEYS", "TYPES", "folder_task_spec", "infer_type",
-    "load_classification", "load_clustering", "load_pair_classification", "load_reranking", "load_sts",
-    "make_task", "read_task_config", "records", "split_path", "task_options", "task_type", "write_jsonl",
+    "COLUMNS",
+    "MAIN_METRICS",
+    "METRICS",
+    "OPTIONS",
+    "TEXT_KEYS",
+    "TYPES",
+    "folder_task_spec",
+    "infer_type",
+    "load_classification",
+    "load_clustering",
+    "load_pair_classification",
+    "load_reranking",
+    "load_sts",
+    "make_task",
+    "read_task_config",
+    "records",
+    "split_path",
+    "task_options",
+    "task_type",
+    "write_jsonl",
 ]
 
 
@@ -118,8 +135,9 @@ def folder_task_spec(folder: Path | str) -> TaskSpec:
     return spec
 
 
-def make_task(spec: TaskSpec, folder: Path, kind: str, split: str = "test",
-              options: dict[str, Any] | None = None) -> Task:
+def make_task(
+    spec: TaskSpec, folder: Path, kind: str, split: str = "test", options: dict[str, Any] | None = None
+) -> Task:
     """The task object of ``kind`` over ``folder``, with the protocol ``options`` task.json set."""
     options = dict(options or {})
     if kind == "classification":

@@ -28,12 +28,15 @@ ENV_VAR = "ZOO_FORTUNES_DIR"
 MIN_PER_CATEGORY = 20
 SEPARATOR = re.compile(r"^%\s*$", re.MULTILINE)
 
+
 def fortunes_dir() -> Path:
     """The folder of fortune files: ``$ZOO_FORTUNES_DIR``, else Debian's location."""
     folder = Path(os.environ.get(ENV_VAR) or DEFAULT_DIR)
     if not folder.is_dir():
-        raise DataError(f"{folder}: no fortune files; install them (apt-get install fortunes) "
-                        f"or point ${ENV_VAR} at a folder of fortune files")
+        raise DataError(
+            f"{folder}: no fortune files; install them (apt-get install fortunes) "
+            f"or point ${ENV_VAR} at a folder of fortune files"
+        )
     return folder
 
 
@@ -54,8 +57,7 @@ def read_categories(folder: Path) -> dict[str, list[str]]:
     return categories
 
 
-def fortunes_clustering(categories: dict[str, list[str]], min_per_category: int = MIN_PER_CATEGORY
-                        ) -> ClusteringData:
+def fortunes_clustering(categories: dict[str, list[str]], min_per_category: int = MIN_PER_CATEGORY) -> ClusteringData:
     """Quotes labelled by category, ambiguous quotes and small categories dropped (the module's rules)."""
     homes: dict[str, set[str]] = defaultdict(set)
     for name, quotes in categories.items():
@@ -69,8 +71,10 @@ def fortunes_clustering(categories: dict[str, list[str]], min_per_category: int 
             texts += kept
             labels += [name] * len(kept)
     if len(set(labels)) < 2:
-        raise DataError(f"fortune files: fewer than two categories with {min_per_category}+ quotes; "
-                        "reinstall the fortunes package (apt-get install --reinstall fortunes)")
+        raise DataError(
+            f"fortune files: fewer than two categories with {min_per_category}+ quotes; "
+            "reinstall the fortunes package (apt-get install --reinstall fortunes)"
+        )
     return ClusteringData(texts, labels, "test")
 
 

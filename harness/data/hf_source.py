@@ -40,15 +40,16 @@ EXAMPLE = "hf:glue?config=mrpc&type=pair_classification&split=validation"
 
 def parse(text: str) -> tuple[str, str, dict[str, str], dict[str, str]]:
     """Dataset path, task type, settings and column mapping (ours -> theirs) of an ``hf:`` name."""
-    path, query = split_options(text[len(PREFIX):])
+    path, query = split_options(text[len(PREFIX) :])
     if not path:
         raise ZooError(f"{text!r}: name a dataset, e.g. {EXAMPLE}")
     allowed = {key: str for key in (*SETTINGS, *COLUMN_NAMES)}
     options = parse_options(f"task {text!r}", query, allowed)
     kind = normal_type(options.get("type", ""))
     if kind is None or kind == "retrieval":
-        raise ZooError(f"{text!r}: add type=<{'|'.join(COLUMNS)}> (e.g. {EXAMPLE}); for retrieval use "
-                       "mteb:<Task> or a BEIR folder")
+        raise ZooError(
+            f"{text!r}: add type=<{'|'.join(COLUMNS)}> (e.g. {EXAMPLE}); for retrieval use mteb:<Task> or a BEIR folder"
+        )
     stray = sorted(set(options) - set(SETTINGS) - set(COLUMNS[kind]))
     if stray:
         raise ZooError(f"{text!r}: a {kind} task has no column {stray[0]!r}; map {', '.join(COLUMNS[kind])}")
@@ -89,8 +90,10 @@ def check_columns(label: str, present: list[str], columns: dict[str, str]) -> No
     """Every mapped column exists; else name the missing one, the ones there are, and the fix."""
     for ours, theirs in columns.items():
         if theirs not in present:
-            raise ZooError(f"{label}: no column {theirs!r} for {ours!r} (columns: {', '.join(present)}); "
-                           f"map it with {ours}=<column>")
+            raise ZooError(
+                f"{label}: no column {theirs!r} for {ours!r} (columns: {', '.join(present)}); "
+                f"map it with {ours}=<column>"
+            )
 
 
 def hf_task(spec: TaskSpec, path: str, kind: str, settings: dict[str, str], columns: dict[str, str]) -> Task:

@@ -36,11 +36,12 @@ SMALL_DOCUMENTS = 5000
 SMALL_SEED = 20240611
 
 DESCRIPTION = "ICD-10-CM: find a code's title from one of its inclusion terms"
-LICENSE = ("ICD-10-CM: US government work (CMS/NCHS), free to use; "
-           "simple-icd-10-cm: MIT")
-CITATION = ("Centers for Medicare & Medicaid Services and National Center for Health Statistics, "
-            "ICD-10-CM Tabular List of Diseases and Injuries; "
-            "S. Travasci, simple_icd_10_cm, https://github.com/StefanoTrv/simple_icd_10_CM")
+LICENSE = "ICD-10-CM: US government work (CMS/NCHS), free to use; simple-icd-10-cm: MIT"
+CITATION = (
+    "Centers for Medicare & Medicaid Services and National Center for Health Statistics, "
+    "ICD-10-CM Tabular List of Diseases and Injuries; "
+    "S. Travasci, simple_icd_10_cm, https://github.com/StefanoTrv/simple_icd_10_CM"
+)
 
 
 def package_version() -> str:
@@ -78,14 +79,22 @@ def build_icd10cm(variant: str, root: Path | None = None) -> Path:
 def _write_variant(variant: str, folder: Path) -> dict[str, object]:
     data = _small(_full()) if variant == "icd10cm-small" else _full()
     write_beir(data, folder)
-    return {"documents": len(data.corpus), "queries": len(data.queries),
-            "judgments": sum(len(d) for d in data.qrels.values())}
+    return {
+        "documents": len(data.corpus),
+        "queries": len(data.queries),
+        "judgments": sum(len(d) for d in data.qrels.values()),
+    }
 
 
 def _build_info(variant: str) -> dict[str, object]:
-    info: dict[str, object] = {"builder": f"harness.data.icd10cm v{VERSION}", "variant": variant,
-                               "package": PACKAGE, "package_version": package_version(),
-                               "icd10cm_release": icd10cm_release(), "split": SPLIT}
+    info: dict[str, object] = {
+        "builder": f"harness.data.icd10cm v{VERSION}",
+        "variant": variant,
+        "package": PACKAGE,
+        "package_version": package_version(),
+        "icd10cm_release": icd10cm_release(),
+        "split": SPLIT,
+    }
     if variant == "icd10cm-small":
         info |= {"seed": SMALL_SEED, "sample_queries": SMALL_QUERIES, "sample_documents": SMALL_DOCUMENTS}
     return info

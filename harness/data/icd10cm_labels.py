@@ -37,7 +37,6 @@ if TYPE_CHECKING:  # the task modules import numpy and scikit-learn: `zoo list` 
     from harness.tasks.clustering import ClusteringData
 
 
-
 VERSION = "1"  # bump when the build rules change: it names the cache folder
 CHAPTERS = "icd10cm-chapters"
 BLOCKS = "icd10cm-blocks"
@@ -50,11 +49,15 @@ SAMPLES_PER_LABEL = 32  # mteb's default is 8; 32 is its most common override (e
 
 SOURCE = "simple-icd-10-cm (PyPI, MIT): ICD-10-CM tabular list from CMS/NCHS"
 LICENSE = "ICD-10-CM: US government work (CMS/NCHS), free to use; simple-icd-10-cm: MIT"
-CITATION = ("Centers for Medicare & Medicaid Services and National Center for Health Statistics, "
-            "ICD-10-CM Tabular List of Diseases and Injuries; "
-            "S. Travasci, simple_icd_10_cm, https://github.com/StefanoTrv/simple_icd_10_CM")
-CHAPTERS_DESCRIPTION = ("ICD-10-CM chapter classification: which of 21 chapters a code title belongs to "
-                        "(logistic regression on 32 examples per chapter, 10 experiments)")
+CITATION = (
+    "Centers for Medicare & Medicaid Services and National Center for Health Statistics, "
+    "ICD-10-CM Tabular List of Diseases and Injuries; "
+    "S. Travasci, simple_icd_10_cm, https://github.com/StefanoTrv/simple_icd_10_CM"
+)
+CHAPTERS_DESCRIPTION = (
+    "ICD-10-CM chapter classification: which of 21 chapters a code title belongs to "
+    "(logistic regression on 32 examples per chapter, 10 experiments)"
+)
 BLOCKS_DESCRIPTION = "ICD-10-CM block clustering: 2,000 code titles from 40 blocks, k-means with k = 40"
 
 
@@ -99,7 +102,7 @@ def chapter_splits() -> dict[str, list[dict[str, str]]]:
         chosen = rng.sample(items, need)
         start = 0
         for split, size in PER_CHAPTER.items():
-            splits[split] += [{"text": t, "label": chapter, "code": c} for c, t in chosen[start:start + size]]
+            splits[split] += [{"text": t, "label": chapter, "code": c} for c, t in chosen[start : start + size]]
             start += size
     return splits
 
@@ -120,10 +123,15 @@ def build_icd_labels(variant: str, root: Path | None = None) -> Path:
     if variant not in VARIANTS:
         raise DataError(f"unknown ICD-10-CM label task {variant!r}; use one of {', '.join(VARIANTS)}")
     folder = Path(root if root is not None else data_home()) / "icd10cm" / variant / f"v{VERSION}"
-    info = {"builder": f"harness.data.icd10cm_labels v{VERSION}", "variant": variant,
-            "package": "simple-icd-10-cm", "package_version": package_version(),
-            "icd10cm_release": icd10cm_release(), "seed": SEED,
-            "sample": PER_CHAPTER if variant == CHAPTERS else {"blocks": N_BLOCKS, "per_block": PER_BLOCK}}
+    info = {
+        "builder": f"harness.data.icd10cm_labels v{VERSION}",
+        "variant": variant,
+        "package": "simple-icd-10-cm",
+        "package_version": package_version(),
+        "icd10cm_release": icd10cm_release(),
+        "seed": SEED,
+        "sample": PER_CHAPTER if variant == CHAPTERS else {"blocks": N_BLOCKS, "per_block": PER_BLOCK},
+    }
     return build_once(folder, info, functools.partial(_write_variant, variant))
 
 
@@ -131,8 +139,11 @@ def _write_variant(variant: str, folder: Path) -> dict[str, object]:
     from harness.data.folders import write_jsonl
 
     splits = chapter_splits() if variant == CHAPTERS else {"test": block_sample()}
-    task = ({"type": "classification", "name": variant, "samples_per_label": SAMPLES_PER_LABEL}
-            if variant == CHAPTERS else {"type": "clustering", "name": variant})
+    task = (
+        {"type": "classification", "name": variant, "samples_per_label": SAMPLES_PER_LABEL}
+        if variant == CHAPTERS
+        else {"type": "clustering", "name": variant}
+    )
     for split, rows in splits.items():
         write_jsonl(folder / f"{split}.jsonl", rows)
     atomic_write_text(folder / TASK_FILE, json.dumps(task, indent=1) + "\n")
@@ -168,17 +179,31 @@ def _block_task(spec: TaskSpec) -> Task:
 
 
 ICD_CHAPTERS = TaskSpec(
-    name=CHAPTERS, type="classification", main_metric="accuracy", version=VERSION,
+    name=CHAPTERS,
+    type="classification",
+    main_metric="accuracy",
+    version=VERSION,
     load=lambda: _chapter_task(ICD_CHAPTERS),
-    aliases=("icd-chapters",), description=CHAPTERS_DESCRIPTION, source=SOURCE, license=LICENSE,
-    citation=CITATION, default=False,
+    aliases=("icd-chapters",),
+    description=CHAPTERS_DESCRIPTION,
+    source=SOURCE,
+    license=LICENSE,
+    citation=CITATION,
+    default=False,
 )
 
 ICD_BLOCKS = TaskSpec(
-    name=BLOCKS, type="clustering", main_metric="v_measure", version=VERSION,
+    name=BLOCKS,
+    type="clustering",
+    main_metric="v_measure",
+    version=VERSION,
     load=lambda: _block_task(ICD_BLOCKS),
-    aliases=("icd-blocks",), description=BLOCKS_DESCRIPTION, source=SOURCE, license=LICENSE,
-    citation=CITATION, default=False,
+    aliases=("icd-blocks",),
+    description=BLOCKS_DESCRIPTION,
+    source=SOURCE,
+    license=LICENSE,
+    citation=CITATION,
+    default=False,
 )
 
 

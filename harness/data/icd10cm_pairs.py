@@ -45,10 +45,11 @@ QUERIES = 500
 NEGATIVES = 19
 BUILD_FILE = "build.json"
 
-PAIRS_DESCRIPTION = ("ICD-10-CM pair classification: are two code titles in the same block (1,000 pairs) or "
-                     "in two blocks of one chapter (1,000 pairs)?")
-RERANK_DESCRIPTION = ("ICD-10-CM reranking: rank a term's code title above 19 titles from the same block "
-                      "(500 queries)")
+PAIRS_DESCRIPTION = (
+    "ICD-10-CM pair classification: are two code titles in the same block (1,000 pairs) or "
+    "in two blocks of one chapter (1,000 pairs)?"
+)
+RERANK_DESCRIPTION = "ICD-10-CM reranking: rank a term's code title above 19 titles from the same block (500 queries)"
 
 
 def pair_rows() -> list[dict[str, Any]]:
@@ -69,8 +70,7 @@ def pair_rows() -> list[dict[str, Any]]:
             if not fits or frozenset((code, other)) in seen:
                 continue
             seen.add(frozenset((code, other)))
-            rows.append({"sentence1": title, "sentence2": other_title, "label": label,
-                         "code1": code, "code2": other})
+            rows.append({"sentence1": title, "sentence2": other_title, "label": label, "code1": code, "code2": other})
             made += 1
     rng.shuffle(rows)
     return rows
@@ -87,14 +87,24 @@ def rerank_rows() -> list[dict[str, Any]]:
     for qid in order:
         relevant = sorted(retrieval.qrels[qid])
         titles = {retrieval.corpus[code].casefold() for code in relevant}
-        others = [(code, title) for code, title in blocks.get(_block(relevant[0]), [])
-                  if title.casefold() not in titles and not any(_related(code, r) for r in relevant)]
+        others = [
+            (code, title)
+            for code, title in blocks.get(_block(relevant[0]), [])
+            if title.casefold() not in titles and not any(_related(code, r) for r in relevant)
+        ]
         if len(others) < NEGATIVES:
             continue
         negatives = rng.sample(others, NEGATIVES)
-        rows.append({"query": retrieval.queries[qid], "positive": [retrieval.corpus[c] for c in relevant],
-                     "negative": [title for _, title in negatives], "id": qid,
-                     "positive_codes": relevant, "negative_codes": [code for code, _ in negatives]})
+        rows.append(
+            {
+                "query": retrieval.queries[qid],
+                "positive": [retrieval.corpus[c] for c in relevant],
+                "negative": [title for _, title in negatives],
+                "id": qid,
+                "positive_codes": relevant,
+                "negative_codes": [code for code, _ in negatives],
+            }
+        )
         if len(rows) == QUERIES:
             return rows
     raise DataError(f"only {len(rows)} ICD-10-CM terms have {NEGATIVES} hard negatives; expected {QUERIES}")
@@ -126,9 +136,15 @@ def build_icd_pairs(variant: str, root: Path | None = None) -> Path:
         raise DataError(f"unknown ICD-10-CM task {variant!r}; use one of {', '.join(BUILDERS)}")
     kind, make_rows, sizes = BUILDERS[variant]
     folder = Path(root if root is not None else data_home()) / "icd10cm" / variant / f"v{VERSION}"
-    info = {"builder": f"harness.data.icd10cm_pairs v{VERSION}", "variant": variant,
-            "package": "simple-icd-10-cm", "package_version": package_version(),
-            "icd10cm_release": icd10cm_release(), "seed": SEED, "sample": sizes}
+    info = {
+        "builder": f"harness.data.icd10cm_pairs v{VERSION}",
+        "variant": variant,
+        "package": "simple-icd-10-cm",
+        "package_version": package_version(),
+        "icd10cm_release": icd10cm_release(),
+        "seed": SEED,
+        "sample": sizes,
+    }
     if _is_current(folder, info):
         return folder
     from harness.data.folders import write_jsonl
@@ -148,15 +164,29 @@ def _task(spec: TaskSpec) -> Task:
 
 
 ICD_PAIRS = TaskSpec(
-    name=PAIRS, type="pair_classification", main_metric="max_ap", version=VERSION,
-    load=lambda: _task(ICD_PAIRS), aliases=("icd-pairs",), description=PAIRS_DESCRIPTION,
-    source=SOURCE, license=LICENSE, citation=CITATION,
+    name=PAIRS,
+    type="pair_classification",
+    main_metric="max_ap",
+    version=VERSION,
+    load=lambda: _task(ICD_PAIRS),
+    aliases=("icd-pairs",),
+    description=PAIRS_DESCRIPTION,
+    source=SOURCE,
+    license=LICENSE,
+    citation=CITATION,
 )
 
 ICD_RERANK = TaskSpec(
-    name=RERANK, type="reranking", main_metric="map_at_1000", version=VERSION,
-    load=lambda: _task(ICD_RERANK), aliases=("icd-rerank",), description=RERANK_DESCRIPTION,
-    source=SOURCE, license=LICENSE, citation=CITATION,
+    name=RERANK,
+    type="reranking",
+    main_metric="map_at_1000",
+    version=VERSION,
+    load=lambda: _task(ICD_RERANK),
+    aliases=("icd-rerank",),
+    description=RERANK_DESCRIPTION,
+    source=SOURCE,
+    license=LICENSE,
+    citation=CITATION,
 )
 
 

@@ -26,11 +26,15 @@ LEE_SIZE = 50
 
 DESCRIPTION = "Lee et al. (2005): human similarity of 50 news documents, all 1,225 pairs"
 SOURCE = "gensim's bundled test data (gensim/test/test_data/lee.cor and similarities0-1.txt)"
-LICENSE = ("no explicit licence: corpus and judgments provided by M. D. Lee to gensim and shipped in its "
-           "LGPL-2.1 wheel; documents are Australian Broadcasting Corporation news items; research use")
-CITATION = ("Lee, M. D., Pincombe, B., & Welsh, M. (2005). An empirical evaluation of models of text "
-            "document similarity. Proceedings of the 27th Annual Conference of the Cognitive Science "
-            "Society.")
+LICENSE = (
+    "no explicit licence: corpus and judgments provided by M. D. Lee to gensim and shipped in its "
+    "LGPL-2.1 wheel; documents are Australian Broadcasting Corporation news items; research use"
+)
+CITATION = (
+    "Lee, M. D., Pincombe, B., & Welsh, M. (2005). An empirical evaluation of models of text "
+    "document similarity. Proceedings of the 27th Annual Conference of the Cognitive Science "
+    "Society."
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,8 +58,10 @@ def lee_data_dir() -> Path:
     folder = Path(list(spec.submodule_search_locations)[0]) / "test" / "test_data"
     for name in (LEE_DOCUMENTS, LEE_SIMILARITIES):
         if not (folder / name).is_file():
-            raise DataError(f"{folder / name}: missing from the installed gensim; "
-                            "reinstall gensim from its wheel (pip install --force-reinstall gensim)")
+            raise DataError(
+                f"{folder / name}: missing from the installed gensim; "
+                "reinstall gensim from its wheel (pip install --force-reinstall gensim)"
+            )
     return folder
 
 
@@ -83,16 +89,19 @@ def _lee_documents(path: Path) -> list[str]:
     documents = [" ".join(line.split()) for line in path.read_text(encoding="latin-1").splitlines()]
     documents = [d for d in documents if d]
     if len(documents) != LEE_SIZE:
-        raise DataError(f"{path}: expected {LEE_SIZE} documents, found {len(documents)}; "
-                        "reinstall gensim from its wheel")
+        raise DataError(
+            f"{path}: expected {LEE_SIZE} documents, found {len(documents)}; reinstall gensim from its wheel"
+        )
     return documents
 
 
 def _lee_matrix(path: Path) -> np.ndarray:
     matrix = np.loadtxt(path, dtype=np.float64)
     if matrix.shape != (LEE_SIZE, LEE_SIZE) or not np.all(np.isfinite(matrix)):
-        raise DataError(f"{path}: expected a finite {LEE_SIZE}x{LEE_SIZE} matrix, got shape "
-                        f"{matrix.shape}; reinstall gensim from its wheel")
+        raise DataError(
+            f"{path}: expected a finite {LEE_SIZE}x{LEE_SIZE} matrix, got shape "
+            f"{matrix.shape}; reinstall gensim from its wheel"
+        )
     return matrix
 
 
@@ -116,7 +125,7 @@ def load_sts_jsonl(path: Path | str, split: str = "test") -> STSData:
 def _sentence(path: Path, number: int, record: dict[str, Any], key: str) -> str:
     value = record.get(key)
     if not isinstance(value, str):
-        what = f"missing \"{key}\"" if value is None else f"\"{key}\" must be a string"
+        what = f'missing "{key}"' if value is None else f'"{key}" must be a string'
         raise DataError(f"{path}:{number}: {what}; give every line string sentence1 and sentence2")
     return value
 
@@ -124,6 +133,6 @@ def _sentence(path: Path, number: int, record: dict[str, Any], key: str) -> str:
 def _score(path: Path, number: int, record: dict[str, Any]) -> float:
     value = record.get("score")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        what = "missing \"score\"" if value is None else f"\"score\" must be a finite number, got {value!r}"
+        what = 'missing "score"' if value is None else f'"score" must be a finite number, got {value!r}'
         raise DataError(f"{path}:{number}: {what}; give every line a numeric score")
     return float(value)

@@ -37,13 +37,13 @@ def writable_folder(folder: Path | str, option: str = "--out") -> Path:
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise ZooError(f"{option} {folder}: cannot write there ({exc.strerror or exc}); "
-                       "choose a folder you can write to") from None
+        raise ZooError(
+            f"{option} {folder}: cannot write there ({exc.strerror or exc}); choose a folder you can write to"
+        ) from None
     return folder
 
 
-def build_once(folder: Path, stamp: Mapping[str, object],
-               build: Callable[[Path], Mapping[str, object] | None]) -> Path:
+def build_once(folder: Path, stamp: Mapping[str, object], build: Callable[[Path], Mapping[str, object] | None]) -> Path:
     """``folder``, built by ``build`` unless a build with the same ``stamp`` is already there.
 
     ``build(tmp)`` fills an empty temporary folder, which then replaces ``folder`` whole, with ``build.json``

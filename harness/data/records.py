@@ -35,8 +35,11 @@ def split_path(folder: Path, split: str) -> Path:
     if len(found) == 2:
         raise fail(found[1], f"both {found[0].name} and {found[1].name} hold split {split!r}", "keep one")
     if not found:
-        raise fail(folder / f"{split}.jsonl", "missing file",
-                   f"write split {split!r} as {split}.jsonl or {split}.parquet (see harness.data.folders)")
+        raise fail(
+            folder / f"{split}.jsonl",
+            "missing file",
+            f"write split {split!r} as {split}.jsonl or {split}.parquet (see harness.data.folders)",
+        )
     return found[0]
 
 
@@ -56,8 +59,9 @@ def _parquet_records(path: Path) -> Iterator[Located]:
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises many kinds; all mean the same to the user
-        raise fail(path, f"cannot read parquet ({type(exc).__name__}: {exc})",
-                   "write it with pandas.DataFrame.to_parquet") from None
+        raise fail(
+            path, f"cannot read parquet ({type(exc).__name__}: {exc})", "write it with pandas.DataFrame.to_parquet"
+        ) from None
     for number, record in enumerate(frame.to_dict("records"), start=1):
         yield f"{path}:{number}", {key: plain(value, pd.NA) for key, value in record.items()}
 

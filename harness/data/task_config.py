@@ -13,25 +13,44 @@ from zoo.safepaths import component
 from zoo.textio import read_json, text_lines
 
 TYPES = (*COLUMNS, "retrieval")
-MAIN_METRICS = {"classification": classification.MAIN_METRIC, "clustering": clustering.MAIN_METRIC,
-                "pair_classification": pair_classification.MAIN_METRIC,
-                "reranking": reranking.MAIN_METRIC, "sts": "cosine_spearman"}
-METRICS = {"classification": classification.METRIC_NAMES, "clustering": clustering.METRIC_NAMES,
-           "pair_classification": pair_classification.METRIC_NAMES,
-           "reranking": reranking.METRIC_NAMES,
-           "sts": tuple(f"{s}_{c}" for s in ("cosine", "dot", "euclidean") for c in ("pearson", "spearman"))}
+MAIN_METRICS = {
+    "classification": classification.MAIN_METRIC,
+    "clustering": clustering.MAIN_METRIC,
+    "pair_classification": pair_classification.MAIN_METRIC,
+    "reranking": reranking.MAIN_METRIC,
+    "sts": "cosine_spearman",
+}
+METRICS = {
+    "classification": classification.METRIC_NAMES,
+    "clustering": clustering.METRIC_NAMES,
+    "pair_classification": pair_classification.METRIC_NAMES,
+    "reranking": reranking.METRIC_NAMES,
+    "sts": tuple(f"{s}_{c}" for s in ("cosine", "dot", "euclidean") for c in ("pearson", "spearman")),
+}
 TEXT_KEYS = ("name", "description", "main_metric", "version", "split", "license", "citation", "source")
 OPTIONS: dict[str, dict[str, type]] = {
-    "classification": {"train_split": str, "samples_per_label": int, "n_experiments": int, "seed": int,
-                       "max_iter": int},
+    "classification": {
+        "train_split": str,
+        "samples_per_label": int,
+        "n_experiments": int,
+        "seed": int,
+        "max_iter": int,
+    },
     "clustering": {"n_experiments": int, "cluster_size": int, "batch_size": int, "seed": int, "sampled_from": int},
 }
 
 # Upper bounds on the sizes task.json may set: beyond them a run would take days or exhaust memory (a typo
 # of a few zeros should be an error, not a hang). mteb's defaults are far below: 10 experiments, 8
 # samples per label, 100 iterations, 16,384 documents per clustering experiment.
-LIMITS = {"n_experiments": 1000, "samples_per_label": 100_000, "max_iter": 100_000,
-          "cluster_size": 1_000_000, "batch_size": 1_000_000, "sampled_from": 100_000_000, "seed": 2**32 - 1}
+LIMITS = {
+    "n_experiments": 1000,
+    "samples_per_label": 100_000,
+    "max_iter": 100_000,
+    "cluster_size": 1_000_000,
+    "batch_size": 1_000_000,
+    "sampled_from": 100_000_000,
+    "seed": 2**32 - 1,
+}
 
 
 def read_task_config(folder: Path) -> dict[str, Any]:
@@ -45,13 +64,19 @@ def read_task_config(folder: Path) -> dict[str, Any]:
         raise fail(path, f"expected a JSON object, got {type(config).__name__}", example)
     for key in TEXT_KEYS:
         if key in config and (not isinstance(config[key], str) or not config[key]):
-            raise fail(key_line(path, key), f"\"{key}\" must be a non-empty string, got "
-                       f"{short(config[key])}", f"write \"{key}\" as a string")
+            raise fail(
+                key_line(path, key),
+                f'"{key}" must be a non-empty string, got {short(config[key])}',
+                f'write "{key}" as a string',
+            )
     for key in ("split", "train_split"):  # names of files in this folder, never paths out of it
         value = config.get(key)
         if isinstance(value, str) and component(value) != value:
-            raise fail(key_line(path, key), f"\"{key}\" must name a split file in this folder, got {short(value)}",
-                       "use letters, digits, '-', '_' or '.', e.g. \"test\"")
+            raise fail(
+                key_line(path, key),
+                f'"{key}" must name a split file in this folder, got {short(value)}',
+                "use letters, digits, '-', '_' or '.', e.g. \"test\"",
+            )
     return config
 
 
@@ -80,8 +105,9 @@ def task_type(folder: Path, config: dict[str, Any]) -> str:
     value = config["type"]
     kind = normal_type(value) if isinstance(value, str) else None
     if kind is None:
-        raise fail(key_line(folder / TASK_FILE, "type"), f"unknown task type {short(value)}",
-                   f"use one of {', '.join(TYPES)}")
+        raise fail(
+            key_line(folder / TASK_FILE, "type"), f"unknown task type {short(value)}", f"use one of {', '.join(TYPES)}"
+        )
     return kind
 
 
@@ -90,8 +116,11 @@ def infer_type(folder: Path, split: str = "test") -> str:
     if (folder / "corpus.jsonl").is_file():
         return "retrieval"
     if (folder / "queries.jsonl").is_file() or (folder / "qrels").is_dir():
-        raise fail(folder / "corpus.jsonl", "missing file (queries.jsonl or qrels/ make this a BEIR folder)",
-                   "a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/<split>.tsv")
+        raise fail(
+            folder / "corpus.jsonl",
+            "missing file (queries.jsonl or qrels/ make this a BEIR folder)",
+            "a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/<split>.tsv",
+        )
     path = split_path(folder, split)
     where, first = next(records(path), (str(path), None))
     if first is None:
@@ -102,8 +131,11 @@ def infer_type(folder: Path, split: str = "test") -> str:
     if {"text", "label"} <= set(first):
         has_train = any((folder / f"train{ext}").is_file() for ext in (".jsonl", ".parquet"))
         return "classification" if has_train else "clustering"
-    raise fail(where, f"cannot tell the task type from the columns {sorted(first)}",
-               f"add {TASK_FILE} naming the \"type\" ({', '.join(TYPES)}) and use its documented columns")
+    raise fail(
+        where,
+        f"cannot tell the task type from the columns {sorted(first)}",
+        f'add {TASK_FILE} naming the "type" ({", ".join(TYPES)}) and use its documented columns',
+    )
 
 
 def task_options(folder: Path, config: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -117,22 +149,35 @@ def task_options(folder: Path, config: dict[str, Any], kind: str) -> dict[str, A
         _check_option(path, key, value, allowed.get(key))
     main = config.get("main_metric")
     if main is not None and main not in METRICS[kind]:
-        raise fail(key_line(path, "main_metric"), f"unknown main_metric {main!r} for a {kind} task",
-                   f"use one of {', '.join(METRICS[kind])}")
+        raise fail(
+            key_line(path, "main_metric"),
+            f"unknown main_metric {main!r} for a {kind} task",
+            f"use one of {', '.join(METRICS[kind])}",
+        )
     if kind == "classification" and config.get("train_split", "train") == config.get("split", "test"):
-        raise fail(key_line(path, "split"), "the training and evaluation splits are the same file",
-                   "give \"split\" and \"train_split\" different names")
+        raise fail(
+            key_line(path, "split"),
+            "the training and evaluation splits are the same file",
+            'give "split" and "train_split" different names',
+        )
     return {key: value for key, value in config.items() if key in allowed}
 
 
 def _check_option(path: Path, key: str, value: Any, kind: type | None) -> None:
     if kind is int and (isinstance(value, bool) or not isinstance(value, int) or value < (0 if key == "seed" else 1)):
         least = "non-negative" if key == "seed" else "positive"
-        raise fail(key_line(path, key), f"\"{key}\" must be a {least} integer, got {short(value)}",
-                   f"write \"{key}\" as a whole number")
+        raise fail(
+            key_line(path, key),
+            f'"{key}" must be a {least} integer, got {short(value)}',
+            f'write "{key}" as a whole number',
+        )
     if kind is int and key in LIMITS and value > LIMITS[key]:
-        raise fail(key_line(path, key), f"\"{key}\" must be at most {LIMITS[key]:,}, got {value:,}",
-                   "a larger value would run for days or exhaust memory; use a smaller one")
+        raise fail(
+            key_line(path, key),
+            f'"{key}" must be at most {LIMITS[key]:,}, got {value:,}',
+            "a larger value would run for days or exhaust memory; use a smaller one",
+        )
     if kind is str and (not isinstance(value, str) or not value):
-        raise fail(key_line(path, key), f"\"{key}\" must be a non-empty string, got {short(value)}",
-                   f"write \"{key}\" as a string")
+        raise fail(
+            key_line(path, key), f'"{key}" must be a non-empty string, got {short(value)}', f'write "{key}" as a string'
+        )

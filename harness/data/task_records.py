@@ -40,12 +40,11 @@ Source = Path | str
 # --- fields -------------------------------------------------------------------------------------
 
 
-def field(where: str, record: dict[str, Any], key: str, ok: Callable[[Any], bool], expected: str,
-          fix: str) -> Any:
+def field(where: str, record: dict[str, Any], key: str, ok: Callable[[Any], bool], expected: str, fix: str) -> Any:
     """``record[key]`` when ``ok`` accepts it; else a DataError saying it is missing or what it must be."""
     value = record.get(key)
     if value is None or not ok(value):
-        what = f"missing \"{key}\"" if value is None else f"\"{key}\" must be {expected}, got {short(value)}"
+        what = f'missing "{key}"' if value is None else f'"{key}" must be {expected}, got {short(value)}'
         raise fail(where, what, fix)
     return value
 
@@ -55,18 +54,31 @@ def is_number(value: Any) -> bool:
 
 
 def text(where: str, record: dict[str, Any], key: str) -> str:
-    return field(where, record, key, lambda v: isinstance(v, str), "a string",
-                 f"give every record a string \"{key}\"")
+    return field(where, record, key, lambda v: isinstance(v, str), "a string", f'give every record a string "{key}"')
 
 
 def label(where: str, record: dict[str, Any]) -> str | int:
-    return field(where, record, "label", lambda v: isinstance(v, (str, int)) and not isinstance(v, bool),
-                 "a string or an integer", "give every record a string or integer \"label\"")
+    return field(
+        where,
+        record,
+        "label",
+        lambda v: isinstance(v, (str, int)) and not isinstance(v, bool),
+        "a string or an integer",
+        'give every record a string or integer "label"',
+    )
 
 
 def binary(where: str, record: dict[str, Any]) -> int:
-    return int(field(where, record, "label", lambda v: is_number(v) and v in (0, 1), "0 or 1",
-                     "label positive pairs 1 and negative pairs 0"))
+    return int(
+        field(
+            where,
+            record,
+            "label",
+            lambda v: is_number(v) and v in (0, 1),
+            "0 or 1",
+            "label positive pairs 1 and negative pairs 0",
+        )
+    )
 
 
 def _is_texts(value: Any) -> bool:
@@ -74,8 +86,14 @@ def _is_texts(value: Any) -> bool:
 
 
 def text_list(where: str, record: dict[str, Any], key: str) -> list[str]:
-    return field(where, record, key, _is_texts, "a non-empty list of strings",
-                 f"give every query a non-empty list of \"{key}\" texts (mteb drops queries without)")
+    return field(
+        where,
+        record,
+        key,
+        _is_texts,
+        "a non-empty list of strings",
+        f'give every query a non-empty list of "{key}" texts (mteb drops queries without)',
+    )
 
 
 def score(where: str, record: dict[str, Any]) -> float:
@@ -107,9 +125,12 @@ def _one_type(labels: list[str | int], wheres: list[str]) -> None:
     kinds = {str: "a string", int: "an integer"}
     for value, where in zip(labels, wheres):
         if type(value) is not type(labels[0]):
-            raise fail(where, f"label {short(value)} is {kinds[type(value)]} but label "
-                       f"{short(labels[0])} ({wheres[0]}) is {kinds[type(labels[0])]}",
-                       "use one type, strings or integers, for every label")
+            raise fail(
+                where,
+                f"label {short(value)} is {kinds[type(value)]} but label "
+                f"{short(labels[0])} ({wheres[0]}) is {kinds[type(labels[0])]}",
+                "use one type, strings or integers, for every label",
+            )
 
 
 def _two_labels(source: Source, labels: list[str | int], what: str) -> None:
@@ -121,8 +142,9 @@ def _name(source: Source) -> str:
     return source.name if isinstance(source, Path) else source
 
 
-def classification_data(train: Iterable[Located], train_source: Source, test: Iterable[Located],
-                        test_source: Source, split: str = "test") -> ClassificationData:
+def classification_data(
+    train: Iterable[Located], train_source: Source, test: Iterable[Located], test_source: Source, split: str = "test"
+) -> ClassificationData:
     """Training and evaluation records; every evaluation label must occur in training."""
     train_texts, train_labels, train_wheres = labelled(train, train_source)
     test_texts, test_labels, test_wheres = labelled(test, test_source)
@@ -131,8 +153,11 @@ def classification_data(train: Iterable[Located], train_source: Source, test: It
     known = set(train_labels)
     for value, where in zip(test_labels, test_wheres):
         if value not in known:
-            raise fail(where, f"label {short(value)} never occurs in {_name(train_source)}",
-                       f"add examples of it to {_name(train_source)} or drop the line")
+            raise fail(
+                where,
+                f"label {short(value)} never occurs in {_name(train_source)}",
+                f"add examples of it to {_name(train_source)} or drop the line",
+            )
     return ClassificationData(train_texts, train_labels, test_texts, test_labels, split)
 
 
@@ -143,8 +168,7 @@ def clustering_data(rows: Iterable[Located], source: Source, split: str = "test"
     return ClusteringData(texts, labels, split)
 
 
-def pair_classification_data(rows: Iterable[Located], source: Source, split: str = "test"
-                             ) -> PairClassificationData:
+def pair_classification_data(rows: Iterable[Located], source: Source, split: str = "test") -> PairClassificationData:
     left, right, labels = [], [], []
     for where, record in rows:
         left.append(text(where, record, "sentence1"))
@@ -152,8 +176,11 @@ def pair_classification_data(rows: Iterable[Located], source: Source, split: str
         labels.append(binary(where, record))
     nonempty(source, labels, COLUMNS["pair_classification"])
     if len(set(labels)) < 2:
-        raise fail(source, f"every pair has label {labels[0]}",
-                   "pair classification needs both positive (1) and negative (0) pairs")
+        raise fail(
+            source,
+            f"every pair has label {labels[0]}",
+            "pair classification needs both positive (1) and negative (0) pairs",
+        )
     return PairClassificationData(left, right, labels, split)
 
 

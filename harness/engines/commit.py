@@ -43,8 +43,13 @@ class Committer:
     says. ``flush`` and ``close`` return once everything handed over is stored; an error on the writer
     thread is raised in the caller's thread at its next call."""
 
-    def __init__(self, cache: EmbeddingCache, namespace: CacheNamespace, policy: CommitPolicy = CommitPolicy(),
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        cache: EmbeddingCache,
+        namespace: CacheNamespace,
+        policy: CommitPolicy = CommitPolicy(),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.cache = cache
         self.namespace = namespace
         self.policy = policy
@@ -130,8 +135,12 @@ class Committer:
                 self._changed.notify_all()
 
     def _ready(self) -> bool:
-        return (self._closing or self._answered < self._wanted or self._bytes > self.policy.max_pending_bytes
-                or self.policy.due(len(self._items), self.clock() - self._last))
+        return (
+            self._closing
+            or self._answered < self._wanted
+            or self._bytes > self.policy.max_pending_bytes
+            or self.policy.due(len(self._items), self.clock() - self._last)
+        )
 
     def _wait_left(self) -> float | None:
         """How long until the policy's time comes round, where enough items wait for it (else an add wakes us)."""

@@ -31,8 +31,14 @@ class LocalEngine:
         order = np.asarray(by_length(job.items), dtype=np.int64)
         out: np.ndarray | None = None
         spent = 0.0
-        bar = tqdm(total=len(job.items), desc=f"{job.encoder.name}: {job.role}s", unit="item",
-                   disable=None if job.progress else True, file=sys.stderr, leave=False)
+        bar = tqdm(
+            total=len(job.items),
+            desc=f"{job.encoder.name}: {job.role}s",
+            unit="item",
+            disable=None if job.progress else True,
+            file=sys.stderr,
+            leave=False,
+        )
         with bar:
             for start in range(0, len(order), self.chunk):
                 rows = order[start : start + self.chunk]

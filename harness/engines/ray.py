@@ -42,8 +42,13 @@ class RayEngine:
 
     name = "ray"
 
-    def __init__(self, workers: int = 1, address: str | None = None, cpus_per_worker: int | None = None,
-                 policy: CommitPolicy = CommitPolicy()) -> None:
+    def __init__(
+        self,
+        workers: int = 1,
+        address: str | None = None,
+        cpus_per_worker: int | None = None,
+        policy: CommitPolicy = CommitPolicy(),
+    ) -> None:
         self.cluster = RayCluster(workers, address, cpus_per_worker)
         self.workers = workers
         self.policy = policy
@@ -73,8 +78,12 @@ class RayEngine:
             return backend
         from harness.engines.ray_search import ShardedExact
 
-        return ShardedExact(workers=self.workers, chunk_size=backend.chunk_size,
-                            query_batch_size=backend.query_batch_size, cluster=self.cluster)
+        return ShardedExact(
+            workers=self.workers,
+            chunk_size=backend.chunk_size,
+            query_batch_size=backend.query_batch_size,
+            cluster=self.cluster,
+        )
 
     def encode(self, job: EncodeJob) -> Encoded:
         from tqdm.auto import tqdm
@@ -83,30 +92,54 @@ class RayEngine:
         order = by_length(job.items)
         size = block_size(len(order), self.workers)
         blocks = [order[start : start + size] for start in range(0, len(order), size)]
-        worker = {"name": _worker_name(job.name), "role": job.role, "instruction": job.instruction,
-                  "fingerprint": job.encoder.fingerprint(), "policy": self.policy}
+        worker = {
+            "name": _worker_name(job.name),
+            "role": job.role,
+            "instruction": job.instruction,
+            "fingerprint": job.encoder.fingerprint(),
+            "policy": self.policy,
+        }
         collected = _Collected(job)
         workers = f"{self.workers} Ray worker" + ("s" if self.workers > 1 else "")
-        bar = tqdm(total=len(job.items), desc=f"{job.encoder.name}: {job.role}s on {workers}", unit="item",
-                   disable=None if job.progress else True, file=sys.stderr, leave=False)
+        bar = tqdm(
+            total=len(job.items),
+            desc=f"{job.encoder.name}: {job.role}s on {workers}",
+            unit="item",
+            disable=None if job.progress else True,
+            file=sys.stderr,
+            leave=False,
+        )
         submitted = time.time()  # wall clocks: workers on other nodes say when they started
         with bar, _quiet_data_context(ray), _zoo_errors():
             dataset = _dataset(ray, job.items, blocks).map_batches(
-                EncodeWorker, fn_constructor_kwargs=worker, batch_size=None, batch_format="pyarrow",
-                compute=ray.data.ActorPoolStrategy(size=min(self.workers, len(blocks)),  # no idle actors
-                                                   max_tasks_in_flight_per_actor=2),
-                num_cpus=self.cpus_per_worker, num_gpus=self._gpus,
+                EncodeWorker,
+                fn_constructor_kwargs=worker,
+                batch_size=None,
+                batch_format="pyarrow",
+                compute=ray.data.ActorPoolStrategy(
+                    size=min(self.workers, len(blocks)),  # no idle actors
+                    max_tasks_in_flight_per_actor=2,
+                ),
+                num_cpus=self.cpus_per_worker,
+                num_gpus=self._gpus,
             )
             # no prefetching: it holds each batch back about a second, which a killed driver would lose
             for batch in dataset.iter_batches(batch_size=None, batch_format="numpy", prefetch_batches=0):
                 bar.update(collected.add(batch))
         finished = time.time()
         if collected.missing or collected.vectors is None:
-            raise ZooError(f"the ray engine got back {len(job.items) - collected.missing} of {len(job.items)} "
-                           "vectors; rerun to encode the rest (the cache keeps what was committed)")
+            raise ZooError(
+                f"the ray engine got back {len(job.items) - collected.missing} of {len(job.items)} "
+                "vectors; rerun to encode the rest (the cache keeps what was committed)"
+            )
         started = min(collected.started, default=submitted)
-        return Encoded(collected.vectors, max(collected.load_seconds, default=0.0), max(finished - started, 0.0),
-                       collected.by_node, startup_seconds=max(started - submitted, 0.0))
+        return Encoded(
+            collected.vectors,
+            max(collected.load_seconds, default=0.0),
+            max(finished - started, 0.0),
+            collected.by_node,
+            startup_seconds=max(started - submitted, 0.0),
+        )
 
     def close(self) -> None:
         self.cluster.close()
@@ -123,12 +156,16 @@ class RayEngine:
         resources = ray.cluster_resources()
         gpus, cpus = int(resources.get("GPU", 0)), resources.get("CPU", 0)
         if gpus and self.workers > gpus:
-            raise ZooError(f"--workers {self.workers} asks for one GPU each and the cluster has {gpus}: "
-                           f"pass --workers {gpus} or fewer")
+            raise ZooError(
+                f"--workers {self.workers} asks for one GPU each and the cluster has {gpus}: "
+                f"pass --workers {gpus} or fewer"
+            )
         cpus_per_worker = self.cpus_per_worker or 1
         if not gpus and cpus < self.workers * cpus_per_worker:
-            warn(f"the Ray cluster has {cpus:g} CPUs for {self.workers} workers of {cpus_per_worker}: "
-                 f"they start as CPUs free up (blocks wait up to {ACTOR_START_SECONDS} s)")
+            warn(
+                f"the Ray cluster has {cpus:g} CPUs for {self.workers} workers of {cpus_per_worker}: "
+                f"they start as CPUs free up (blocks wait up to {ACTOR_START_SECONDS} s)"
+            )
         self._ray, self._gpus = ray, 1 if gpus else 0
         return ray
 
@@ -144,8 +181,7 @@ class EncodeWorker:
     batch per yield, so Ray Data streams each to the driver at once rather than merging them into a block).
     """
 
-    def __init__(self, name: str, role: str, instruction: str | None, fingerprint: str,
-                 policy: CommitPolicy) -> None:
+    def __init__(self, name: str, role: str, instruction: str | None, fingerprint: str, policy: CommitPolicy) -> None:
         import ray
 
         from zoo.registry import Registry
@@ -155,9 +191,11 @@ class EncodeWorker:
         load_model(self.encoder)
         self.node = ray.get_runtime_context().get_node_id()
         if self.encoder.fingerprint() != fingerprint:
-            raise ZooError(f"a ray worker on node {self.node} opens {name!r} as another model (fingerprint "
-                           f"{self.encoder.fingerprint()}, the driver has {fingerprint}): install the same model "
-                           "and plugin versions on every node")
+            raise ZooError(
+                f"a ray worker on node {self.node} opens {name!r} as another model (fingerprint "
+                f"{self.encoder.fingerprint()}, the driver has {fingerprint}): install the same model "
+                "and plugin versions on every node"
+            )
         self.role, self.instruction, self.policy = role, instruction, policy
         self.pid = os.getpid()
         self.load_seconds = time.perf_counter() - began  # reported once, with the first vectors
@@ -254,8 +292,9 @@ def _dataset(ray: Any, items: list[Any], blocks: list[list[int]]) -> Any:
     if all(isinstance(item, str) for item in items) or all(isinstance(item, bytes) for item in items):
         import pyarrow as pa
 
-        return ray.data.from_arrow([pa.table({"row": pa.array(rows, pa.int64()), "item": [items[i] for i in rows]})
-                                    for rows in blocks])
+        return ray.data.from_arrow(
+            [pa.table({"row": pa.array(rows, pa.int64()), "item": [items[i] for i in rows]}) for rows in blocks]
+        )
     ordered = [{"row": i, "item": items[i]} for rows in blocks for i in rows]  # images, arrays: pickled
     return ray.data.from_items(ordered, override_num_blocks=len(blocks))
 
@@ -265,8 +304,12 @@ def _quiet_data_context(ray: Any) -> Iterator[None]:
     """Ray Data settings for one encode: stream each worker yield as its own block, wait for every actor
     before sending blocks (so load time is apart and the work spreads), no bars or banners of its own."""
     context = ray.data.DataContext.get_current()
-    settings = {"target_max_block_size": 1 << 10, "enable_progress_bars": False,
-                "print_on_execution_start": False, "wait_for_min_actors_s": ACTOR_START_SECONDS}
+    settings = {
+        "target_max_block_size": 1 << 10,
+        "enable_progress_bars": False,
+        "print_on_execution_start": False,
+        "wait_for_min_actors_s": ACTOR_START_SECONDS,
+    }
     saved = {key: getattr(context, key) for key in settings}
     levels = {"ray.data": logging.ERROR, "ray.data.exceptions": logging.CRITICAL}  # errors are raised here
     saved_levels = {name: logging.getLogger(name).level for name in levels}

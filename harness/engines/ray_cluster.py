@@ -69,8 +69,13 @@ class RayCluster:
         quiet = {"logging_level": logging.ERROR, "log_to_driver": False}  # its notices are not the run's
         if self.address is None:
             self.cpus_per_worker = self.cpus_per_worker or max(1, (os.cpu_count() or 1) // self.workers)
-            ray.init(address="local", num_cpus=self.workers * self.cpus_per_worker, include_dashboard=False,
-                     _node_ip_address="127.0.0.1", **quiet)
+            ray.init(
+                address="local",
+                num_cpus=self.workers * self.cpus_per_worker,
+                include_dashboard=False,
+                _node_ip_address="127.0.0.1",
+                **quiet,
+            )
             self._started = True
             return
         env = {name: os.environ[name] for name in FORWARDED_ENV if name in os.environ}
@@ -78,5 +83,7 @@ class RayCluster:
             ray.init(address=self.address, runtime_env={"env_vars": env} if env else None, **quiet)
         except (ConnectionError, RuntimeError, ValueError) as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise ZooError(f"cannot join the Ray cluster at {self.address!r} ({first}): check `ray status` "
-                           "there, or drop --ray-address (and RAY_ADDRESS) to start a local instance") from None
+            raise ZooError(
+                f"cannot join the Ray cluster at {self.address!r} ({first}): check `ray status` "
+                "there, or drop --ray-address (and RAY_ADDRESS) to start a local instance"
+            ) from None

@@ -57,8 +57,7 @@ def merge_top(parts: Sequence[tuple[int, np.ndarray, np.ndarray]], k: int) -> tu
 class ShardSearcher:
     """One shard's exact search, in a Ray actor: built once, asked for each query batch."""
 
-    def __init__(self, vectors: np.ndarray, similarity: Similarity, chunk_size: int, query_batch_size: int
-                 ) -> None:
+    def __init__(self, vectors: np.ndarray, similarity: Similarity, chunk_size: int, query_batch_size: int) -> None:
         self.backend = ExactBackend(chunk_size=chunk_size, query_batch_size=query_batch_size)
         self.backend.build(vectors, range(len(vectors)), similarity)  # type: ignore[arg-type]  # positions
 
@@ -82,9 +81,16 @@ class ShardedExact:
     similarities = ExactBackend.similarities
     reads_stored = True  # a StoredMatrix is read one shard at a time, straight into the object store
 
-    def __init__(self, *, workers: int = 2, chunk_size: int = 4096, query_batch_size: int = 1024,
-                 cpus_per_worker: float | None = None, address: str | None = None,
-                 cluster: RayCluster | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        workers: int = 2,
+        chunk_size: int = 4096,
+        query_batch_size: int = 1024,
+        cpus_per_worker: float | None = None,
+        address: str | None = None,
+        cluster: RayCluster | None = None,
+    ) -> None:
         self.workers = positive_int(workers, "workers", self.name)
         self.chunk_size = positive_int(chunk_size, "chunk_size", self.name)
         self.query_batch_size = positive_int(query_batch_size, "query_batch_size", self.name)
@@ -127,14 +133,17 @@ class ShardedExact:
         actor = ray.remote(num_cpus=each)(ShardSearcher)
         for start, stop in bounds:  # the object store keeps the copy each worker searches
             self._refs.append(ray.put(shard(x, start, stop)))
-            self._shards.append((start, actor.remote(self._refs[-1], similarity, self.chunk_size,
-                                                     self.query_batch_size)))
+            self._shards.append(
+                (start, actor.remote(self._refs[-1], similarity, self.chunk_size, self.query_batch_size))
+            )
         try:
             sizes = ray.get([searcher.nbytes.remote() for _, searcher in self._shards], timeout=PLACEMENT_SECONDS)
         except ray.exceptions.GetTimeoutError:
             self._release()
-            raise ZooError(f"{len(bounds)} search workers of {each:g} CPU were not all placed on the Ray cluster "
-                           f"in {PLACEMENT_SECONDS} s: start more nodes or ask for fewer workers") from None
+            raise ZooError(
+                f"{len(bounds)} search workers of {each:g} CPU were not all placed on the Ray cluster "
+                f"in {PLACEMENT_SECONDS} s: start more nodes or ask for fewer workers"
+            ) from None
         self._nbytes = sum(sizes)
         self._ids = np.asarray(ids, dtype=object)
         self._dim = x.shape[1]

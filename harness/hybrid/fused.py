@@ -36,8 +36,16 @@ class FusedRetriever:
     modalities = ("text",)
     prepares = False  # texts pass through to the stages, whose encoding counts in build and search time
 
-    def __init__(self, models: Sequence[str], *, method: str = "rrf", k: int = RRF_K, weight: float | None = None,
-                 depth: int = DEPTH, name: str = "") -> None:
+    def __init__(
+        self,
+        models: Sequence[str],
+        *,
+        method: str = "rrf",
+        k: int = RRF_K,
+        weight: float | None = None,
+        depth: int = DEPTH,
+        name: str = "",
+    ) -> None:
         if len(models) != 2:
             raise ZooError(f"fusion takes two models, got {len(models)}: write models=bm25+all-minilm-l6-v2")
         if method not in METHODS:
@@ -69,18 +77,19 @@ class FusedRetriever:
         return self._stages
 
     def params(self) -> dict[str, Any]:
-        settings: dict[str, Any] = {"models": list(self.models), "method": self.method,
-                                    "depth": self.depth}
+        settings: dict[str, Any] = {"models": list(self.models), "method": self.method, "depth": self.depth}
         if self.method == "rrf":
             settings["k"] = self.k
         elif self.weight is not None:
             settings["weight"] = self.weight
         else:
-            settings.update(weight="tuned", tuning="two-fold cross-fitting on the task's judged queries "
-                            "(nDCG@10), folds by a hash of the query text",
-                            fold_weights={str(f): w for f, w in sorted(self.fold_weights.items())},
-                            fold_dev_scores={str(f): self.fold_curves[f][w]
-                                             for f, w in sorted(self.fold_weights.items())})
+            settings.update(
+                weight="tuned",
+                tuning="two-fold cross-fitting on the task's judged queries "
+                "(nDCG@10), folds by a hash of the query text",
+                fold_weights={str(f): w for f, w in sorted(self.fold_weights.items())},
+                fold_dev_scores={str(f): self.fold_curves[f][w] for f, w in sorted(self.fold_weights.items())},
+            )
         return settings
 
     def fingerprint(self) -> str:
@@ -113,8 +122,10 @@ class FusedRetriever:
         task = getattr(self._context, "task", None)
         data = getattr(task, "data", None)
         if data is None:
-            raise ZooError(f"{self.name} tunes its weight on the task's judged queries, and has none here: "
-                           "give it a weight (weight=0.5)")
+            raise ZooError(
+                f"{self.name} tunes its weight on the task's judged queries, and has none here: "
+                "give it a weight (weight=0.5)"
+            )
         judged = [q for q in data.queries if data.qrels.get(q)]
         texts = [data.queries[q] for q in judged]
         runs = [self._runs(stage, judged, texts) for stage in self.stages]
@@ -129,8 +140,9 @@ class FusedRetriever:
         return {q: (row, row_scores) for q, row, row_scores in zip(qids, hits, np.asarray(scores))}
 
     def search(self, queries: Sequence[str], k: int) -> tuple[list[list[str]], np.ndarray]:
-        (first_ids, first_scores), (second_ids, second_scores) = (stage.search(queries, self.depth)
-                                                                  for stage in self.stages)
+        (first_ids, first_scores), (second_ids, second_scores) = (
+            stage.search(queries, self.depth) for stage in self.stages
+        )
         k = min(k, len(self._order))
         out_ids, out_scores = [], np.zeros((len(queries), k), dtype=np.float32)
         for row, text in enumerate(queries):

@@ -65,9 +65,15 @@ def dev_split(query_ids: Sequence[str], share: float, seed: int = 0) -> tuple[li
     return dev, [q for row, q in enumerate(query_ids) if row not in dev_rows]
 
 
-def tune_weight(first: Mapping[str, Hits], second: Mapping[str, Hits], qrels: Mapping[str, Mapping[str, int]],
-                dev: Sequence[str], *, metric: str = "ndcg_at_10", weights: Sequence[float] = WEIGHTS,
-                ) -> tuple[float, dict[float, float]]:
+def tune_weight(
+    first: Mapping[str, Hits],
+    second: Mapping[str, Hits],
+    qrels: Mapping[str, Mapping[str, int]],
+    dev: Sequence[str],
+    *,
+    metric: str = "ndcg_at_10",
+    weights: Sequence[float] = WEIGHTS,
+) -> tuple[float, dict[float, float]]:
     """The convex weight with the best mean ``metric`` over the ``dev`` queries, and
     every weight's dev score. Among equal scores, the most even mixture. Only dev queries are read."""
     cutoff = int(metric.rsplit("_at_", 1)[1])

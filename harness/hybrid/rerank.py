@@ -65,8 +65,9 @@ class DenseScorer:
 
         self.name = name
         model = Registry.from_plugins().encoder(name).load()
-        self.encoder = MeasuredEncoder(model, cache=context.cache, engine=context.engine, progress=False,
-                                       spec_name=name)
+        self.encoder = MeasuredEncoder(
+            model, cache=context.cache, engine=context.engine, progress=False, spec_name=name
+        )
         self._vectors = np.zeros((0, 0), dtype=np.float32)
         self._rows: dict[str, int] = {}
 
@@ -137,10 +138,14 @@ class RerankedRetriever:
 
     def params(self) -> dict[str, Any]:
         per_query = max(self.queries_searched, 1)
-        return {"first_stage": self.first_name, "scorer": self.scorer_name, "top": self.top,
-                "first_stage_ms_per_query": 1000 * self.first_seconds / per_query,
-                "rerank_ms_per_query": 1000 * self.rerank_seconds / per_query,
-                "queries_timed": self.queries_searched}
+        return {
+            "first_stage": self.first_name,
+            "scorer": self.scorer_name,
+            "top": self.top,
+            "first_stage_ms_per_query": 1000 * self.first_seconds / per_query,
+            "rerank_ms_per_query": 1000 * self.rerank_seconds / per_query,
+            "queries_timed": self.queries_searched,
+        }
 
     def fingerprint(self) -> str:
         return fingerprint("rerank", 1, self.top, self.stage.fingerprint(), self.scorer.fingerprint())
@@ -193,7 +198,10 @@ def reordered(hits: Sequence[str], scores: np.ndarray) -> tuple[list[str], np.nd
 def open_scorer(name: str, context: StageContext) -> PairScorer:
     """A cross-encoder folder or hub id (``ce:`` prefix optional for a folder), else a registered encoder."""
     target = name.removeprefix("ce:")
-    if name.startswith("ce:") or (Path(target).is_dir() and (Path(target) / "config.json").is_file()
-                                  and not (Path(target) / "modules.json").is_file()):
+    if name.startswith("ce:") or (
+        Path(target).is_dir()
+        and (Path(target) / "config.json").is_file()
+        and not (Path(target) / "modules.json").is_file()
+    ):
         return CrossEncoderScorer(target)
     return DenseScorer(name, context)

@@ -51,8 +51,13 @@ class Stage:
 
         if "text" not in self.model.modalities:
             raise ZooError(f"{self.name} does not encode text: a stage ranks texts")
-        self._encoder = MeasuredEncoder(self.model, cache=self.context.cache, engine=self.context.engine,
-                                        progress=self.context.progress, spec_name=self.name)
+        self._encoder = MeasuredEncoder(
+            self.model,
+            cache=self.context.cache,
+            engine=self.context.engine,
+            progress=self.context.progress,
+            spec_name=self.name,
+        )
         self._backend = ExactBackend()
         self._backend.build(self._encoder.encode(list(texts), role="document"), list(ids), self.model.similarity)
 

@@ -15,11 +15,14 @@ if TYPE_CHECKING:
 TITLE = "embedding-zoo leaderboard"
 
 
-def load_leaderboard(stores: Iterable[ResultStore | Path | str],
-                     modalities: Mapping[str, Iterable[str]] | None = None,
-                     exact_backends: Iterable[str] | None = None, *,
-                     allow_untrained: bool = False,
-                     suites: Mapping[str, Iterable[str]] | None = None) -> Leaderboard:
+def load_leaderboard(
+    stores: Iterable[ResultStore | Path | str],
+    modalities: Mapping[str, Iterable[str]] | None = None,
+    exact_backends: Iterable[str] | None = None,
+    *,
+    allow_untrained: bool = False,
+    suites: Mapping[str, Iterable[str]] | None = None,
+) -> Leaderboard:
     """Every result in ``stores``, the latest per cell, laid out by row, task group and backend.
 
     Results of untrained weights (``TaskResult.untrained``) are left out, with a warning, unless
@@ -38,20 +41,29 @@ def load_leaderboard(stores: Iterable[ResultStore | Path | str],
     if untrained and not allow_untrained:
         loaded = [(result, source) for result, source in loaded if not result.untrained]
         if not loaded:
-            raise ZooError(f"every result in {folders} comes from untrained weights ({', '.join(untrained)}): "
-                           "pass --allow-untrained to put them on a page")
+            raise ZooError(
+                f"every result in {folders} comes from untrained weights ({', '.join(untrained)}): "
+                "pass --allow-untrained to put them on a page"
+            )
         from zoo.plugins import warn
 
         warn(f"left off the page: {', '.join(untrained)} (untrained weights; --allow-untrained shows them)")
     return build(keep_latest(loaded), modalities, exact_backends, suites)
 
 
-def write_leaderboard(stores: Iterable[ResultStore | Path | str], out: Path | str, *,
-                      csv: Path | str | None = None, markdown: Path | str | None = None,
-                      modalities: Mapping[str, Iterable[str]] | None = None,
-                      exact_backends: Iterable[str] | None = None, title: str = TITLE,
-                      registered: Iterable[Mapping[str, Any]] = (), allow_untrained: bool = False,
-                      suites: Mapping[str, Iterable[str]] | None = None) -> list[Path]:
+def write_leaderboard(
+    stores: Iterable[ResultStore | Path | str],
+    out: Path | str,
+    *,
+    csv: Path | str | None = None,
+    markdown: Path | str | None = None,
+    modalities: Mapping[str, Iterable[str]] | None = None,
+    exact_backends: Iterable[str] | None = None,
+    title: str = TITLE,
+    registered: Iterable[Mapping[str, Any]] = (),
+    allow_untrained: bool = False,
+    suites: Mapping[str, Iterable[str]] | None = None,
+) -> list[Path]:
     """Write the page (and the CSV / Markdown exports when asked); returns the paths written.
 
     ``registered``: the encoders the installed plugins offer (name, family, modalities, description);

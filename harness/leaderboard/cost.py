@@ -37,8 +37,11 @@ def throughput(lb: Leaderboard, row: str, task: str) -> Throughput:
     for other, frame in others.groupby("row", sort=True):
         borrowed = _measured(frame)
         if borrowed is not None:
-            return Throughput(borrowed, f"every embedding of this row on {task} came from the cache; figure "
-                                        f"taken from {other!r}, the same encoder (fingerprint {fingerprint})")
+            return Throughput(
+                borrowed,
+                f"every embedding of this row on {task} came from the cache; figure "
+                f"taken from {other!r}, the same encoder (fingerprint {fingerprint})",
+            )
     return Throughput(None, f"no timed run of this encoder on {task}")
 
 
@@ -54,8 +57,9 @@ def speed_tasks(lb: Leaderboard) -> dict[str, str]:
     (ties: the first in the page's task order)."""
     out = {}
     for modality, names in lb.tasks.groupby("modality", sort=False).groups.items():
-        covered = {task: sum(throughput(lb, row, task).items_per_second is not None for row in lb.rows)
-                   for task in names}
+        covered = {
+            task: sum(throughput(lb, row, task).items_per_second is not None for row in lb.rows) for task in names
+        }
         out[modality] = max(names, key=lambda task: covered[task])  # max keeps the first of equals
     return out
 
@@ -68,8 +72,9 @@ def _speeds(lb: Leaderboard) -> tuple[dict[str, float | None], dict[str, str]]:
         task = tasks.get(home[row])
         rate = throughput(lb, row, task) if task is not None else Throughput(None, "no task")
         rates[row] = rate.items_per_second
-        notes[row] = f"on {task}, the task every {home[row]} row is compared on" + (f"; {rate.note}" if rate.note
-                                                                                      else "")
+        notes[row] = f"on {task}, the task every {home[row]} row is compared on" + (
+            f"; {rate.note}" if rate.note else ""
+        )
     return rates, notes
 
 
@@ -79,8 +84,10 @@ def _kept_bytes(lb: Leaderboard) -> tuple[pd.Series, pd.Series]:
 
     cells = lb.cells.assign(kept=lb.cells["bytes_per_vector"] + lb.cells["rescore_bytes_per_vector"])
     top = cells.sort_values("kept").drop_duplicates("row", keep="last").set_index("row")
-    notes = {row: (f"{codes:,} B index codes + {copy:,} B rescoring copy" if copy else "")
-             for row, codes, copy in zip(top.index, top["bytes_per_vector"], top["rescore_bytes_per_vector"])}
+    notes = {
+        row: (f"{codes:,} B index codes + {copy:,} B rescoring copy" if copy else "")
+        for row, codes, copy in zip(top.index, top["bytes_per_vector"], top["rescore_bytes_per_vector"])
+    }
     return top["kept"].reindex(lb.rows), pd.Series(notes, dtype=object).reindex(lb.rows).fillna("")
 
 
@@ -111,30 +118,62 @@ def costs(lb: Leaderboard, view: str) -> tuple[pd.DataFrame, list[Column]]:
     for key in ("latency_p50_ms", "latency_p99_ms", "queries_per_second", "index_bytes_per_vector"):
         frame[key] = searched.groupby("row")[key].mean()
     columns = [
-        Column("n_parameters", "params", "size", COST_GROUP, "learned weights of the encoder (a chain adds "
-               "only its fitted state); blank where the encoder does not say"),
+        Column(
+            "n_parameters",
+            "params",
+            "size",
+            COST_GROUP,
+            "learned weights of the encoder (a chain adds only its fitted state); blank where the encoder does not say",
+        ),
         Column("dim", "dim", "num", COST_GROUP, "output dimension"),
-        Column("bytes_per_vector", "bytes/vec", "num", COST_GROUP, "bytes a deployment keeps per document: "
-               "the index's codes plus any copy kept to rescore candidates"),
+        Column(
+            "bytes_per_vector",
+            "bytes/vec",
+            "num",
+            COST_GROUP,
+            "bytes a deployment keeps per document: the index's codes plus any copy kept to rescore candidates",
+        ),
         Column("bytes_per_vector_note", "bytes/vec split", "note", COST_GROUP),
-        Column("items_per_second", "encode/s", "rate", COST_GROUP, "items encoded per second, on one task "
-               "per modality (named in each cell's tooltip) so that rates compare"),
+        Column(
+            "items_per_second",
+            "encode/s",
+            "rate",
+            COST_GROUP,
+            "items encoded per second, on one task per modality (named in each cell's tooltip) so that rates compare",
+        ),
         Column("items_per_second_note", "encode/s source", "note", COST_GROUP),
     ]
     if shown["api_cost_usd"].notna().any() or shown["api_tokens"].notna().any():
         frame["api_usd_per_1k"], frame["api_tokens_per_item"] = _api_costs(shown)
         columns += [
-            Column("api_usd_per_1k", "API $/1k", "usd", COST_GROUP, "what the served model's API charged per "
-                   "1,000 items encoded, over this row's runs shown that report it"),
-            Column("api_tokens_per_item", "API tok/item", "num", COST_GROUP, "tokens the API counted per item "
-                   "encoded, over this row's runs shown that report them"),
+            Column(
+                "api_usd_per_1k",
+                "API $/1k",
+                "usd",
+                COST_GROUP,
+                "what the served model's API charged per "
+                "1,000 items encoded, over this row's runs shown that report it",
+            ),
+            Column(
+                "api_tokens_per_item",
+                "API tok/item",
+                "num",
+                COST_GROUP,
+                "tokens the API counted per item encoded, over this row's runs shown that report them",
+            ),
         ]
     columns += [
         Column("latency_p50_ms", "p50 ms", "ms", COST_GROUP, "query latency, median; " + SEARCH_TITLE),
         Column("latency_p99_ms", "p99 ms", "ms", COST_GROUP, "query latency, 99th percentile; " + SEARCH_TITLE),
         Column("queries_per_second", "QPS", "rate", COST_GROUP, "queries per second; " + SEARCH_TITLE),
-        Column("index_bytes_per_vector", "index B/vec", "num", COST_GROUP, "index memory per document (codes "
-               "and graph; a rescoring copy is kept beside it, see bytes/vec); " + SEARCH_TITLE),
+        Column(
+            "index_bytes_per_vector",
+            "index B/vec",
+            "num",
+            COST_GROUP,
+            "index memory per document (codes "
+            "and graph; a rescoring copy is kept beside it, see bytes/vec); " + SEARCH_TITLE,
+        ),
     ]
     return frame, columns
 
@@ -148,8 +187,11 @@ def retained(lb: Leaderboard, table: pd.DataFrame) -> tuple[pd.Series, pd.Series
     import pandas as pd
 
     firsts = lb.cells.drop_duplicates("row").set_index("row")
-    plain = {(enc, fp): row for row, enc, fp, chain in
-             zip(firsts.index, firsts["encoder"], firsts["encoder_fingerprint"], firsts["chain"]) if not chain}
+    plain = {
+        (enc, fp): row
+        for row, enc, fp, chain in zip(firsts.index, firsts["encoder"], firsts["encoder_fingerprint"], firsts["chain"])
+        if not chain
+    }
     shares, counts = {}, {}
     for row in lb.rows:
         base = plain.get((firsts.at[row, "encoder"], firsts.at[row, "encoder_fingerprint"]))
@@ -160,5 +202,4 @@ def retained(lb: Leaderboard, table: pd.DataFrame) -> tuple[pd.Series, pd.Series
         reference = table.loc[base, common].mean()
         if len(common) and reference:
             shares[row] = table.loc[row, common].mean() / reference
-    return (pd.Series(shares, index=lb.rows, dtype=float),
-            pd.Series(counts, index=lb.rows, dtype=object).fillna(""))
+    return (pd.Series(shares, index=lb.rows, dtype=float), pd.Series(counts, index=lb.rows, dtype=object).fillna(""))

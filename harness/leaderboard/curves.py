@@ -24,9 +24,15 @@ def curves(lb: Leaderboard, index: Mapping[tuple[str, str, str | None], int]) ->
     series = []
     for (task, config, row), entries in found.items():
         entries.sort(key=lambda e: order[e.backend])
-        series.append({"task": task, "config": config, "row": row,
-                       "approximate": lb.approximate[entries[0].backend],
-                       "points": [_point(e, index[(row, task, e.backend)]) for e in entries]})
+        series.append(
+            {
+                "task": task,
+                "config": config,
+                "row": row,
+                "approximate": lb.approximate[entries[0].backend],
+                "points": [_point(e, index[(row, task, e.backend)]) for e in entries],
+            }
+        )
     compared = {s["task"] for s in series if s["approximate"]}
     series.sort(key=lambda s: (s["task"], s["config"], s["row"].lower()))
     return {"tasks": [t for t in lb.tasks.index if t in compared], "series": series}
@@ -35,8 +41,13 @@ def curves(lb: Leaderboard, index: Mapping[tuple[str, str, str | None], int]) ->
 def _point(entry: Entry, result: int) -> dict[str, Any]:
     r, vs_exact = entry.result, entry.result.vs_exact
     return {
-        "view": entry.backend, "value": None if entry.point is None else entry.point[1], "result": result,
-        "score": r.main_score, "qps": r.queries_per_second, "latency_p50_ms": r.latency_p50_ms,
-        "recall_at_10": vs_exact.get("recall_at_10"), "recall_at_100": vs_exact.get("recall_at_100"),
+        "view": entry.backend,
+        "value": None if entry.point is None else entry.point[1],
+        "result": result,
+        "score": r.main_score,
+        "qps": r.queries_per_second,
+        "latency_p50_ms": r.latency_p50_ms,
+        "recall_at_10": vs_exact.get("recall_at_10"),
+        "recall_at_100": vs_exact.get("recall_at_100"),
         "main_score_delta": vs_exact.get("main_score_delta"),
     }

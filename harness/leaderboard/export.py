@@ -30,8 +30,11 @@ def ordered(frame: pd.DataFrame) -> pd.DataFrame:
     """By modality (as the page orders task groups); within one, best complete mean first, then by name."""
     key = frame[f"mean:{OVERALL}"]
     keys = ["modality_order", "_missing", "_key", "_name"]
-    return frame.assign(_missing=key.isna(), _key=-key.fillna(0), _name=frame["label"].str.lower()) \
-        .sort_values(keys).drop(columns=keys[1:])
+    return (
+        frame.assign(_missing=key.isna(), _key=-key.fillna(0), _name=frame["label"].str.lower())
+        .sort_values(keys)
+        .drop(columns=keys[1:])
+    )
 
 
 def to_csv(lb: Leaderboard) -> str:
@@ -66,9 +69,12 @@ def to_markdown(lb: Leaderboard) -> str:
     for view in lb.views:
         frame, columns = main_table(lb, view)
         shown = [c for c in columns if c.kind not in ("count", "note") and c.key not in ("model", "chain")]
-        lines = [f"### {markdown_text(view)}", "",
-                 "| " + " | ".join(markdown_text(header(c)) for c in shown) + " |",
-                 "|" + "|".join(":---" if c.kind == "text" else "---:" for c in shown) + "|"]
+        lines = [
+            f"### {markdown_text(view)}",
+            "",
+            "| " + " | ".join(markdown_text(header(c)) for c in shown) + " |",
+            "|" + "|".join(":---" if c.kind == "text" else "---:" for c in shown) + "|",
+        ]
         for values in ordered(frame).to_dict("records"):
             lines.append("| " + " | ".join(_markdown_cell(c, values) for c in shown) + " |")
         parts.append("\n".join(lines))

@@ -37,8 +37,10 @@ def render_page(payload: dict[str, Any]) -> str:
     if "</script" in script.lower():
         raise ValueError("page.js must not contain '</script'")
     # only this exact script may run, and nothing may be fetched: the page works offline or not at all
-    policy = (f"default-src 'none'; script-src '{_sha256(script)}'; style-src 'unsafe-inline'; "
-              "img-src data:; base-uri 'none'; form-action 'none'")
+    policy = (
+        f"default-src 'none'; script-src '{_sha256(script)}'; style-src 'unsafe-inline'; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
     values = {
         "TITLE": html.escape(str(payload.get("title", "Leaderboard"))),
         "POLICY": html.escape(policy),

@@ -27,8 +27,9 @@ def clean(value: Any) -> Any:
     return value
 
 
-def build_payload(lb: Leaderboard, title: str, stores: list[str],
-                  registered: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
+def build_payload(
+    lb: Leaderboard, title: str, stores: list[str], registered: Iterable[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
     """The page's data: tasks, groups, one table per backend view, the configurations those views are
     operating points of, their curves, comparisons, scatters, full results, and the ``registered``
     encoders (name, family, modalities, description; optionally plugin, aliases) that have no result, and
@@ -36,26 +37,38 @@ def build_payload(lb: Leaderboard, title: str, stores: list[str],
     index = {(e.row, e.result.task, e.backend): i for i, e in enumerate(lb.entries)}
     ran = {e.result.encoder for e in lb.entries}
     registered = list(registered)
-    return clean({
-        "not_run": [{key: spec.get(key) for key in ("name", "family", "modalities", "description")}
-                    for spec in registered if spec["name"] not in ran],
-        "models": sources(ran, registered),
-        "speed_tasks": speed_tasks(lb),
-        "title": title,
-        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "stores": stores,
-        "superseded": sum(e.superseded for e in lb.entries),
-        "reference": lb.reference,
-        "correction": CORRECTION,
-        "overall": OVERALL,
-        "tasks": [{"name": name, **info} for name, info in lb.tasks.to_dict("index").items()],
-        "groups": [{"name": g, "tasks": names} for g, names in lb.groups.items()],
-        "views": [_view(lb, view, index) for view in lb.views],
-        "configs": [{"name": config, "approximate": lb.approximate[views[0]], "option": _option(lb, views[0]),
-                     "views": views} for config, views in lb.configs.items()],
-        "curves": curves(lb, index),
-        "results": [_result(e) for e in lb.entries],
-    })
+    return clean(
+        {
+            "not_run": [
+                {key: spec.get(key) for key in ("name", "family", "modalities", "description")}
+                for spec in registered
+                if spec["name"] not in ran
+            ],
+            "models": sources(ran, registered),
+            "speed_tasks": speed_tasks(lb),
+            "title": title,
+            "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "stores": stores,
+            "superseded": sum(e.superseded for e in lb.entries),
+            "reference": lb.reference,
+            "correction": CORRECTION,
+            "overall": OVERALL,
+            "tasks": [{"name": name, **info} for name, info in lb.tasks.to_dict("index").items()],
+            "groups": [{"name": g, "tasks": names} for g, names in lb.groups.items()],
+            "views": [_view(lb, view, index) for view in lb.views],
+            "configs": [
+                {
+                    "name": config,
+                    "approximate": lb.approximate[views[0]],
+                    "option": _option(lb, views[0]),
+                    "views": views,
+                }
+                for config, views in lb.configs.items()
+            ],
+            "curves": curves(lb, index),
+            "results": [_result(e) for e in lb.entries],
+        }
+    )
 
 
 def _view(lb: Leaderboard, view: str, index: dict) -> dict[str, Any]:
@@ -92,13 +105,24 @@ def _option(lb: Leaderboard, view: str) -> str | None:
 
 def _mean_recall(lb: Leaderboard, view: str) -> float | None:
     """recall@10 against exact, averaged over every result of ``view``: how approximate the point is."""
-    found = [e.result.vs_exact["recall_at_10"] for e in lb.entries
-             if e.backend == view and "recall_at_10" in e.result.vs_exact]
+    found = [
+        e.result.vs_exact["recall_at_10"]
+        for e in lb.entries
+        if e.backend == view and "recall_at_10" in e.result.vs_exact
+    ]
     return sum(found) / len(found) if found else None
 
 
-COMPARE_FIELDS = ["exact_score", "score", "exact_rank", "rank", "shift", "recall_at_10", "recall_at_100",
-                  "main_score_delta"]
+COMPARE_FIELDS = [
+    "exact_score",
+    "score",
+    "exact_rank",
+    "rank",
+    "shift",
+    "recall_at_10",
+    "recall_at_100",
+    "main_score_delta",
+]
 
 
 def _compare(lb: Leaderboard, view: str) -> dict[str, Any]:

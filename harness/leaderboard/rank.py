@@ -27,8 +27,7 @@ def shifts(lb: Leaderboard, view: str) -> pd.DataFrame:
     parts = []
     for task, ref, other in pairs:
         both = ref.notna() & other.notna()
-        part = pd.DataFrame({"task": task, "row": ref.index, "exact_score": ref.values,
-                             "score": other.values})
+        part = pd.DataFrame({"task": task, "row": ref.index, "exact_score": ref.values, "score": other.values})
         # a task's rows are ranked together; overall means are ranked within each modality
         rank_of = (lambda v: rank_within(v, home)) if task == OVERALL else rank
         part["exact_rank"] = rank_of(ref.where(both)).values
@@ -47,8 +46,9 @@ def _recall(lb: Leaderboard, view: str) -> pd.DataFrame:
     rows = []
     for entry in lb.entries:
         if entry.backend == view and entry.result.vs_exact:
-            rows.append({"row": entry.row, "task": entry.result.task,
-                         **{k: entry.result.vs_exact.get(k) for k in keys}})
+            rows.append(
+                {"row": entry.row, "task": entry.result.task, **{k: entry.result.vs_exact.get(k) for k in keys}}
+            )
     frame = pd.DataFrame(rows, columns=["row", "task", *keys]).astype({k: float for k in keys})
     if frame.empty:
         return frame

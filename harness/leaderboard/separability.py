@@ -25,8 +25,10 @@ if TYPE_CHECKING:
     from harness.leaderboard.load import Entry
     from harness.leaderboard.table import Leaderboard
 
-CORRECTION = (f"Holm's step-down correction over each column's adjacent pairs (family-wise alpha {ALPHA}); "
-              f"paired randomization test, {PERMUTATIONS:,} draws, seed {SEED}")
+CORRECTION = (
+    f"Holm's step-down correction over each column's adjacent pairs (family-wise alpha {ALPHA}); "
+    f"paired randomization test, {PERMUTATIONS:,} draws, seed {SEED}"
+)
 
 
 def holm(p_values: list[float]) -> list[float]:

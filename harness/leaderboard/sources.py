@@ -41,8 +41,10 @@ def specs_source(spec: Mapping[str, Any] | None) -> dict[str, str]:
     plugin = spec.get("plugin") or "an installed plugin"
     if repo is not None:
         return {"kind": "hub", "text": f"{repo} (registered by {plugin})", "href": HUB + repo}
-    return {"kind": "plugin", "text": f"registered by {plugin}" + (f": {spec['description']}"
-                                                                    if spec.get("description") else "")}
+    return {
+        "kind": "plugin",
+        "text": f"registered by {plugin}" + (f": {spec['description']}" if spec.get("description") else ""),
+    }
 
 
 def _target(target: str) -> dict[str, str]:

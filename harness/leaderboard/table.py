@@ -69,9 +69,12 @@ class Leaderboard:
         return {g: list(frame.index) for g, frame in self.tasks.groupby("group", sort=False)}
 
 
-def build(entries: list[Entry], modalities: Mapping[str, Iterable[str]] | None = None,
-          exact_backends: Iterable[str] | None = None,
-          suites: Mapping[str, Iterable[str]] | None = None) -> Leaderboard:
+def build(
+    entries: list[Entry],
+    modalities: Mapping[str, Iterable[str]] | None = None,
+    exact_backends: Iterable[str] | None = None,
+    suites: Mapping[str, Iterable[str]] | None = None,
+) -> Leaderboard:
     """Lay out kept results. ``modalities`` maps task names to modalities; ``exact_backends`` names them;
     ``suites`` maps suite names to their tasks (a suite is shown when every one of its tasks has a result)."""
     import pandas as pd
@@ -106,17 +109,30 @@ def _record(entry: Entry, modalities: Mapping[str, Iterable[str]]) -> dict:
     r = entry.result
     modality = "+".join(modalities.get(r.task, DEFAULT_MODALITIES))
     return {
-        "row": entry.row, "encoder": r.encoder, "chain": "+".join(r.chain),
-        "encoder_fingerprint": r.encoder_fingerprint, "task": r.task, "task_type": r.task_type,
-        "modality": modality, "group": f"{r.task_type} · {modality}", "metric": r.main_metric,
-        "backend": entry.backend, "main_score": r.main_score, "dim": r.dim, "n_parameters": r.n_parameters,
-        "bytes_per_vector": r.bytes_per_vector, "items_encoded": r.items_encoded,
-        "encode_seconds": r.encode_seconds, "latency_p50_ms": r.latency_p50_ms,
-        "latency_p99_ms": r.latency_p99_ms, "queries_per_second": r.queries_per_second,
+        "row": entry.row,
+        "encoder": r.encoder,
+        "chain": "+".join(r.chain),
+        "encoder_fingerprint": r.encoder_fingerprint,
+        "task": r.task,
+        "task_type": r.task_type,
+        "modality": modality,
+        "group": f"{r.task_type} · {modality}",
+        "metric": r.main_metric,
+        "backend": entry.backend,
+        "main_score": r.main_score,
+        "dim": r.dim,
+        "n_parameters": r.n_parameters,
+        "bytes_per_vector": r.bytes_per_vector,
+        "items_encoded": r.items_encoded,
+        "encode_seconds": r.encode_seconds,
+        "latency_p50_ms": r.latency_p50_ms,
+        "latency_p99_ms": r.latency_p99_ms,
+        "queries_per_second": r.queries_per_second,
         "index_bytes_per_vector": r.index_bytes_per_vector,
         # a quantized index rescored from a second copy keeps that copy too (harness.quantized)
         "rescore_bytes_per_vector": r.backend_params.get("rescore_bytes_per_vector") or 0,
-        "api_tokens": r.api_tokens, "api_cost_usd": r.api_cost_usd,
+        "api_tokens": r.api_tokens,
+        "api_cost_usd": r.api_cost_usd,
     }
 
 
@@ -127,8 +143,11 @@ def _tasks(cells: pd.DataFrame) -> pd.DataFrame:
 
         return pd.DataFrame(columns=["type", "modality", "group", "metric", "search"])
     tasks = cells.groupby("task").agg(
-        type=("task_type", "first"), modality=("modality", "first"), group=("group", "first"),
-        metric=("metric", "first"), search=("backend", lambda b: b.notna().any()),
+        type=("task_type", "first"),
+        modality=("modality", "first"),
+        group=("group", "first"),
+        metric=("metric", "first"),
+        search=("backend", lambda b: b.notna().any()),
     )
     # the modality with the most tasks first (text, on the reference board), then by type within it
     weight = tasks["modality"].map(tasks["modality"].value_counts())
@@ -229,16 +248,24 @@ def main_table(lb: Leaderboard, view: str) -> tuple[pd.DataFrame, list[Column]]:
     firsts = lb.cells.drop_duplicates("row").set_index("row")
     frame["model"] = firsts["encoder"].reindex(lb.rows)
     frame["chain"] = firsts["chain"].reindex(lb.rows)
-    columns = [Column("label", "model", "text"), Column("model", "encoder", "text"),
-               Column("chain", "chain", "text")]
+    columns = [Column("label", "model", "text"), Column("model", "encoder", "text"), Column("chain", "chain", "text")]
     frame.insert(0, "label", lb.rows)
     averages = means(lb, table)
     home = lb.home
     frame["modality"] = home  # not a column: orders exports, labels rows in the page data
     frame["modality_order"] = home.map({m: i for i, m in enumerate(lb.tasks["modality"].unique())})
     frame.insert(0, "rank", rank_within(averages[OVERALL][0], home))
-    columns.insert(0, Column("rank", "#", "rank", "", "rank by the mean over all tasks of the row's modality, "
-                             "among the rows of that modality (complete rows only)"))
+    columns.insert(
+        0,
+        Column(
+            "rank",
+            "#",
+            "rank",
+            "",
+            "rank by the mean over all tasks of the row's modality, "
+            "among the rows of that modality (complete rows only)",
+        ),
+    )
     for group, names in lb.groups.items():
         for task in names:
             frame[f"score:{task}"] = table[task]
@@ -249,25 +276,42 @@ def main_table(lb: Leaderboard, view: str) -> tuple[pd.DataFrame, list[Column]]:
     for suite, average in suite_means(lb, table).items():
         _add_mean(frame, columns, suite_name(suite), average, "", label=suite)
     frame["retained"], frame["retained_tasks"] = retained(lb, table)
-    columns.append(Column("retained", "float kept", "share", "", "this chain's mean ÷ the same encoder's mean "
-                          "without post-processing, over the tasks both have"))
+    columns.append(
+        Column(
+            "retained",
+            "float kept",
+            "share",
+            "",
+            "this chain's mean ÷ the same encoder's mean without post-processing, over the tasks both have",
+        )
+    )
     columns.append(Column("retained_tasks", "float kept tasks", "count", ""))
     cost_frame, cost_columns = costs(lb, view)
     frame = frame.join(cost_frame)
     return frame, columns + cost_columns
 
 
-def _add_mean(frame: pd.DataFrame, columns: list[Column], name: str,
-              average: tuple[pd.Series, pd.Series, int | pd.Series], group: str, label: str = "") -> None:
+def _add_mean(
+    frame: pd.DataFrame,
+    columns: list[Column],
+    name: str,
+    average: tuple[pd.Series, pd.Series, int | pd.Series],
+    group: str,
+    label: str = "",
+) -> None:
     """The mean and task-count columns; ``label`` names a suite's (the group's or the overall mean's if empty)."""
     mean, present, total = average
     totals = total if not isinstance(total, int) else [total] * len(present)
     frame[f"mean:{name}"] = mean
     frame[f"tasks:{name}"] = [f"{n}/{t}" for n, t in zip(present, totals)]
-    title = (f"mean over {total} task(s); shown only for rows with all {total}" if isinstance(total, int) else
-             "mean over every task of the row's modality; shown only for rows with all of them")
+    title = (
+        f"mean over {total} task(s); shown only for rows with all {total}"
+        if isinstance(total, int)
+        else "mean over every task of the row's modality; shown only for rows with all of them"
+    )
     if label:
         title = f"suite {label}: {title}"
     columns.append(Column(f"mean:{name}", label or ("mean" if group else "mean (all)"), "mean", group, title))
-    columns.append(Column(f"tasks:{name}", f"{label} tasks" if label else "tasks" if group else "tasks (all)",
-                          "count", group))
+    columns.append(
+        Column(f"tasks:{name}", f"{label} tasks" if label else "tasks" if group else "tasks (all)", "count", group)
+    )

@@ -26,10 +26,12 @@ from mteb.types import PromptType
 from zoo.protocols import Encoder
 
 ORGANISATION = "embedding-zoo"  # mteb model names are "organisation/name"
-SCORING = {"cosine": ScoringFunction.COSINE, "dot": ScoringFunction.DOT_PRODUCT,
-           "euclidean": ScoringFunction.EUCLIDEAN}
-SIMILARITY = {"cosine": (cos_sim, pairwise_cos_sim), "dot": (dot_score, pairwise_dot_score),
-              "euclidean": (euclidean_sim, pairwise_euclidean_sim)}
+SCORING = {"cosine": ScoringFunction.COSINE, "dot": ScoringFunction.DOT_PRODUCT, "euclidean": ScoringFunction.EUCLIDEAN}
+SIMILARITY = {
+    "cosine": (cos_sim, pairwise_cos_sim),
+    "dot": (dot_score, pairwise_dot_score),
+    "euclidean": (euclidean_sim, pairwise_euclidean_sim),
+}
 
 
 def mteb_model_name(encoder_name: str) -> str:
@@ -39,15 +41,17 @@ def mteb_model_name(encoder_name: str) -> str:
 
 def model_meta(encoder: Encoder, revision: str | None = None) -> ModelMeta:
     """What zoo knows of the encoder, nothing invented: the rest of mteb's fields stay empty."""
-    return ModelMeta.create_empty({
-        "name": mteb_model_name(encoder.name),
-        "revision": revision or encoder.fingerprint()[:12],
-        "embed_dim": encoder.dim,
-        "similarity_fn_name": SCORING[encoder.similarity],
-        "n_parameters": getattr(encoder, "n_parameters", None),
-        "modalities": ["text"],
-        "framework": [],
-    })
+    return ModelMeta.create_empty(
+        {
+            "name": mteb_model_name(encoder.name),
+            "revision": revision or encoder.fingerprint()[:12],
+            "embed_dim": encoder.dim,
+            "similarity_fn_name": SCORING[encoder.similarity],
+            "n_parameters": getattr(encoder, "n_parameters", None),
+            "modalities": ["text"],
+            "framework": [],
+        }
+    )
 
 
 class MtebEncoder(AbsEncoder):
@@ -57,8 +61,16 @@ class MtebEncoder(AbsEncoder):
         self.model = encoder
         self.mteb_model_meta = model_meta(encoder, revision)
 
-    def encode(self, inputs: Any, *, task_metadata: Any, hf_split: str, hf_subset: str,
-               prompt_type: PromptType | None = None, **kwargs: Any) -> np.ndarray:
+    def encode(
+        self,
+        inputs: Any,
+        *,
+        task_metadata: Any,
+        hf_split: str,
+        hf_subset: str,
+        prompt_type: PromptType | None = None,
+        **kwargs: Any,
+    ) -> np.ndarray:
         texts = [text for batch in inputs for text in batch["text"]]
         role = "document" if prompt_type == PromptType.document else "query"
         return self.model.encode(texts, role=role)

@@ -58,13 +58,13 @@ def experiment_name(result: TaskResult) -> str | None:
 def mteb_task(result: TaskResult) -> tuple[str, str]:
     """MTEB task name and hf_subset of a result."""
     if result.task.startswith(PREFIX):
-        name, _, subset = result.task[len(PREFIX):].partition("/")
+        name, _, subset = result.task[len(PREFIX) :].partition("/")
         return name, subset or "default"
     return result.task, "default"
 
 
 def mteb_task_name(task: str) -> str:
-    return task[len(PREFIX):].partition("/")[0]
+    return task[len(PREFIX) :].partition("/")[0]
 
 
 def result_path(folder: Path, result: TaskResult) -> Path:
@@ -77,19 +77,33 @@ def result_path(folder: Path, result: TaskResult) -> Path:
 def split_scores(result: TaskResult, languages: dict[str, list[str]]) -> dict[str, Any]:
     """One score dict; ``languages`` per subset come from mteb's task metadata (zoo's tasks have none)."""
     _, subset = mteb_task(result)
-    return {**result.scores, "main_score": result.main_score, "hf_subset": subset,
-            "languages": languages.get(subset, [])}
+    return {
+        **result.scores,
+        "main_score": result.main_score,
+        "hf_subset": subset,
+        "languages": languages.get(subset, []),
+    }
 
 
 def provenance(result: TaskResult) -> dict[str, Any]:
     """What MTEB's schema has no field for, so that an import can restore it."""
-    return {"task": result.task, "task_type": result.task_type, "task_version": result.task_version,
-            "main_metric": result.main_metric,
-            "encoder": result.encoder, "encoder_fingerprint": result.encoder_fingerprint,
-            "chain": list(result.chain), "chain_fingerprint": result.chain_fingerprint,
-            "backend": result.backend, "backend_params": result.backend_params, "dim": result.dim,
-            "similarity": result.similarity, "data_fingerprint": result.data_fingerprint,
-            "run_id": result.run_id, "code_fingerprint": result.code_fingerprint}
+    return {
+        "task": result.task,
+        "task_type": result.task_type,
+        "task_version": result.task_version,
+        "main_metric": result.main_metric,
+        "encoder": result.encoder,
+        "encoder_fingerprint": result.encoder_fingerprint,
+        "chain": list(result.chain),
+        "chain_fingerprint": result.chain_fingerprint,
+        "backend": result.backend,
+        "backend_params": result.backend_params,
+        "dim": result.dim,
+        "similarity": result.similarity,
+        "data_fingerprint": result.data_fingerprint,
+        "run_id": result.run_id,
+        "code_fingerprint": result.code_fingerprint,
+    }
 
 
 def task_document(results: list[TaskResult]) -> dict[str, Any]:
@@ -134,12 +148,26 @@ def mteb_metadata(task: str) -> tuple[str, dict[str, list[str]]] | None:
 
 def model_meta(result: TaskResult) -> dict[str, Any]:
     """The model_meta.json fields zoo knows; every other ModelMeta field is left null, never guessed."""
-    return {"name": mteb_model_name(result.encoder), "revision": revision(result), "embed_dim": result.dim,
-            "similarity_fn_name": result.similarity if result.similarity in ("cosine", "dot", "euclidean")
-            else None, "modalities": ["text"], "framework": [], "loader": None, "n_parameters": result.n_parameters,
-            "release_date": None, "languages": None, "memory_usage_mb": None, "max_tokens": None,
-            "license": None, "open_weights": None, "public_training_code": None,
-            "public_training_data": None, "use_instructions": None, "training_datasets": None}
+    return {
+        "name": mteb_model_name(result.encoder),
+        "revision": revision(result),
+        "embed_dim": result.dim,
+        "similarity_fn_name": result.similarity if result.similarity in ("cosine", "dot", "euclidean") else None,
+        "modalities": ["text"],
+        "framework": [],
+        "loader": None,
+        "n_parameters": result.n_parameters,
+        "release_date": None,
+        "languages": None,
+        "memory_usage_mb": None,
+        "max_tokens": None,
+        "license": None,
+        "open_weights": None,
+        "public_training_code": None,
+        "public_training_data": None,
+        "use_instructions": None,
+        "training_datasets": None,
+    }
 
 
 def export_results(results: Iterable[TaskResult], folder: Path | str) -> list[Path]:

@@ -69,8 +69,10 @@ def _read_mteb(path: Path) -> Any:
 def results_from_file(path: Path, root: Path) -> list[TaskResult]:
     raw = read_json(path)  # zoo's text rules first: mteb's reader would take any encoding error as a traceback
     if not isinstance(raw, dict):
-        raise DataError(f"{path}: not an MTEB result file (a JSON {type(raw).__name__}, not an object); "
-                        "move it out of the results folder")
+        raise DataError(
+            f"{path}: not an MTEB result file (a JSON {type(raw).__name__}, not an object); "
+            "move it out of the results folder"
+        )
     mteb_result = _read_mteb(path)
     revision_dir, experiment = _location(path)
     meta_path = revision_dir / MODEL_META
@@ -92,8 +94,11 @@ def results_from_file(path: Path, root: Path) -> list[TaskResult]:
         return [_from_zoo(block, split, scores, context) for block, (split, scores) in zip(zoo_blocks, entries)]
     task = _mteb_task(mteb_result.task_name)
     wanted = _zoo_split(task)
-    return [_from_mteb(mteb_result.task_name, task, split, scores, context)
-            for split, scores in entries if wanted is None or split == wanted]
+    return [
+        _from_mteb(mteb_result.task_name, task, split, scores, context)
+        for split, scores in entries
+        if wanted is None or split == wanted
+    ]
 
 
 def _entries(mteb_result: Any) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -121,8 +126,11 @@ def _zoo_split(task: Any | None) -> str | None:
 
 def _numbers(scores: dict[str, Any]) -> dict[str, float]:
     """The scalar metrics of a score dict (nested per-experiment lists and labels are left out)."""
-    return {key: float(value) for key, value in scores.items()
-            if key not in SKIPPED_KEYS and isinstance(value, (int, float)) and not isinstance(value, bool)}
+    return {
+        key: float(value)
+        for key, value in scores.items()
+        if key not in SKIPPED_KEYS and isinstance(value, (int, float)) and not isinstance(value, bool)
+    }
 
 
 def _iso(date: datetime | None) -> str:
@@ -132,12 +140,12 @@ def _iso(date: datetime | None) -> str:
 
 
 def _provenance(context: dict[str, Any]) -> dict[str, Any]:
-    return {"imported_from": "mteb", "mteb_result_file": context["file"],
-            "mteb_model_revision": context["revision"]}
+    return {"imported_from": "mteb", "mteb_result_file": context["file"], "mteb_model_revision": context["revision"]}
 
 
-def _from_mteb(task_name: str, task: Any | None, split: str, scores: dict[str, Any],
-               context: dict[str, Any]) -> TaskResult:
+def _from_mteb(
+    task_name: str, task: Any | None, split: str, scores: dict[str, Any], context: dict[str, Any]
+) -> TaskResult:
     from harness.mteb.convert import task_kind
 
     subset = scores.get("hf_subset", "default")
@@ -176,12 +184,27 @@ def _from_mteb(task_name: str, task: Any | None, split: str, scores: dict[str, A
 def _from_zoo(block: dict[str, Any], split: str, scores: dict[str, Any], context: dict[str, Any]) -> TaskResult:
     """A result zoo exported, restored from its ``zoo`` block; cost figures were not exported."""
     return TaskResult(
-        task=block["task"], task_type=block["task_type"], task_version=block.get("task_version", ""),
-        split=split, data_fingerprint=block["data_fingerprint"], encoder=block["encoder"],
-        encoder_fingerprint=block["encoder_fingerprint"], dim=int(block["dim"]), similarity=block["similarity"],
-        backend=block["backend"], backend_params=block["backend_params"], main_metric=block["main_metric"],
-        main_score=float(scores["main_score"]), scores=_numbers(scores), encode_seconds=0.0, items_encoded=0,
-        bytes_per_vector=0, chain=tuple(block["chain"]), chain_fingerprint=block["chain_fingerprint"],
+        task=block["task"],
+        task_type=block["task_type"],
+        task_version=block.get("task_version", ""),
+        split=split,
+        data_fingerprint=block["data_fingerprint"],
+        encoder=block["encoder"],
+        encoder_fingerprint=block["encoder_fingerprint"],
+        dim=int(block["dim"]),
+        similarity=block["similarity"],
+        backend=block["backend"],
+        backend_params=block["backend_params"],
+        main_metric=block["main_metric"],
+        main_score=float(scores["main_score"]),
+        scores=_numbers(scores),
+        encode_seconds=0.0,
+        items_encoded=0,
+        bytes_per_vector=0,
+        chain=tuple(block["chain"]),
+        chain_fingerprint=block["chain_fingerprint"],
         versions={"mteb": context["mteb_version"]} if context["mteb_version"] else {},
-        provenance=_provenance(context), code_fingerprint=block.get("code_fingerprint", ""), date=context["date"],
+        provenance=_provenance(context),
+        code_fingerprint=block.get("code_fingerprint", ""),
+        date=context["date"],
     )

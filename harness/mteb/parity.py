@@ -36,8 +36,13 @@ from zoo.protocols import Encoder, EncoderSpec, ItemScores, Role, Task, TaskSpec
 
 SPLIT = "test"
 OFFLINE_TASKS = ("icd10cm-chapters", "icd10cm-blocks", "lee-sts", "icd10cm-pairs", "icd10cm-rerank")
-MTEB_TYPES = {"classification": "Classification", "clustering": "Clustering", "sts": "STS",
-              "pair_classification": "PairClassification", "reranking": "Reranking"}
+MTEB_TYPES = {
+    "classification": "Classification",
+    "clustering": "Clustering",
+    "sts": "STS",
+    "pair_classification": "PairClassification",
+    "reranking": "Reranking",
+}
 
 
 class RecordedVectors:
@@ -61,12 +66,13 @@ class RecordedVectors:
     def fingerprint(self) -> str:
         return self.encoder.fingerprint()
 
-    def encode(self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
-               ) -> np.ndarray:
+    def encode(self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in inputs if (role, t) not in self.vectors))
         if missing and self.frozen:
-            raise ZooError(f"mteb asked for {len(missing)} {role} texts zoo never encoded, e.g. {missing[0]!r}: "
-                           "the two do not evaluate the same inputs")
+            raise ZooError(
+                f"mteb asked for {len(missing)} {role} texts zoo never encoded, e.g. {missing[0]!r}: "
+                "the two do not evaluate the same inputs"
+            )
         if missing:
             fresh = self.encoder.encode(missing, role=role, instruction=instruction)
             self.vectors.update(((role, text), vector) for text, vector in zip(missing, fresh))
@@ -108,9 +114,15 @@ def parity(task: Task, encoder: Encoder) -> Parity:
     ours = task.evaluate(recorded, None)
     recorded.frozen = True
     theirs, predictions = _mteb_scores(MtebEncoder(recorded), mteb_task(task))
-    return Parity(task.spec.name, dict(ours.scores),
-                  {k: float(v) for k, v in theirs.items() if isinstance(v, float)}, task.spec.main_metric,
-                  ours.items, dict(theirs), predictions)
+    return Parity(
+        task.spec.name,
+        dict(ours.scores),
+        {k: float(v) for k, v in theirs.items() if isinstance(v, float)},
+        task.spec.main_metric,
+        ours.items,
+        dict(theirs),
+        predictions,
+    )
 
 
 def _mteb_scores(model: MtebEncoder, task: Any) -> tuple[dict[str, Any], Any]:
@@ -123,8 +135,7 @@ def _mteb_scores(model: MtebEncoder, task: Any) -> tuple[dict[str, Any], Any]:
     return scores, saved[scores["hf_subset"]][SPLIT]
 
 
-def parity_table(encoder_spec: EncoderSpec, task_specs: list[TaskSpec]
-                 ) -> tuple[list[str], list[list[object]], float]:
+def parity_table(encoder_spec: EncoderSpec, task_specs: list[TaskSpec]) -> tuple[list[str], list[list[object]], float]:
     """``zoo mteb parity``'s table (header, rows) and the largest difference over every task.
 
     The encoder runs through the embedding cache, so vectors encoded before are not encoded again.
@@ -140,8 +151,18 @@ def parity_table(encoder_spec: EncoderSpec, task_specs: list[TaskSpec]
         found = parity(spec.load(), encoder)
         differences = found.differences()
         on = max(differences, key=differences.get)
-        rows.append([spec.name, spec.type, len(differences), found.main_metric, f"{found.zoo[found.main_metric]:.6f}",
-                     f"{found.mteb[found.main_metric]:.6f}", f"{differences[on]:.2g}", on])
+        rows.append(
+            [
+                spec.name,
+                spec.type,
+                len(differences),
+                found.main_metric,
+                f"{found.zoo[found.main_metric]:.6f}",
+                f"{found.mteb[found.main_metric]:.6f}",
+                f"{differences[on]:.2g}",
+                on,
+            ]
+        )
         worst = max(worst, differences[on])
     return header, rows, worst
 
@@ -150,8 +171,13 @@ def mteb_task(task: Task) -> Any:
     """An mteb custom task with ``task``'s loaded data and protocol options; the evaluated data is its
     split "test" whatever the zoo task calls it."""
     kind = task.spec.type
-    makers = {"classification": _classification, "clustering": _clustering, "sts": _sts,
-              "pair_classification": _pair_classification, "reranking": _reranking}
+    makers = {
+        "classification": _classification,
+        "clustering": _clustering,
+        "sts": _sts,
+        "pair_classification": _pair_classification,
+        "reranking": _reranking,
+    }
     if kind not in makers:
         raise ZooError(f"no mteb parity for {kind} tasks; parity covers {', '.join(makers)}")
     return makers[kind](task, _metadata(task))
@@ -160,12 +186,24 @@ def mteb_task(task: Task) -> Any:
 def _metadata(task: Task) -> TaskMetadata:
     spec = task.spec
     return TaskMetadata(
-        name=f"Zoo{''.join(part.title() for part in spec.name.split('-'))}", type=MTEB_TYPES[spec.type],
-        description=spec.description or spec.name, reference=None,
+        name=f"Zoo{''.join(part.title() for part in spec.name.split('-'))}",
+        type=MTEB_TYPES[spec.type],
+        description=spec.description or spec.name,
+        reference=None,
         dataset={"path": f"embedding-zoo/{spec.name}", "revision": task.data_fingerprint()[:12]},
-        category="t2t", eval_splits=[SPLIT], eval_langs=["eng-Latn"], main_score=spec.main_metric,
-        date=None, domains=[], task_subtypes=[], license=None, annotations_creators=None, dialect=[],
-        modalities=["text"], sample_creation=None, bibtex_citation="",
+        category="t2t",
+        eval_splits=[SPLIT],
+        eval_langs=["eng-Latn"],
+        main_score=spec.main_metric,
+        date=None,
+        domains=[],
+        task_subtypes=[],
+        license=None,
+        annotations_creators=None,
+        dialect=[],
+        modalities=["text"],
+        sample_creation=None,
+        bibtex_citation="",
     )
 
 
@@ -187,10 +225,15 @@ def _classification(task: Any, metadata: TaskMetadata) -> Any:
             pass
 
     Classification.metadata = metadata
-    return _loaded(Classification(seed=task.seed), DatasetDict({
-        "train": Dataset.from_dict({"text": data.train_texts, "label": data.train_labels}),
-        SPLIT: Dataset.from_dict({"text": data.test_texts, "label": data.test_labels}),
-    }))
+    return _loaded(
+        Classification(seed=task.seed),
+        DatasetDict(
+            {
+                "train": Dataset.from_dict({"text": data.train_texts, "label": data.train_labels}),
+                SPLIT: Dataset.from_dict({"text": data.test_texts, "label": data.test_labels}),
+            }
+        ),
+    )
 
 
 def _clustering(task: Any, metadata: TaskMetadata) -> Any:
@@ -205,8 +248,10 @@ def _clustering(task: Any, metadata: TaskMetadata) -> Any:
 
     Clustering.metadata = metadata
     data = task.data
-    return _loaded(Clustering(seed=task.seed),
-                   DatasetDict({SPLIT: Dataset.from_dict({"sentences": data.texts, "labels": data.labels})}))
+    return _loaded(
+        Clustering(seed=task.seed),
+        DatasetDict({SPLIT: Dataset.from_dict({"sentences": data.texts, "labels": data.labels})}),
+    )
 
 
 def _sts(task: Any, metadata: TaskMetadata) -> Any:
@@ -221,8 +266,16 @@ def _sts(task: Any, metadata: TaskMetadata) -> Any:
             pass
 
     STS.metadata = metadata
-    return _loaded(STS(), DatasetDict({SPLIT: Dataset.from_dict(
-        {"sentence1": list(data.sentences1), "sentence2": list(data.sentences2), "score": gold.tolist()})}))
+    return _loaded(
+        STS(),
+        DatasetDict(
+            {
+                SPLIT: Dataset.from_dict(
+                    {"sentence1": list(data.sentences1), "sentence2": list(data.sentences2), "score": gold.tolist()}
+                )
+            }
+        ),
+    )
 
 
 def _pair_classification(task: Any, metadata: TaskMetadata) -> Any:
@@ -232,8 +285,16 @@ def _pair_classification(task: Any, metadata: TaskMetadata) -> Any:
 
     PairClassification.metadata = metadata
     data = task.data
-    return _loaded(PairClassification(), DatasetDict({SPLIT: Dataset.from_dict(
-        {"sentence1": data.sentences1, "sentence2": data.sentences2, "labels": data.labels})}))
+    return _loaded(
+        PairClassification(),
+        DatasetDict(
+            {
+                SPLIT: Dataset.from_dict(
+                    {"sentence1": data.sentences1, "sentence2": data.sentences2, "labels": data.labels}
+                )
+            }
+        ),
+    )
 
 
 def _reranking(task: Any, metadata: TaskMetadata) -> Any:
@@ -249,8 +310,9 @@ def _reranking(task: Any, metadata: TaskMetadata) -> Any:
         Reranking.metadata = metadata
         instance = Reranking()
     data = task.data
-    rows = DatasetDict({SPLIT: Dataset.from_dict(
-        {"query": data.queries, "positive": data.positives, "negative": data.negatives})})
+    rows = DatasetDict(
+        {SPLIT: Dataset.from_dict({"query": data.queries, "positive": data.positives, "negative": data.negatives})}
+    )
     reranking.OLD_FORMAT_RERANKING_TASKS.append(metadata.name)
     try:
         instance.transform_old_dataset_format(rows)

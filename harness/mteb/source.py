@@ -42,8 +42,9 @@ def mteb_task_spec(text: str) -> TaskSpec:
     try:
         task = mteb.get_task(name)
     except KeyError as exc:
-        raise ZooError(f"unknown mteb task {name!r} ({exc.args[0] if exc.args else exc}); "
-                       "see `mteb.get_tasks()` for the names") from None
+        raise ZooError(
+            f"unknown mteb task {name!r} ({exc.args[0] if exc.args else exc}); see `mteb.get_tasks()` for the names"
+        ) from None
     return spec_for_task(task, subset)
 
 
@@ -64,7 +65,7 @@ def spec_for_task(task: Any, subset: str | None = None) -> TaskSpec:
         uses_search=kind == "retrieval",
         description=meta.description or "",
         source=f"mteb task {meta.name} ({meta.dataset.get('path')} at revision {revision}), "
-               f"subset {subset}, split {split}",
+        f"subset {subset}, split {split}",
         license=str(meta.license or ""),
         citation=meta.bibtex_citation or "",
     )
@@ -75,8 +76,10 @@ def choose_subset(task: Any, subset: str | None) -> str:
     subsets = list(task.metadata.hf_subsets or ["default"])
     if subset is None:
         if len(subsets) > 1:
-            raise ZooError(f"mteb task {task.metadata.name!r} has subsets {', '.join(subsets)}; "
-                           f"name one: mteb:{task.metadata.name}/{subsets[0]}")
+            raise ZooError(
+                f"mteb task {task.metadata.name!r} has subsets {', '.join(subsets)}; "
+                f"name one: mteb:{task.metadata.name}/{subsets[0]}"
+            )
         return subsets[0]
     if subset not in subsets:
         raise ZooError(f"mteb task {task.metadata.name!r} has no subset {subset!r}; use one of {', '.join(subsets)}")
@@ -98,7 +101,7 @@ def main_metric(kind: str, mteb_main: str) -> str:
 
 def converted_folder(spec: TaskSpec, task: Any, split: str) -> Path:
     revision = str(task.metadata.dataset.get("revision") or "unversioned")
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", spec.name[len(PREFIX):])
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", spec.name[len(PREFIX) :])
     return inside(data_home(), "mteb", slug, re.sub(r"[^A-Za-z0-9._-]+", "_", revision), split)
 
 
@@ -112,9 +115,11 @@ def ensure_folder(spec: TaskSpec, task: Any, subset: str, split: str) -> Path:
             task.load_data()
         except Exception as exc:  # datasets and the hub raise many kinds; all mean "could not load"
             first = (str(exc).strip().splitlines() or [""])[0]
-            raise ZooError(f"mteb could not load {task.metadata.name!r} ({type(exc).__name__}: {first}); "
-                           "the first run needs the Hugging Face hub, later runs read the converted "
-                           f"copy in {folder.parent}") from None
+            raise ZooError(
+                f"mteb could not load {task.metadata.name!r} ({type(exc).__name__}: {first}); "
+                "the first run needs the Hugging Face hub, later runs read the converted "
+                f"copy in {folder.parent}"
+            ) from None
     dataset = task.dataset
     data = dataset.get(subset, dataset)  # single-subset tasks keep their splits at the top
     label = f"{spec.name} {subset}/{split}"
@@ -130,7 +135,12 @@ def load_task(spec: TaskSpec, task: Any, subset: str, split: str) -> Task:
 
     folder = ensure_folder(spec, task, subset, split)
     if spec.type == "retrieval":
-        return RetrievalTask(spec, lambda: folder, split=split, k_values=tuple(task.k_values),
-                             ignore_identical_ids=bool(task.ignore_identical_ids))
+        return RetrievalTask(
+            spec,
+            lambda: folder,
+            split=split,
+            k_values=tuple(task.k_values),
+            ignore_identical_ids=bool(task.ignore_identical_ids),
+        )
     options = task_options(folder, read_task_config(folder), spec.type)
     return make_task(spec, folder, spec.type, split, options)

@@ -51,8 +51,9 @@ def create_app(model: ServedModel, batcher: DynamicBatcher) -> FastAPI:
     app.state.batcher = batcher
 
     def reply(body: dict[str, Any], status: int = 200) -> Response:
-        return Response(json.dumps(body, separators=(",", ":")), status_code=status,
-                        media_type="application/json", headers=headers)
+        return Response(
+            json.dumps(body, separators=(",", ":")), status_code=status, media_type="application/json", headers=headers
+        )
 
     @app.exception_handler(BadRequest)
     async def bad_request(request: Request, exc: BadRequest) -> Response:
@@ -88,12 +89,13 @@ def create_app(model: ServedModel, batcher: DynamicBatcher) -> FastAPI:
         try:
             body = await request.json()
         except ValueError:
-            raise BadRequest("the body is not JSON: send {\"input\": [...], \"model\": ...}") from None
+            raise BadRequest('the body is not JSON: send {"input": [...], "model": ...}') from None
         texts, role, dimensions, encoding = parse_request(body, model)
         embedded = await batcher.submit(texts, role)
         vectors = shorten(embedded.vectors, dimensions) if dimensions else embedded.vectors
-        data = [{"object": "embedding", "index": i, "embedding": encode_row(row, encoding)}
-                for i, row in enumerate(vectors)]
+        data = [
+            {"object": "embedding", "index": i, "embedding": encode_row(row, encoding)} for i, row in enumerate(vectors)
+        ]
         answer: dict[str, Any] = {"object": "list", "data": data, "model": model.name}
         if embedded.tokens is not None:
             tokens = int(embedded.tokens.sum())
@@ -106,10 +108,11 @@ def create_app(model: ServedModel, batcher: DynamicBatcher) -> FastAPI:
 def parse_request(body: Any, model: ServedModel) -> tuple[list[str], str, int | None, str]:
     """(texts, role, dimensions, encoding format) of a request body, or a BadRequest saying what is wrong."""
     if not isinstance(body, dict):
-        raise BadRequest("the body must be a JSON object with an \"input\" field")
+        raise BadRequest('the body must be a JSON object with an "input" field')
     if not model.accepts(body.get("model")):
-        raise BadRequest(f"model {body.get('model')!r} is not served here; this server serves {model.name!r}",
-                         "model", 404)
+        raise BadRequest(
+            f"model {body.get('model')!r} is not served here; this server serves {model.name!r}", "model", 404
+        )
     texts = body.get("input")
     texts = [texts] if isinstance(texts, str) else texts
     if not isinstance(texts, list) or not texts:
@@ -131,8 +134,10 @@ def check_dimensions(dimensions: Any, model: ServedModel) -> int | None:
     if dimensions is None:
         return None
     if model.quantized:
-        raise BadRequest("dimensions cannot shorten quantized codes: serve a matryoshka step before the "
-                         "quantizer instead", "dimensions")
+        raise BadRequest(
+            "dimensions cannot shorten quantized codes: serve a matryoshka step before the quantizer instead",
+            "dimensions",
+        )
     if not isinstance(dimensions, int) or isinstance(dimensions, bool) or not 1 <= dimensions <= model.dim:
         raise BadRequest(f"dimensions must be an integer in 1..{model.dim}", "dimensions")
     return dimensions

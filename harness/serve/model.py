@@ -16,8 +16,11 @@ from zoo.protocols import Encoder, Role
 
 # what OpenAI-compatible clients send as input_type, and the zoo role each means
 ROLES: dict[str, Role] = {
-    "query": "query", "search_query": "query",
-    "document": "document", "passage": "document", "search_document": "document",
+    "query": "query",
+    "search_query": "query",
+    "document": "document",
+    "passage": "document",
+    "search_document": "document",
 }
 
 TokenCounter = Callable[[list[str]], np.ndarray]
@@ -40,8 +43,7 @@ class CachedEncoder:
     def fingerprint(self) -> str:
         return self.encoder.fingerprint()
 
-    def encode(self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
-               ) -> np.ndarray:
+    def encode(self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None) -> np.ndarray:
         items = list(inputs)
         namespace = CacheNamespace(self.fingerprint(), role, instruction, encoder_name=self.name)
         found = self.cache.lookup(namespace, items)
@@ -99,13 +101,21 @@ class ServedModel:
         return Embedded(np.asarray(vectors, dtype=np.float32), tokens)
 
     def describe(self) -> dict[str, Any]:
-        return {"id": self.name, "object": "model", "owned_by": "embedding-zoo", "fingerprint": self.fingerprint,
-                "dimensions": self.dim, "chain": list(self.chain), "aliases": list(self.aliases),
-                "quantized": self.quantized}
+        return {
+            "id": self.name,
+            "object": "model",
+            "owned_by": "embedding-zoo",
+            "fingerprint": self.fingerprint,
+            "dimensions": self.dim,
+            "chain": list(self.chain),
+            "aliases": list(self.aliases),
+            "quantized": self.quantized,
+        }
 
 
-def load_served_model(registry: Any, model: str, chain: str | None = None, fit_on: str | None = None,
-                      cache: EmbeddingCache | None = None) -> ServedModel:
+def load_served_model(
+    registry: Any, model: str, chain: str | None = None, fit_on: str | None = None, cache: EmbeddingCache | None = None
+) -> ServedModel:
     """The encoder ``model`` loaded now, its chain (``-p``) fitted on ``fit_on``'s texts, and where a cache is
     given, read through it."""
     spec = registry.encoder(model)

@@ -94,7 +94,7 @@ FORTUNES = TaskSpec(
     description="Debian fortunes: cluster 14,964 quotes into their 40 fortune files (computers, love, ...)",
     source="Debian package fortunes (fortune-mod 1.99.1 data), installed files in /usr/share/games/fortunes",
     license="fortune-mod: BSD (Regents of the University of California); quotes of mixed authorship, "
-            "read from the installed package, not redistributed",
+    "read from the installed package, not redistributed",
     citation="Ken Arnold et al., fortune(6), BSD games; Debian package fortunes.",
 )
 

@@ -34,8 +34,17 @@ SEED = 42
 N_EXPERIMENTS = 10
 SAMPLES_PER_LABEL = 8
 MAX_ITER = 100
-METRIC_NAMES = ("accuracy", "f1", "f1_weighted", "precision", "precision_weighted", "recall",
-                "recall_weighted", "ap", "ap_weighted")
+METRIC_NAMES = (
+    "accuracy",
+    "f1",
+    "f1_weighted",
+    "precision",
+    "precision_weighted",
+    "recall",
+    "recall_weighted",
+    "ap",
+    "ap_weighted",
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,8 +58,7 @@ class ClassificationData:
     split: str = "test"
 
 
-def undersample(labels: Sequence[Label], n_experiments: int, samples_per_label: int, seed: int
-                ) -> list[list[int]]:
+def undersample(labels: Sequence[Label], n_experiments: int, samples_per_label: int, seed: int) -> list[list[int]]:
     """The training rows of each experiment, drawn exactly as mteb's ``_undersample_data`` draws them."""
     order = list(range(len(labels)))
     experiments = []
@@ -66,16 +74,24 @@ def undersample(labels: Sequence[Label], n_experiments: int, samples_per_label: 
     return experiments
 
 
-def experiment_scores(train: np.ndarray, train_labels: Sequence[Label], test: np.ndarray,
-                      test_labels: Sequence[Label], *, seed: int = SEED, max_iter: int = MAX_ITER
-                      ) -> dict[str, float]:
+def experiment_scores(
+    train: np.ndarray,
+    train_labels: Sequence[Label],
+    test: np.ndarray,
+    test_labels: Sequence[Label],
+    *,
+    seed: int = SEED,
+    max_iter: int = MAX_ITER,
+) -> dict[str, float]:
     """Fit the logistic regression on one experiment's training set and score its test predictions."""
-    return label_scores(np.asarray(test_labels),
-                        experiment_predictions(train, train_labels, test, seed=seed, max_iter=max_iter))
+    return label_scores(
+        np.asarray(test_labels), experiment_predictions(train, train_labels, test, seed=seed, max_iter=max_iter)
+    )
 
 
-def experiment_predictions(train: np.ndarray, train_labels: Sequence[Label], test: np.ndarray, *,
-                           seed: int = SEED, max_iter: int = MAX_ITER) -> np.ndarray:
+def experiment_predictions(
+    train: np.ndarray, train_labels: Sequence[Label], test: np.ndarray, *, seed: int = SEED, max_iter: int = MAX_ITER
+) -> np.ndarray:
     """The labels one experiment's logistic regression predicts for the test items."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
@@ -92,25 +108,34 @@ def label_scores(truth: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
     from sklearn import metrics
 
     scores = {"accuracy": float(metrics.accuracy_score(truth, predicted))}
-    for name, func in (("f1", metrics.f1_score), ("precision", metrics.precision_score),
-                       ("recall", metrics.recall_score)):
+    for name, func in (
+        ("f1", metrics.f1_score),
+        ("precision", metrics.precision_score),
+        ("recall", metrics.recall_score),
+    ):
         scores[name] = float(func(truth, predicted, average="macro", zero_division=0))
         scores[f"{name}_weighted"] = float(func(truth, predicted, average="weighted", zero_division=0))
     classes = np.unique(truth)
     if len(classes) == 2:  # the larger label is the positive one, as pos_label=1 is for 0/1 labels
         truth01, predicted01 = truth == classes[1], predicted == classes[1]
         scores["ap"] = float(metrics.average_precision_score(truth01, predicted01, average="macro"))
-        scores["ap_weighted"] = float(metrics.average_precision_score(truth01, predicted01,
-                                                                      average="weighted"))
+        scores["ap_weighted"] = float(metrics.average_precision_score(truth01, predicted01, average="weighted"))
     return scores
 
 
 class ClassificationTask:
     """Few-shot logistic regression on frozen embeddings; ``load_data()`` returns ClassificationData."""
 
-    def __init__(self, spec: TaskSpec, load_data: Callable[[], ClassificationData], *,
-                 n_experiments: int = N_EXPERIMENTS, samples_per_label: int = SAMPLES_PER_LABEL,
-                 seed: int = SEED, max_iter: int = MAX_ITER) -> None:
+    def __init__(
+        self,
+        spec: TaskSpec,
+        load_data: Callable[[], ClassificationData],
+        *,
+        n_experiments: int = N_EXPERIMENTS,
+        samples_per_label: int = SAMPLES_PER_LABEL,
+        seed: int = SEED,
+        max_iter: int = MAX_ITER,
+    ) -> None:
         self.spec = spec
         self._load_data = load_data
         self.n_experiments = n_experiments
@@ -132,8 +157,12 @@ class ClassificationTask:
         return sorted(set().union(*self.experiments))
 
     def options(self) -> dict[str, int]:
-        return {"n_experiments": self.n_experiments, "samples_per_label": self.samples_per_label,
-                "seed": self.seed, "max_iter": self.max_iter}
+        return {
+            "n_experiments": self.n_experiments,
+            "samples_per_label": self.samples_per_label,
+            "seed": self.seed,
+            "max_iter": self.max_iter,
+        }
 
     def fit_inputs(self) -> list[str]:
         """Every distinct text the task encodes: the training rows in use and the evaluation split."""
@@ -142,8 +171,15 @@ class ClassificationTask:
 
     def data_fingerprint(self) -> str:
         data = self.data
-        return fingerprint("classification", data.train_texts, data.train_labels, data.test_texts,
-                           data.test_labels, data.split, self.options())
+        return fingerprint(
+            "classification",
+            data.train_texts,
+            data.train_labels,
+            data.test_texts,
+            data.test_labels,
+            data.split,
+            self.options(),
+        )
 
     def majority_baseline(self) -> TaskScores | None:
         """What labelling every test item with the training split's most frequent label scores (the chance
@@ -157,24 +193,34 @@ class ClassificationTask:
         scores = label_scores(truth, predicted)
         return TaskScores(scores, scores["accuracy"], data.split, items=correct_items(truth, [predicted], "accuracy"))
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
-                 depth: int | None = None) -> TaskScores:
+    def evaluate(
+        self, encoder: Encoder, backend: SearchBackend | None = None, *, depth: int | None = None
+    ) -> TaskScores:
         data = self.data
         rows = self.train_rows
         # one call for both splits; texts are encoded like STS sentences, symmetric, as role "query"
         vectors = encoder.encode([*(data.train_texts[i] for i in rows), *data.test_texts], role="query")
-        train, test = vectors[: len(rows)], vectors[len(rows):]
+        train, test = vectors[: len(rows)], vectors[len(rows) :]
         position = {row: k for k, row in enumerate(rows)}
         truth = np.asarray(data.test_labels)
         predictions = [
-            experiment_predictions(train[[position[i] for i in chosen]], [data.train_labels[i] for i in chosen],
-                                   test, seed=self.seed, max_iter=self.max_iter)
+            experiment_predictions(
+                train[[position[i] for i in chosen]],
+                [data.train_labels[i] for i in chosen],
+                test,
+                seed=self.seed,
+                max_iter=self.max_iter,
+            )
             for chosen in self.experiments
         ]
         runs = [label_scores(truth, predicted) for predicted in predictions]
         scores = {name: float(np.mean([run[name] for run in runs])) for name in runs[0]}
-        return TaskScores(scores, scores[self.spec.main_metric], data.split,
-                          items=correct_items(truth, predictions, self.spec.main_metric))
+        return TaskScores(
+            scores,
+            scores[self.spec.main_metric],
+            data.split,
+            items=correct_items(truth, predictions, self.spec.main_metric),
+        )
 
 
 def correct_items(truth: np.ndarray, predictions: list[np.ndarray], main_metric: str) -> ItemScores | None:

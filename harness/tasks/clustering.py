@@ -51,10 +51,16 @@ class ClusteringData:
     split: str = "test"
 
 
-def bootstrap_clustering(vectors: np.ndarray, labels: Sequence[Label], *,
-                         n_experiments: int = N_EXPERIMENTS, cluster_size: int = CLUSTER_SIZE,
-                         batch_size: int = BATCH_SIZE, seed: int = SEED, sampled_from: int | None = None
-                         ) -> dict[str, list[float]]:
+def bootstrap_clustering(
+    vectors: np.ndarray,
+    labels: Sequence[Label],
+    *,
+    n_experiments: int = N_EXPERIMENTS,
+    cluster_size: int = CLUSTER_SIZE,
+    batch_size: int = BATCH_SIZE,
+    seed: int = SEED,
+    sampled_from: int | None = None,
+) -> dict[str, list[float]]:
     """Per-experiment scores of k-means on bootstrap samples, drawn and seeded as mteb draws them
     (after mteb's sample of the documents to embed, where ``sampled_from`` says there was one)."""
     from sklearn.cluster import MiniBatchKMeans
@@ -64,8 +70,9 @@ def bootstrap_clustering(vectors: np.ndarray, labels: Sequence[Label], *,
     rng = random.Random(seed)
     if sampled_from is not None:  # the draw that chose these texts comes first in mteb's stream
         rng.sample(range(sampled_from), k=len(vectors))
-    model = MiniBatchKMeans(n_clusters=np.unique(gold).size, batch_size=batch_size,
-                            init="k-means++", n_init=1, random_state=seed)
+    model = MiniBatchKMeans(
+        n_clusters=np.unique(gold).size, batch_size=batch_size, init="k-means++", n_init=1, random_state=seed
+    )
     scores: dict[str, list[float]] = {"v_measure": [], "ami": [], "ari": []}
     for _ in range(n_experiments):
         rows = rng.choices(range(len(vectors)), k=cluster_size)
@@ -89,9 +96,17 @@ def summarize(per_experiment: dict[str, list[float]]) -> dict[str, float]:
 class ClusteringTask:
     """K-means with the true number of clusters; ``load_data()`` returns ClusteringData."""
 
-    def __init__(self, spec: TaskSpec, load_data: Callable[[], ClusteringData], *,
-                 n_experiments: int = N_EXPERIMENTS, cluster_size: int = CLUSTER_SIZE,
-                 batch_size: int = BATCH_SIZE, seed: int = SEED, sampled_from: int | None = None) -> None:
+    def __init__(
+        self,
+        spec: TaskSpec,
+        load_data: Callable[[], ClusteringData],
+        *,
+        n_experiments: int = N_EXPERIMENTS,
+        cluster_size: int = CLUSTER_SIZE,
+        batch_size: int = BATCH_SIZE,
+        seed: int = SEED,
+        sampled_from: int | None = None,
+    ) -> None:
         self.spec = spec
         self._load_data = load_data
         self.n_experiments = n_experiments
@@ -105,8 +120,12 @@ class ClusteringTask:
         return self._load_data()
 
     def options(self) -> dict[str, int]:
-        options = {"n_experiments": self.n_experiments, "cluster_size": self.cluster_size,
-                   "batch_size": self.batch_size, "seed": self.seed}
+        options = {
+            "n_experiments": self.n_experiments,
+            "cluster_size": self.cluster_size,
+            "batch_size": self.batch_size,
+            "seed": self.seed,
+        }
         if self.sampled_from is not None:  # only then: fingerprints of tasks without a sample stay as they were
             options["sampled_from"] = self.sampled_from
         return options
@@ -118,17 +137,27 @@ class ClusteringTask:
         data = self.data
         return fingerprint("clustering", data.texts, data.labels, data.split, self.options())
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
-                 depth: int | None = None) -> TaskScores:
+    def evaluate(
+        self, encoder: Encoder, backend: SearchBackend | None = None, *, depth: int | None = None
+    ) -> TaskScores:
         data = self.data
         vectors = encoder.encode(list(data.texts), role="query")
         per_experiment = bootstrap_clustering(
-            vectors, data.labels, n_experiments=self.n_experiments, cluster_size=self.cluster_size,
-            batch_size=self.batch_size, seed=self.seed, sampled_from=self.sampled_from,
+            vectors,
+            data.labels,
+            n_experiments=self.n_experiments,
+            cluster_size=self.cluster_size,
+            batch_size=self.batch_size,
+            seed=self.seed,
+            sampled_from=self.sampled_from,
         )
         scores = summarize(per_experiment)
-        return TaskScores(scores, scores[self.spec.main_metric], data.split,
-                          items=experiment_items(per_experiment, self.spec.main_metric))
+        return TaskScores(
+            scores,
+            scores[self.spec.main_metric],
+            data.split,
+            items=experiment_items(per_experiment, self.spec.main_metric),
+        )
 
 
 def experiment_items(per_experiment: dict[str, list[float]], main_metric: str) -> ItemScores | None:

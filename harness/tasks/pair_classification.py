@@ -29,8 +29,7 @@ from zoo.protocols import Encoder, ItemScores, SearchBackend, TaskScores, TaskSp
 
 MAIN_METRIC = "max_ap"
 # name, whether a higher score means more similar
-SCORES = (("similarity", True), ("cosine", True), ("manhattan", False), ("euclidean", False),
-          ("dot", True))
+SCORES = (("similarity", True), ("cosine", True), ("manhattan", False), ("euclidean", False), ("dot", True))
 MEASURES = ("accuracy", "f1", "precision", "recall", "ap")
 METRIC_NAMES = tuple(f"{prefix}_{m}" for prefix in (*(s for s, _ in SCORES), "max") for m in MEASURES)
 
@@ -83,8 +82,7 @@ def best_accuracy(scores: np.ndarray, labels: np.ndarray, higher_is_similar: boo
     return best
 
 
-def best_f1(scores: np.ndarray, labels: np.ndarray, higher_is_similar: bool = True
-            ) -> tuple[float, float, float]:
+def best_f1(scores: np.ndarray, labels: np.ndarray, higher_is_similar: bool = True) -> tuple[float, float, float]:
     """The best F1 over thresholds, with its precision and recall (mteb's loop)."""
     rows = _sorted_rows(scores, labels, higher_is_similar)
     best = (0.0, 0.0, 0.0)
@@ -102,14 +100,18 @@ def best_f1(scores: np.ndarray, labels: np.ndarray, higher_is_similar: bool = Tr
     return best
 
 
-def threshold_metrics(scores: np.ndarray, labels: np.ndarray, higher_is_similar: bool = True
-                      ) -> dict[str, float]:
+def threshold_metrics(scores: np.ndarray, labels: np.ndarray, higher_is_similar: bool = True) -> dict[str, float]:
     from sklearn.metrics import average_precision_score
 
     f1, precision, recall = best_f1(scores, labels, higher_is_similar)
     ap = average_precision_score(labels, scores * (1 if higher_is_similar else -1))
-    return {"accuracy": best_accuracy(scores, labels, higher_is_similar), "f1": f1,
-            "precision": precision, "recall": recall, "ap": float(ap)}
+    return {
+        "accuracy": best_accuracy(scores, labels, higher_is_similar),
+        "f1": f1,
+        "precision": precision,
+        "recall": recall,
+        "ap": float(ap),
+    }
 
 
 def pair_classification_scores(scores: dict[str, np.ndarray], labels: np.ndarray) -> dict[str, float]:
@@ -141,21 +143,27 @@ class PairClassificationTask:
         data = self.data
         return fingerprint("pair_classification", data.sentences1, data.sentences2, data.labels, data.split)
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
-                 depth: int | None = None) -> TaskScores:
+    def evaluate(
+        self, encoder: Encoder, backend: SearchBackend | None = None, *, depth: int | None = None
+    ) -> TaskScores:
         data = self.data
         # one call for both sides; both are encoded alike (mteb's prompt type None), as in STS
         vectors = encoder.encode([*data.sentences1, *data.sentences2], role="query")
-        left, right = vectors[: len(data.sentences1)], vectors[len(data.sentences1):]
+        left, right = vectors[: len(data.sentences1)], vectors[len(data.sentences1) :]
         labels = np.asarray(data.labels, dtype=np.int64)
         scores = pair_scores(left, right, encoder.similarity)
         metrics = pair_classification_scores(scores, labels)
-        return TaskScores(metrics, metrics[self.spec.main_metric], data.split,
-                          items=pair_items(scores, labels, metrics, self.spec.main_metric))
+        return TaskScores(
+            metrics,
+            metrics[self.spec.main_metric],
+            data.split,
+            items=pair_items(scores, labels, metrics, self.spec.main_metric),
+        )
 
 
-def pair_items(scores: dict[str, np.ndarray], labels: np.ndarray, metrics: dict[str, float],
-               main_metric: str) -> ItemScores | None:
+def pair_items(
+    scores: dict[str, np.ndarray], labels: np.ndarray, metrics: dict[str, float], main_metric: str
+) -> ItemScores | None:
     """Each pair's score beside its label, for an average-precision main metric (``max_ap``, ``cosine_ap``).
 
     For ``max_ap`` the score is that of the first kind reaching the maximum, oriented so that higher means

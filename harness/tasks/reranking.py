@@ -101,8 +101,9 @@ class RerankingTask:
         data = self.data
         return fingerprint("reranking", data.queries, data.positives, data.negatives, data.split)
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
-                 depth: int | None = None) -> TaskScores:
+    def evaluate(
+        self, encoder: Encoder, backend: SearchBackend | None = None, *, depth: int | None = None
+    ) -> TaskScores:
         data = self.data
         documents = self.documents()
         row = {text: i for i, text in enumerate(documents)}
@@ -120,5 +121,6 @@ class RerankingTask:
         for scores in per_query.values():
             scores["map"] = scores[metric_name("map", k_all)]
         metrics = mean_scores(per_query)
-        return TaskScores(metrics, metrics[self.spec.main_metric], data.split,
-                          items=query_items(per_query, self.spec.main_metric))
+        return TaskScores(
+            metrics, metrics[self.spec.main_metric], data.split, items=query_items(per_query, self.spec.main_metric)
+        )

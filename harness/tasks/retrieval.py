@@ -60,8 +60,7 @@ def search_batches(
     from tqdm.auto import tqdm
 
     seconds = 0.0
-    with tqdm(total=len(queries), desc=label, unit="query", disable=None, leave=False,
-              file=sys.stderr) as bar:
+    with tqdm(total=len(queries), desc=label, unit="query", disable=None, leave=False, file=sys.stderr) as bar:
         for start in range(0, len(queries), SEARCH_BATCH):
             began = time.perf_counter()
             batch_hits, batch_scores = backend.search(queries[start : start + SEARCH_BATCH], k)
@@ -194,8 +193,10 @@ class RetrievalTask:
         cutoff = re.search(r"_at_(\d+)$", self.spec.main_metric)
         main_k = int(cutoff[1]) if cutoff else 1
         if depth < main_k:
-            raise ZooError(f"--depth {depth} is shallower than {self.spec.name}'s main metric "
-                           f"{self.spec.main_metric}: use --depth {main_k} or more")
+            raise ZooError(
+                f"--depth {depth} is shallower than {self.spec.name}'s main metric "
+                f"{self.spec.main_metric}: use --depth {main_k} or more"
+            )
         return tuple(sorted({k for k in self.k_values if k <= depth} | {depth}))
 
     def fit_inputs(self) -> list[str]:
@@ -211,15 +212,14 @@ class RetrievalTask:
         scored = self.data.queries
         scored_texts = {_text_key(text) for text in scored.values()}
         pool = read_queries(self._query_pool() if self._query_pool is not None else self.folder)
-        held_out = sorted(qid for qid, text in pool.items()
-                          if qid not in scored and _text_key(text) not in scored_texts)
+        held_out = sorted(
+            qid for qid, text in pool.items() if qid not in scored and _text_key(text) not in scored_texts
+        )
         rng = np.random.default_rng(seed)
         rows = np.sort(rng.choice(len(held_out), size=min(limit, len(held_out)), replace=False))
         return [pool[held_out[row]] for row in rows]
 
-    def evaluate(
-        self, encoder: Encoder, backend: SearchBackend | None, *, depth: int | None = None
-    ) -> TaskScores:
+    def evaluate(self, encoder: Encoder, backend: SearchBackend | None, *, depth: int | None = None) -> TaskScores:
         """Search ``depth`` hits per query (default: the deepest cutoff) and score them at every cutoff."""
         if backend is None:
             raise ZooError(f"task {self.spec.name!r} needs a search backend; pass --backend exact")
@@ -244,8 +244,9 @@ class RetrievalTask:
 
         # one extra hit so that dropping a query's own id still leaves max(k) results
         k = max(k_values) + int(self.ignore_identical_ids)
-        stats = measured_search(backend, doc_vectors, doc_ids, query_vectors, encoder.similarity, k, score,
-                                label=f"{encoder.name}: search")
+        stats = measured_search(
+            backend, doc_vectors, doc_ids, query_vectors, encoder.similarity, k, score, label=f"{encoder.name}: search"
+        )
         metrics = running.means()
         main = self.spec.main_metric
         return TaskScores(metrics, metrics[main], self.split, stats, ranking, running.items(main))

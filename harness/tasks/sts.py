@@ -44,8 +44,9 @@ class STSTask:
         data = self.data
         return fingerprint(data.sentences1, data.sentences2, np.asarray(data.scores).tolist())
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
-                 depth: int | None = None) -> TaskScores:
+    def evaluate(
+        self, encoder: Encoder, backend: SearchBackend | None = None, *, depth: int | None = None
+    ) -> TaskScores:
         data = self.data
         # both sides are encoded the same way: STS is symmetric, as in MTEB
         left = encoder.encode(list(data.sentences1), role="query")
@@ -56,8 +57,12 @@ class STSTask:
         for kind, predicted in similarities.items():
             for name, value in sts_scores(predicted, gold).items():
                 metrics[f"{kind}_{name}"] = value
-        return TaskScores(metrics, metrics[self.spec.main_metric], data.split,
-                          items=pair_items(similarities, gold, self.spec.main_metric))
+        return TaskScores(
+            metrics,
+            metrics[self.spec.main_metric],
+            data.split,
+            items=pair_items(similarities, gold, self.spec.main_metric),
+        )
 
 
 def pair_items(similarities: dict[str, np.ndarray], gold: np.ndarray, main_metric: str) -> ItemScores | None:

@@ -59,8 +59,9 @@ def cases() -> list[dict[str, Any]]:
 def materialise(case: dict[str, Any], root: Path) -> None:
     """Write the case's base data and files under ``root``."""
     for target, source in case.get("copy", {}).items():
-        shutil.copytree(DATA / source, root / target) if (DATA / source).is_dir() \
-            else _copy_file(DATA / source, root / target)
+        shutil.copytree(DATA / source, root / target) if (DATA / source).is_dir() else _copy_file(
+            DATA / source, root / target
+        )
     for name, spec in case.get("files", {}).items():
         path = root / name
         if isinstance(spec, dict) and spec.get("dir"):
@@ -255,8 +256,10 @@ def main(argv: list[str]) -> int:
     for outcome in outcomes:
         if outcome.kind not in GOOD or os.environ.get("HOSTILE_VERBOSE"):
             print(f"{outcome.kind:12} {outcome.name} ({outcome.seconds:.1f} s): {outcome.detail[:300]}")
-    print(f"{len(outcomes)} cases: " + ", ".join(f"{counts[k]} {k}" for k in
-                                                 ("clear error", "survived", "traceback", "silent", "hang", "lost")))
+    print(
+        f"{len(outcomes)} cases: "
+        + ", ".join(f"{counts[k]} {k}" for k in ("clear error", "survived", "traceback", "silent", "hang", "lost"))
+    )
     return 0 if set(counts) <= set(GOOD) else 1
 
 

@@ -29,8 +29,15 @@ def info() -> None:
     if not namespaces:
         return
     rows = [
-        [ns.namespace.encoder_fingerprint, ns.namespace.encoder_name, ns.namespace.role,
-         _instruction(ns.namespace.instruction), ns.entries, ns.dim, _mb(ns.bytes)]
+        [
+            ns.namespace.encoder_fingerprint,
+            ns.namespace.encoder_name,
+            ns.namespace.role,
+            _instruction(ns.namespace.instruction),
+            ns.entries,
+            ns.dim,
+            _mb(ns.bytes),
+        ]
         for ns in namespaces
     ]
     click.echo()
@@ -45,16 +52,19 @@ def _instruction(text: str | None, width: int = 40) -> str:
 
 
 @cache.command("clear")
-@click.option("--encoder", "encoder_fingerprint", metavar="FINGERPRINT",
-              help="Only this encoder's embeddings (its fingerprint, as `zoo cache info` shows it).")
+@click.option(
+    "--encoder",
+    "encoder_fingerprint",
+    metavar="FINGERPRINT",
+    help="Only this encoder's embeddings (its fingerprint, as `zoo cache info` shows it).",
+)
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 def clear(encoder_fingerprint: str | None, yes: bool) -> None:
     """Delete cached embeddings: all of them, or one encoder's."""
     from zoo.cache import EmbeddingCache
 
     store = EmbeddingCache()
-    namespaces = [ns for ns in store.info()
-                  if encoder_fingerprint in (None, ns.namespace.encoder_fingerprint)]
+    namespaces = [ns for ns in store.info() if encoder_fingerprint in (None, ns.namespace.encoder_fingerprint)]
     size = sum(ns.bytes for ns in namespaces)
     what = "all cached embeddings"
     if encoder_fingerprint:

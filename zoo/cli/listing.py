@@ -30,17 +30,20 @@ def _rows(kind: str, catalogue, pm) -> tuple[list[str], list[list[object]]]:  # 
 
     def common(spec) -> list[object]:  # noqa: ANN001
         owner = catalogue.owners[spec.name]
-        return [", ".join(catalogue.aliases_of(spec.name)), owner, describe(pm, owner),
-                spec.description]
+        return [", ".join(catalogue.aliases_of(spec.name)), owner, describe(pm, owner), spec.description]
 
     if kind == "encoders":
         header = ["name", "family", "modalities", "dim", "default", *COMMON]
-        rows = [[s.name, s.family, "/".join(s.modalities), s.dim or "?", "yes" if s.default else "",
-                 *common(s)] for s in catalogue]
+        rows = [
+            [s.name, s.family, "/".join(s.modalities), s.dim or "?", "yes" if s.default else "", *common(s)]
+            for s in catalogue
+        ]
     elif kind == "tasks":
         header = ["name", "type", "modalities", "main metric", "default", *COMMON]
-        rows = [[s.name, s.type, "/".join(s.modalities), s.main_metric, "yes" if s.default else "",
-                 *common(s)] for s in catalogue]
+        rows = [
+            [s.name, s.type, "/".join(s.modalities), s.main_metric, "yes" if s.default else "", *common(s)]
+            for s in catalogue
+        ]
     elif kind == "suites":
         header = ["name", "tasks", *COMMON]
         rows = [[s.name, ", ".join(s.tasks), *common(s)] for s in catalogue]

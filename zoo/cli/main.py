@@ -85,8 +85,10 @@ def add_plugin_commands(cli: click.Group, pm: Any) -> None:
                 kept, lost = mine[0], owners[name][0] if name in before else None
                 owners[name] = mine
             if lost is not None:
-                warn(f"command {name!r} from plugin {lost!r} clashes with the one from plugin {kept!r}; "
-                     f"keeping {kept!r}'s")
+                warn(
+                    f"command {name!r} from plugin {lost!r} clashes with the one from plugin {kept!r}; "
+                    f"keeping {kept!r}'s"
+                )
 
 
 def main() -> None:

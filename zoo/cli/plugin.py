@@ -19,13 +19,22 @@ def plugin_command() -> None:
 
 @plugin_command.command("new")
 @click.argument("name")
-@click.option("-d", "--dir", "parent", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="Folder to create the package folder zoo-NAME in.")
+@click.option(
+    "-d",
+    "--dir",
+    "parent",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder to create the package folder zoo-NAME in.",
+)
 def new_command(name: str, parent: Path) -> None:
     """Write the package zoo-NAME: an encoder registered through the "zoo" entry point, and its tests."""
     folder = write_plugin(name, parent)
-    click.echo(f"wrote {folder}/: install it with `pip install -e '{folder}[test]'`, then "
-               f"`zoo list encoders` shows {name}-letters and `python -m pytest {folder}` runs its tests")
+    click.echo(
+        f"wrote {folder}/: install it with `pip install -e '{folder}[test]'`, then "
+        f"`zoo list encoders` shows {name}-letters and `python -m pytest {folder}` runs its tests"
+    )
 
 
 def write_plugin(name: str, parent: Path) -> Path:
@@ -34,13 +43,19 @@ def write_plugin(name: str, parent: Path) -> Path:
     from zoo.cli.plugin_template import FILES
 
     if not NAME.fullmatch(name):
-        raise ZooError(f"plugin name {name!r}: use lower-case letters, digits and single hyphens, "
-                       "starting with a letter (e.g. my-encoders)")
+        raise ZooError(
+            f"plugin name {name!r}: use lower-case letters, digits and single hyphens, "
+            "starting with a letter (e.g. my-encoders)"
+        )
     folder = Path(parent) / f"zoo-{name}"
     if folder.exists():
         raise ZooError(f"{folder} already exists: choose another name or --dir")
-    fields = {"name": name, "module": f"zoo_{name.replace('-', '_')}", "version": API_VERSION,
-              "major": API_VERSION.split(".")[0]}
+    fields = {
+        "name": name,
+        "module": f"zoo_{name.replace('-', '_')}",
+        "version": API_VERSION,
+        "major": API_VERSION.split(".")[0],
+    }
     for path, template in FILES.items():
         target = folder / path.format(**fields)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-PYPROJECT = '''\
+PYPROJECT = """\
 [build-system]
 requires = ["setuptools>=68"]
 build-backend = "setuptools.build_meta"
@@ -25,9 +25,9 @@ test = ["pytest>=8"]
 
 [tool.setuptools]
 packages = ["{module}"]
-'''
+"""
 
-README = '''\
+README = """\
 # zoo-{name}
 
 An [embedding-zoo](https://github.com/) plugin, written against the zoo's plugin API {version}
@@ -42,7 +42,7 @@ python -m pytest -q
 
 Replace the encoder with your own: `BaseEncoder` checks inputs and roles, answers an empty input, loads the
 model once and hashes the fingerprint; you write `encode_items`, `fingerprint_parts` and `dim`.
-'''
+"""
 
 INIT = '''\
 """zoo-{name}: an embedding-zoo plugin. Importing it stays cheap: numpy and models load inside functions."""

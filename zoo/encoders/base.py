@@ -149,8 +149,10 @@ def _safetensors_header(path: Path) -> dict[str, Any] | None:
         except (UnicodeDecodeError, DataError):
             return None
     valid = isinstance(header, dict) and all(
-        isinstance(info, dict) and isinstance(info.get("shape"), list) for key, info in header.items()
-        if key != "__metadata__")
+        isinstance(info, dict) and isinstance(info.get("shape"), list)
+        for key, info in header.items()
+        if key != "__metadata__"
+    )
     return header if valid else None
 
 

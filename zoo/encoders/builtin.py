@@ -61,9 +61,7 @@ def packaged_minilm_folder() -> Path:
     assert spec is not None and spec.origin is not None
     folder = Path(spec.origin).parent / "model"
     if not (folder / "modules.json").is_file():
-        raise ZooError(
-            f"{pip_name} is installed but {folder} holds no model: pip install --force-reinstall {pip_name}"
-        )
+        raise ZooError(f"{pip_name} is installed but {folder} holds no model: pip install --force-reinstall {pip_name}")
     return folder
 
 
@@ -128,7 +126,7 @@ def register_encoders(register: Callable[[EncoderSpec], None]) -> None:
             aliases=("tokens:minilm",),
             license="apache-2.0",
             description="all-MiniLM-L6-v2's token embeddings, a set of vectors per text, searched by MaxSim "
-                        "(exact, muvera); not a trained late-interaction model",
+            "(exact, muvera); not a trained late-interaction model",
         )
     )
     register(
@@ -187,7 +185,9 @@ def onnx_spec(name: str, target: str, options: dict[str, Any]) -> EncoderSpec:
     from zoo.encoders.onnx import check_settings
 
     check_settings(
-        options.get("quantize", "none"), options.get("batch_size", 1), options.get("threads"),
+        options.get("quantize", "none"),
+        options.get("batch_size", 1),
+        options.get("threads"),
         options.get("max_seq_length"),
     )
 

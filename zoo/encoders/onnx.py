@@ -167,8 +167,14 @@ def export_transformer(transformer: Path, target: Path) -> None:
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            TokenEmbeddings(), example, str(target), input_names=inputs, output_names=[OUTPUT],
-            dynamic_axes=axes, opset_version=OPSET, dynamo=False,  # the dynamo exporter needs onnxscript
+            TokenEmbeddings(),
+            example,
+            str(target),
+            input_names=inputs,
+            output_names=[OUTPUT],
+            dynamic_axes=axes,
+            opset_version=OPSET,
+            dynamo=False,  # the dynamo exporter needs onnxscript
         )
 
 
@@ -299,9 +305,7 @@ class OnnxEncoder(BaseEncoder):
             options = ort.SessionOptions()
             options.intra_op_num_threads = self.threads or env_threads()
             options.inter_op_num_threads = 1
-            self._session = ort.InferenceSession(
-                str(self.onnx_path()), options, providers=["CPUExecutionProvider"]
-            )
+            self._session = ort.InferenceSession(str(self.onnx_path()), options, providers=["CPUExecutionProvider"])
         return self._session
 
     @property

@@ -36,7 +36,6 @@ BYTES_PER_TOKEN = 3  # a cautious estimate for budgets: English BPE averages abo
 ENCODING_FORMATS = ("float", "base64")
 
 
-
 @dataclass(frozen=True)
 class Batch:
     """One answer: the vectors in input order, the tokens the server counted (None: it did not say), and
@@ -102,8 +101,9 @@ class RemoteEncoder:
         self.name = name or f"{self.kind}:{model}"
         urls = [url.strip() for url in (base_url or self.default_base_url or "").split(",") if url.strip()]
         if not urls:
-            raise ZooError(f"{self.name}: give the server's address, e.g. {self.kind}:{model}?base_url=http://"
-                           "127.0.0.1:8080")
+            raise ZooError(
+                f"{self.name}: give the server's address, e.g. {self.kind}:{model}?base_url=http://127.0.0.1:8080"
+            )
         self.base_urls = tuple(urls)
         self.dimensions = dimensions
         self.prompts = PromptSettings(query_prompt, document_prompt)
@@ -155,8 +155,10 @@ class RemoteEncoder:
             return None
         key = os.environ.get(env, "").strip()
         if not key:
-            raise ZooError(f"{self.name}: set the API key in the environment variable {env} "
-                           "(or name another with api_key_env=NAME)")
+            raise ZooError(
+                f"{self.name}: set the API key in the environment variable {env} "
+                "(or name another with api_key_env=NAME)"
+            )
         return key
 
     def load(self) -> None:
@@ -176,8 +178,13 @@ class RemoteEncoder:
     def fingerprint(self) -> str:
         if self._fingerprint is None:
             self._fingerprint = fingerprint(
-                self.family, self.kind, self.model, self.dimensions, self.probe().reported,
-                self.server_identity(), self.settings(),
+                self.family,
+                self.kind,
+                self.model,
+                self.dimensions,
+                self.probe().reported,
+                self.server_identity(),
+                self.settings(),
             )
         return self._fingerprint
 
@@ -187,9 +194,7 @@ class RemoteEncoder:
         cost = tokens * self.price / 1e6 if tokens is not None and self.price is not None else None
         return ApiUsage(tokens, cost)
 
-    def encode(
-        self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
-    ) -> np.ndarray:
+    def encode(self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None) -> np.ndarray:
         texts = check_texts(inputs)
         check_role(role)
         if not texts:
@@ -202,8 +207,10 @@ class RemoteEncoder:
         parts = self._send_all([[prepared[sent[j]] for j in rows] for rows in batches], self.input_types[role])
         found = np.concatenate([part.vectors for part in parts])
         if self.dimensions is not None and found.shape[1] != self.dimensions:
-            raise ZooError(f"{self.name}: asked for {self.dimensions} dimensions, the server gave "
-                           f"{found.shape[1]}: drop dimensions= or use a model that takes it")
+            raise ZooError(
+                f"{self.name}: asked for {self.dimensions} dimensions, the server gave "
+                f"{found.shape[1]}: drop dimensions= or use a model that takes it"
+            )
         if len(sent) == len(texts):
             return found
         vectors = np.zeros((len(texts), found.shape[1]), dtype=np.float32)  # an empty text: a zero vector
@@ -230,8 +237,9 @@ class RemoteEncoder:
 
     def _send(self, texts: list[str], input_type: str | None, index: int, *, count: bool = True) -> Batch:
         path, body = self.request(texts, input_type)
-        batch = self.endpoint.post(path, body, lambda data, response: self.read(data, response, len(texts)),
-                                   spread=index)
+        batch = self.endpoint.post(
+            path, body, lambda data, response: self.read(data, response, len(texts)), spread=index
+        )
         if count:  # the probe's few tokens are left out, so that a result's count does not depend on order
             self.usage.add(batch.tokens)
         return batch
@@ -367,8 +375,15 @@ def token_batches(texts: list[str], batch_size: int, batch_tokens: int) -> list[
     return batches
 
 
-def check_settings(kind: str, dimensions: int | None, batch_size: int, batch_tokens: int, concurrency: int,
-                   price: float | None, max_batch_size: int) -> None:
+def check_settings(
+    kind: str,
+    dimensions: int | None,
+    batch_size: int,
+    batch_tokens: int,
+    concurrency: int,
+    price: float | None,
+    max_batch_size: int,
+) -> None:
     """One-line ZooErrors for settings that cannot work, raised before anything connects."""
     if dimensions is not None and dimensions < 1:
         raise ZooError(f"{kind}: dimensions must be at least 1, not {dimensions}")

@@ -31,8 +31,10 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if self.retries < 0 or self.timeout <= 0 or self.backoff < 0:
-            raise ZooError(f"retries must be >= 0, timeout > 0 and backoff >= 0 (got {self.retries}, "
-                           f"{self.timeout}, {self.backoff})")
+            raise ZooError(
+                f"retries must be >= 0, timeout > 0 and backoff >= 0 (got {self.retries}, "
+                f"{self.timeout}, {self.backoff})"
+            )
 
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
         """Seconds to wait before retry number ``attempt`` (0-based)."""
@@ -70,7 +72,8 @@ class Endpoint:
             import httpx
 
             self._client = httpx.Client(
-                timeout=httpx.Timeout(self.policy.timeout), headers=self.headers,
+                timeout=httpx.Timeout(self.policy.timeout),
+                headers=self.headers,
                 limits=httpx.Limits(max_connections=self.connections * len(self.base_urls)),
             )
         return self._client
@@ -91,8 +94,9 @@ class Endpoint:
     def get(self, path: str, check: Callable[[Any, Any], Any]) -> Any:
         return self._with_retries(lambda url: self.client.get(url), path, check, 0)
 
-    def _with_retries(self, send: Callable[[str], Any], path: str, check: Callable[[Any, Any], Any],
-                      spread: int) -> Any:
+    def _with_retries(
+        self, send: Callable[[str], Any], path: str, check: Callable[[Any, Any], Any], spread: int
+    ) -> Any:
         import httpx
 
         last = ""
@@ -113,8 +117,12 @@ class Endpoint:
             if attempt < self.policy.retries:
                 self.sleep(self.policy.delay(attempt, retry_after, self._rng))
         tries = self.policy.retries + 1
-        raise ZooError(self.scrub(f"{self.label}: gave up after {tries} tr{'y' if tries == 1 else 'ies'}; "
-                                  f"last: {last}. Check the server, or raise retries= / timeout="))
+        raise ZooError(
+            self.scrub(
+                f"{self.label}: gave up after {tries} tr{'y' if tries == 1 else 'ies'}; "
+                f"last: {last}. Check the server, or raise retries= / timeout="
+            )
+        )
 
     def scrub(self, message: str) -> str:
         return message.replace(self.secret, "***") if self.secret else message

@@ -43,8 +43,13 @@ def remote_spec(kind_name: str, name: str, target: str, options: dict[str, Any])
         return kind(target, name=name, **options)
 
     urls = options.get("base_url") or kind.default_base_url
-    return EncoderSpec(name=name, load=load, family="served", dim=options.get("dimensions"),
-                       description=f"{target} served at {urls} ({kind.kind} API)")
+    return EncoderSpec(
+        name=name,
+        load=load,
+        family="served",
+        dim=options.get("dimensions"),
+        description=f"{target} served at {urls} ({kind.kind} API)",
+    )
 
 
 def openai_spec(name: str, target: str, options: dict[str, Any]) -> EncoderSpec:

@@ -73,8 +73,7 @@ class BaseEncoder:
             self._fingerprint = fingerprint(*self.fingerprint_parts())
         return self._fingerprint
 
-    def encode(self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None
-               ) -> np.ndarray:
+    def encode(self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None) -> np.ndarray:
         items = self.check_inputs(inputs)
         check_role(role)
         if not items:

@@ -18,8 +18,12 @@ import numpy as np
 
 # a normalisation layer's scale: BERT's LayerNorm, CLIP's layer_norm1 and pre_layrnorm, GPT-2's ln_f, T5's
 NORM_SCALE = re.compile(r"(?:^|\.)(?:\w*norm\w*|ln(?:_\w+)?)\.(?:weight|gamma)$", re.IGNORECASE)
-ONE = {"F32": np.array(1.0, "<f4").tobytes(), "F16": np.array(1.0, "<f2").tobytes(),
-       "BF16": np.array(1.0, "<f4").tobytes()[2:], "F64": np.array(1.0, "<f8").tobytes()}
+ONE = {
+    "F32": np.array(1.0, "<f4").tobytes(),
+    "F16": np.array(1.0, "<f2").tobytes(),
+    "BF16": np.array(1.0, "<f4").tobytes()[2:],
+    "F64": np.array(1.0, "<f8").tobytes(),
+}
 
 
 def freshly_initialised(files: Iterable[Path]) -> bool | None:

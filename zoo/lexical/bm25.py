@@ -34,8 +34,16 @@ class BM25Retriever:
     similarity = "bm25"
     n_parameters = 0  # term statistics are counted, not learned
 
-    def __init__(self, k1: float = 1.5, b: float = 0.75, method: str = "lucene", delta: float = 0.5,
-                 stemmer: str = STEMMER, *, name: str = "bm25") -> None:
+    def __init__(
+        self,
+        k1: float = 1.5,
+        b: float = 0.75,
+        method: str = "lucene",
+        delta: float = 0.5,
+        stemmer: str = STEMMER,
+        *,
+        name: str = "bm25",
+    ) -> None:
         if method not in METHODS:
             raise ZooError(f"unknown BM25 method {method!r}: choose one of {', '.join(METHODS)}")
         if k1 < 0 or not 0 <= b <= 1:
@@ -48,9 +56,14 @@ class BM25Retriever:
 
     def params(self) -> dict[str, Any]:
         delta = {"delta": self.delta} if self.method in ("bm25l", "bm25+") else {}
-        return {"k1": self.k1, "b": self.b, "method": self.method, **delta, "library": "bm25s",
-                "tokenizer": {"lower": True, "splitter": SPLITTER, "stopwords": STOPWORDS,
-                              "stemmer": self.stemmer}}
+        return {
+            "k1": self.k1,
+            "b": self.b,
+            "method": self.method,
+            **delta,
+            "library": "bm25s",
+            "tokenizer": {"lower": True, "splitter": SPLITTER, "stopwords": STOPWORDS, "stemmer": self.stemmer},
+        }
 
     def fingerprint(self) -> str:
         return fingerprint("bm25", 1, self.params())
@@ -108,8 +121,9 @@ class BM25Retriever:
         scores = np.zeros((len(queries), k), dtype=np.float32)
         hits: list[list[str]] = []
         for row, query in enumerate(queries):
-            doc_scores = np.asarray(self._model.get_scores(list(query)) if query else np.zeros(len(self._ids)),
-                                    dtype=np.float32)
+            doc_scores = np.asarray(
+                self._model.get_scores(list(query)) if query else np.zeros(len(self._ids)), dtype=np.float32
+            )
             top = _top_sparse(doc_scores, k)
             scores[row] = doc_scores[top]
             hits.append([self._ids[i] for i in top])

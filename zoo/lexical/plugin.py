@@ -26,8 +26,13 @@ def bm25_spec(name: str = NAME, options: dict[str, Any] | None = None) -> Encode
         return BM25Retriever(**options, name=name)
 
     settings = ", ".join(f"{key}={value}" for key, value in sorted(options.items())) or "k1=1.5, b=0.75, lucene"
-    return EncoderSpec(name=name, load=load, family="lexical", license="apache-2.0",
-                       description=f"BM25 through bm25s ({settings}); Snowball-stemmed words, English stopwords")
+    return EncoderSpec(
+        name=name,
+        load=load,
+        family="lexical",
+        license="apache-2.0",
+        description=f"BM25 through bm25s ({settings}); Snowball-stemmed words, English stopwords",
+    )
 
 
 @hookimpl

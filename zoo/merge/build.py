@@ -45,8 +45,10 @@ def resolve_input(name: str, registry: Any = None) -> MergeInput:
     registry = registry or Registry.from_plugins()
     encoder = registry.encoder(name).load()
     if not isinstance(encoder, SentenceTransformerEncoder):
-        raise ZooError(f"cannot merge {name!r}: it is a {type(encoder).__name__}, and merging needs "
-                       "sentence-transformers checkpoints (a registered one, st:<repo> or a model folder)")
+        raise ZooError(
+            f"cannot merge {name!r}: it is a {type(encoder).__name__}, and merging needs "
+            "sentence-transformers checkpoints (a registered one, st:<repo> or a model folder)"
+        )
     source = encoder.local_folder or encoder.model_name_or_path
     return MergeInput(name, str(source), encoder.fingerprint())
 
@@ -82,8 +84,12 @@ def build_merge(recipe: MergeRecipe, out: Path | str, registry: Any = None) -> P
     target.load_state_dict(merged)
     out = Path(out)
     target.save(str(out))
-    record = {"recipe": recipe.as_dict(), "merge_version": MERGE_VERSION,
-              "inputs": [vars(item) for item in inputs], "fingerprint": merge_fingerprint(recipe, inputs)}
+    record = {
+        "recipe": recipe.as_dict(),
+        "merge_version": MERGE_VERSION,
+        "inputs": [vars(item) for item in inputs],
+        "fingerprint": merge_fingerprint(recipe, inputs),
+    }
     (out / RECIPE_FILE).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return out
 

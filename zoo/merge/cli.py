@@ -9,8 +9,13 @@ import click
 
 @click.command()
 @click.argument("recipe", metavar="RECIPE")
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder to write the merged sentence-transformers model to (with merge_recipe.json).")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the merged sentence-transformers model to (with merge_recipe.json).",
+)
 def merge(recipe: str, out: Path) -> None:
     """Merge checkpoints of one architecture: RECIPE is a .json/.toml recipe file or
     '<method>?models=a+b&...' (linear, slerp, task_arithmetic, ties; see docs/merging.md).
@@ -26,5 +31,7 @@ def merge(recipe: str, out: Path) -> None:
     parsed = recipe_from_name(recipe)
     folder = build_merge(parsed, out)
     record = read_merge_record(folder) or {}
-    click.echo(f"{parsed.method} merge of {', '.join(parsed.inputs())} -> {folder} "
-               f"(fingerprint {record.get('fingerprint', '?')})")
+    click.echo(
+        f"{parsed.method} merge of {', '.join(parsed.inputs())} -> {folder} "
+        f"(fingerprint {record.get('fingerprint', '?')})"
+    )

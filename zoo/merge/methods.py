@@ -26,17 +26,22 @@ def check_same_architecture(states: Sequence[StateDict], names: Sequence[str]) -
         missing = sorted(set(first) ^ set(state))
         if missing:
             owner = first_name if missing[0] in first else name
-            raise ZooError(f"cannot merge {first_name!r} and {name!r}: different architectures "
-                           f"(parameter {missing[0]!r} is only in {owner!r}); merge checkpoints of one model")
+            raise ZooError(
+                f"cannot merge {first_name!r} and {name!r}: different architectures "
+                f"(parameter {missing[0]!r} is only in {owner!r}); merge checkpoints of one model"
+            )
         for key, tensor in first.items():
             if tuple(tensor.shape) != tuple(state[key].shape):
-                raise ZooError(f"cannot merge {first_name!r} and {name!r}: different architectures "
-                               f"({key!r} has shape {tuple(tensor.shape)} vs {tuple(state[key].shape)}); "
-                               "merge checkpoints of one model")
+                raise ZooError(
+                    f"cannot merge {first_name!r} and {name!r}: different architectures "
+                    f"({key!r} has shape {tuple(tensor.shape)} vs {tuple(state[key].shape)}); "
+                    "merge checkpoints of one model"
+                )
 
 
-def merge_tensors(states: Sequence[StateDict], combine: Callable[[list[torch.Tensor]], torch.Tensor]
-                  ) -> dict[str, torch.Tensor]:
+def merge_tensors(
+    states: Sequence[StateDict], combine: Callable[[list[torch.Tensor]], torch.Tensor]
+) -> dict[str, torch.Tensor]:
     """Apply ``combine`` to each floating-point parameter's float64 tensors, one from each state."""
     import torch
 
@@ -76,19 +81,19 @@ def slerp_tensor(a: torch.Tensor, b: torch.Tensor, t: float) -> torch.Tensor:
     return math.sin((1 - t) * omega) / math.sin(omega) * a + math.sin(t * omega) / math.sin(omega) * b
 
 
-def task_arithmetic(base: StateDict, models: Sequence[StateDict], weights: Sequence[float]
-                    ) -> dict[str, torch.Tensor]:
+def task_arithmetic(base: StateDict, models: Sequence[StateDict], weights: Sequence[float]) -> dict[str, torch.Tensor]:
     """``base + sum_i w_i (theta_i - base)``: add each model's task vector, scaled (Ilharco et al., 2023)."""
-    return merge_tensors([base, *models],
-                         lambda ts: ts[0] + sum(w * (t - ts[0]) for w, t in zip(weights, ts[1:])))
+    return merge_tensors([base, *models], lambda ts: ts[0] + sum(w * (t - ts[0]) for w, t in zip(weights, ts[1:])))
 
 
-def ties(base: StateDict, models: Sequence[StateDict], weights: Sequence[float], density: float,
-         scale: float = 1.0) -> dict[str, torch.Tensor]:
+def ties(
+    base: StateDict, models: Sequence[StateDict], weights: Sequence[float], density: float, scale: float = 1.0
+) -> dict[str, torch.Tensor]:
     """TIES-merging (Yadav et al., 2023): trim each task vector to its ``density`` largest entries, elect a
     sign per entry from the weighted sum, average the entries that agree with it, add ``scale`` times that."""
-    return merge_tensors([base, *models], lambda ts: ts[0] + scale * ties_delta(
-        [trim(t - ts[0], density) for t in ts[1:]], weights))
+    return merge_tensors(
+        [base, *models], lambda ts: ts[0] + scale * ties_delta([trim(t - ts[0], density) for t in ts[1:]], weights)
+    )
 
 
 def trim(delta: torch.Tensor, density: float) -> torch.Tensor:

@@ -13,6 +13,7 @@ PREFIX = "merge:"
 
 def merge_spec(name: str) -> EncoderSpec:
     """A spec whose ``load`` reads and checks the recipe, then gives the merged encoder (built lazily)."""
+
     def load() -> Encoder:
         from zoo.merge.encoder import MergedEncoder
         from zoo.merge.recipe import recipe_from_name

@@ -96,10 +96,10 @@ def recipe_from_dict(data: dict[str, Any], where: str, folder: Path | None = Non
     if unknown:
         raise ZooError(f"{where}: unknown recipe key {unknown[0]!r}; recipes take {', '.join(FIELDS)}")
     if "method" not in data or "models" not in data:
-        raise ZooError(f"{where}: a recipe needs \"method\" and \"models\"")
+        raise ZooError(f'{where}: a recipe needs "method" and "models"')
     models = data["models"]
     if isinstance(models, str) or not isinstance(models, list):
-        raise ZooError(f"{where}: \"models\" must be a list of encoder names or folders")
+        raise ZooError(f'{where}: "models" must be a list of encoder names or folders')
     values = dict(data)
     values["models"] = tuple(_located(str(m), folder) for m in models)
     if data.get("base"):

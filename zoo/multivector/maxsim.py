@@ -25,8 +25,11 @@ class VectorSets:
             raise ValueError("a multi-vector set is empty: every input needs at least one vector")
         lengths = np.fromiter((len(s) for s in sets), dtype=np.int64, count=len(sets))
         starts = np.concatenate([[0], np.cumsum(lengths)])
-        vectors = np.concatenate([np.asarray(s, dtype=np.float32) for s in sets]) if len(sets) else \
-            np.zeros((0, 0), dtype=np.float32)
+        vectors = (
+            np.concatenate([np.asarray(s, dtype=np.float32) for s in sets])
+            if len(sets)
+            else np.zeros((0, 0), dtype=np.float32)
+        )
         return cls(np.ascontiguousarray(vectors), starts)
 
     def __len__(self) -> int:
@@ -39,9 +42,10 @@ class VectorSets:
             if step != 1:
                 return self.take(range(first, last, step))
             last = max(first, last)
-            return VectorSets(self.vectors[self.starts[first]:self.starts[last]],
-                              self.starts[first:last + 1] - self.starts[first])
-        return self.vectors[self.starts[i]:self.starts[i + 1]]
+            return VectorSets(
+                self.vectors[self.starts[first] : self.starts[last]], self.starts[first : last + 1] - self.starts[first]
+            )
+        return self.vectors[self.starts[i] : self.starts[i + 1]]
 
     @property
     def lengths(self) -> np.ndarray:
@@ -60,8 +64,9 @@ class VectorSets:
         return int(self.vectors.nbytes + self.starts.nbytes)
 
 
-def maxsim(query: np.ndarray, documents: VectorSets, rows: np.ndarray | None = None,
-           *, block: int = 1 << 16) -> np.ndarray:
+def maxsim(
+    query: np.ndarray, documents: VectorSets, rows: np.ndarray | None = None, *, block: int = 1 << 16
+) -> np.ndarray:
     """MaxSim of one query set against documents (all, or those at ``rows``), float32 (n_rows,).
 
     The documents' vectors are read ``block`` at a time; each block's per-document maxima are taken with

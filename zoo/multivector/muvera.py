@@ -66,8 +66,14 @@ class FDEConfig:
         return self.d_final or self.repetitions * self.partitions * self.block_dim
 
     def to_dict(self) -> dict[str, Any]:
-        return {"repetitions": self.repetitions, "k_sim": self.k_sim, "d_proj": self.d_proj,
-                "d_final": self.d_final, "fill_empty": self.fill_empty, "seed": self.seed}
+        return {
+            "repetitions": self.repetitions,
+            "k_sim": self.k_sim,
+            "d_proj": self.d_proj,
+            "d_final": self.d_final,
+            "fill_empty": self.fill_empty,
+            "seed": self.seed,
+        }
 
 
 class FixedDimensionalEncoder:
@@ -123,8 +129,9 @@ class FixedDimensionalEncoder:
         while first < len(sets):  # whole sets, about CHUNK_POINTS vectors at a time
             last = int(np.searchsorted(sets.starts, sets.starts[first] + CHUNK_POINTS, side="right")) - 1
             last = max(last, first + 1)
-            chunk = VectorSets(sets.vectors[sets.starts[first]:sets.starts[last]],
-                               sets.starts[first:last + 1] - sets.starts[first])
+            chunk = VectorSets(
+                sets.vectors[sets.starts[first] : sets.starts[last]], sets.starts[first : last + 1] - sets.starts[first]
+            )
             out[first:last] = self._finalised(self._blocks(chunk, average))
             first = last
         return out
@@ -149,8 +156,9 @@ class FixedDimensionalEncoder:
             reps.append(blocks.reshape(n, B * c.block_dim))
         return np.concatenate(reps, axis=1)
 
-    def _fill(self, blocks: np.ndarray, empty: np.ndarray, part: np.ndarray, projected: np.ndarray,
-              sets: VectorSets) -> None:
+    def _fill(
+        self, blocks: np.ndarray, empty: np.ndarray, part: np.ndarray, projected: np.ndarray, sets: VectorSets
+    ) -> None:
         """Each empty (set, partition) block takes the projection of the set's vector nearest to the
         partition in Hamming distance between sign bits, the set's earliest on ties."""
         B = self.config.partitions

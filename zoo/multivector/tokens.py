@@ -43,9 +43,13 @@ class TokenEmbeddingEncoder:
         self.inner.model  # noqa: B018 (the property loads the model)
 
     def encode_sets(self, inputs: Sequence[Any], *, role: Role = "document") -> list[np.ndarray]:
-        tokens = self.inner.model.encode([str(text) for text in inputs], output_value="token_embeddings",
-                                         batch_size=self.batch_size, convert_to_numpy=False,
-                                         show_progress_bar=False)
+        tokens = self.inner.model.encode(
+            [str(text) for text in inputs],
+            output_value="token_embeddings",
+            batch_size=self.batch_size,
+            convert_to_numpy=False,
+            show_progress_bar=False,
+        )
         out = []
         for matrix in tokens:
             vectors = matrix.float().cpu().numpy()

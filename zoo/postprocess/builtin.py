@@ -37,11 +37,31 @@ def whiten(**params: Any) -> PostProcessor:
 
 @hookimpl
 def register_postprocessors(register: Callable[..., None]) -> None:
-    register("binary", binary, aliases=("binarize", "bits"), params=params.BINARY,
-             description="sign bits packed 8 per byte (32x smaller), Hamming search, optional float rescoring")
-    register("int8", int8, aliases=("scalar-int8",), params=params.INT8,
-             description="per-dimension scalar int8 codes (4x smaller), min-max or percentile calibration")
-    register("matryoshka", matryoshka, aliases=("truncate",), params=params.MATRYOSHKA,
-             description="keep the first dim coordinates and L2-renormalise (Matryoshka-trained models)")
-    register("whiten", whiten, aliases=("whitening",), params=params.WHITEN,
-             description="BERT-whitening: centre, decorrelate to unit variance, keep the first k dims (k=0: all)")
+    register(
+        "binary",
+        binary,
+        aliases=("binarize", "bits"),
+        params=params.BINARY,
+        description="sign bits packed 8 per byte (32x smaller), Hamming search, optional float rescoring",
+    )
+    register(
+        "int8",
+        int8,
+        aliases=("scalar-int8",),
+        params=params.INT8,
+        description="per-dimension scalar int8 codes (4x smaller), min-max or percentile calibration",
+    )
+    register(
+        "matryoshka",
+        matryoshka,
+        aliases=("truncate",),
+        params=params.MATRYOSHKA,
+        description="keep the first dim coordinates and L2-renormalise (Matryoshka-trained models)",
+    )
+    register(
+        "whiten",
+        whiten,
+        aliases=("whitening",),
+        params=params.WHITEN,
+        description="BERT-whitening: centre, decorrelate to unit variance, keep the first k dims (k=0: all)",
+    )

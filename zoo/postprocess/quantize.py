@@ -75,8 +75,9 @@ class BinaryQuantizer(BasePostProcessor):
         name = type(self).__name__
         _check_rescore(name, self.rescore)
         if self.rescore_with not in RESCORE_WITH:
-            raise ZooError(f"{name} rescore_with={self.rescore_with!r} is unknown: use one of "
-                           f"{', '.join(RESCORE_WITH)}")
+            raise ZooError(
+                f"{name} rescore_with={self.rescore_with!r} is unknown: use one of {', '.join(RESCORE_WITH)}"
+            )
         arr = self._check_fit_input(X)
         self.dim_ = int(arr.shape[1])
         if self.rescore_with == "int8":

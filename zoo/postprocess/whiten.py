@@ -62,8 +62,13 @@ class Whiten(BasePostProcessor):
         """Write the parameters and fitted state to an ``.npz`` file (no pickle); returns its path."""
         self._check_fitted("components_")
         path = Path(path).with_suffix(".npz")  # numpy would add the suffix itself
-        np.savez(path, k=self.k, eps=self.eps, n_samples_fit_=self.n_samples_fit_,
-                 **{key: getattr(self, key) for key in STATE_KEYS})
+        np.savez(
+            path,
+            k=self.k,
+            eps=self.eps,
+            n_samples_fit_=self.n_samples_fit_,
+            **{key: getattr(self, key) for key in STATE_KEYS},
+        )
         return path
 
     @classmethod

@@ -15,8 +15,9 @@ from zoo_dna.kmers import n_canonical
 from zoo_dna.sequences import reverse_complement
 
 
-@pytest.mark.parametrize("encoder", [KmerFrequencyEncoder(4), KmerFrequencyEncoder(6), KmerMLPEncoder()],
-                         ids=lambda e: e.name)
+@pytest.mark.parametrize(
+    "encoder", [KmerFrequencyEncoder(4), KmerFrequencyEncoder(6), KmerMLPEncoder()], ids=lambda e: e.name
+)
 def test_encoders_meet_the_contract(encoder: object, genes: list[str]) -> None:
     check_encoder(encoder, inputs=genes)  # type: ignore[arg-type]
 
@@ -68,8 +69,9 @@ def test_shipped_model_is_small_and_records_its_training() -> None:
 
 def test_mlp_forward_by_hand() -> None:
     # a 2-column model: ReLU(x @ w1 + b1) @ w2 + b2 with x = (0.6, 0.8)
-    model = KmerMLP(1, np.array([[1.0, -1.0], [1.0, 1.0]]), np.array([0.0, -1.0]),
-                    np.array([[1.0], [2.0]]), np.array([0.5]), {})
+    model = KmerMLP(
+        1, np.array([[1.0, -1.0], [1.0, 1.0]]), np.array([0.0, -1.0]), np.array([[1.0], [2.0]]), np.array([0.5]), {}
+    )
     assert model.forward(np.array([[0.6, 0.8]])).tolist() == [[pytest.approx(1.9)]]
     np.testing.assert_allclose(profile(["AAAC"], 1), [[np.sqrt(3) / 2, 0.5]])  # A: 3, C: 1 -> roots
 

@@ -21,8 +21,18 @@ def test_hand_counted_dimers() -> None:
     counts = kmer_counts(["ACGTNAC"], 2)[0]
     names = canonical_kmers(2)
     assert names == ["AA", "AC", "AG", "AT", "CA", "CC", "CG", "GA", "GC", "TA"]
-    assert dict(zip(names, counts.tolist())) == {"AA": 0, "AC": 3, "AG": 0, "AT": 0, "CA": 0, "CC": 0,
-                                                 "CG": 1, "GA": 0, "GC": 0, "TA": 0}
+    assert dict(zip(names, counts.tolist())) == {
+        "AA": 0,
+        "AC": 3,
+        "AG": 0,
+        "AT": 0,
+        "CA": 0,
+        "CC": 0,
+        "CG": 1,
+        "GA": 0,
+        "GC": 0,
+        "TA": 0,
+    }
 
 
 def test_a_strand_and_its_reverse_complement_count_the_same() -> None:

@@ -25,8 +25,9 @@ def zoo(*args: str) -> subprocess.CompletedProcess[str]:
     command = str(script) if script.exists() else shutil.which("zoo")
     assert command, "the `zoo` command is not installed: pip install -e . in the embedding-zoo checkout"
     with tempfile.TemporaryDirectory() as scratch:
-        return subprocess.run([command, *args], capture_output=True, text=True, env=dict(os.environ),
-                              timeout=600, cwd=scratch)
+        return subprocess.run(
+            [command, *args], capture_output=True, text=True, env=dict(os.environ), timeout=600, cwd=scratch
+        )
 
 
 def test_entry_point_registers_everything() -> None:
@@ -42,9 +43,11 @@ def test_entry_point_registers_everything() -> None:
 
 
 def test_importing_the_plugin_is_cheap() -> None:
-    code = ("import sys, zoo_dna; found = []; zoo_dna.register_encoders(found.append); "
-            "zoo_dna.register_tasks(found.append); zoo_dna.resolve_encoder('kmer-5'); "
-            "print(sorted({'numpy', 'harness', 'torch', 'transformers', 'sklearn'} & set(sys.modules)))")
+    code = (
+        "import sys, zoo_dna; found = []; zoo_dna.register_encoders(found.append); "
+        "zoo_dna.register_tasks(found.append); zoo_dna.resolve_encoder('kmer-5'); "
+        "print(sorted({'numpy', 'harness', 'torch', 'transformers', 'sklearn'} & set(sys.modules)))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
 
@@ -65,8 +68,18 @@ def test_remote_code_model_fails_with_one_line() -> None:
 @pytest.mark.slow
 def test_zoo_bench_aligns_reads_with_exact_and_hnsw(tmp_path: Path) -> None:
     out = tmp_path / "results"
-    result = zoo("bench", "--model", "tnf", "--task", "dna-16s-read-alignment", "--backend", "exact,hnsw",
-                 "--out", str(out), "--no-progress")
+    result = zoo(
+        "bench",
+        "--model",
+        "tnf",
+        "--task",
+        "dna-16s-read-alignment",
+        "--backend",
+        "exact,hnsw",
+        "--out",
+        str(out),
+        "--no-progress",
+    )
     assert result.returncode == 0, result.stderr
     saved = {json.loads(p.read_text())["backend"]: json.loads(p.read_text()) for p in out.glob("*.json")}
     assert set(saved) == {"exact", "hnsw"}

@@ -21,9 +21,17 @@ def fast_tokenizer(tokenizer: object, *, with_cls: bool) -> object:
 
     if with_cls:
         tokenizer.post_processor = processors.TemplateProcessing(  # type: ignore[attr-defined]
-            single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
-    return PreTrainedTokenizerFast(tokenizer_object=tokenizer, pad_token="[PAD]", unk_token="[UNK]",
-                                   cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]", model_max_length=512)
+            single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)]
+        )
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer,
+        pad_token="[PAD]",
+        unk_token="[UNK]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
+        model_max_length=512,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -39,8 +47,14 @@ def bert_folder(tmp_path_factory: pytest.TempPathFactory, genes: list[str]) -> P
     tokenizer = fast_tokenizer(bpe, with_cls=True)
     tokenizer.save_pretrained(folder)  # type: ignore[attr-defined]
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2,  # type: ignore[arg-type]
-                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=512)
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=2,  # type: ignore[arg-type]
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=512,
+    )
     BertModel(config).save_pretrained(folder)
     return folder
 
@@ -59,8 +73,15 @@ def char_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tokenizer = fast_tokenizer(chars, with_cls=False)
     tokenizer.save_pretrained(folder)  # type: ignore[attr-defined]
     torch.manual_seed(0)
-    config = LlamaConfig(vocab_size=len(vocab), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=2048)
+    config = LlamaConfig(
+        vocab_size=len(vocab),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        num_key_value_heads=2,
+        max_position_embeddings=2048,
+    )
     LlamaModel(config).save_pretrained(folder)
     return folder
 

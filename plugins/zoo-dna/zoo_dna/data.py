@@ -44,8 +44,9 @@ def records() -> tuple[Record, ...]:
     with gzip.open(data_path(), "rt", encoding="utf-8") as fh:
         next(fh)  # header row
         rows = [line.rstrip("\n").split("\t") for line in fh]
-    return tuple(Record(ident, organism, tuple(lineage.split("; ")), sequence)
-                 for ident, organism, lineage, sequence in rows)
+    return tuple(
+        Record(ident, organism, tuple(lineage.split("; ")), sequence) for ident, organism, lineage, sequence in rows
+    )
 
 
 def data_fingerprint() -> str:

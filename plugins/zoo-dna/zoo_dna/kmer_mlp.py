@@ -64,8 +64,7 @@ class KmerMLP:
         import numpy as np
 
         arrays = {name: getattr(self, name).astype(np.float16) for name in LAYERS}
-        np.savez_compressed(path, k=np.int64(self.k), meta=np.array(json.dumps(self.meta, sort_keys=True)),
-                            **arrays)
+        np.savez_compressed(path, k=np.int64(self.k), meta=np.array(json.dumps(self.meta, sort_keys=True)), **arrays)
 
 
 @functools.lru_cache(maxsize=4)

@@ -63,8 +63,9 @@ def reverse_complement_codes(codes: np.ndarray) -> np.ndarray:
     return np.where(codes == UNKNOWN, UNKNOWN, 3 - codes)[::-1].astype(codes.dtype)
 
 
-def simulate_read(codes: np.ndarray, start: int, length: int, rates: ErrorRates,
-                  rng: np.random.Generator, *, reverse: bool = False) -> np.ndarray:
+def simulate_read(
+    codes: np.ndarray, start: int, length: int, rates: ErrorRates, rng: np.random.Generator, *, reverse: bool = False
+) -> np.ndarray:
     """``length`` bases read from ``start`` with errors (fewer only at the reference's very end)."""
     margin = 8 + int(3 * length * rates.deletion)  # spare bases that deletions pull into the read
     read = mutate(codes[start : start + length + margin], rates, rng)[:length]
@@ -82,12 +83,15 @@ def fragment_starts(size: int, length: int, stride: int) -> list[int]:
 
 
 def fragments(reference_id: str, sequence: str, length: int, stride: int) -> list[Fragment]:
-    return [Fragment(f"{reference_id}:{start}", sequence[start : start + length], reference_id, start)
-            for start in fragment_starts(len(sequence), length, stride)]
+    return [
+        Fragment(f"{reference_id}:{start}", sequence[start : start + length], reference_id, start)
+        for start in fragment_starts(len(sequence), length, stride)
+    ]
 
 
-def simulate_reads(references: dict[str, str], per_reference: int, length: int, rates: ErrorRates,
-                   reverse_fraction: float, seed: int) -> list[Read]:
+def simulate_reads(
+    references: dict[str, str], per_reference: int, length: int, rates: ErrorRates, reverse_fraction: float, seed: int
+) -> list[Read]:
     """``per_reference`` reads from uniform starts of each reference (in the dict's order), seeded."""
     import numpy as np
 

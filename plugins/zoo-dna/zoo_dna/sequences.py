@@ -31,8 +31,10 @@ def check_sequences(inputs: Sequence[Any], owner: str) -> list[str]:
             raise ZooError(f"{owner} encodes DNA strings: input {index} is a {type(item).__name__}")
         stray = set(item.upper()) - IUPAC
         if stray:
-            raise ZooError(f"{owner}: input {index} is not DNA (letters {''.join(sorted(stray))!r}); "
-                           "use A, C, G, T and IUPAC codes only")
+            raise ZooError(
+                f"{owner}: input {index} is not DNA (letters {''.join(sorted(stray))!r}); "
+                "use A, C, G, T and IUPAC codes only"
+            )
     return [clean(item) for item in sequences]
 
 

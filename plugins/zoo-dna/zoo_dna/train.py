@@ -132,16 +132,20 @@ def train(records: list[Record], settings: Settings, log_every: int = 100) -> tu
     random.seed(settings.seed)
     rng = np.random.default_rng(settings.seed)
     sampler = PairSampler(records, settings, rng)
-    model = torch.nn.Sequential(torch.nn.Linear(sampler.width, settings.hidden), torch.nn.ReLU(),
-                                torch.nn.Linear(settings.hidden, settings.dim))
+    model = torch.nn.Sequential(
+        torch.nn.Linear(sampler.width, settings.hidden), torch.nn.ReLU(), torch.nn.Linear(settings.hidden, settings.dim)
+    )
     optimizer = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, settings.lr, total_steps=settings.steps,
-                                                   pct_start=0.1)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, settings.lr, total_steps=settings.steps, pct_start=0.1)
     losses = []
     for step in range(settings.steps):
         anchors, positives, genera = sampler.batch()
-        loss = info_nce(model(torch.from_numpy(anchors)), model(torch.from_numpy(positives)),
-                        torch.from_numpy(genera), settings.temperature)
+        loss = info_nce(
+            model(torch.from_numpy(anchors)),
+            model(torch.from_numpy(positives)),
+            torch.from_numpy(genera),
+            settings.temperature,
+        )
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -183,8 +187,9 @@ def dev_report(model: KmerMLP, dev: list[Record]) -> dict[str, float]:
     align = alignment_data(dev, AlignmentSetup(n_references=len(dev)))  # every dev genus
     report = {}
     for label, encode in (("mlp", embed), ("tnf", KmerFrequencyEncoder(4).encode)):
-        report[f"ari_{label}"] = float(np.mean(kmeans_scores(encode(clusters.sequences), clusters.labels,
-                                                             (0, 1))["ari"]))
+        report[f"ari_{label}"] = float(
+            np.mean(kmeans_scores(encode(clusters.sequences), clusters.labels, (0, 1))["ari"])
+        )
         docs = encode([f.sequence for f in align.fragments])
         top = np.argsort(-(encode([r.sequence for r in align.reads]) @ docs.T), axis=1)[:, :10]
         hits = [[align.fragments[j].id for j in row] for row in top]
@@ -209,10 +214,15 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     model, losses = train(fit, settings)
     seconds = round(time.perf_counter() - started, 1)
-    meta = {"settings": settings.__dict__, "losses": losses, "train_seconds": seconds,
-            "train_sequences": len(fit), "train_genera": len(by_genus(fit)),
-            "split": "genera with blake2b(genus)[0] < 128 (zoo_dna.data.genus_side)"
-                     + (", minus dev genera (blake2b(genus)[0] < 32)" if args.dev else "")}
+    meta = {
+        "settings": settings.__dict__,
+        "losses": losses,
+        "train_seconds": seconds,
+        "train_sequences": len(fit),
+        "train_genera": len(by_genus(fit)),
+        "split": "genera with blake2b(genus)[0] < 128 (zoo_dna.data.genus_side)"
+        + (", minus dev genera (blake2b(genus)[0] < 32)" if args.dev else ""),
+    }
     model = KmerMLP(model.k, model.w1, model.b1, model.w2, model.b2, meta)
     if args.dev:
         meta["dev"] = dev_report(model, dev)

@@ -41,9 +41,13 @@ class DnaTransformerEncoder(TransformersEncoder):
         chunks: list[np.ndarray] = []
         with torch.inference_mode():
             for start in range(0, len(texts), self.batch_size):
-                batch = tokenizer([texts[i] for i in order[start : start + self.batch_size]], padding=True,
-                                  truncation=True, max_length=min(self.max_length, tokenizer.model_max_length),
-                                  return_tensors="pt").to(device)
+                batch = tokenizer(
+                    [texts[i] for i in order[start : start + self.batch_size]],
+                    padding=True,
+                    truncation=True,
+                    max_length=min(self.max_length, tokenizer.model_max_length),
+                    return_tensors="pt",
+                ).to(device)
                 mask = batch.get("attention_mask", torch.ones_like(batch["input_ids"]))
                 hidden = model(**{key: value for key, value in batch.items() if key in accepted})[0]
                 pooled = pool(hidden, mask, self.pooling)
@@ -72,6 +76,8 @@ def load_hub_model(name: str, options: dict[str, Any]) -> DnaTransformerEncoder:
     """A catalogue model; refuses to build one that needs remote code the user did not allow."""
     model = HUB_MODELS[name]
     if model.remote_code and not options.get("trust_remote_code"):
-        raise ZooError(f"{name} runs its own model code from {model.repo}: if you trust it, use "
-                       f"--model '{name}?trust_remote_code=true'")
+        raise ZooError(
+            f"{name} runs its own model code from {model.repo}: if you trust it, use "
+            f"--model '{name}?trust_remote_code=true'"
+        )
     return DnaTransformerEncoder(model.repo, name=name, **options)

@@ -41,8 +41,9 @@ def zoo(*args: str) -> subprocess.CompletedProcess[str]:
     assert command, "the `zoo` command is not installed: pip install -e . in the embedding-zoo checkout"
     # in a scratch folder: `zoo bench` writes results/ (and its index.html) under the working folder
     with tempfile.TemporaryDirectory() as scratch:
-        return subprocess.run([command, *args], capture_output=True, text=True, env=dict(os.environ),
-                              timeout=300, cwd=scratch)
+        return subprocess.run(
+            [command, *args], capture_output=True, text=True, env=dict(os.environ), timeout=300, cwd=scratch
+        )
 
 
 # --- encoder ---------------------------------------------------------------------------------------
@@ -71,8 +72,13 @@ def test_ngrams_have_word_boundaries() -> None:
 
 
 def test_fingerprint_covers_every_parameter() -> None:
-    variants = [CharNgramEncoder(), CharNgramEncoder(256), CharNgramEncoder(min_n=2),
-                CharNgramEncoder(max_n=6), CharNgramEncoder(sublinear_tf=False)]
+    variants = [
+        CharNgramEncoder(),
+        CharNgramEncoder(256),
+        CharNgramEncoder(min_n=2),
+        CharNgramEncoder(max_n=6),
+        CharNgramEncoder(sublinear_tf=False),
+    ]
     assert len({e.fingerprint() for e in variants}) == len(variants)
     assert CharNgramEncoder(name="other").fingerprint() == CharNgramEncoder().fingerprint()
 
@@ -104,14 +110,20 @@ def test_ten_thousand_short_texts_in_seconds() -> None:
 
 def test_title_is_split_from_body() -> None:
     assert split_title('The "pass" statement\n**********************\n\n   pass_stmt ::= "pass"\n') == (
-        'The "pass" statement', 'pass_stmt ::= "pass"')
+        'The "pass" statement',
+        'pass_stmt ::= "pass"',
+    )
     assert split_title("No underline here\nJust text\nand more") is None
     assert split_title("Title only\n**********\n\n") is None
 
 
 def test_untitled_and_repeated_topics_are_dropped() -> None:
-    topics = {"if": "The if statement\n****\n\nBody.", "else": "The if statement\n****\n\nBody.",
-              "raw": "no title", "with": "The with statement\n****\n\nOther body."}
+    topics = {
+        "if": "The if statement\n****\n\nBody.",
+        "else": "The if statement\n****\n\nBody.",
+        "raw": "no title",
+        "with": "The with statement\n****\n\nOther body.",
+    }
     data = topics_data(topics)
     assert data.corpus == {"else": "Body.", "with": "Other body."}
     assert data.queries == {"q-else": "The if statement", "q-with": "The with statement"}

@@ -54,8 +54,7 @@ PYDOC_TOPICS = TaskSpec(
     description="Python's help() topics: find a topic's text from its title (known-item retrieval)",
     source="pydoc_data.topics in the running Python's standard library (the text behind help('if'))",
     license="PSF-2.0 (Python documentation)",
-    citation="Python Software Foundation, The Python Language Reference, "
-    "https://docs.python.org/3/reference/",
+    citation="Python Software Foundation, The Python Language Reference, https://docs.python.org/3/reference/",
 )
 
 

@@ -59,8 +59,7 @@ def topics_data(topics: Mapping[str, str]) -> RetrievalData:
 def build_pydoc_topics(root: Path | None = None) -> Path:
     """The task's BEIR folder under ``root`` (default ``data_home()``), built atomically on first use."""
     folder = Path(root if root is not None else data_home()) / "pydoc-topics" / f"v{BUILD_VERSION}-py{PYTHON}"
-    info: dict[str, object] = {"builder": f"zoo_example.topics v{BUILD_VERSION}", "python": PYTHON,
-                               "split": SPLIT}
+    info: dict[str, object] = {"builder": f"zoo_example.topics v{BUILD_VERSION}", "python": PYTHON, "split": SPLIT}
     return build_once(folder, info, _write_topics)
 
 
@@ -74,6 +73,7 @@ def _pydoc_topics() -> Mapping[str, str]:
     try:
         from pydoc_data.topics import topics
     except ImportError:  # some Linux distributions package it apart from the interpreter
-        raise DataError("this Python has no pydoc_data module: install its full standard library "
-                        "to build the pydoc-topics task") from None
+        raise DataError(
+            "this Python has no pydoc_data module: install its full standard library to build the pydoc-topics task"
+        ) from None
     return topics

@@ -36,8 +36,15 @@ def test_conformance() -> None:
 
 def test_params_match_the_core_hnsw_backend() -> None:
     backend = FaissHnswBackend(M=8, ef_search=20, insertion_order="shuffled")
-    assert backend.params() == {"library": "faiss", "M": 8, "ef_construction": 200, "ef_search": 20, "seed": 0,
-                                "insertion_order": "shuffled", "threads": 1}
+    assert backend.params() == {
+        "library": "faiss",
+        "M": 8,
+        "ef_construction": 200,
+        "ef_search": 20,
+        "seed": 0,
+        "insertion_order": "shuffled",
+        "threads": 1,
+    }
     assert FaissHnswBackend().ef_search == DEFAULT_EF_SEARCH
     assert len(backend) == 0 and backend.nbytes() == 0
 
@@ -52,13 +59,17 @@ def test_recall_against_exact(clustered: tuple[np.ndarray, np.ndarray], similari
 
 @pytest.mark.parametrize("similarity", SIMILARITIES)
 @pytest.mark.parametrize("order", ["given", "shuffled"])
-def test_beam_over_the_corpus_equals_exact_search(tied: tuple[np.ndarray, np.ndarray], similarity: str,
-                                                  order: str) -> None:
+def test_beam_over_the_corpus_equals_exact_search(
+    tied: tuple[np.ndarray, np.ndarray], similarity: str, order: str
+) -> None:
     """Where the walk reaches every document (a graph can strand some: the test checks first)."""
     corpus, queries = tied
     exact = built(ExactBackend(chunk_size=64), corpus, similarity)
-    hnsw = built(FaissHnswBackend(ef_search=len(corpus), insertion_order=order),  # type: ignore[arg-type]
-                 corpus, similarity)
+    hnsw = built(
+        FaissHnswBackend(ef_search=len(corpus), insertion_order=order),  # type: ignore[arg-type]
+        corpus,
+        similarity,
+    )
     query = queries / np.linalg.norm(queries, axis=1, keepdims=True) if similarity == "cosine" else queries
     _, labels = hnsw._index.search(query, len(corpus), params=faiss.SearchParametersHNSW(efSearch=len(corpus)))
     assert (labels >= 0).all()

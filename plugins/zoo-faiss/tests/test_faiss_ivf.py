@@ -93,21 +93,51 @@ def test_default_nlist_is_four_root_n_within_what_the_sample_fills() -> None:
 def test_params_report_what_was_built(clustered: tuple[np.ndarray, np.ndarray]) -> None:
     corpus, _ = clustered
     flat = IvfFlatBackend()
-    assert flat.params() == {"library": "faiss", "nlist": None, "nprobe": None, "train_size": None, "seed": 0,
-                             "threads": 1, "code_bytes": None, "rescore_bytes": None}
+    assert flat.params() == {
+        "library": "faiss",
+        "nlist": None,
+        "nprobe": None,
+        "train_size": None,
+        "seed": 0,
+        "threads": 1,
+        "code_bytes": None,
+        "rescore_bytes": None,
+    }
     built(flat, corpus)
     assert default_nlist(3000, 3000) == 76
-    assert flat.params() == {"library": "faiss", "nlist": 76, "nprobe": 10, "train_size": 3000, "seed": 0,
-                             "threads": 1, "code_bytes": 256, "rescore_bytes": 256}  # nprobe: nlist / 8
+    assert flat.params() == {
+        "library": "faiss",
+        "nlist": 76,
+        "nprobe": 10,
+        "train_size": 3000,
+        "seed": 0,
+        "threads": 1,
+        "code_bytes": 256,
+        "rescore_bytes": 256,
+    }  # nprobe: nlist / 8
     pq = built(IvfPqBackend(nlist=16, nprobe=4, m=16, nbits=6, rescore=8, train_size=2000, seed=3), corpus)
-    assert pq.params() == {"library": "faiss", "nlist": 16, "nprobe": 4, "train_size": 2000, "seed": 3,
-                           "threads": 1, "m": 16, "nbits": 6, "rescore": 8, "code_bytes": 12, "rescore_bytes": 256}
+    assert pq.params() == {
+        "library": "faiss",
+        "nlist": 16,
+        "nprobe": 4,
+        "train_size": 2000,
+        "seed": 3,
+        "threads": 1,
+        "m": 16,
+        "nbits": 6,
+        "rescore": 8,
+        "code_bytes": 12,
+        "rescore_bytes": 256,
+    }
 
 
-@pytest.mark.parametrize(("m", "nbits", "code_bytes", "similarity"),
-                         [(8, 8, 8, "cosine"), (16, 8, 16, "euclidean"), (16, 4, 8, "dot"), (32, 8, 32, "cosine")])
-def test_pq_code_bytes_per_vector_are_as_stated(clustered: tuple[np.ndarray, np.ndarray], m: int, nbits: int,
-                                                code_bytes: int, similarity: str) -> None:
+@pytest.mark.parametrize(
+    ("m", "nbits", "code_bytes", "similarity"),
+    [(8, 8, 8, "cosine"), (16, 8, 16, "euclidean"), (16, 4, 8, "dot"), (32, 8, 32, "cosine")],
+)
+def test_pq_code_bytes_per_vector_are_as_stated(
+    clustered: tuple[np.ndarray, np.ndarray], m: int, nbits: int, code_bytes: int, similarity: str
+) -> None:
     """m * nbits / 8 bytes per vector, and nbytes() counts what faiss holds plus the float32 copy."""
     corpus = clustered[0][:1000]
     pq = built(IvfPqBackend(nlist=16, m=m, nbits=nbits), corpus, similarity)

@@ -25,8 +25,11 @@ def test_hooks_register_without_installing() -> None:
     pm = get_plugin_manager(load_entry_points=False)
     pm.register(zoo_faiss, name="faiss")
     registry = Registry.from_plugins(pm)
-    assert {name: registry.backends.owners[name] for name in ("ivf-flat", "ivf-pq", "hnsw-faiss")} == \
-        {"ivf-flat": "faiss", "ivf-pq": "faiss", "hnsw-faiss": "faiss"}
+    assert {name: registry.backends.owners[name] for name in ("ivf-flat", "ivf-pq", "hnsw-faiss")} == {
+        "ivf-flat": "faiss",
+        "ivf-pq": "faiss",
+        "hnsw-faiss": "faiss",
+    }
 
 
 def test_import_stays_cheap() -> None:
@@ -69,11 +72,33 @@ def test_zoo_bench_runs_every_faiss_backend(tmp_path: Path) -> None:
     script = Path(sys.executable).with_name("zoo")
     command = str(script) if script.exists() else shutil.which("zoo")
     assert command, "the `zoo` command is not installed: pip install -e . in the embedding-zoo checkout"
-    backends = ["-b", "ivf-flat?nlist=32&nprobe=4", "-b", "ivf-pq?m=16&nbits=4",
-                "-b", "hnsw?library=faiss&ef_search=32"]
-    result = subprocess.run([command, "bench", "-m", "hashing-bow-256", "-t", "icd10cm-small", *backends,
-                             "--out", str(tmp_path / "results"), "--no-progress"],
-                            capture_output=True, text=True, env=dict(os.environ), timeout=600, cwd=tmp_path)
+    backends = [
+        "-b",
+        "ivf-flat?nlist=32&nprobe=4",
+        "-b",
+        "ivf-pq?m=16&nbits=4",
+        "-b",
+        "hnsw?library=faiss&ef_search=32",
+    ]
+    result = subprocess.run(
+        [
+            command,
+            "bench",
+            "-m",
+            "hashing-bow-256",
+            "-t",
+            "icd10cm-small",
+            *backends,
+            "--out",
+            str(tmp_path / "results"),
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=600,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     runs = {r["backend"]: r for r in map(json.loads, map(Path.read_text, (tmp_path / "results").glob("*.json")))}
     # a result names its backend by the options that shape the build; search options go to its params

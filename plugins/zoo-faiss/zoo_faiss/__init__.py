@@ -12,10 +12,19 @@ from typing import Any, Callable
 from zoo import Param, SearchBackend, hookimpl
 
 INT_MAX = 2**31 - 1  # faiss takes list counts, probes and k-means seeds as C ints
-IVF_PARAMS = (Param("nlist", int, 1, INT_MAX), Param("nprobe", int, 1, INT_MAX), Param("train_size", int, 1, INT_MAX),
-              Param("seed", int, 0, INT_MAX), Param("threads", int, 1, 4096))
-IVF_PQ_PARAMS = (*IVF_PARAMS, Param("m", int, 1, 2**16, help="sub-quantizers; must divide the dimension"),
-                 Param("nbits", int, 1, 16), Param("rescore", int, 1, 10_000))
+IVF_PARAMS = (
+    Param("nlist", int, 1, INT_MAX),
+    Param("nprobe", int, 1, INT_MAX),
+    Param("train_size", int, 1, INT_MAX),
+    Param("seed", int, 0, INT_MAX),
+    Param("threads", int, 1, 4096),
+)
+IVF_PQ_PARAMS = (
+    *IVF_PARAMS,
+    Param("m", int, 1, 2**16, help="sub-quantizers; must divide the dimension"),
+    Param("nbits", int, 1, 16),
+    Param("rescore", int, 1, 10_000),
+)
 
 
 def ivf_flat(**params: Any) -> SearchBackend:
@@ -40,9 +49,21 @@ def hnsw_faiss(**params: Any) -> SearchBackend:
 def register_search_backends(register: Callable[..., None]) -> None:
     from harness.api import graph_params
 
-    register("ivf-flat", ivf_flat, params=IVF_PARAMS,
-             description="faiss IVF-Flat: k-means lists, nprobe of them scanned; scores recomputed as exact's")
-    register("ivf-pq", ivf_pq, params=IVF_PQ_PARAMS,
-             description="faiss IVF-PQ: product-quantized lists, candidates rescored with float vectors")
-    register("hnsw-faiss", hnsw_faiss, params=graph_params(max_seed=2**63),  # faiss seeds are int64
-             description="faiss IndexHNSWFlat (also hnsw?library=faiss); scores recomputed as exact's")
+    register(
+        "ivf-flat",
+        ivf_flat,
+        params=IVF_PARAMS,
+        description="faiss IVF-Flat: k-means lists, nprobe of them scanned; scores recomputed as exact's",
+    )
+    register(
+        "ivf-pq",
+        ivf_pq,
+        params=IVF_PQ_PARAMS,
+        description="faiss IVF-PQ: product-quantized lists, candidates rescored with float vectors",
+    )
+    register(
+        "hnsw-faiss",
+        hnsw_faiss,
+        params=graph_params(max_seed=2**63),  # faiss seeds are int64
+        description="faiss IndexHNSWFlat (also hnsw?library=faiss); scores recomputed as exact's",
+    )

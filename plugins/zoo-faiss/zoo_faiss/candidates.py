@@ -22,15 +22,22 @@ Fetch = Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]]
 REFETCH_GROWTH = 4
 
 
-def rescored(queries: np.ndarray, vectors: np.ndarray, positions: np.ndarray, keys: np.ndarray, k: int,
-             bound: np.ndarray, similarity: Similarity) -> tuple[np.ndarray, np.ndarray]:
+def rescored(
+    queries: np.ndarray,
+    vectors: np.ndarray,
+    positions: np.ndarray,
+    keys: np.ndarray,
+    k: int,
+    bound: np.ndarray,
+    similarity: Similarity,
+) -> tuple[np.ndarray, np.ndarray]:
     """Each row's k best candidates by exact score; missing ones rank last, at position -1 and score -inf.
 
     As in ``rescored_top``, a candidate whose key lies more than twice ``bound`` below the k-th key cannot
     overtake the k above it, so only the leading columns some row may still need are rescored. An
     infinite bound rescores every candidate (for keys that are estimates, such as PQ distances).
     """
-    reach = keys[:, k - 1:k].astype(np.float64) - 2 * bound[:, None]
+    reach = keys[:, k - 1 : k].astype(np.float64) - 2 * bound[:, None]
     needed = np.count_nonzero((keys >= reach) & (positions >= 0), axis=1)
     width = min(positions.shape[1], max(k, int(needed.max(initial=k))))
     candidates = positions[:, :width]
@@ -40,8 +47,15 @@ def rescored(queries: np.ndarray, vectors: np.ndarray, positions: np.ndarray, ke
     return rank(candidates, scores, k)
 
 
-def exact_top(queries: np.ndarray, vectors: np.ndarray, k: int, fetch: Fetch, limit: int, bound: np.ndarray,
-              similarity: Similarity) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def exact_top(
+    queries: np.ndarray,
+    vectors: np.ndarray,
+    k: int,
+    fetch: Fetch,
+    limit: int,
+    bound: np.ndarray,
+    similarity: Similarity,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The exact top k among what ``fetch`` offers, fetching more where the k-th place is in doubt.
 
     A row whose c candidates all came back, the last within rounding of the k-th, may be missing a
@@ -56,8 +70,7 @@ def exact_top(queries: np.ndarray, vectors: np.ndarray, k: int, fetch: Fetch, li
     c = min(limit, candidate_count(k, n))
     while len(rows):
         positions, keys = fetch(queries[rows], c)
-        top_idx[rows], top_scores[rows] = rescored(queries[rows], vectors, positions, keys, k, bound[rows],
-                                                   similarity)
+        top_idx[rows], top_scores[rows] = rescored(queries[rows], vectors, positions, keys, k, bound[rows], similarity)
         found = np.count_nonzero(positions >= 0, axis=1)
         short[rows] = found < k
         if c >= limit:

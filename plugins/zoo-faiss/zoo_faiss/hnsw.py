@@ -54,8 +54,14 @@ class FaissHnswBackend:
         threads: int = 1,
     ) -> None:
         self.M, self.ef_construction, self.seed, self.insertion_order, self.threads = graph_options(
-            self.name, M=M, ef_construction=ef_construction, seed=seed, insertion_order=insertion_order,
-            threads=threads, max_seed=MAX_SEED)
+            self.name,
+            M=M,
+            ef_construction=ef_construction,
+            seed=seed,
+            insertion_order=insertion_order,
+            threads=threads,
+            max_seed=MAX_SEED,
+        )
         self.ef_search = ef_search
         self.similarity: Similarity | None = None
         self._index: Any = None
@@ -75,9 +81,15 @@ class FaissHnswBackend:
 
     def params(self) -> dict[str, Any]:
         """Every setting of the graph and the search; stored with each result."""
-        return {"library": "faiss", "M": self.M, "ef_construction": self.ef_construction,
-                "ef_search": self.ef_search, "seed": self.seed, "insertion_order": self.insertion_order,
-                "threads": self.threads}
+        return {
+            "library": "faiss",
+            "M": self.M,
+            "ef_construction": self.ef_construction,
+            "ef_search": self.ef_search,
+            "seed": self.seed,
+            "insertion_order": self.insertion_order,
+            "threads": self.threads,
+        }
 
     def search_ladder(self, name: str) -> list[int]:
         """Values of ``name`` to try for a recall target: ef_search 16, 32, 64, ... up to the corpus size."""
@@ -125,11 +137,12 @@ class FaissHnswBackend:
         n, ef = len(self._vectors), max(self.ef_search, k)  # faiss's beam is max(ef, k) wide
         bound = key_error_bound(q, self._max_norm, self.similarity)
         with faiss_threads(self.threads):
-            idx, scores, short = exact_top(q, self._vectors, k, self._fetcher(ef), min(n, ef), bound,
-                                           self.similarity)
+            idx, scores, short = exact_top(q, self._vectors, k, self._fetcher(ef), min(n, ef), bound, self.similarity)
         if short.any():
-            raise ZooError(f"{self.name} backend: the graph walk reached fewer than {k} documents for "
-                           f"{int(short.sum())} queries; raise M or ef_construction")
+            raise ZooError(
+                f"{self.name} backend: the graph walk reached fewer than {k} documents for "
+                f"{int(short.sum())} queries; raise M or ef_construction"
+            )
         return self._ids[idx].tolist(), scores
 
     def _fetcher(self, ef: int) -> Fetch:

@@ -55,8 +55,15 @@ class IvfBackend(ABC):
     similarities = ("cosine", "dot", "euclidean")
     search_options: tuple[str, ...] = ("nprobe",)
 
-    def __init__(self, *, nlist: int | None = None, nprobe: int | None = None, train_size: int | None = None,
-                 seed: int = 0, threads: int = 1) -> None:
+    def __init__(
+        self,
+        *,
+        nlist: int | None = None,
+        nprobe: int | None = None,
+        train_size: int | None = None,
+        seed: int = 0,
+        threads: int = 1,
+    ) -> None:
         self.nlist = None if nlist is None else positive_int(nlist, "nlist", self.name)
         self.nprobe = nprobe
         self.train_size = None if train_size is None else positive_int(train_size, "train_size", self.name)
@@ -83,9 +90,15 @@ class IvfBackend(ABC):
     def params(self) -> dict[str, Any]:
         """Every setting of the index and the search; nlist and train_size as built, once built."""
         built = self._index is not None
-        return {"library": "faiss", "nlist": self._index.nlist if built else self.nlist, "nprobe": self.nprobe,
-                "train_size": self._trained_on if built else self.train_size, "seed": self.seed,
-                "threads": self.threads, **self._code_params()}
+        return {
+            "library": "faiss",
+            "nlist": self._index.nlist if built else self.nlist,
+            "nprobe": self.nprobe,
+            "train_size": self._trained_on if built else self.train_size,
+            "seed": self.seed,
+            "threads": self.threads,
+            **self._code_params(),
+        }
 
     def search_ladder(self, name: str) -> list[int]:
         """Values of ``name`` to try for a recall target: nprobe 1, 2, 4, ... up to nlist (exhaustive)."""
@@ -105,8 +118,12 @@ class IvfBackend(ABC):
         if self._index is None or self._vectors is None:
             return 0
         index = self._index
-        return index.ntotal * (index.code_size + 8) + index.nlist * index.d * 4 + self._extra_bytes() \
+        return (
+            index.ntotal * (index.code_size + 8)
+            + index.nlist * index.d * 4
+            + self._extra_bytes()
             + self._vectors.nbytes
+        )
 
     def build(self, vectors: np.ndarray, ids: Sequence[str], similarity: Similarity) -> None:
         faiss = load_faiss(self.name)
@@ -173,11 +190,15 @@ class IvfBackend(ABC):
     def _nlist(self, n: int, n_train: int) -> int:
         nlist = self.nlist or default_nlist(n, n_train)
         if nlist > n_train:
-            raise ZooError(f"{self.name} backend: nlist={nlist} needs at least {nlist} training vectors, the sample "
-                           f"has {n_train}; lower nlist or raise train_size (at most the corpus size, {n})")
+            raise ZooError(
+                f"{self.name} backend: nlist={nlist} needs at least {nlist} training vectors, the sample "
+                f"has {n_train}; lower nlist or raise train_size (at most the corpus size, {n})"
+            )
         if n_train < MIN_TRAIN_PER_LIST * nlist:
-            warn(f"{self.name} backend: {n_train} training vectors for nlist={nlist}; faiss advises at least "
-                 f"{MIN_TRAIN_PER_LIST * nlist} ({MIN_TRAIN_PER_LIST} per list)")
+            warn(
+                f"{self.name} backend: {n_train} training vectors for nlist={nlist}; faiss advises at least "
+                f"{MIN_TRAIN_PER_LIST * nlist} ({MIN_TRAIN_PER_LIST} per list)"
+            )
         return nlist
 
     def _sample(self, stored: np.ndarray, size: int) -> np.ndarray:
@@ -246,15 +267,21 @@ class IvfPqBackend(IvfBackend):
         m = self.m or default_m(dim)
         if dim % m:
             close = sorted((d for d in range(1, dim + 1) if dim % d == 0), key=lambda d: abs(d - m))[:3]
-            raise ZooError(f"{self.name} backend: m={m} must divide the dimension {dim}; use one of "
-                           f"{', '.join(map(str, sorted(close)))}")
+            raise ZooError(
+                f"{self.name} backend: m={m} must divide the dimension {dim}; use one of "
+                f"{', '.join(map(str, sorted(close)))}"
+            )
         codes = 2**self.nbits
         if n_train < codes:
-            raise ZooError(f"{self.name} backend: nbits={self.nbits} needs at least {codes} training vectors for "
-                           f"its codebooks, the sample has {n_train}; lower nbits or raise train_size")
+            raise ZooError(
+                f"{self.name} backend: nbits={self.nbits} needs at least {codes} training vectors for "
+                f"its codebooks, the sample has {n_train}; lower nbits or raise train_size"
+            )
         if n_train < MIN_TRAIN_PER_LIST * codes:
-            warn(f"{self.name} backend: {n_train} training vectors for {codes} codes per sub-quantizer; faiss "
-                 f"advises at least {MIN_TRAIN_PER_LIST * codes} (or lower nbits)")
+            warn(
+                f"{self.name} backend: {n_train} training vectors for {codes} codes per sub-quantizer; faiss "
+                f"advises at least {MIN_TRAIN_PER_LIST * codes} (or lower nbits)"
+            )
         index = faiss.IndexIVFPQ(quantizer, dim, nlist, m, self.nbits, metric)
         index.pq.cp.seed = self.seed  # faiss draws at most 256 residuals per code from the sample, seeded
         index.pq.cp.min_points_per_centroid = 1  # warned above, once rather than per sub-quantizer
@@ -269,9 +296,13 @@ class IvfPqBackend(IvfBackend):
 
     def _code_params(self) -> dict[str, Any]:
         built = self._index is not None
-        return {"m": self._index.pq.M if built else self.m, "nbits": self.nbits, "rescore": self.rescore,
-                "code_bytes": self._index.code_size if built else None,
-                "rescore_bytes": 4 * self._index.d if built else None}
+        return {
+            "m": self._index.pq.M if built else self.m,
+            "nbits": self.nbits,
+            "rescore": self.rescore,
+            "code_bytes": self._index.code_size if built else None,
+            "rescore_bytes": 4 * self._index.d if built else None,
+        }
 
     def _extra_bytes(self) -> int:
         """The PQ codebooks and, where faiss keeps one, its table of precomputed centroid-code terms."""

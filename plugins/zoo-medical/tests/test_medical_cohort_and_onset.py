@@ -44,8 +44,11 @@ def test_split_is_seeded_disjoint_and_stratified_by_heart_failure(cohort_folder:
 
 def test_vocabulary_keeps_concepts_of_enough_patients(cohort_folder: Path) -> None:
     cohort = load_cohort(cohort_folder)
-    assert vocabulary(cohort, ["p00", "p01", "p20"], min_patients=2) == ["SNOMED:1000", "SNOMED:2000",
-                                                                           "SNOMED:88805009"]
+    assert vocabulary(cohort, ["p00", "p01", "p20"], min_patients=2) == [
+        "SNOMED:1000",
+        "SNOMED:2000",
+        "SNOMED:88805009",
+    ]
     assert vocabulary(cohort, ["p00", "p01", "p20"], min_patients=3) == ["SNOMED:1000"]
 
 

@@ -29,8 +29,9 @@ def test_counts_add_up_over_patients_and_ignore_repeats_within_a_day() -> None:
 
 def test_ppmi_of_a_single_pair_is_log_two() -> None:
     # p(a, b) = 1/2, p(a) = p(b) = 1/2: log((1/2) / (1/4)) = log 2 off the diagonal, 0 (no count) on it
-    np.testing.assert_allclose(ppmi(np.array([[0.0, 2.0], [2.0, 0.0]]), alpha=1.0),
-                               [[0, math.log(2)], [math.log(2), 0]])
+    np.testing.assert_allclose(
+        ppmi(np.array([[0.0, 2.0], [2.0, 0.0]]), alpha=1.0), [[0, math.log(2)], [math.log(2), 0]]
+    )
 
 
 def test_ppmi_clips_negative_association_and_smooths_the_context() -> None:

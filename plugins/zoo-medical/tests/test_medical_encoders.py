@@ -18,8 +18,11 @@ from zoo.errors import ZooError
 from zoo.testing import check_encoder
 
 CONCEPTS = ["SNOMED:1000", "SNOMED:3000", "SNOMED:3001", "SNOMED:424242"]
-HISTORIES = ["@2001-01-01 2000-07-10 SNOMED:3000 2000-07-12 SNOMED:3001 2000-12-01 SNOMED:1000",
-             "@2016-01-01 2014-04-27 SNOMED:2000 2015-03-01 SNOMED:1000", "@2016-01-01"]
+HISTORIES = [
+    "@2001-01-01 2000-07-10 SNOMED:3000 2000-07-12 SNOMED:3001 2000-12-01 SNOMED:1000",
+    "@2016-01-01 2014-04-27 SNOMED:2000 2015-03-01 SNOMED:1000",
+    "@2016-01-01",
+]
 
 
 class TableEncoder:
@@ -34,8 +37,7 @@ class TableEncoder:
     def fingerprint(self) -> str:
         return "table-1"
 
-    def encode(self, inputs: Sequence[str], *, role: str = "document", instruction: str | None = None
-               ) -> np.ndarray:
+    def encode(self, inputs: Sequence[str], *, role: str = "document", instruction: str | None = None) -> np.ndarray:
         return np.asarray([self.TABLE.get(c, [0.0, 0.0]) for c in inputs], dtype=np.float32).reshape(-1, 2)
 
 
@@ -54,8 +56,7 @@ class LengthEncoder:
     def fingerprint(self) -> str:
         return "length-1"
 
-    def encode(self, inputs: Sequence[str], *, role: str = "document", instruction: str | None = None
-               ) -> np.ndarray:
+    def encode(self, inputs: Sequence[str], *, role: str = "document", instruction: str | None = None) -> np.ndarray:
         self.seen += list(inputs)
         return np.asarray([[len(t), t.count(" ") + 1] for t in inputs], dtype=np.float32).reshape(-1, 2)
 
@@ -75,7 +76,8 @@ def test_concepts_recorded_together_get_the_same_direction(cohort_folder: Path) 
     # sprain and fracture, two days apart, co-occur only with each other; yearly check-ups meet no
     # other concept within 30 days, so they have no co-occurrence evidence at all
     sprain, fracture, checkup = CooccurrenceConceptEncoder(4, cohort_folder=cohort_folder).encode(
-        ["SNOMED:3000", "SNOMED:3001", "SNOMED:1000"])
+        ["SNOMED:3000", "SNOMED:3001", "SNOMED:1000"]
+    )
     assert cosine(sprain, fracture) == pytest.approx(1.0, abs=1e-6)
     assert not checkup.any()
 
@@ -90,7 +92,8 @@ def test_unseen_concepts_are_zero_and_malformed_ones_rejected(cohort_folder: Pat
 
 
 def test_fitted_vectors_are_saved_under_the_fingerprint_with_the_training_patients(
-        cohort_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cohort_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     encoder = CooccurrenceConceptEncoder(4, cohort_folder=cohort_folder)
     first = encoder.encode(CONCEPTS)
     path = vectors_path(encoder.fingerprint())
@@ -99,8 +102,7 @@ def test_fitted_vectors_are_saved_under_the_fingerprint_with_the_training_patien
         assert all(pid in str(saved["meta"]) for pid in split_patients(load_cohort(cohort_folder)).train)
     assert read_vectors(path).vocabulary == encoder.fitted.vocabulary
     monkeypatch.setattr(CooccurrenceConceptEncoder, "fit", lambda self: pytest.fail("refit"))
-    np.testing.assert_array_equal(CooccurrenceConceptEncoder(4, cohort_folder=cohort_folder).encode(CONCEPTS),
-                                  first)
+    np.testing.assert_array_equal(CooccurrenceConceptEncoder(4, cohort_folder=cohort_folder).encode(CONCEPTS), first)
     assert encoder.n_parameters == 4 * len(encoder.fitted.vocabulary)
 
 
@@ -148,8 +150,7 @@ def test_patient_encoders_meet_the_contract(cohort_folder: Path) -> None:
 
 def test_code_counts_are_log1p_over_the_training_vocabulary(cohort_folder: Path) -> None:
     encoder = CodeCountEncoder(cohort_folder=cohort_folder)
-    assert encoder.vocabulary == ("SNOMED:1000", "SNOMED:2000", "SNOMED:3000", "SNOMED:3001",
-                                  "SNOMED:88805009")
+    assert encoder.vocabulary == ("SNOMED:1000", "SNOMED:2000", "SNOMED:3000", "SNOMED:3001", "SNOMED:88805009")
     (row,) = encoder.encode(["@2002-01-01 2000-03-01 SNOMED:1000 SNOMED:3000 2001-03-01 SNOMED:1000 X:NEW"])
     np.testing.assert_allclose(row, [math.log(3), 0, math.log(2), 0, 0], rtol=1e-6)
 

@@ -13,8 +13,11 @@ D = dt.date.toordinal
 
 
 def test_format_groups_events_by_day_in_date_order() -> None:
-    events = [(D(dt.date(2018, 3, 4)), "LOINC:4548-4"), (D(dt.date(2018, 1, 2)), "SNOMED:44054006"),
-              (D(dt.date(2018, 1, 2)), "RXNORM:860975")]
+    events = [
+        (D(dt.date(2018, 3, 4)), "LOINC:4548-4"),
+        (D(dt.date(2018, 1, 2)), "SNOMED:44054006"),
+        (D(dt.date(2018, 1, 2)), "RXNORM:860975"),
+    ]
     text = format_history(D(dt.date(2019, 5, 1)), events)
     assert text == "@2019-05-01 2018-01-02 RXNORM:860975 SNOMED:44054006 2018-03-04 LOINC:4548-4"
 
@@ -30,13 +33,16 @@ def test_an_empty_history_is_just_the_index_date() -> None:
     assert parse_history("@2020-01-01") == History(D(dt.date(2020, 1, 1)), ())
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("2019-01-01 SNOMED:1", "starts with '@'"),
-    ("@2019-01-01 SNOMED:1", "bad token 'SNOMED:1'"),  # a concept needs a date before it
-    ("@2019-01-01 2019-01-01 SNOMED:1", "not before the index date"),
-    ("@2019-01-01 2018-01-01 aspirin", "bad token 'aspirin'"),
-    ("@2019-13-01", "bad date '2019-13-01'"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("2019-01-01 SNOMED:1", "starts with '@'"),
+        ("@2019-01-01 SNOMED:1", "bad token 'SNOMED:1'"),  # a concept needs a date before it
+        ("@2019-01-01 2019-01-01 SNOMED:1", "not before the index date"),
+        ("@2019-01-01 2018-01-01 aspirin", "bad token 'aspirin'"),
+        ("@2019-13-01", "bad date '2019-13-01'"),
+    ],
+)
 def test_bad_histories_name_the_problem(text: str, problem: str) -> None:
     with pytest.raises(ZooError, match=problem):
         parse_history(text)

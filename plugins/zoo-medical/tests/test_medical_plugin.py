@@ -16,8 +16,14 @@ import zoo_medical
 from zoo.plugins import get_plugin_manager
 from zoo.registry import Registry
 
-ENCODERS = ["cooc-ppmi-svd-64", "patient-mean:cooc-ppmi-svd-64", "patient-decay:cooc-ppmi-svd-64",
-            "patient-code-counts", "describe:all-minilm-l6-v2", "describe:wordllama-l2-256"]
+ENCODERS = [
+    "cooc-ppmi-svd-64",
+    "patient-mean:cooc-ppmi-svd-64",
+    "patient-decay:cooc-ppmi-svd-64",
+    "patient-code-counts",
+    "describe:all-minilm-l6-v2",
+    "describe:wordllama-l2-256",
+]
 TASKS = ["synthea-hf-onset", "synthea-t2d-onset", "synthea-concept-modules", "icd10cm-concept-blocks"]
 
 
@@ -70,21 +76,39 @@ def zoo(*args: str) -> subprocess.CompletedProcess[str]:
     command = command if Path(command).exists() else shutil.which("zoo")
     assert command, "the `zoo` command is not installed: pip install -e . in the embedding-zoo checkout"
     with tempfile.TemporaryDirectory() as scratch:
-        return subprocess.run([command, *args], check=False, capture_output=True, text=True,
-                              env=dict(os.environ), timeout=600, cwd=scratch)
+        return subprocess.run(
+            [command, *args],
+            check=False,
+            capture_output=True,
+            text=True,
+            env=dict(os.environ),
+            timeout=600,
+            cwd=scratch,
+        )
 
 
 @pytest.mark.slow
 def test_zoo_bench_runs_concept_and_patient_encoders(tmp_path: Path) -> None:
     out = tmp_path / "results"
-    result = zoo("bench", "--model", "cooc-ppmi-svd-64,patient-code-counts,describe:hashing-bow-256",
-                 "--task", "synthea-concept-modules,synthea-hf-onset", "--backend", "exact",
-                 "--out", str(out), "--no-progress")
+    result = zoo(
+        "bench",
+        "--model",
+        "cooc-ppmi-svd-64,patient-code-counts,describe:hashing-bow-256",
+        "--task",
+        "synthea-concept-modules,synthea-hf-onset",
+        "--backend",
+        "exact",
+        "--out",
+        str(out),
+        "--no-progress",
+    )
     assert result.returncode == 0, result.stderr
     runs = {(r["encoder"], r["task"]): r for r in map(json.loads, map(Path.read_text, out.glob("*.json")))}
-    assert set(runs) == {("cooc-ppmi-svd-64", "synthea-concept-modules"),
-                         ("describe:hashing-bow-256", "synthea-concept-modules"),
-                         ("patient-code-counts", "synthea-hf-onset")}
+    assert set(runs) == {
+        ("cooc-ppmi-svd-64", "synthea-concept-modules"),
+        ("describe:hashing-bow-256", "synthea-concept-modules"),
+        ("patient-code-counts", "synthea-hf-onset"),
+    }
     assert 0.0 <= runs[("patient-code-counts", "synthea-hf-onset")]["scores"]["knn_auc"] <= 1.0
     assert "does not encode" in result.stderr  # the concept encoders skip the patient task and back
 

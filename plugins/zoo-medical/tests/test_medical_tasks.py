@@ -84,14 +84,16 @@ def test_module_relatedness_pairs_concepts_of_one_module(cohort_folder: Path) ->
     corpus, qrels = module_relatedness(cohort, sorted(cohort.concepts))
     assert sorted(corpus) == sorted(cohort.concepts)
     # check-ups: alone in their module; heart failure: in two modules, so not a query
-    assert qrels == {"SNOMED:2000": {"SNOMED:88805009": 1}, "SNOMED:3000": {"SNOMED:3001": 1},
-                     "SNOMED:3001": {"SNOMED:3000": 1}}
+    assert qrels == {
+        "SNOMED:2000": {"SNOMED:88805009": 1},
+        "SNOMED:3000": {"SNOMED:3001": 1},
+        "SNOMED:3001": {"SNOMED:3000": 1},
+    }
 
 
 def test_module_task_folder_is_a_beir_folder(cohort_folder: Path) -> None:
     data = load_beir(build_module_task(cohort_folder), split="test")
-    assert data.queries == {"SNOMED:2000": "SNOMED:2000", "SNOMED:3000": "SNOMED:3000",
-                            "SNOMED:3001": "SNOMED:3001"}
+    assert data.queries == {"SNOMED:2000": "SNOMED:2000", "SNOMED:3000": "SNOMED:3000", "SNOMED:3001": "SNOMED:3001"}
     assert len(data.corpus) == 5
 
 

@@ -80,8 +80,9 @@ def load_cohort(folder: Path | None = None) -> Cohort:
     folder = Path(folder) if folder is not None else data_folder()
     missing = [name for name in DATA_FILES if not (folder / name).is_file()]
     if missing:
-        raise DataError(f"cohort folder {folder} lacks {', '.join(missing)}; "
-                        "regenerate it with scripts/generate_cohort.py")
+        raise DataError(
+            f"cohort folder {folder} lacks {', '.join(missing)}; regenerate it with scripts/generate_cohort.py"
+        )
     meta = json.loads((folder / "cohort.json").read_text())
     reference_day = dt.datetime.strptime(str(meta["reference_date"]), "%Y%m%d").date().toordinal()
     events = pd.read_csv(folder / "events.csv.gz", dtype=str, keep_default_na=False)
@@ -89,13 +90,19 @@ def load_cohort(folder: Path | None = None) -> Cohort:
     concepts = pd.read_csv(folder / "concepts.csv.gz", dtype=str, keep_default_na=False)
     by_patient = _events_by_patient(events)
     patients = {
-        row.patient: Patient(row.patient, row.gender, _day(row.birth_date),
-                             _day(row.death_date) if row.death_date else reference_day,
-                             tuple(by_patient.get(row.patient, ())))
+        row.patient: Patient(
+            row.patient,
+            row.gender,
+            _day(row.birth_date),
+            _day(row.death_date) if row.death_date else reference_day,
+            tuple(by_patient.get(row.patient, ())),
+        )
         for row in people.itertuples(index=False)
     }
-    table = {f"{row.system}:{row.code}": Concept(row.display, tuple(filter(None, row.modules.split("|"))))
-             for row in concepts.itertuples(index=False)}
+    table = {
+        f"{row.system}:{row.code}": Concept(row.display, tuple(filter(None, row.modules.split("|"))))
+        for row in concepts.itertuples(index=False)
+    }
     digest = fingerprint("zoo-medical-cohort", [hash_file(folder / name) for name in DATA_FILES])
     return Cohort(patients, table, digest, hash_file(folder / "concepts.csv.gz"))
 

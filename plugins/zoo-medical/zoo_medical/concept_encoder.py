@@ -49,8 +49,9 @@ def check_concepts(inputs: Sequence[Any], encoder: str) -> list[str]:
         raise ZooError(f"{encoder}: encode() takes a list of concepts; wrap the single concept in a list")
     for row, item in enumerate(inputs):
         if not isinstance(item, str) or not CONCEPT.fullmatch(item):
-            raise ZooError(f"{encoder} encodes concepts written SYSTEM:CODE (e.g. SNOMED:44054006); "
-                           f"input {row} is {item!r}")
+            raise ZooError(
+                f"{encoder} encodes concepts written SYSTEM:CODE (e.g. SNOMED:44054006); input {row} is {item!r}"
+            )
     return list(inputs)
 
 
@@ -60,16 +61,32 @@ class CooccurrenceConceptEncoder:
     modalities = ("cohort-concept",)
     similarity = "cosine"
 
-    def __init__(self, dim: int = 64, *, window_days: int = cooc.WINDOW_DAYS,
-                 scale_days: float = cooc.SCALE_DAYS, alpha: float = cooc.ALPHA, power: float = cooc.POWER,
-                 min_patients: int = MIN_PATIENTS, cohort_folder: Path | None = None,
-                 name: str | None = None) -> None:
+    def __init__(
+        self,
+        dim: int = 64,
+        *,
+        window_days: int = cooc.WINDOW_DAYS,
+        scale_days: float = cooc.SCALE_DAYS,
+        alpha: float = cooc.ALPHA,
+        power: float = cooc.POWER,
+        min_patients: int = MIN_PATIENTS,
+        cohort_folder: Path | None = None,
+        name: str | None = None,
+    ) -> None:
         if dim < 1 or window_days < 0 or scale_days <= 0 or min_patients < 1:
-            raise ZooError(f"cooc-ppmi-svd: need dim >= 1, window_days >= 0, scale_days > 0 and "
-                           f"min_patients >= 1; got {dim}, {window_days}, {scale_days}, {min_patients}")
+            raise ZooError(
+                f"cooc-ppmi-svd: need dim >= 1, window_days >= 0, scale_days > 0 and "
+                f"min_patients >= 1; got {dim}, {window_days}, {scale_days}, {min_patients}"
+            )
         self._dim = dim
-        self.params = {"dim": dim, "window_days": window_days, "scale_days": scale_days, "alpha": alpha,
-                       "power": power, "min_patients": min_patients}
+        self.params = {
+            "dim": dim,
+            "window_days": window_days,
+            "scale_days": scale_days,
+            "alpha": alpha,
+            "power": power,
+            "min_patients": min_patients,
+        }
         self.cohort_folder = cohort_folder
         self.name = name or f"cooc-ppmi-svd-{dim}"
 
@@ -87,8 +104,9 @@ class CooccurrenceConceptEncoder:
 
     def fingerprint(self) -> str:
         """Code version, parameters, the cohort files and the exact training patients it is fit on."""
-        return fingerprint("cooc-ppmi-svd", CODE_VERSION, self.params, self.cohort.fingerprint,
-                           "train-split", self.training_patients)
+        return fingerprint(
+            "cooc-ppmi-svd", CODE_VERSION, self.params, self.cohort.fingerprint, "train-split", self.training_patients
+        )
 
     @property
     def n_parameters(self) -> int:
@@ -101,9 +119,17 @@ class CooccurrenceConceptEncoder:
         if path.is_file():
             return read_vectors(path)
         fitted = self.fit()
-        write_vectors(path, fitted, {"encoder": self.name, "params": self.params,
-                                     "cohort": self.cohort.fingerprint, "fit_on": "train split",
-                                     "patients": list(self.training_patients)})
+        write_vectors(
+            path,
+            fitted,
+            {
+                "encoder": self.name,
+                "params": self.params,
+                "cohort": self.cohort.fingerprint,
+                "fit_on": "train split",
+                "patients": list(self.training_patients),
+            },
+        )
         return fitted
 
     def fit(self) -> FittedConcepts:
@@ -112,13 +138,11 @@ class CooccurrenceConceptEncoder:
         cohort = self.cohort
         concepts = vocabulary(cohort, self.training_patients, min_patients=p["min_patients"])
         histories = (cohort.patients[pid].events for pid in self.training_patients)
-        counts = cooc.cooccurrence_counts(histories, concepts, window_days=p["window_days"],
-                                          scale_days=p["scale_days"])
+        counts = cooc.cooccurrence_counts(histories, concepts, window_days=p["window_days"], scale_days=p["scale_days"])
         vectors = cooc.svd_vectors(cooc.ppmi(counts, alpha=p["alpha"]), self._dim, power=p["power"])
         return FittedConcepts(tuple(concepts), vectors)
 
-    def encode(self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None
-               ) -> np.ndarray:
+    def encode(self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None) -> np.ndarray:
         import numpy as np
 
         concepts = check_concepts(inputs, self.name)
@@ -147,8 +171,12 @@ def write_vectors(path: Path, fitted: FittedConcepts, meta: dict[str, Any]) -> N
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".npz", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, vocabulary=np.asarray(fitted.vocabulary, dtype=str), vectors=fitted.vectors,
-                     meta=np.asarray(json.dumps(meta, sort_keys=True)))
+            np.savez(
+                fh,
+                vocabulary=np.asarray(fitted.vocabulary, dtype=str),
+                vectors=fitted.vectors,
+                meta=np.asarray(json.dumps(meta, sort_keys=True)),
+            )
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -33,8 +33,13 @@ def time_weight(days: int, *, window_days: int = WINDOW_DAYS, scale_days: float 
     return 1.0 / (1.0 + days / scale_days) if 0 <= days <= window_days else 0.0
 
 
-def cooccurrence_counts(histories: Iterable[Sequence[tuple[int, str]]], vocabulary: Sequence[str], *,
-                        window_days: int = WINDOW_DAYS, scale_days: float = SCALE_DAYS) -> np.ndarray:
+def cooccurrence_counts(
+    histories: Iterable[Sequence[tuple[int, str]]],
+    vocabulary: Sequence[str],
+    *,
+    window_days: int = WINDOW_DAYS,
+    scale_days: float = SCALE_DAYS,
+) -> np.ndarray:
     """The symmetric (V, V) float64 matrix of time-weighted pair counts; concepts outside ``vocabulary``
     are skipped."""
     import numpy as np

@@ -50,8 +50,7 @@ class Titles:
 
     def fingerprint(self) -> str:
         """The concept table's hash and the ICD-10-CM package version: all the titles depend on."""
-        return fingerprint("titles", load_cohort(self.cohort_folder).concepts_fingerprint, ICD_PACKAGE,
-                           icd_version())
+        return fingerprint("titles", load_cohort(self.cohort_folder).concepts_fingerprint, ICD_PACKAGE, icd_version())
 
     def __call__(self, concept: str) -> str:
         system, _, code = concept.partition(":")
@@ -59,8 +58,10 @@ class Titles:
             return self._icd_title(code)
         entry = load_cohort(self.cohort_folder).concepts.get(concept)
         if entry is None or not entry.display:
-            raise ZooError(f"no title for concept {concept!r}: the description encoder knows the cohort's "
-                           "SNOMED/RXNORM/LOINC/CVX codes and ICD10CM codes")
+            raise ZooError(
+                f"no title for concept {concept!r}: the description encoder knows the cohort's "
+                "SNOMED/RXNORM/LOINC/CVX codes and ICD10CM codes"
+            )
         return entry.display
 
     def _icd_title(self, code: str) -> str:
@@ -68,8 +69,7 @@ class Titles:
             raise ZooError(f"ICD10CM titles need {ICD_PACKAGE}; pip install {ICD_PACKAGE}")
         cm = _icd()
         if not cm.is_valid_item(code):
-            raise ZooError(f"ICD10CM:{code} is not an ICD-10-CM code; write codes as ICD10CM:I50 or "
-                           "ICD10CM:I50.9")
+            raise ZooError(f"ICD10CM:{code} is not an ICD-10-CM code; write codes as ICD10CM:I50 or ICD10CM:I50.9")
         return cm.get_description(code)
 
 
@@ -78,11 +78,11 @@ class DescriptionEncoder:
 
     modalities = ("concept", "cohort-concept")
 
-    def __init__(self, text_encoder: Encoder, *, titles: Titles | None = None, name: str | None = None
-                 ) -> None:
+    def __init__(self, text_encoder: Encoder, *, titles: Titles | None = None, name: str | None = None) -> None:
         if "text" not in text_encoder.modalities:
-            raise ZooError(f"describe: {text_encoder.name} does not encode text; pick a text encoder "
-                           "from `zoo list encoders`")
+            raise ZooError(
+                f"describe: {text_encoder.name} does not encode text; pick a text encoder from `zoo list encoders`"
+            )
         self.text_encoder = text_encoder
         self.titles = titles or Titles()
         self.name = name or f"describe:{text_encoder.name}"
@@ -97,11 +97,9 @@ class DescriptionEncoder:
         return getattr(self.text_encoder, "n_parameters", None)
 
     def fingerprint(self) -> str:
-        return fingerprint("describe", CODE_VERSION, self.text_encoder.fingerprint(),
-                           self.titles.fingerprint())
+        return fingerprint("describe", CODE_VERSION, self.text_encoder.fingerprint(), self.titles.fingerprint())
 
-    def encode(self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None
-               ) -> np.ndarray:
+    def encode(self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None) -> np.ndarray:
         import numpy as np
 
         concepts = check_concepts(inputs, self.name)

@@ -70,11 +70,15 @@ def parse_history(text: str) -> History:
         if DATE.fullmatch(token):
             current = day(token)
             if current >= index_day:
-                raise ZooError(f"event date {token} is not before the index date {tokens[0][1:]}; "
-                               "a history holds only what happened before its index date")
+                raise ZooError(
+                    f"event date {token} is not before the index date {tokens[0][1:]}; "
+                    "a history holds only what happened before its index date"
+                )
         elif CONCEPT.fullmatch(token) and current is not None:
             events.append((current, token))
         else:
-            raise ZooError(f"bad token {token!r} in a patient history: expected a date YYYY-MM-DD or, "
-                           f"after a date, a concept SYSTEM:CODE, as in {EXAMPLE!r}")
+            raise ZooError(
+                f"bad token {token!r} in a patient history: expected a date YYYY-MM-DD or, "
+                f"after a date, a concept SYSTEM:CODE, as in {EXAMPLE!r}"
+            )
     return History(index_day, tuple(events))

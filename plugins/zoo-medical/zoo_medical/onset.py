@@ -34,9 +34,15 @@ class OnsetSample:
     history: str
 
 
-def onset_samples(cohort: Cohort, patient_ids: Sequence[str], target: Target, *,
-                  window_days: int = WINDOW_DAYS, min_age_years: int = MIN_AGE_YEARS, seed: int = SEED
-                  ) -> list[OnsetSample]:
+def onset_samples(
+    cohort: Cohort,
+    patient_ids: Sequence[str],
+    target: Target,
+    *,
+    window_days: int = WINDOW_DAYS,
+    min_age_years: int = MIN_AGE_YEARS,
+    seed: int = SEED,
+) -> list[OnsetSample]:
     """Cases and age-matched controls among ``patient_ids`` (see the module docstring), sorted by patient."""
     import numpy as np
 

@@ -58,8 +58,9 @@ def auc(labels: np.ndarray, scores: np.ndarray) -> np.ndarray:
         return np.where(positives * negatives > 0, u / (positives * negatives), np.nan)
 
 
-def bootstrap_auc(labels: np.ndarray, scores: np.ndarray, *, n: int = BOOTSTRAPS, seed: int = BOOTSTRAP_SEED
-                  ) -> tuple[float, float]:
+def bootstrap_auc(
+    labels: np.ndarray, scores: np.ndarray, *, n: int = BOOTSTRAPS, seed: int = BOOTSTRAP_SEED
+) -> tuple[float, float]:
     """The 2.5th and 97.5th percentiles of the AUC over resampled test sets (one-class resamples skipped)."""
     import numpy as np
 
@@ -79,9 +80,13 @@ def classifier_scores(name: str, labels: np.ndarray, repeats: list[np.ndarray]) 
 
     aucs = [float(auc(labels, scores)[0]) for scores in repeats]
     low, high = bootstrap_auc(labels, repeats[0])
-    return {f"{name}_auc": float(np.mean(aucs)), f"{name}_auc_std": float(np.std(aucs)),
-            f"{name}_auc_ci_low": low, f"{name}_auc_ci_high": high,
-            f"{name}_ap": float(np.mean([average_precision_score(labels, scores) for scores in repeats]))}
+    return {
+        f"{name}_auc": float(np.mean(aucs)),
+        f"{name}_auc_std": float(np.std(aucs)),
+        f"{name}_auc_ci_low": low,
+        f"{name}_auc_ci_high": high,
+        f"{name}_ap": float(np.mean([average_precision_score(labels, scores) for scores in repeats])),
+    }
 
 
 def logit(p: float) -> float:
@@ -117,9 +122,17 @@ class FoldRun:
 class OnsetTask:
     """Predict ``target``'s onset within ``window_days`` of an index date from the history before it."""
 
-    def __init__(self, spec: TaskSpec, target: Target, *, window_days: int = WINDOW_DAYS,
-                 k_neighbours: int = K_NEIGHBOURS, n_folds: int = N_FOLDS, n_repeats: int = N_REPEATS,
-                 cohort_folder: Path | None = None) -> None:
+    def __init__(
+        self,
+        spec: TaskSpec,
+        target: Target,
+        *,
+        window_days: int = WINDOW_DAYS,
+        k_neighbours: int = K_NEIGHBOURS,
+        n_folds: int = N_FOLDS,
+        n_repeats: int = N_REPEATS,
+        cohort_folder: Path | None = None,
+    ) -> None:
         self.spec = spec
         self.target = target
         self.window_days = window_days
@@ -132,13 +145,14 @@ class OnsetTask:
     def samples(self) -> list[OnsetSample]:
         """Samples of the evaluation patients: the split's test half, which no encoder is fit on."""
         cohort = load_cohort(self.cohort_folder)
-        samples = onset_samples(cohort, split_patients(cohort).test, self.target,
-                                window_days=self.window_days)
+        samples = onset_samples(cohort, split_patients(cohort).test, self.target, window_days=self.window_days)
         cases = sum(s.label for s in samples)
         if min(cases, len(samples) - cases) < 2:
-            raise ZooError(f"{self.spec.name}: {cases} cases and {len(samples) - cases} controls among the "
-                           "evaluation patients; cross-validation needs 2 of each: enlarge the cohort with "
-                           "scripts/generate_cohort.py --patients")
+            raise ZooError(
+                f"{self.spec.name}: {cases} cases and {len(samples) - cases} controls among the "
+                "evaluation patients; cross-validation needs 2 of each: enlarge the cohort with "
+                "scripts/generate_cohort.py --patients"
+            )
         return samples
 
     @property
@@ -152,38 +166,55 @@ class OnsetTask:
         return [s.history for s in self.samples]
 
     def options(self) -> dict[str, int]:
-        return {"window_days": self.window_days, "k_neighbours": self.k_neighbours,
-                "n_folds": self.n_folds, "n_repeats": self.n_repeats, "lr_c": LR_C}
+        return {
+            "window_days": self.window_days,
+            "k_neighbours": self.k_neighbours,
+            "n_folds": self.n_folds,
+            "n_repeats": self.n_repeats,
+            "lr_c": LR_C,
+        }
 
     def data_fingerprint(self) -> str:
         rows = [(s.patient, s.index_day, s.label) for s in self.samples]
-        return fingerprint("onset", self.target.name, sorted(self.target.concepts), self.options(),
-                           load_cohort(self.cohort_folder).fingerprint, rows)
+        return fingerprint(
+            "onset",
+            self.target.name,
+            sorted(self.target.concepts),
+            self.options(),
+            load_cohort(self.cohort_folder).fingerprint,
+            rows,
+        )
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
-                 depth: int | None = None) -> TaskScores:
+    def evaluate(
+        self, encoder: Encoder, backend: SearchBackend | None = None, *, depth: int | None = None
+    ) -> TaskScores:
         import numpy as np
 
         if backend is None:
-            raise ZooError(f"task {self.spec.name!r} finds kNN neighbours with a search backend; "
-                           "pass --backend exact")
+            raise ZooError(f"task {self.spec.name!r} finds kNN neighbours with a search backend; pass --backend exact")
         samples = self.samples
         vectors = encoder.encode([s.history for s in samples], role="query")
         labels = np.asarray([s.label for s in samples])
-        runs = [self.cross_validate(vectors, labels, backend, encoder, seed)
-                for seed in range(self.n_repeats)]
-        scores = {**classifier_scores("lr", labels, [run.lr for run in runs]),
-                  **classifier_scores("knn", labels, [run.knn for run in runs]),
-                  "n_samples": float(len(samples)), "n_cases": float(labels.sum()),
-                  "n_folds": float(self.folds)}
+        runs = [self.cross_validate(vectors, labels, backend, encoder, seed) for seed in range(self.n_repeats)]
+        scores = {
+            **classifier_scores("lr", labels, [run.lr for run in runs]),
+            **classifier_scores("knn", labels, [run.knn for run in runs]),
+            "n_samples": float(len(samples)),
+            "n_cases": float(labels.sum()),
+            "n_folds": float(self.folds),
+        }
         stats = [stat for run in runs for stat in run.stats]
-        total = replace(stats[0], build_seconds=sum(s.build_seconds for s in stats),
-                        search_seconds=sum(s.search_seconds for s in stats),
-                        n_queries=sum(s.n_queries for s in stats))
+        total = replace(
+            stats[0],
+            build_seconds=sum(s.build_seconds for s in stats),
+            search_seconds=sum(s.search_seconds for s in stats),
+            n_queries=sum(s.n_queries for s in stats),
+        )
         return TaskScores(scores, scores[self.spec.main_metric], "test", total, runs[0].ranking)
 
-    def cross_validate(self, vectors: np.ndarray, labels: np.ndarray, backend: SearchBackend,
-                       encoder: Encoder, seed: int) -> FoldRun:
+    def cross_validate(
+        self, vectors: np.ndarray, labels: np.ndarray, backend: SearchBackend, encoder: Encoder, seed: int
+    ) -> FoldRun:
         """Stratified k-fold cross-validation shuffled by ``seed``: every sample scored once."""
         import numpy as np
         from sklearn.model_selection import StratifiedKFold
@@ -198,9 +229,15 @@ class OnsetTask:
         for fit, held_out in folds:
             base_rate = labels[fit].mean()
             lr[held_out] = logistic_scores(vectors[fit], labels[fit], vectors[held_out]) - logit(base_rate)
-            hits, _, cost = timed_search(backend, vectors[fit], [ids[i] for i in fit], vectors[held_out],
-                                         encoder.similarity, self.k_neighbours,
-                                         label=f"{encoder.name}: neighbours")
+            hits, _, cost = timed_search(
+                backend,
+                vectors[fit],
+                [ids[i] for i in fit],
+                vectors[held_out],
+                encoder.similarity,
+                self.k_neighbours,
+                label=f"{encoder.name}: neighbours",
+            )
             label_of = {ids[i]: labels[i] for i in fit}
             knn[held_out] = [np.mean([label_of[pid] for pid in row]) - base_rate for row in hits]
             ranking |= {ids[i]: list(row) for i, row in zip(held_out, hits)}

@@ -29,8 +29,7 @@ CONCEPT_MODALITIES = {"concept", "cohort-concept"}
 
 def parse_histories(inputs: Sequence[Any], encoder: str) -> list[History]:
     if isinstance(inputs, str):
-        raise ZooError(f"{encoder}: encode() takes a list of patient histories; "
-                       "wrap the single one in a list")
+        raise ZooError(f"{encoder}: encode() takes a list of patient histories; wrap the single one in a list")
     return [parse_history(item) for item in inputs]
 
 
@@ -39,14 +38,15 @@ class ConceptPatientEncoder:
 
     modalities = ("patient",)
 
-    def __init__(self, concepts: Encoder, *, half_life_days: float | None = None, name: str | None = None
-                 ) -> None:
+    def __init__(self, concepts: Encoder, *, half_life_days: float | None = None, name: str | None = None) -> None:
         if half_life_days is not None and half_life_days <= 0:
             raise ZooError(f"patient-decay: half_life_days must be positive, got {half_life_days}")
         if not CONCEPT_MODALITIES & set(concepts.modalities):
-            raise ZooError(f"patient vectors need a concept encoder, and {concepts.name} encodes "
-                           f"{'/'.join(concepts.modalities)}; use e.g. cooc-ppmi-svd-64 or "
-                           "describe:<text encoder>")
+            raise ZooError(
+                f"patient vectors need a concept encoder, and {concepts.name} encodes "
+                f"{'/'.join(concepts.modalities)}; use e.g. cooc-ppmi-svd-64 or "
+                "describe:<text encoder>"
+            )
         self.concepts = concepts
         self.half_life_days = half_life_days
         kind = "patient-mean" if half_life_days is None else "patient-decay"
@@ -63,11 +63,9 @@ class ConceptPatientEncoder:
         return getattr(self.concepts, "n_parameters", None)
 
     def fingerprint(self) -> str:
-        return fingerprint("patient-from-concepts", CODE_VERSION, self.concepts.fingerprint(),
-                           self.half_life_days)
+        return fingerprint("patient-from-concepts", CODE_VERSION, self.concepts.fingerprint(), self.half_life_days)
 
-    def encode(self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None
-               ) -> np.ndarray:
+    def encode(self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None) -> np.ndarray:
         import numpy as np
 
         histories = parse_histories(inputs, self.name)
@@ -111,8 +109,9 @@ class CodeCountEncoder:
     similarity = "cosine"
     n_parameters = 0
 
-    def __init__(self, *, min_patients: int = MIN_PATIENTS, cohort_folder: Path | None = None,
-                 name: str = "patient-code-counts") -> None:
+    def __init__(
+        self, *, min_patients: int = MIN_PATIENTS, cohort_folder: Path | None = None, name: str = "patient-code-counts"
+    ) -> None:
         self.min_patients = min_patients
         self.cohort_folder = cohort_folder
         self.name = name
@@ -129,8 +128,7 @@ class CodeCountEncoder:
     def fingerprint(self) -> str:
         return fingerprint("patient-code-counts", CODE_VERSION, "log1p", self.vocabulary)
 
-    def encode(self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None
-               ) -> np.ndarray:
+    def encode(self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None) -> np.ndarray:
         import numpy as np
 
         histories = parse_histories(inputs, self.name)

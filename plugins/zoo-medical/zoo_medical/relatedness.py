@@ -50,8 +50,12 @@ def icd_block_relatedness() -> tuple[dict[str, str], Qrels]:
         if cm.is_category(code):
             blocks[cm.get_parent(code)].append(f"ICD10CM:{code}")
     corpus = {concept: concept for members in blocks.values() for concept in members}
-    qrels = {concept: {other: 1 for other in members if other != concept}
-             for members in blocks.values() if len(members) > 1 for concept in members}
+    qrels = {
+        concept: {other: 1 for other in members if other != concept}
+        for members in blocks.values()
+        if len(members) > 1
+        for concept in members
+    }
     return corpus, dict(sorted(qrels.items()))
 
 
@@ -64,8 +68,7 @@ def build_module_task(cohort_folder: Path | None = None) -> Path:
 def build_icd_task() -> Path:
     from zoo_medical.describe import icd_version
 
-    return _write("icd10cm-concept-blocks", fingerprint("simple-icd-10-cm", icd_version()),
-                  *icd_block_relatedness())
+    return _write("icd10cm-concept-blocks", fingerprint("simple-icd-10-cm", icd_version()), *icd_block_relatedness())
 
 
 def _write(name: str, source: str, corpus: dict[str, str], qrels: Qrels) -> Path:

@@ -24,8 +24,15 @@ def zoo(*args: str) -> subprocess.CompletedProcess[str]:
     command = str(script) if script.exists() else shutil.which("zoo")
     assert command, "the `zoo` command is not installed: pip install -e . in the embedding-zoo checkout"
     with tempfile.TemporaryDirectory() as scratch:
-        return subprocess.run([command, *args], capture_output=True, text=True, env=dict(os.environ),
-                              timeout=300, cwd=scratch, check=False)
+        return subprocess.run(
+            [command, *args],
+            capture_output=True,
+            text=True,
+            env=dict(os.environ),
+            timeout=300,
+            cwd=scratch,
+            check=False,
+        )
 
 
 def test_entry_point_registers_encoders_and_tasks() -> None:
@@ -37,8 +44,9 @@ def test_entry_point_registers_encoders_and_tasks() -> None:
 
 
 def test_importing_the_plugin_is_cheap() -> None:
-    code = ("import sys, zoo_vision; "
-            "print(sorted({'numpy', 'torch', 'transformers', 'PIL', 'harness'} & set(sys.modules)))")
+    code = (
+        "import sys, zoo_vision; print(sorted({'numpy', 'torch', 'transformers', 'PIL', 'harness'} & set(sys.modules)))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -90,8 +98,9 @@ def test_zoo_bench_digits_with_a_local_model_folder(tiny_clip: Path, tmp_path: P
 
 def test_zoo_bench_skimage_captions_on_two_backends(tiny_clip: Path, tmp_path: Path) -> None:
     out = tmp_path / "results"
-    result = bench_in_process("-m", f"clip:{tiny_clip}", "-t", "skimage-captions", "-b", "exact,hnsw",
-                              "--out", str(out))
+    result = bench_in_process(
+        "-m", f"clip:{tiny_clip}", "-t", "skimage-captions", "-b", "exact,hnsw", "--out", str(out)
+    )
     assert result.exit_code == 0, result.output
     saved = {json.loads(p.read_text())["backend"]: json.loads(p.read_text()) for p in out.glob("*.json")}
     assert set(saved) == {"exact", "hnsw"}

@@ -36,12 +36,15 @@ def test_each_form_becomes_an_item(tmp_path: Path) -> None:
     assert as_item(both, 0) is both and both.has_image and both.has_text
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    (3, "input 0 is a int"),
-    ({"image": "x.png", "caption": "a cat"}, "unknown key"),
-    ({}, "neither an image nor a text"),
-    (ImageText(text=3), "text must be a str"),  # type: ignore[arg-type]
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (3, "input 0 is a int"),
+        ({"image": "x.png", "caption": "a cat"}, "unknown key"),
+        ({}, "neither an image nor a text"),
+        (ImageText(text=3), "text must be a str"),  # type: ignore[arg-type]
+    ],
+)
 def test_bad_items_are_named(raw: object, message: str) -> None:
     with pytest.raises(ZooError, match=message):
         as_item(raw, 0)
@@ -73,16 +76,19 @@ def test_paths_bytes_and_pil_images_decode_alike(tmp_path: Path) -> None:
         assert (np.asarray(to_rgb(form)) == expected).all()
 
 
-@pytest.mark.parametrize(("image", "message"), [
-    (np.zeros((3, 8, 8), dtype=np.uint8), r"shape \(3, 8, 8\); use \(H, W\)"),
-    (np.array([[0.0, 2.0]]), r"float image values must lie in \[0, 1\]"),
-    (np.array([[np.nan]]), "NaN"),
-    (np.array([[-1, 300]]), "use uint8"),
-    (np.zeros((0, 4), dtype=np.uint8), "empty image"),
-    (b"not an image at all", "not an image Pillow can read"),
-    (png(NOISE)[:-500], "broken image"),
-    ([1, 2, 3], "unsupported image type list"),
-])
+@pytest.mark.parametrize(
+    ("image", "message"),
+    [
+        (np.zeros((3, 8, 8), dtype=np.uint8), r"shape \(3, 8, 8\); use \(H, W\)"),
+        (np.array([[0.0, 2.0]]), r"float image values must lie in \[0, 1\]"),
+        (np.array([[np.nan]]), "NaN"),
+        (np.array([[-1, 300]]), "use uint8"),
+        (np.zeros((0, 4), dtype=np.uint8), "empty image"),
+        (b"not an image at all", "not an image Pillow can read"),
+        (png(NOISE)[:-500], "broken image"),
+        ([1, 2, 3], "unsupported image type list"),
+    ],
+)
 def test_unusable_images_raise_one_line(image: object, message: str) -> None:
     with pytest.raises(ZooError, match=message) as caught:
         to_rgb(image, 7)

@@ -54,12 +54,17 @@ def test_prompt_ensembling_by_hand() -> None:
 
 
 def test_zero_shot_scores_by_hand() -> None:
-    scores = np.array([[0.9, 0.1, 0.0, 0.0, 0.0, 0.0],   # label 0: top-1
-                       [0.1, 0.2, 0.3, 0.4, 0.5, 0.9],   # label 0: last of six, outside the top 5
-                       [0.0, 0.5, 0.9, 0.1, 0.1, 0.1]])  # label 1: second
+    scores = np.array(
+        [
+            [0.9, 0.1, 0.0, 0.0, 0.0, 0.0],  # label 0: top-1
+            [0.1, 0.2, 0.3, 0.4, 0.5, 0.9],  # label 0: last of six, outside the top 5
+            [0.0, 0.5, 0.9, 0.1, 0.1, 0.1],
+        ]
+    )  # label 1: second
     out = zero_shot_scores(scores, [0, 0, 1])
-    assert out == pytest.approx({"top1_accuracy": 1 / 3, "top5_accuracy": 2 / 3,
-                                 "mean_per_class_accuracy": (0.5 + 0.0) / 2})
+    assert out == pytest.approx(
+        {"top1_accuracy": 1 / 3, "top5_accuracy": 2 / 3, "mean_per_class_accuracy": (0.5 + 0.0) / 2}
+    )
     assert "top5_accuracy" not in zero_shot_scores(scores[:, :5], [0, 0, 1])  # 5 classes: always 1
 
 
@@ -140,7 +145,8 @@ def write_subset(root: Path, rows: list[dict]) -> None:
 
 def test_mmeb_rows_parse_like_mmeb_eval(tmp_path: Path) -> None:
     assert parse_item("<|image_1|>\nRepresent the given image for classification", "a/b.jpg", tmp_path) == (
-        parse_item(" Represent the given image for classification", "a/b.jpg", tmp_path))
+        parse_item(" Represent the given image for classification", "a/b.jpg", tmp_path)
+    )
     item = parse_item("<|image_1|>\nRepresent the given image.", "x.jpg", tmp_path)
     assert item.image == tmp_path / "x.jpg" and item.text == "Represent the given image."
     assert parse_item("cat", "", tmp_path).image is None
@@ -148,14 +154,29 @@ def test_mmeb_rows_parse_like_mmeb_eval(tmp_path: Path) -> None:
 
 
 def test_mmeb_precision_at_1_by_hand(tmp_path: Path) -> None:
-    write_subset(tmp_path, [
-        {"qry_text": "<|image_1|>\nRepresent the given image for classification", "qry_img_path": "cat.jpg",
-         "tgt_text": ["cat", "dog", "car"], "tgt_img_path": ["", "", ""]},
-        {"qry_text": "<|image_1|>\nRepresent the given image for classification", "qry_img_path": "dog.jpg",
-         "tgt_text": ["dog", "cat", "car"], "tgt_img_path": ["", "", ""]},
-        {"qry_text": "<|image_1|>\nRepresent the given image for classification", "qry_img_path": "car.jpg",
-         "tgt_text": ["dog", "car"], "tgt_img_path": ["", ""]},  # wrong label first: the encoder says car
-    ])
+    write_subset(
+        tmp_path,
+        [
+            {
+                "qry_text": "<|image_1|>\nRepresent the given image for classification",
+                "qry_img_path": "cat.jpg",
+                "tgt_text": ["cat", "dog", "car"],
+                "tgt_img_path": ["", "", ""],
+            },
+            {
+                "qry_text": "<|image_1|>\nRepresent the given image for classification",
+                "qry_img_path": "dog.jpg",
+                "tgt_text": ["dog", "cat", "car"],
+                "tgt_img_path": ["", "", ""],
+            },
+            {
+                "qry_text": "<|image_1|>\nRepresent the given image for classification",
+                "qry_img_path": "car.jpg",
+                "tgt_text": ["dog", "car"],
+                "tgt_img_path": ["", ""],
+            },  # wrong label first: the encoder says car
+        ],
+    )
     examples = read_subset(tmp_path, "Toy")
     task = MMEBTask(mmeb_specs()[0], lambda: examples)
     words = {"cat": 0, "dog": 1, "car": 2}
@@ -166,8 +187,13 @@ def test_mmeb_precision_at_1_by_hand(tmp_path: Path) -> None:
 
 
 def test_mmeb_bad_rows_name_file_and_line(tmp_path: Path) -> None:
-    write_subset(tmp_path, [{"qry_text": "q", "qry_img_path": "", "tgt_text": ["a"], "tgt_img_path": [""]},
-                            {"qry_text": "q", "qry_img_path": ""}])
+    write_subset(
+        tmp_path,
+        [
+            {"qry_text": "q", "qry_img_path": "", "tgt_text": ["a"], "tgt_img_path": [""]},
+            {"qry_text": "q", "qry_img_path": ""},
+        ],
+    )
     with pytest.raises(DataError, match=r"test.jsonl:2: needs qry_text"):
         read_subset(tmp_path, "Toy")
 
@@ -207,8 +233,15 @@ def test_hub_loader_writes_the_local_layout(tmp_path: Path, monkeypatch: pytest.
     archive = tmp_path / "images.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.writestr("eval_images/Toy/cat.jpg", b"jpeg bytes")
-    rows = [{"qry_text": "<|image_1|>\nRepresent the given image for classification", "qry_img_path": "Toy/cat.jpg",
-             "tgt_text": ["cat", "dog"], "tgt_img_path": ["", ""], "extra": 1}]
+    rows = [
+        {
+            "qry_text": "<|image_1|>\nRepresent the given image for classification",
+            "qry_img_path": "Toy/cat.jpg",
+            "tgt_text": ["cat", "dog"],
+            "tgt_img_path": ["", ""],
+            "extra": 1,
+        }
+    ]
     asked: list[tuple] = []
     datasets = types.SimpleNamespace(load_dataset=lambda *a, **k: asked.append(a) or rows)
     hub = types.SimpleNamespace(hf_hub_download=lambda *a, **k: str(archive))

@@ -19,8 +19,12 @@ RNG = np.random.default_rng(1)
 IMAGE = (RNG.random((20, 28, 3)) * 255).astype(np.uint8)
 OTHER = (RNG.random((16, 16, 3)) * 255).astype(np.uint8)
 # different lengths, so a batch is padded; text-only, image-only and interleaved items mixed
-MIXED = ["a red cat", ImageText(IMAGE, "what is in the image with the red cat"), OTHER,
-         "find me an everyday image that matches the caption a blue dog"]
+MIXED = [
+    "a red cat",
+    ImageText(IMAGE, "what is in the image with the red cat"),
+    OTHER,
+    "find me an everyday image that matches the caption a blue dog",
+]
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,9 @@ class KeyedEncoder:
 
     similarity = "cosine"
 
-    def __init__(self, key: Callable[[ImageText], int], dim: int = 16,
-                 modalities: tuple[str, ...] = ("image", "text")) -> None:
+    def __init__(
+        self, key: Callable[[ImageText], int], dim: int = 16, modalities: tuple[str, ...] = ("image", "text")
+    ) -> None:
         self.key = key
         self.dim = dim
         self.modalities = modalities
@@ -25,8 +26,7 @@ class KeyedEncoder:
     def fingerprint(self) -> str:
         return "keyed"
 
-    def encode(self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None
-               ) -> np.ndarray:
+    def encode(self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None) -> np.ndarray:
         items = as_items(inputs)
         self.calls.append((role, instruction, len(items)))
         out = np.zeros((len(items), self.dim), dtype=np.float32)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-WORDS = ("a photo of the number represent given image with following question what is in find me an "
-         "everyday that matches caption cat dog red blue 0 1 2 3 4 5 6 7 8 9 : . \" ,").split()
+WORDS = (
+    "a photo of the number represent given image with following question what is in find me an "
+    'everyday that matches caption cat dog red blue 0 1 2 3 4 5 6 7 8 9 : . " ,'
+).split()
 
 
 def word_tokenizer(specials: list[str], *, bos: str, eos: str, add_eos: bool) -> object:
@@ -23,9 +25,11 @@ def word_tokenizer(specials: list[str], *, bos: str, eos: str, add_eos: bool) ->
     tokenizer.add_special_tokens(["<pad>", *specials])
     if add_eos:
         tokenizer.post_processor = processors.TemplateProcessing(
-            single=f"{bos} $A {eos}", special_tokens=[(bos, vocab[bos]), (eos, vocab[eos])])
-    return PreTrainedTokenizerFast(tokenizer_object=tokenizer, pad_token="<pad>", unk_token="<unk>",
-                                   bos_token=bos, eos_token=eos)
+            single=f"{bos} $A {eos}", special_tokens=[(bos, vocab[bos]), (eos, vocab[eos])]
+        )
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer, pad_token="<pad>", unk_token="<unk>", bos_token=bos, eos_token=eos
+    )
 
 
 def build_clip(folder: Path, *, seed: int = 0) -> Path:
@@ -36,11 +40,25 @@ def build_clip(folder: Path, *, seed: int = 0) -> Path:
     tokenizer = word_tokenizer(["<s>", "</s>"], bos="<s>", eos="</s>", add_eos=True)
     vocab = tokenizer.get_vocab()
     config = CLIPConfig(
-        text_config=dict(vocab_size=len(vocab), hidden_size=16, intermediate_size=32, num_hidden_layers=1,
-                         num_attention_heads=2, max_position_embeddings=32, pad_token_id=vocab["<pad>"],
-                         bos_token_id=vocab["<s>"], eos_token_id=vocab["</s>"]),
-        vision_config=dict(hidden_size=16, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2,
-                           image_size=32, patch_size=8),
+        text_config=dict(
+            vocab_size=len(vocab),
+            hidden_size=16,
+            intermediate_size=32,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            max_position_embeddings=32,
+            pad_token_id=vocab["<pad>"],
+            bos_token_id=vocab["<s>"],
+            eos_token_id=vocab["</s>"],
+        ),
+        vision_config=dict(
+            hidden_size=16,
+            intermediate_size=32,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            image_size=32,
+            patch_size=8,
+        ),
         projection_dim=8,
     )
     torch.manual_seed(seed)
@@ -64,20 +82,44 @@ def build_llava(folder: Path, *, seed: int = 0) -> Path:
     tokenizer = word_tokenizer(["<s>", "</s>", "<image>"], bos="<s>", eos="</s>", add_eos=False)
     vocab = tokenizer.get_vocab()
     config = LlavaConfig(
-        text_config=dict(model_type="llama", vocab_size=len(vocab), hidden_size=32, intermediate_size=64,
-                         num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-                         max_position_embeddings=256, pad_token_id=vocab["<pad>"], bos_token_id=vocab["<s>"],
-                         eos_token_id=vocab["</s>"]),
-        vision_config=dict(model_type="clip_vision_model", hidden_size=16, intermediate_size=32,
-                           num_hidden_layers=2, num_attention_heads=2, image_size=16, patch_size=8),
-        image_token_id=vocab["<image>"], vision_feature_layer=-1, vision_feature_select_strategy="default",
+        text_config=dict(
+            model_type="llama",
+            vocab_size=len(vocab),
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            max_position_embeddings=256,
+            pad_token_id=vocab["<pad>"],
+            bos_token_id=vocab["<s>"],
+            eos_token_id=vocab["</s>"],
+        ),
+        vision_config=dict(
+            model_type="clip_vision_model",
+            hidden_size=16,
+            intermediate_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            image_size=16,
+            patch_size=8,
+        ),
+        image_token_id=vocab["<image>"],
+        vision_feature_layer=-1,
+        vision_feature_select_strategy="default",
     )
     torch.manual_seed(seed)
     model = LlavaForConditionalGeneration(config).eval()
     images = CLIPImageProcessor(size={"shortest_edge": 16}, crop_size={"height": 16, "width": 16})
     model.save_pretrained(folder)
-    LlavaProcessor(image_processor=images, tokenizer=tokenizer, patch_size=8, image_token="<image>",
-                   vision_feature_select_strategy="default", num_additional_image_tokens=1).save_pretrained(folder)
+    LlavaProcessor(
+        image_processor=images,
+        tokenizer=tokenizer,
+        patch_size=8,
+        image_token="<image>",
+        vision_feature_select_strategy="default",
+        num_additional_image_tokens=1,
+    ).save_pretrained(folder)
     return folder
 
 
@@ -95,11 +137,24 @@ def build_siglip(folder: Path, *, seed: int = 0) -> Path:
     tokenizer.model_max_length = 16
     vocab = tokenizer.get_vocab()
     config = SiglipConfig(
-        text_config=dict(vocab_size=len(vocab), hidden_size=16, intermediate_size=32, num_hidden_layers=1,
-                         num_attention_heads=2, max_position_embeddings=16, pad_token_id=vocab["<pad>"],
-                         eos_token_id=vocab["</s>"]),
-        vision_config=dict(hidden_size=16, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2,
-                           image_size=32, patch_size=8),
+        text_config=dict(
+            vocab_size=len(vocab),
+            hidden_size=16,
+            intermediate_size=32,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            max_position_embeddings=16,
+            pad_token_id=vocab["<pad>"],
+            eos_token_id=vocab["</s>"],
+        ),
+        vision_config=dict(
+            hidden_size=16,
+            intermediate_size=32,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            image_size=32,
+            patch_size=8,
+        ),
     )
     torch.manual_seed(seed)
     model = SiglipModel(config).eval()

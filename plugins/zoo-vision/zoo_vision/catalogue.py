@@ -15,10 +15,15 @@ from typing import Any, Callable
 
 from zoo.api import Encoder, EncoderSpec, ZooError, parse_options
 
-COMMON: dict[str, type] = {"revision": str, "device": str, "dtype": str, "batch_size": int,
-                           "trust_remote_code": bool}
-VLM: dict[str, type] = {**COMMON, "query_instruction": str, "document_instruction": str,
-                        "image_token": str, "padding_side": str, "normalize": bool}
+COMMON: dict[str, type] = {"revision": str, "device": str, "dtype": str, "batch_size": int, "trust_remote_code": bool}
+VLM: dict[str, type] = {
+    **COMMON,
+    "query_instruction": str,
+    "document_instruction": str,
+    "image_token": str,
+    "padding_side": str,
+    "normalize": bool,
+}
 OPEN_CLIP: dict[str, type] = {"device": str, "dtype": str, "batch_size": int}
 MODALITIES = ("image", "text")
 
@@ -52,8 +57,9 @@ PREFIXES: dict[str, tuple[Loader, dict[str, type], str]] = {
 def open_spec(name: str, prefix: str, target: str, options: dict[str, Any], **meta: Any) -> EncoderSpec:
     """The spec of ``prefix:target``; nothing loads until ``spec.load()``."""
     loader, _, family = PREFIXES[prefix]
-    return EncoderSpec(name=name, load=lambda: loader(target, name, options), family=family,
-                       modalities=MODALITIES, **meta)
+    return EncoderSpec(
+        name=name, load=lambda: loader(target, name, options), family=family, modalities=MODALITIES, **meta
+    )
 
 
 def resolve(name: str) -> EncoderSpec | None:
@@ -76,8 +82,13 @@ def resolve(name: str) -> EncoderSpec | None:
         if known is not None:
             _check_remote_code(known, options)
     except ZooError as problem:
-        return EncoderSpec(name=name, load=functools.partial(_raise, problem), family=PREFIXES[prefix][2],
-                           modalities=MODALITIES, description=f"invalid: {problem}")
+        return EncoderSpec(
+            name=name,
+            load=functools.partial(_raise, problem),
+            family=PREFIXES[prefix][2],
+            modalities=MODALITIES,
+            description=f"invalid: {problem}",
+        )
     meta = {"dim": known.dim, "license": known.license} if known is not None else {}
     return open_spec(name, prefix, target, options, description=target, **meta)
 
@@ -94,8 +105,10 @@ def _options(name: str, prefix: str, target: str, query: str) -> dict[str, Any]:
 def _check_remote_code(known: Known, options: dict[str, Any]) -> None:
     """A checkpoint that runs code from its hub repository loads only where the user asked for that."""
     if known.remote_code and not options.get("trust_remote_code"):
-        raise ZooError(f"{known.name} runs its own model code from {known.target}: if you trust it, use "
-                       f"--model '{known.name}?trust_remote_code=true'")
+        raise ZooError(
+            f"{known.name} runs its own model code from {known.target}: if you trust it, use "
+            f"--model '{known.name}?trust_remote_code=true'"
+        )
 
 
 def _raise(problem: ZooError) -> Encoder:
@@ -116,19 +129,55 @@ class Known:
 
 
 KNOWN: tuple[Known, ...] = (
-    Known("clip-vit-base-patch32", "clip", "openai/clip-vit-base-patch32", 512, "mit",
-          "OpenAI CLIP ViT-B/32 (151M params), transformers"),
-    Known("clip-vit-large-patch14", "clip", "openai/clip-vit-large-patch14", 768, "mit",
-          "OpenAI CLIP ViT-L/14 (428M params), transformers"),
-    Known("siglip-base-patch16-224", "clip", "google/siglip-base-patch16-224", 768, "apache-2.0",
-          "SigLIP base, 224 px (203M params), transformers"),
-    Known("vlm2vec-full", "vlm2vec", "TIGER-Lab/VLM2Vec-Full", 3072, "apache-2.0",
-          "VLM2Vec on Phi-3.5-V (4.2B params), last-token pooling; runs remote code: "
-          "vlm2vec-full?trust_remote_code=true", remote_code=True),
-    Known("vlm2vec-qwen2vl-2b", "vlm2vec", "TIGER-Lab/VLM2Vec-Qwen2VL-2B", 1536, "apache-2.0",
-          "VLM2Vec on Qwen2-VL-2B, last-token pooling"),
-    Known("mme5-mllama-11b", "vlm2vec", "intfloat/mmE5-mllama-11b-instruct", 4096, "llama3.2",
-          "mmE5 (multilingual) on Llama-3.2-11B-Vision, last-token pooling"),
+    Known(
+        "clip-vit-base-patch32",
+        "clip",
+        "openai/clip-vit-base-patch32",
+        512,
+        "mit",
+        "OpenAI CLIP ViT-B/32 (151M params), transformers",
+    ),
+    Known(
+        "clip-vit-large-patch14",
+        "clip",
+        "openai/clip-vit-large-patch14",
+        768,
+        "mit",
+        "OpenAI CLIP ViT-L/14 (428M params), transformers",
+    ),
+    Known(
+        "siglip-base-patch16-224",
+        "clip",
+        "google/siglip-base-patch16-224",
+        768,
+        "apache-2.0",
+        "SigLIP base, 224 px (203M params), transformers",
+    ),
+    Known(
+        "vlm2vec-full",
+        "vlm2vec",
+        "TIGER-Lab/VLM2Vec-Full",
+        3072,
+        "apache-2.0",
+        "VLM2Vec on Phi-3.5-V (4.2B params), last-token pooling; runs remote code: vlm2vec-full?trust_remote_code=true",
+        remote_code=True,
+    ),
+    Known(
+        "vlm2vec-qwen2vl-2b",
+        "vlm2vec",
+        "TIGER-Lab/VLM2Vec-Qwen2VL-2B",
+        1536,
+        "apache-2.0",
+        "VLM2Vec on Qwen2-VL-2B, last-token pooling",
+    ),
+    Known(
+        "mme5-mllama-11b",
+        "vlm2vec",
+        "intfloat/mmE5-mllama-11b-instruct",
+        4096,
+        "llama3.2",
+        "mmE5 (multilingual) on Llama-3.2-11B-Vision, last-token pooling",
+    ),
 )
 
 
@@ -138,11 +187,22 @@ def known_specs() -> list[EncoderSpec]:
 
 
 def _known_spec(known: Known) -> EncoderSpec:
-    meta = {"dim": known.dim, "license": known.license, "description": f"{known.description}; hub {known.target}",
-            "aliases": (f"{known.prefix}:{known.target}",)}
+    meta = {
+        "dim": known.dim,
+        "license": known.license,
+        "description": f"{known.description}; hub {known.target}",
+        "aliases": (f"{known.prefix}:{known.target}",),
+    }
     if known.remote_code:  # listed, but loading it without the user's say-so is refused
-        problem = ZooError(f"{known.name} runs its own model code from {known.target}: if you trust it, use "
-                           f"--model '{known.name}?trust_remote_code=true'")
-        return EncoderSpec(name=known.name, load=functools.partial(_raise, problem), family=PREFIXES[known.prefix][2],
-                           modalities=MODALITIES, **meta)
+        problem = ZooError(
+            f"{known.name} runs its own model code from {known.target}: if you trust it, use "
+            f"--model '{known.name}?trust_remote_code=true'"
+        )
+        return EncoderSpec(
+            name=known.name,
+            load=functools.partial(_raise, problem),
+            family=PREFIXES[known.prefix][2],
+            modalities=MODALITIES,
+            **meta,
+        )
     return open_spec(known.name, known.prefix, known.target, {}, **meta)

@@ -34,9 +34,17 @@ class DualEncoder(BaseEncoder):
     similarity: Similarity = "cosine"
     family = "clip"
 
-    def __init__(self, model: str, *, name: str | None = None, revision: str | None = None,
-                 device: str | None = None, dtype: str | None = None, batch_size: int = 32,
-                 trust_remote_code: bool = False) -> None:
+    def __init__(
+        self,
+        model: str,
+        *,
+        name: str | None = None,
+        revision: str | None = None,
+        device: str | None = None,
+        dtype: str | None = None,
+        batch_size: int = 32,
+        trust_remote_code: bool = False,
+    ) -> None:
         if batch_size < 1:
             raise ZooError(f"batch_size must be positive, got {batch_size}")
         self.model_name_or_path = model
@@ -60,8 +68,9 @@ class DualEncoder(BaseEncoder):
             model_files,
         )
 
-        folder = local_folder(self.model_name_or_path) or hub_snapshot(self.model_name_or_path, self.revision,
-                                                                       "config.json")
+        folder = local_folder(self.model_name_or_path) or hub_snapshot(
+            self.model_name_or_path, self.revision, "config.json"
+        )
         return folder is None or freshly_initialised(model_files(folder)) is not True
 
     @property
@@ -114,8 +123,13 @@ class DualEncoder(BaseEncoder):
         model, processor = self.model
         out = []
         for start in range(0, len(texts), self.batch_size):
-            batch = processor(text=texts[start : start + self.batch_size], padding=self._text_padding(),
-                              truncation=True, max_length=self._max_length(), return_tensors="pt")
+            batch = processor(
+                text=texts[start : start + self.batch_size],
+                padding=self._text_padding(),
+                truncation=True,
+                max_length=self._max_length(),
+                return_tensors="pt",
+            )
             batch = {key: value.to(model.device) for key, value in batch.items()}
             with torch.inference_mode():
                 out.append(tensor_output(model.get_text_features(**batch)).float().cpu().numpy())
@@ -137,13 +151,13 @@ class DualEncoder(BaseEncoder):
         device, dtype = device_and_dtype(self.device, self.dtype)
         options = {"revision": self.revision, "trust_remote_code": self.trust_remote_code}
         try:
-            model = transformers.AutoModel.from_pretrained(self.model_name_or_path, **options,
-                                                           **dtype_kwargs(dtype))
+            model = transformers.AutoModel.from_pretrained(self.model_name_or_path, **options, **dtype_kwargs(dtype))
             processor = transformers.AutoProcessor.from_pretrained(self.model_name_or_path, **options)
         except (OSError, ValueError, KeyError) as exc:
             raise load_error(self.family, self.model_name_or_path, exc) from None
         if not (hasattr(model, "get_image_features") and hasattr(model, "get_text_features")):
-            raise ZooError(f"{self.model_name_or_path!r} is a {type(model).__name__}, not a dual image-text "
-                           "encoder: use vlm2vec:<model> for vision-language models")
+            raise ZooError(
+                f"{self.model_name_or_path!r} is a {type(model).__name__}, not a dual image-text "
+                "encoder: use vlm2vec:<model> for vision-language models"
+            )
         return (model.to(device).eval(), processor)
-

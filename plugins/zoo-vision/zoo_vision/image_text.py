@@ -69,7 +69,8 @@ def combined_stats(first: SearchStats, second: SearchStats) -> SearchStats:
         n_documents=first.n_documents + second.n_documents,
         latency_p50_ms=slower.latency_p50_ms,
         latency_p99_ms=slower.latency_p99_ms,
-        index_bytes=None if first.index_bytes is None or second.index_bytes is None
+        index_bytes=None
+        if first.index_bytes is None or second.index_bytes is None
         else first.index_bytes + second.index_bytes,
     )
 
@@ -77,8 +78,9 @@ def combined_stats(first: SearchStats, second: SearchStats) -> SearchStats:
 class ImageTextRetrievalTask:
     """Images and captions, searched both ways with the run's backend (a fresh copy per direction)."""
 
-    def __init__(self, spec: TaskSpec, load_data: Callable[[], ImageTextData], *,
-                 instructions: Instructions = Instructions()) -> None:
+    def __init__(
+        self, spec: TaskSpec, load_data: Callable[[], ImageTextData], *, instructions: Instructions = Instructions()
+    ) -> None:
         self.spec = spec
         self._load_data = load_data
         self.instructions = instructions  # read by instruction-following (vlm2vec) encoders
@@ -92,13 +94,17 @@ class ImageTextRetrievalTask:
 
     def data_fingerprint(self) -> str:
         data = self.data
-        images = {key: hashlib.sha256(value).hexdigest() if isinstance(value, bytes) else repr(value)
-                  for key, value in data.images.items()}
-        return fingerprint("image-text", images, data.captions, data.image_of, data.split,
-                           dataclasses.asdict(self.instructions))
+        images = {
+            key: hashlib.sha256(value).hexdigest() if isinstance(value, bytes) else repr(value)
+            for key, value in data.images.items()
+        }
+        return fingerprint(
+            "image-text", images, data.captions, data.image_of, data.split, dataclasses.asdict(self.instructions)
+        )
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
-                 depth: int | None = None) -> TaskScores:
+    def evaluate(
+        self, encoder: Encoder, backend: SearchBackend | None = None, *, depth: int | None = None
+    ) -> TaskScores:
         from harness.api import timed_search
 
         require_modalities(self.spec, encoder)
@@ -112,13 +118,23 @@ class ImageTextRetrievalTask:
         depth = max(K_VALUES)
         other = copy.deepcopy(backend)  # taken before build: a second, empty index for the other direction
         i2t, _, i2t_stats = timed_search(
-            backend, encoder.encode(caption_list, role="document", instruction=told.text_document),
-            caption_ids, encoder.encode(image_list, role="query", instruction=told.image_query),
-            encoder.similarity, depth, label=f"{encoder.name}: image to text")
+            backend,
+            encoder.encode(caption_list, role="document", instruction=told.text_document),
+            caption_ids,
+            encoder.encode(image_list, role="query", instruction=told.image_query),
+            encoder.similarity,
+            depth,
+            label=f"{encoder.name}: image to text",
+        )
         t2i, _, t2i_stats = timed_search(
-            other, encoder.encode(image_list, role="document", instruction=told.image_document),
-            image_ids, encoder.encode(caption_list, role="query", instruction=told.text_query),
-            encoder.similarity, depth, label=f"{encoder.name}: text to image")
+            other,
+            encoder.encode(image_list, role="document", instruction=told.image_document),
+            image_ids,
+            encoder.encode(caption_list, role="query", instruction=told.text_query),
+            encoder.similarity,
+            depth,
+            label=f"{encoder.name}: text to image",
+        )
         i2t_hits = dict(zip(image_ids, i2t))
         t2i_hits = dict(zip(caption_ids, t2i))
         right_captions = data.captions_of()
@@ -128,7 +144,8 @@ class ImageTextRetrievalTask:
             scores[f"i2t_recall_at_{k}"] = hit_rate(i2t_hits, right_captions, k)
             scores[f"t2i_recall_at_{k}"] = hit_rate(t2i_hits, right_image, k)
         scores[MAIN_METRIC] = float(np.mean(list(scores.values())))
-        ranking = {**{f"i2t:{q}": list(h) for q, h in i2t_hits.items()},
-                   **{f"t2i:{q}": list(h) for q, h in t2i_hits.items()}}
-        return TaskScores(scores, scores[MAIN_METRIC], data.split, combined_stats(i2t_stats, t2i_stats),
-                          ranking)
+        ranking = {
+            **{f"i2t:{q}": list(h) for q, h in i2t_hits.items()},
+            **{f"t2i:{q}": list(h) for q, h in t2i_hits.items()},
+        }
+        return TaskScores(scores, scores[MAIN_METRIC], data.split, combined_stats(i2t_stats, t2i_stats), ranking)

@@ -33,8 +33,10 @@ def to_rgb(image: Any, index: int = 0) -> Image.Image:
         return _decode(bytes(image), f"input {index} (image bytes)")
     if type(image).__module__ == "numpy":
         return _from_array(image, index)
-    raise ZooError(f"input {index}: unsupported image type {type(image).__name__}; "
-                   "pass a file path, encoded bytes, a PIL image or a numpy array")
+    raise ZooError(
+        f"input {index}: unsupported image type {type(image).__name__}; "
+        "pass a file path, encoded bytes, a PIL image or a numpy array"
+    )
 
 
 def _open(path: Path, index: int) -> Image.Image:
@@ -89,5 +91,7 @@ def _as_uint8(array: Any, index: int) -> Any:
         return np.round(array * 255).astype(np.uint8)
     if np.issubdtype(array.dtype, np.integer) and low >= 0 and high <= 255:
         return array.astype(np.uint8)
-    raise ZooError(f"input {index}: image array of dtype {array.dtype} with values [{low:g}, {high:g}]; "
-                   "use uint8 in [0, 255] or floats in [0, 1]")
+    raise ZooError(
+        f"input {index}: image array of dtype {array.dtype} with values [{low:g}, {high:g}]; "
+        "use uint8 in [0, 255] or floats in [0, 1]"
+    )

@@ -60,14 +60,18 @@ def as_item(raw: Any, index: int) -> ImageText:
     elif isinstance(raw, Mapping):
         extra = set(raw) - ITEM_KEYS
         if extra:
-            raise ZooError(f"input {index}: unknown key(s) {', '.join(sorted(map(str, extra)))}; "
-                           "an item dict takes 'image' and 'text'")
+            raise ZooError(
+                f"input {index}: unknown key(s) {', '.join(sorted(map(str, extra)))}; "
+                "an item dict takes 'image' and 'text'"
+            )
         item = ImageText(image=raw.get("image"), text=raw.get("text"))
     elif is_image(raw):
         return ImageText(image=raw)
     else:
-        raise ZooError(f"input {index} is a {type(raw).__name__}: pass a str (text), an image "
-                       "(Path, bytes, PIL image, numpy array) or ImageText(image=..., text=...)")
+        raise ZooError(
+            f"input {index} is a {type(raw).__name__}: pass a str (text), an image "
+            "(Path, bytes, PIL image, numpy array) or ImageText(image=..., text=...)"
+        )
     if item.image is None and item.text is None:
         raise ZooError(f"input {index} has neither an image nor a text")
     if item.text is not None and not isinstance(item.text, str):
@@ -83,8 +87,10 @@ def as_items(inputs: Sequence[Any]) -> list[ImageText]:
 
 
 def single_modality(item: ImageText, index: int) -> str:
-    """"image" or "text" for a dual encoder, which embeds one or the other but never both at once."""
+    """ "image" or "text" for a dual encoder, which embeds one or the other but never both at once."""
     if item.has_image and item.has_text:
-        raise ZooError(f"input {index} has both an image and a text: a dual encoder embeds one or the "
-                       "other; use a vlm2vec:<model> encoder for interleaved image and text")
+        raise ZooError(
+            f"input {index} has both an image and a text: a dual encoder embeds one or the "
+            "other; use a vlm2vec:<model> encoder for interleaved image and text"
+        )
     return "image" if item.has_image else "text"

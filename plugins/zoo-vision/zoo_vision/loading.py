@@ -41,8 +41,11 @@ def local_folder(model: str) -> Path | None:
 def load_error(family: str, model: str, exc: Exception) -> ZooError:
     """A one-line ZooError for a model that would not load, with the likely fix."""
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
-    where = "the folder holds no loadable model" if local_folder(model) else (
-        "a hub id needs the network (or a copy in the Hugging Face cache); or pass a local model folder")
+    where = (
+        "the folder holds no loadable model"
+        if local_folder(model)
+        else ("a hub id needs the network (or a copy in the Hugging Face cache); or pass a local model folder")
+    )
     return ZooError(f"could not load {family} model {model!r}: {first} ({where})")
 
 

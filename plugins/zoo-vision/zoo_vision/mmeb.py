@@ -27,8 +27,7 @@ from typing import Any, Callable, Hashable
 
 import numpy as np
 
-from zoo.api import (DataError, Encoder, SearchBackend, TaskScores, TaskSpec, ZooError, fingerprint,
-                     json_objects)
+from zoo.api import DataError, Encoder, SearchBackend, TaskScores, TaskSpec, ZooError, fingerprint, json_objects
 from zoo_vision.inputs import ImageText
 from zoo_vision.loading import need
 from zoo_vision.metrics import similarity_matrix
@@ -100,8 +99,10 @@ def download_subset(root: Path, subset: str) -> None:
             archive = hub.hf_hub_download(HUB_REPO, "images.zip", repo_type="dataset")
             _unpack(Path(archive), root / "images", atomic_dir)
     except Exception as exc:  # noqa: BLE001 - the hub raises many types; all mean the same to the user
-        raise ZooError(f"MMEB subset {subset!r} is not in {root} and could not be fetched from {HUB_REPO} "
-                       f"({type(exc).__name__}); put it there in the documented layout or set {ENV_VAR}") from None
+        raise ZooError(
+            f"MMEB subset {subset!r} is not in {root} and could not be fetched from {HUB_REPO} "
+            f"({type(exc).__name__}); put it there in the documented layout or set {ENV_VAR}"
+        ) from None
     columns = ("qry_text", "qry_img_path", "tgt_text", "tgt_img_path")
     text = "".join(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False) + "\n" for row in rows)
     atomic_write_text(root / subset / f"{SPLIT}.jsonl", text)
@@ -159,8 +160,9 @@ class MMEBTask:
         rows = [[_key(e.query), [_key(c) for c in e.candidates]] for e in self.examples]
         return fingerprint("mmeb", rows, SPLIT)
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
-                 depth: int | None = None) -> TaskScores:
+    def evaluate(
+        self, encoder: Encoder, backend: SearchBackend | None = None, *, depth: int | None = None
+    ) -> TaskScores:
         require_modalities(self.spec, encoder)
         queries = encoder.encode([_encoder_input(e.query) for e in self.examples], role="query")
         candidates = encoder.encode([_encoder_input(c) for c in self.candidates], role="document")

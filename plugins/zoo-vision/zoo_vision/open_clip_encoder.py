@@ -21,8 +21,15 @@ class OpenClipEncoder(BaseEncoder):
     modalities: tuple[str, ...] = ("image", "text")
     similarity: Similarity = "cosine"
 
-    def __init__(self, model: str, *, name: str | None = None, device: str | None = None,
-                 dtype: str | None = None, batch_size: int = 32) -> None:
+    def __init__(
+        self,
+        model: str,
+        *,
+        name: str | None = None,
+        device: str | None = None,
+        dtype: str | None = None,
+        batch_size: int = 32,
+    ) -> None:
         architecture, _, pretrained = model.partition("/") if not model.startswith("hf-hub:") else (model, "", "")
         self.architecture, self.pretrained = architecture, pretrained or None
         self.name = name or f"open_clip:{model}"
@@ -35,12 +42,20 @@ class OpenClipEncoder(BaseEncoder):
     @property
     def dim(self) -> int:
         model = self.model[0]
-        return int(model.text_projection.shape[1]) if hasattr(model, "text_projection") else int(
-            self._texts(["a"]).shape[1])
+        return (
+            int(model.text_projection.shape[1])
+            if hasattr(model, "text_projection")
+            else int(self._texts(["a"]).shape[1])
+        )
 
     def fingerprint_parts(self) -> tuple[Any, ...]:
-        return ("zoo-vision/open_clip", VERSION, self.architecture, self.pretrained,
-                state_dict_fingerprint(self.model[0]))
+        return (
+            "zoo-vision/open_clip",
+            VERSION,
+            self.architecture,
+            self.pretrained,
+            state_dict_fingerprint(self.model[0]),
+        )
 
     def check_inputs(self, inputs: Sequence[Any]) -> list[ImageText]:
         return as_items(inputs)
@@ -82,12 +97,13 @@ class OpenClipEncoder(BaseEncoder):
         open_clip = need("open_clip encoders", "open_clip", "open_clip_torch")
         device, dtype = device_and_dtype(self.device, self.dtype)
         try:
-            model, _, preprocess = open_clip.create_model_and_transforms(
-                self.architecture, pretrained=self.pretrained)
+            model, _, preprocess = open_clip.create_model_and_transforms(self.architecture, pretrained=self.pretrained)
             tokenizer = open_clip.get_tokenizer(self.architecture)
         except (OSError, RuntimeError, ValueError) as exc:
-            raise ZooError(f"could not load open_clip model {self.architecture!r} "
-                           f"({self.pretrained or 'hub weights'}): {str(exc).splitlines()[0][:300]}") from None
+            raise ZooError(
+                f"could not load open_clip model {self.architecture!r} "
+                f"({self.pretrained or 'hub weights'}): {str(exc).splitlines()[0][:300]}"
+            ) from None
         return (model.to(device=device, dtype=dtype).eval(), preprocess, tokenizer)
 
 

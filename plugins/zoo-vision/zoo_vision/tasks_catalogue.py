@@ -9,8 +9,9 @@ from typing import Any
 from zoo.api import Task, TaskSpec
 
 MODALITIES = ("image", "text")
-MMEB_CITATION = ("Jiang et al., VLM2Vec: Training Vision-Language Models for Massive Multimodal Embedding "
-                 "Tasks, ICLR 2025")
+MMEB_CITATION = (
+    "Jiang et al., VLM2Vec: Training Vision-Language Models for Massive Multimodal Embedding Tasks, ICLR 2025"
+)
 
 
 def _digits(spec: TaskSpec) -> Task:
@@ -42,14 +43,23 @@ def _spec(make: Any, **fields: Any) -> TaskSpec:
 
 
 DIGITS = _spec(
-    _digits, name="digits", type="zero-shot-classification", main_metric="top1_accuracy", version="1",
+    _digits,
+    name="digits",
+    type="zero-shot-classification",
+    main_metric="top1_accuracy",
+    version="1",
     aliases=("sklearn-digits",),
     description="zero-shot: 1,797 8x8 handwritten digits, class-name prompts (CLIP protocol), offline",
     source="sklearn.datasets.load_digits (UCI optical recognition of handwritten digits, test part)",
-    license="CC-BY-4.0", citation="Alpaydin and Kaynak, UCI Optical Recognition of Handwritten Digits, 1998",
+    license="CC-BY-4.0",
+    citation="Alpaydin and Kaynak, UCI Optical Recognition of Handwritten Digits, 1998",
 )
 SKIMAGE_CAPTIONS = _spec(
-    _skimage, name="skimage-captions", type="image-text-retrieval", main_metric="mean_recall", version="1",
+    _skimage,
+    name="skimage-captions",
+    type="image-text-retrieval",
+    main_metric="mean_recall",
+    version="1",
     uses_search=True,
     description="image<->text retrieval over 17 scikit-image sample images, one caption each, offline",
     source="skimage.data bundled images; captions written for this task",
@@ -66,10 +76,17 @@ def mmeb_specs() -> list[TaskSpec]:
     from zoo_vision.mmeb_names import META_TASKS
 
     return [
-        _spec(functools.partial(_mmeb, subset=subset), name=mmeb_task_name(subset), type=f"mmeb-{meta}",
-              main_metric="precision_at_1", version="1",
-              description=f"MMEB {meta}: {subset} (query vs its candidates, precision@1); hub or local folder",
-              source="TIGER-Lab/MMEB-eval on the Hugging Face hub, or $ZOO_MMEB_HOME", license="see MMEB-eval",
-              citation=MMEB_CITATION)
-        for meta, subsets in META_TASKS.items() for subset in subsets
+        _spec(
+            functools.partial(_mmeb, subset=subset),
+            name=mmeb_task_name(subset),
+            type=f"mmeb-{meta}",
+            main_metric="precision_at_1",
+            version="1",
+            description=f"MMEB {meta}: {subset} (query vs its candidates, precision@1); hub or local folder",
+            source="TIGER-Lab/MMEB-eval on the Hugging Face hub, or $ZOO_MMEB_HOME",
+            license="see MMEB-eval",
+            citation=MMEB_CITATION,
+        )
+        for meta, subsets in META_TASKS.items()
+        for subset in subsets
     ]

@@ -56,5 +56,7 @@ def template_for(model_type: str, processor: Any, *, image_token: str | None = N
     token = getattr(processor, "image_token", None)
     if isinstance(token, str) and token:
         return PromptTemplate(token)
-    raise ZooError(f"unknown vision-language backbone {model_type!r}: pass its image placeholder, "
-                   "e.g. vlm2vec:<model>?image_token=<image>")
+    raise ZooError(
+        f"unknown vision-language backbone {model_type!r}: pass its image placeholder, "
+        "e.g. vlm2vec:<model>?image_token=<image>"
+    )

@@ -37,11 +37,22 @@ class VLMEncoder(BaseEncoder):
     similarity: Similarity = "cosine"
     family = "vlm2vec"
 
-    def __init__(self, model: str, *, name: str | None = None, revision: str | None = None,
-                 device: str | None = None, dtype: str | None = None, batch_size: int = 8,
-                 query_instruction: str | None = None, document_instruction: str | None = None,
-                 image_token: str | None = None, padding_side: str = "left", normalize: bool = True,
-                 trust_remote_code: bool = False) -> None:
+    def __init__(
+        self,
+        model: str,
+        *,
+        name: str | None = None,
+        revision: str | None = None,
+        device: str | None = None,
+        dtype: str | None = None,
+        batch_size: int = 8,
+        query_instruction: str | None = None,
+        document_instruction: str | None = None,
+        image_token: str | None = None,
+        padding_side: str = "left",
+        normalize: bool = True,
+        trust_remote_code: bool = False,
+    ) -> None:
         if padding_side not in PADDING_SIDES:
             raise ZooError(f"padding_side must be 'left' or 'right', got {padding_side!r}")
         if batch_size < 1:
@@ -74,13 +85,22 @@ class VLMEncoder(BaseEncoder):
 
     def settings(self) -> dict[str, Any]:
         """Everything besides the weights that changes the vectors: template, instructions, pooling."""
-        return {"template": self.template.as_dict(), "instructions": self.instructions,
-                "pooling": "last", "normalize": self.normalize}
+        return {
+            "template": self.template.as_dict(),
+            "instructions": self.instructions,
+            "pooling": "last",
+            "normalize": self.normalize,
+        }
 
     def fingerprint_parts(self) -> tuple[Any, ...]:
         weights = model_fingerprint(self.model_name_or_path, self.revision, self.model[0])
-        return ("zoo-vision/vlm2vec", VERSION, weights, self.settings(),
-                dtype_name(self.device, self.dtype, cuda_default=CUDA_DTYPE))
+        return (
+            "zoo-vision/vlm2vec",
+            VERSION,
+            weights,
+            self.settings(),
+            dtype_name(self.device, self.dtype, cuda_default=CUDA_DTYPE),
+        )
 
     def prompt(self, item: ImageText, role: Role = "document", instruction: str | None = None) -> str:
         """The text the model reads for one item (the image placeholder is expanded by the processor)."""
@@ -92,13 +112,14 @@ class VLMEncoder(BaseEncoder):
 
     def encode_items(self, items: list[ImageText], role: Role, instruction: str | None) -> np.ndarray:
         size = 1 if self.template.one_item_per_call else self.batch_size
-        parts = [self._encode_batch(items[start : start + size], start, role, instruction)
-                 for start in range(0, len(items), size)]
+        parts = [
+            self._encode_batch(items[start : start + size], start, role, instruction)
+            for start in range(0, len(items), size)
+        ]
         vectors = np.concatenate(parts).astype(np.float32)
         return l2_normalize(vectors) if self.normalize else vectors
 
-    def _encode_batch(self, items: list[ImageText], offset: int, role: Role,
-                      instruction: str | None) -> np.ndarray:
+    def _encode_batch(self, items: list[ImageText], offset: int, role: Role, instruction: str | None) -> np.ndarray:
         import torch
 
         model, processor, _ = self.model
@@ -126,8 +147,9 @@ class VLMEncoder(BaseEncoder):
         except (OSError, ValueError, KeyError) as exc:
             raise load_error(self.family, self.model_name_or_path, exc) from None
         if getattr(processor, "tokenizer", None) is None:
-            raise ZooError(f"{self.model_name_or_path!r} has no tokenizer in its processor: "
-                           "a vision-language model needs one")
+            raise ZooError(
+                f"{self.model_name_or_path!r} has no tokenizer in its processor: a vision-language model needs one"
+            )
         template = template_for(str(model.config.model_type), processor, image_token=self.image_token)
         return (model.to(device).eval(), processor, template)
 

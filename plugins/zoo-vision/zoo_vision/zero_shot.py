@@ -65,8 +65,14 @@ def zero_shot_scores(scores: np.ndarray, labels: Sequence[int]) -> dict[str, flo
 class ZeroShotClassificationTask:
     """Class-name prompts as text, each image to its nearest class; no training, no search backend."""
 
-    def __init__(self, spec: TaskSpec, load_data: Callable[[], ZeroShotData], templates: Sequence[str],
-                 *, image_instruction: str | None = None) -> None:
+    def __init__(
+        self,
+        spec: TaskSpec,
+        load_data: Callable[[], ZeroShotData],
+        templates: Sequence[str],
+        *,
+        image_instruction: str | None = None,
+    ) -> None:
         if not templates or any("{}" not in t for t in templates):
             raise ValueError("every prompt template needs a {} for the class name")
         self.spec = spec
@@ -83,13 +89,16 @@ class ZeroShotClassificationTask:
 
     def data_fingerprint(self) -> str:
         data = self.data
-        images = [hashlib.sha256(image).hexdigest() if isinstance(image, bytes) else repr(image)
-                  for image in data.images]
-        return fingerprint("zero-shot", images, data.labels, data.class_names, self.templates,
-                           self.image_instruction, data.split)
+        images = [
+            hashlib.sha256(image).hexdigest() if isinstance(image, bytes) else repr(image) for image in data.images
+        ]
+        return fingerprint(
+            "zero-shot", images, data.labels, data.class_names, self.templates, self.image_instruction, data.split
+        )
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
-                 depth: int | None = None) -> TaskScores:
+    def evaluate(
+        self, encoder: Encoder, backend: SearchBackend | None = None, *, depth: int | None = None
+    ) -> TaskScores:
         require_modalities(self.spec, encoder)
         data = self.data
         prompts = encoder.encode(class_prompts(data.class_names, self.templates), role="document")

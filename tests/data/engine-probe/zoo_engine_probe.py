@@ -33,8 +33,7 @@ class ProbeEncoder(HashingEncoder):
     def load(self) -> None:
         _log("load", 0)
 
-    def encode(self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None
-               ) -> np.ndarray:
+    def encode(self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None) -> np.ndarray:
         time.sleep(self.milliseconds / 1000)
         out = super().encode(inputs, role=role, instruction=instruction)
         _log("encode", len(inputs))

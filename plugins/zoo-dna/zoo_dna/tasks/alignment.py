@@ -67,20 +67,25 @@ def alignment_data(records: list[Record], setup: AlignmentSetup) -> AlignmentDat
     """Reads, fragments and the correct fragments of each read (see the module docstring)."""
     references = pick_references(records, setup.n_references, setup.seed)
     cut = {ref: fragments(ref, seq, setup.fragment_length, setup.stride) for ref, seq in references.items()}
-    reads = simulate_reads(references, setup.reads_per_reference, setup.read_length, setup.rates,
-                           setup.reverse_fraction, setup.seed)
+    reads = simulate_reads(
+        references, setup.reads_per_reference, setup.read_length, setup.rates, setup.reverse_fraction, setup.seed
+    )
     qrels = {read.id: relevant(read, cut[read.reference], setup.tolerance) for read in reads}
     return AlignmentData(reads, [f for ref in references for f in cut[ref]], qrels)
 
 
-def hit_rates(hits: list[list[str]], reads: list[Read], qrels: dict[str, dict[str, int]],
-              k_values: tuple[int, ...] = HIT_K) -> dict[str, float]:
+def hit_rates(
+    hits: list[list[str]], reads: list[Read], qrels: dict[str, dict[str, int]], k_values: tuple[int, ...] = HIT_K
+) -> dict[str, float]:
     """Share of reads with a correct fragment in the first k hits; and with the right reference first."""
-    scores = {f"hit_at_{k}": sum(any(h in qrels[r.id] for h in row[:k]) for row, r in zip(hits, reads)) / len(reads)
-              for k in k_values}
+    scores = {
+        f"hit_at_{k}": sum(any(h in qrels[r.id] for h in row[:k]) for row, r in zip(hits, reads)) / len(reads)
+        for k in k_values
+    }
     scores["top1"] = scores["hit_at_1"]
-    scores["top1_reference"] = sum(bool(row) and row[0].rsplit(":", 1)[0] == r.reference
-                                   for row, r in zip(hits, reads)) / len(reads)
+    scores["top1_reference"] = sum(
+        bool(row) and row[0].rsplit(":", 1)[0] == r.reference for row, r in zip(hits, reads)
+    ) / len(reads)
     return scores
 
 
@@ -101,19 +106,30 @@ class ReadAlignmentTask:
     def data_fingerprint(self) -> str:
         return fingerprint("dna-read-alignment", data_fingerprint(), self.setup)
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
-                 depth: int | None = None) -> TaskScores:
+    def evaluate(
+        self, encoder: Encoder, backend: SearchBackend | None = None, *, depth: int | None = None
+    ) -> TaskScores:
         if backend is None:
             raise ZooError(f"task {self.spec.name!r} searches fragments: pass --backend exact (or hnsw)")
         data = self.data
         fragment_ids = [f.id for f in data.fragments]
         fragment_vectors = encoder.encode([f.sequence for f in data.fragments], role="document")
         read_vectors = encoder.encode([r.sequence for r in data.reads], role="query")
-        hits, scores, stats = timed_search(backend, fragment_vectors, fragment_ids, read_vectors,
-                                           encoder.similarity, SEARCH_K, label=f"{encoder.name}: align")
+        hits, scores, stats = timed_search(
+            backend,
+            fragment_vectors,
+            fragment_ids,
+            read_vectors,
+            encoder.similarity,
+            SEARCH_K,
+            label=f"{encoder.name}: align",
+        )
         run = {r.id: dict(zip(hits[i], scores[i].tolist())) for i, r in enumerate(data.reads)}
         metrics = retrieval_scores(data.qrels, run, (10,))
-        metrics = {"mrr_at_10": metrics["mrr_at_10"], "ndcg_at_10": metrics["ndcg_at_10"],
-                   **hit_rates(hits, data.reads, data.qrels)}
+        metrics = {
+            "mrr_at_10": metrics["mrr_at_10"],
+            "ndcg_at_10": metrics["ndcg_at_10"],
+            **hit_rates(hits, data.reads, data.qrels),
+        }
         ranking = {r.id: list(hits[i]) for i, r in enumerate(data.reads)}
         return TaskScores(metrics, metrics[self.spec.main_metric], "eval-genera", stats, ranking)

@@ -52,8 +52,7 @@ def species_clusters(records: list[Record]) -> LabelledSequences:
     return LabelledSequences([r.sequence for _, r in kept], [name for name, _ in kept])
 
 
-def kmeans_scores(vectors: np.ndarray, labels: list[str], seeds: tuple[int, ...] = SEEDS
-                  ) -> dict[str, list[float]]:
+def kmeans_scores(vectors: np.ndarray, labels: list[str], seeds: tuple[int, ...] = SEEDS) -> dict[str, list[float]]:
     """ARI, V-measure and AMI of k-means (k = number of labels, one init per seed) against the labels."""
     from sklearn.cluster import KMeans
     from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score, v_measure_score
@@ -71,8 +70,7 @@ def kmeans_scores(vectors: np.ndarray, labels: list[str], seeds: tuple[int, ...]
 class GenusClusteringTask:
     """k-means on evaluation-side genera (see the module docstring); main score: mean ARI over seeds."""
 
-    def __init__(self, spec: TaskSpec, *, min_per_genus: int = MIN_PER_GENUS,
-                 seeds: tuple[int, ...] = SEEDS) -> None:
+    def __init__(self, spec: TaskSpec, *, min_per_genus: int = MIN_PER_GENUS, seeds: tuple[int, ...] = SEEDS) -> None:
         self.spec = spec
         self.min_per_genus = min_per_genus
         self.seeds = seeds
@@ -91,15 +89,21 @@ class GenusClusteringTask:
     def data_fingerprint(self) -> str:
         return fingerprint("dna-genus-clustering", data_fingerprint(), self.min_per_genus, self.seeds)
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
-                 depth: int | None = None) -> TaskScores:
+    def evaluate(
+        self, encoder: Encoder, backend: SearchBackend | None = None, *, depth: int | None = None
+    ) -> TaskScores:
         vectors = encoder.encode(self.fit_inputs(), role="document")
         row = {sequence: i for i, sequence in enumerate(self.fit_inputs())}
-        scores = summarize(kmeans_scores(vectors[[row[s] for s in self.genera.sequences]],
-                                         self.genera.labels, self.seeds))
-        by_species = summarize(kmeans_scores(vectors[[row[s] for s in self.species.sequences]],
-                                             self.species.labels, self.seeds))
+        scores = summarize(
+            kmeans_scores(vectors[[row[s] for s in self.genera.sequences]], self.genera.labels, self.seeds)
+        )
+        by_species = summarize(
+            kmeans_scores(vectors[[row[s] for s in self.species.sequences]], self.species.labels, self.seeds)
+        )
         scores.update({f"{name}_species": value for name, value in by_species.items()})
-        scores.update(n_sequences=float(len(self.genera.labels)), n_genera=float(len(set(self.genera.labels))),
-                      n_species=float(len(set(self.species.labels))))
+        scores.update(
+            n_sequences=float(len(self.genera.labels)),
+            n_genera=float(len(set(self.genera.labels))),
+            n_species=float(len(set(self.species.labels))),
+        )
         return TaskScores(scores, scores[self.spec.main_metric], "eval-genera")

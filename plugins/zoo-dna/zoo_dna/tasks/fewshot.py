@@ -24,8 +24,9 @@ N_EXPERIMENTS = 10
 SEED = 42
 
 
-def shot_pool_and_test(records: list[Record], min_per_genus: int = MIN_PER_GENUS, seed: int = SEED
-                       ) -> ClassificationData:
+def shot_pool_and_test(
+    records: list[Record], min_per_genus: int = MIN_PER_GENUS, seed: int = SEED
+) -> ClassificationData:
     """Pool (train) and test sequences per genus, as the module docstring describes."""
     data = ClassificationData([], [], [], [], split="eval-genera")
     for genus, group in sorted(by_genus(records).items()):
@@ -46,8 +47,15 @@ def shot_pool_and_test(records: list[Record], min_per_genus: int = MIN_PER_GENUS
 class FewShotGenusTask:
     """Few-shot logistic regression on frozen embeddings; main score: macro-F1 with 5 shots per genus."""
 
-    def __init__(self, spec: TaskSpec, *, shots: tuple[int, ...] = SHOTS, min_per_genus: int = MIN_PER_GENUS,
-                 n_experiments: int = N_EXPERIMENTS, seed: int = SEED) -> None:
+    def __init__(
+        self,
+        spec: TaskSpec,
+        *,
+        shots: tuple[int, ...] = SHOTS,
+        min_per_genus: int = MIN_PER_GENUS,
+        n_experiments: int = N_EXPERIMENTS,
+        seed: int = SEED,
+    ) -> None:
         self.spec = spec
         self.shots = shots
         self.min_per_genus = min_per_genus
@@ -62,21 +70,26 @@ class FewShotGenusTask:
         return [*self.data.train_texts, *self.data.test_texts]
 
     def data_fingerprint(self) -> str:
-        return fingerprint("dna-fewshot-genus", data_fingerprint(), self.shots, self.min_per_genus,
-                           self.n_experiments, self.seed)
+        return fingerprint(
+            "dna-fewshot-genus", data_fingerprint(), self.shots, self.min_per_genus, self.n_experiments, self.seed
+        )
 
-    def evaluate(self, encoder: Encoder, backend: SearchBackend | None = None, *,
-                 depth: int | None = None) -> TaskScores:
+    def evaluate(
+        self, encoder: Encoder, backend: SearchBackend | None = None, *, depth: int | None = None
+    ) -> TaskScores:
         data = self.data
         vectors = encoder.encode(self.fit_inputs(), role="document")
-        pool, test = vectors[: len(data.train_texts)], vectors[len(data.train_texts):]
+        pool, test = vectors[: len(data.train_texts)], vectors[len(data.train_texts) :]
         scores: dict[str, float] = {}
         for shots in self.shots:
             with warnings.catch_warnings():  # one shot per genus is the protocol, not a mistake to warn about
                 warnings.filterwarnings("ignore", "The number of unique classes", UserWarning)
-                runs = [experiment_scores(pool[rows], [data.train_labels[i] for i in rows], test,
-                                          data.test_labels, seed=self.seed)
-                        for rows in undersample(data.train_labels, self.n_experiments, shots, self.seed)]
+                runs = [
+                    experiment_scores(
+                        pool[rows], [data.train_labels[i] for i in rows], test, data.test_labels, seed=self.seed
+                    )
+                    for rows in undersample(data.train_labels, self.n_experiments, shots, self.seed)
+                ]
             for name, key in (("f1", "macro_f1"), ("accuracy", "accuracy")):
                 values = [run[name] for run in runs]
                 scores[f"{key}_{shots}shot"] = float(np.mean(values))
