@@ -38,6 +38,8 @@ class MultiVectorView:
         self.name = encoder.name
         self.modalities = encoder.modalities
         self.engine = LocalEngine()
+        self.api_tokens: int | None = None  # a local model: nothing is paid per call
+        self.api_cost_usd: float | None = None
         self.encode_seconds = 0.0
         self.load_seconds = 0.0
         self.items_encoded = 0

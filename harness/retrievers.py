@@ -47,6 +47,8 @@ class RetrieverEncoder:
         self.modalities = retriever.modalities
         self.similarity = retriever.similarity
         self.engine = LocalEngine()  # a retriever runs in this process whatever the engine
+        self.api_tokens: int | None = None  # no served model's tokens: nothing is paid per call
+        self.api_cost_usd: float | None = None
         self.encode_seconds = 0.0
         self.items_encoded = 0
         self._fingerprint: str | None = None

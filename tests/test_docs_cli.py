@@ -11,7 +11,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from zoo.cli.main import build_cli
+from zoo.cli.main import build_cli, plugin_manager, registry
 
 ROOT = Path(__file__).parent.parent
 DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])  # the zoo's own; plugins document theirs
@@ -89,7 +89,14 @@ def test_the_docs_quote_the_help():
 
 
 @pytest.mark.parametrize(("where", "line", "text"), quoted_help())
-def test_quoted_help_is_the_real_help(where: str, line: str, text: str):
-    result = CliRunner().invoke(build_cli(), shlex.split(line)[1:], prog_name="zoo", terminal_width=100)
+def test_quoted_help_is_the_real_help(where: str, line: str, text: str, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ZOO_LOAD_PLUGINS", "")  # the zoo's own help, whatever other plugins are installed
+    plugin_manager.cache_clear()
+    registry.cache_clear()
+    try:
+        result = CliRunner().invoke(build_cli(), shlex.split(line)[1:], prog_name="zoo", terminal_width=100)
+    finally:
+        plugin_manager.cache_clear()
+        registry.cache_clear()
     assert result.exit_code == 0
     assert text.rstrip() == result.output.rstrip(), f"{where}: the help quoted for `{line}` is out of date"

@@ -17,6 +17,7 @@ Both are task folders (``harness.data.folders``) built on first use under ``data
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import warnings
@@ -29,10 +30,9 @@ from harness.data.icd10cm_labels import (
     LICENSE,
     SOURCE,
     _grouped,
-    _is_current,
     _pool,
 )
-from harness.data.paths import TASK_FILE, atomic_dir, atomic_write_text, data_home
+from harness.data.paths import TASK_FILE, atomic_write_text, build_once, data_home
 from zoo.errors import DataError
 from zoo.protocols import Task, TaskSpec
 
@@ -145,16 +145,18 @@ def build_icd_pairs(variant: str, root: Path | None = None) -> Path:
         "seed": SEED,
         "sample": sizes,
     }
-    if _is_current(folder, info):
-        return folder
+    return build_once(folder, info, functools.partial(_write_variant, variant, kind, make_rows))
+
+
+def _write_variant(
+    variant: str, kind: str, make_rows: Callable[[], list[dict[str, Any]]], folder: Path
+) -> dict[str, object]:
     from harness.data.folders import write_jsonl
 
     rows = make_rows()
-    with atomic_dir(folder) as tmp:
-        write_jsonl(tmp / "test.jsonl", rows)
-        atomic_write_text(tmp / TASK_FILE, json.dumps({"type": kind, "name": variant}, indent=1) + "\n")
-        atomic_write_text(tmp / BUILD_FILE, json.dumps(info | {"rows": len(rows)}, indent=1, sort_keys=True) + "\n")
-    return folder
+    write_jsonl(folder / "test.jsonl", rows)
+    atomic_write_text(folder / TASK_FILE, json.dumps({"type": kind, "name": variant}, indent=1) + "\n")
+    return {"rows": len(rows)}
 
 
 def _task(spec: TaskSpec) -> Task:
