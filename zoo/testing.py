@@ -199,8 +199,13 @@ def check_task(task: Task, encoder: Encoder, backend_factory: Callable[[], Searc
 
 
 def _item_statistic(items: Any) -> float:
+    """The statistic ``ItemScores.statistic`` names, computed here from its definition (not the harness's code)."""
     if items.statistic == "mean":
         return float(np.mean(items.values))
+    if items.statistic == "ap":  # columns: score, 0/1 label
+        from sklearn.metrics import average_precision_score
+
+        return float(average_precision_score(items.values[:, 1], items.values[:, 0]))
     from scipy.stats import spearmanr
 
     return float(spearmanr(items.values[:, 0], items.values[:, 1]).statistic)

@@ -22,20 +22,35 @@ class Throughput:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class EncodeRates:
+    """Encode items/s of each (row, task) with timed encoding, and each row's encoder fingerprint: read from
+    the board's cells once (``Leaderboard.encode_rates``), not filtered again for every cell of every view."""
+
+    own: dict[tuple[str, str], float]
+    fingerprints: dict[str, str]
+
+    @classmethod
+    def of(cls, cells: pd.DataFrame) -> EncodeRates:
+        timed = cells[(cells["items_encoded"] > 0) & (cells["encode_seconds"] > 0)]
+        sums = timed.groupby(["row", "task"], sort=False)[["items_encoded", "encode_seconds"]].sum()
+        own = {key: float(n / s) for key, n, s in zip(sums.index, sums["items_encoded"], sums["encode_seconds"])}
+        first = cells.drop_duplicates("row")  # a row's first cell names its encoder
+        return cls(own, dict(zip(first["row"], first["encoder_fingerprint"])))
+
+
 def throughput(lb: Leaderboard, row: str, task: str) -> Throughput:
     """Items encoded over seconds spent in the row's runs of ``task``; else from another row with the same
     encoder on the same task. Rates of different tasks never mix: their items differ in length."""
-    cells = lb.cells[lb.cells["task"] == task]
-    own = _measured(cells[cells["row"] == row])
+    rates = lb.encode_rates
+    own = rates.own.get((row, task))
     if own is not None:
         return Throughput(own)
-    fingerprints = lb.cells.loc[lb.cells["row"] == row, "encoder_fingerprint"]
-    if fingerprints.empty:
+    fingerprint = rates.fingerprints.get(row)
+    if fingerprint is None:
         return Throughput(None, "no run")
-    fingerprint = fingerprints.iloc[0]
-    others = cells[(cells["encoder_fingerprint"] == fingerprint) & (cells["row"] != row)]
-    for other, frame in others.groupby("row", sort=True):
-        borrowed = _measured(frame)
+    for other in sorted(r for r, fp in rates.fingerprints.items() if fp == fingerprint and r != row):
+        borrowed = rates.own.get((other, task))
         if borrowed is not None:
             return Throughput(
                 borrowed,
@@ -43,13 +58,6 @@ def throughput(lb: Leaderboard, row: str, task: str) -> Throughput:
                 f"taken from {other!r}, the same encoder (fingerprint {fingerprint})",
             )
     return Throughput(None, f"no timed run of this encoder on {task}")
-
-
-def _measured(frame: pd.DataFrame) -> float | None:
-    timed = frame[(frame["items_encoded"] > 0) & (frame["encode_seconds"] > 0)]
-    if timed.empty:
-        return None
-    return float(timed["items_encoded"].sum() / timed["encode_seconds"].sum())
 
 
 def speed_tasks(lb: Leaderboard) -> dict[str, str]:

@@ -35,6 +35,7 @@ def build_payload(
     encoders (name, family, modalities, description; optionally plugin, aliases) that have no result, and
     where each encoder comes from."""
     index = {(e.row, e.result.task, e.backend): i for i, e in enumerate(lb.entries)}
+    shared: dict[str, Any] = {}
     ran = {e.result.encoder for e in lb.entries}
     registered = list(registered)
     return clean(
@@ -55,7 +56,7 @@ def build_payload(
             "overall": OVERALL,
             "tasks": [{"name": name, **info} for name, info in lb.tasks.to_dict("index").items()],
             "groups": [{"name": g, "tasks": names} for g, names in lb.groups.items()],
-            "views": [_view(lb, view, index) for view in lb.views],
+            "views": [_view(lb, view, index, shared) for view in lb.views],
             "configs": [
                 {
                     "name": config,
@@ -71,14 +72,16 @@ def build_payload(
     )
 
 
-def _view(lb: Leaderboard, view: str, index: dict) -> dict[str, Any]:
+def _view(lb: Leaderboard, view: str, index: dict, shared: dict) -> dict[str, Any]:
     """One backend view. Each row's values and result indices are lists in the order of ``keys`` and of
-    the tasks: the page is one file, and 25 views of named cells would triple it."""
+    the tasks: the page is one file, and 25 views of named cells would triple it. ``shared`` carries what
+    every view has in common (the separability of tasks without search) from one view to the next."""
     frame, columns = main_table(lb, view)
     keys = [str(key) for key in frame.columns]
+    tasks = [(task, view if searches else None) for task, searches in lb.tasks["search"].items()]
     rows = []
     for label, values in zip(lb.rows, frame.itertuples(index=False, name=None)):
-        results = [index.get((label, task, view if info["search"] else None)) for task, info in lb.tasks.iterrows()]
+        results = [index.get((label, task, backend)) for task, backend in tasks]
         rows.append({"label": label, "values": list(values), "results": results})
     approximate = lb.approximate.get(view, False)
     point = lb.points.get(view)
@@ -94,7 +97,7 @@ def _view(lb: Leaderboard, view: str, index: dict) -> dict[str, Any]:
         "keys": keys,
         "rows": rows,
         "compare": _compare(lb, view) if approximate and view != lb.reference else None,
-        "separable": separability(lb, view),
+        "separable": separability(lb, view, shared.setdefault("separability", {})),
     }
 
 

@@ -60,14 +60,21 @@ def column_groups(entries: list[Entry]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def separability(lb: Leaderboard, view: str) -> dict[str, dict[str, dict[str, Any]]]:
-    """Task -> row -> group mark, for every task of ``view`` (tasks without search under the reference)."""
+def separability(
+    lb: Leaderboard, view: str, memo: dict[tuple[str, str | None], Any] | None = None
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Task -> row -> group mark, for every task of ``view`` (tasks without search under the reference).
+    ``memo`` keeps the columns of tasks without search, which are the same in every view, for the next view."""
+    memo = {} if memo is None else memo
     out = {}
     for task, info in lb.tasks.iterrows():
         wanted = view if info["search"] else None
-        column = [e for e in lb.entries if e.result.task == task and e.backend == wanted]
-        if len(column) > 1:
-            out[str(task)] = column_groups(column)
+        key = (str(task), wanted)
+        if key not in memo:
+            column = [e for e in lb.entries if e.result.task == task and e.backend == wanted]
+            memo[key] = column_groups(column) if len(column) > 1 else None
+        if memo[key] is not None:
+            out[str(task)] = memo[key]
     return out
 
 

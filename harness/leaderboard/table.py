@@ -12,6 +12,8 @@ from zoo.options import split_options
 if TYPE_CHECKING:
     import pandas as pd
 
+    from harness.leaderboard.cost import EncodeRates
+
 NO_SEARCH = "no search"  # the only view when no result used a search backend
 OVERALL = "all tasks"
 DEFAULT_MODALITIES = ("text",)  # TaskSpec's default, for tasks no installed plugin describes
@@ -53,6 +55,12 @@ class Leaderboard:
     def config_of(self, view: str) -> str | None:
         """The configuration ``view`` is an operating point of."""
         return next((config for config, views in self.configs.items() if view in views), None)
+
+    @functools.cached_property
+    def encode_rates(self) -> EncodeRates:
+        from harness.leaderboard.cost import EncodeRates
+
+        return EncodeRates.of(self.cells)
 
     @functools.cached_property
     def home(self) -> pd.Series:
