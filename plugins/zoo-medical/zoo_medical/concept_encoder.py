@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zoo.api import ZooError, fingerprint
+from zoo.api import BaseEncoder, Role, ZooError
 from zoo_medical import cooccurrence as cooc
 from zoo_medical.cohort import Cohort, load_cohort, split_patients, vocabulary
 from zoo_medical.history import CONCEPT
@@ -55,11 +55,13 @@ def check_concepts(inputs: Sequence[Any], encoder: str) -> list[str]:
     return list(inputs)
 
 
-class CooccurrenceConceptEncoder:
-    """Concept vectors from PPMI + SVD of time-weighted co-occurrence counts (see ``cooccurrence``)."""
+class CooccurrenceConceptEncoder(BaseEncoder):
+    """Concept vectors from PPMI + SVD of time-weighted co-occurrence counts (see ``cooccurrence``).
+
+    Its model is the fitted vocabulary and vectors: read from the data home, or fit there on first use.
+    """
 
     modalities = ("cohort-concept",)
-    similarity = "cosine"
 
     def __init__(
         self,
@@ -102,18 +104,27 @@ class CooccurrenceConceptEncoder:
     def training_patients(self) -> tuple[str, ...]:
         return split_patients(self.cohort).train
 
-    def fingerprint(self) -> str:
+    def fingerprint_parts(self) -> tuple[Any, ...]:
         """Code version, parameters, the cohort files and the exact training patients it is fit on."""
-        return fingerprint(
-            "cooc-ppmi-svd", CODE_VERSION, self.params, self.cohort.fingerprint, "train-split", self.training_patients
+        return (
+            "cooc-ppmi-svd",
+            CODE_VERSION,
+            self.params,
+            self.cohort.fingerprint,
+            "train-split",
+            self.training_patients,
         )
 
     @property
     def n_parameters(self) -> int:
         return len(self.fitted.vocabulary) * self._dim
 
-    @functools.cached_property
+    @property
     def fitted(self) -> FittedConcepts:
+        """The model: the fitted vocabulary and vectors."""
+        return self.model
+
+    def load_model(self) -> FittedConcepts:
         """The vectors saved for this fingerprint, fitting and saving them on first use."""
         path = vectors_path(self.fingerprint())
         if path.is_file():
@@ -142,15 +153,15 @@ class CooccurrenceConceptEncoder:
         vectors = cooc.svd_vectors(cooc.ppmi(counts, alpha=p["alpha"]), self._dim, power=p["power"])
         return FittedConcepts(tuple(concepts), vectors)
 
-    def encode(self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None) -> np.ndarray:
+    def check_inputs(self, inputs: Sequence[Any]) -> list[str]:
+        return check_concepts(inputs, self.name)
+
+    def encode_items(self, items: list[str], role: Role, instruction: str | None) -> np.ndarray:
         import numpy as np
 
-        concepts = check_concepts(inputs, self.name)
-        out = np.zeros((len(concepts), self._dim), dtype=np.float32)
-        if not concepts:
-            return out
         fitted = self.fitted
-        for i, concept in enumerate(concepts):
+        out = np.zeros((len(items), self._dim), dtype=np.float32)
+        for i, concept in enumerate(items):
             row = fitted.row.get(concept)
             if row is not None:
                 out[i] = fitted.vectors[row]
