@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,22 +174,20 @@ def vectors_path(digest: str) -> Path:
 
 def write_vectors(path: Path, fitted: FittedConcepts, meta: dict[str, Any]) -> None:
     """Save atomically: vocabulary and vectors as arrays, what they were fit on as JSON text."""
+    import io
+
     import numpy as np
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".npz", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(
-                fh,
-                vocabulary=np.asarray(fitted.vocabulary, dtype=str),
-                vectors=fitted.vectors,
-                meta=np.asarray(json.dumps(meta, sort_keys=True)),
-            )
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from harness.api import atomic_write_bytes
+
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        vocabulary=np.asarray(fitted.vocabulary, dtype=str),
+        vectors=fitted.vectors,
+        meta=np.asarray(json.dumps(meta, sort_keys=True)),
+    )
+    atomic_write_bytes(path, buffer.getvalue())
 
 
 def read_vectors(path: Path) -> FittedConcepts:
