@@ -115,12 +115,7 @@ class CooccurrenceConceptEncoder(BaseEncoder):
 
     @property
     def n_parameters(self) -> int:
-        return len(self.fitted.vocabulary) * self._dim
-
-    @property
-    def fitted(self) -> FittedConcepts:
-        """The model: the fitted vocabulary and vectors."""
-        return self.model
+        return len(self.model.vocabulary) * self._dim
 
     def load_model(self) -> FittedConcepts:
         """The vectors saved for this fingerprint, fitting and saving them on first use."""
@@ -157,7 +152,7 @@ class CooccurrenceConceptEncoder(BaseEncoder):
     def encode_items(self, items: list[str], role: Role, instruction: str | None) -> np.ndarray:
         import numpy as np
 
-        fitted = self.fitted
+        fitted: FittedConcepts = self.model
         out = np.zeros((len(items), self._dim), dtype=np.float32)
         for i, concept in enumerate(items):
             row = fitted.row.get(concept)
