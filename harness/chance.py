@@ -20,8 +20,8 @@ import numpy as np
 from harness.data.paths import atomic_write_text
 from harness.item_files import describe, read_items, write_items
 from harness.significance import ALPHA, compare
+from zoo.encoders.skeleton import BaseEncoder
 from zoo.errors import DataError
-from zoo.fingerprint import fingerprint
 from zoo.protocols import ItemScores, Role, TaskScores
 from zoo.textio import read_json
 
@@ -29,11 +29,10 @@ RANDOM_DIM = 128
 RANDOM_SEED = 0
 
 
-class RandomVectors:
+class RandomVectors(BaseEncoder):
     """An encoder that knows nothing: a seeded N(0, I) vector per (role, input), whatever the input is."""
 
     name = "random-vectors"
-    similarity = "cosine"
     modalities: tuple[str, ...] = ("text", "image", "dna", "codes")
     trained = False
 
@@ -49,12 +48,15 @@ class RandomVectors:
     def label(self) -> str:
         return f"random vectors (dim {self.dim}, seed {self.seed})"
 
-    def fingerprint(self) -> str:
-        return fingerprint(self.name, self.dim, self.seed)
+    def fingerprint_parts(self) -> tuple[Any, ...]:
+        return (self.name, self.dim, self.seed)
 
-    def encode(self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None) -> np.ndarray:
-        out = np.empty((len(inputs), self.dim), dtype=np.float32)
-        for row, item in enumerate(inputs):
+    def check_inputs(self, inputs: Sequence[Any]) -> list[Any]:
+        return list(inputs)  # any input of any modality: its bytes only seed the vector
+
+    def encode_items(self, items: list[Any], role: Role, instruction: str | None) -> np.ndarray:
+        out = np.empty((len(items), self.dim), dtype=np.float32)
+        for row, item in enumerate(items):
             key = int.from_bytes(hashlib.sha256(role.encode() + b"\0" + _content(item)).digest()[:8], "little")
             out[row] = np.random.default_rng([self.seed, key]).standard_normal(self.dim)
         return out

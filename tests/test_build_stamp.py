@@ -55,3 +55,13 @@ def test_a_folder_without_a_stamp_is_not_built(tmp_path: Path):
     (tmp_path / "f").mkdir()
     (tmp_path / "f" / BUILD_FILE).write_text("not json")
     assert not is_built(tmp_path / "f", {}) and not is_built(tmp_path / "missing", {})
+
+
+def test_without_a_stamp_the_path_is_the_stamp(tmp_path: Path):
+    calls: list[Path] = []
+    folder = tmp_path / "v1-0123abcd"
+    assert not is_built(folder, None)
+    assert build_once(folder, None, counting_build(calls)) == folder
+    assert build_once(folder, None, counting_build(calls, "other")) == folder
+    assert len(calls) == 1 and is_built(folder, None)
+    assert [p.name for p in folder.iterdir()] == ["data.txt"]  # nothing beside what the build wrote

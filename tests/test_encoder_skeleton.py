@@ -59,6 +59,20 @@ def test_an_encoder_without_a_model_has_no_load_hook():
     assert Stateless.load is None and callable(Lengths().load)
 
 
+def test_a_subclass_with_a_model_has_the_load_hook_its_base_had_not():
+    class Stateless(BaseEncoder):
+        name = "stateless"
+
+    class Loaded(Stateless):
+        def load_model(self) -> str:
+            return "weights"
+
+    encoder = Loaded()
+    assert Stateless.load is None and not encoder.is_loaded
+    encoder.load()
+    assert encoder.is_loaded and encoder.model == "weights"
+
+
 @pytest.mark.parametrize(
     ("inputs", "role", "message"),
     [

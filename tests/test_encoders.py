@@ -111,7 +111,7 @@ def _hidden_states(encoder, text: str) -> np.ndarray:
     """The model's last hidden states for one text, unpadded: the reference for every pooling."""
     import torch
 
-    tokenizer, model, _ = encoder.loaded
+    tokenizer, model, _ = encoder.model
     with torch.inference_mode():
         return model(**tokenizer([text], return_tensors="pt"))[0][0].numpy()
 
@@ -121,7 +121,7 @@ def _hidden_states(encoder, text: str) -> np.ndarray:
 
 def test_shapes_dtype_and_normalisation(bert: Path):
     encoder = _tf(bert)
-    assert encoder.dim == HIDDEN and encoder._loaded is None  # dim read from config.json, nothing loaded
+    assert encoder.dim == HIDDEN and not encoder.is_loaded  # dim read from config.json, nothing loaded
     vectors = encoder.encode(TEXTS)
     assert vectors.shape == (len(TEXTS), HIDDEN) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
@@ -143,7 +143,7 @@ def test_pooling_matches_a_manual_computation(bert: Path, pooling: str):
 @pytest.mark.parametrize("pooling", ["last", "cls", "mean"])
 def test_pooling_is_independent_of_padding_side(llama: Path, padding_side: str, pooling: str):
     encoder = _tf(llama, pooling=pooling, padding_side=padding_side, batch_size=8)
-    tokenizer = encoder.loaded[0]
+    tokenizer = encoder.model[0]
     assert tokenizer.padding_side == padding_side
     assert len(set(map(len, tokenizer(TEXTS)["input_ids"]))) > 1  # the batch really is padded
     batched = encoder.encode(TEXTS)
@@ -205,7 +205,7 @@ def test_prompt_settings_rules():
 def test_fingerprint_is_stable_and_covers_weights_and_settings(bert: Path, bert_other: Path):
     first, second = _tf(bert), _tf(bert)
     assert first.fingerprint() == second.fingerprint()
-    assert first._loaded is None  # a local folder is fingerprinted without loading torch weights
+    assert not first.is_loaded  # a local folder is fingerprinted without loading torch weights
     others = [
         _tf(bert_other),
         _tf(bert, pooling="cls"),
@@ -278,7 +278,7 @@ def test_local_sentence_transformers_folder_resolves_and_matches_mean_pooling(st
     encoder = spec.load()
     assert encoder.name == str(st_folder)
     unloaded = encoder.fingerprint()
-    assert encoder._model is None  # fingerprinted from the folder's files
+    assert not encoder.is_loaded  # fingerprinted from the folder's files
     vectors = encoder.encode(TEXTS)
     assert vectors.shape == (len(TEXTS), HIDDEN) and vectors.dtype == np.float32
     assert encoder.fingerprint() == unloaded == spec.load().fingerprint()
@@ -536,5 +536,5 @@ def test_a_folder_saved_from_a_random_init_says_it_is_untrained(bert: Path, llam
 
     assert _tf(bert).trained is False and _tf(llama).trained is False
     assert SentenceTransformerEncoder(str(st_folder), device="cpu").trained is False
-    assert _tf(bert)._loaded is None  # told from the file's bytes: nothing loaded
+    assert not _tf(bert).is_loaded  # told from the file's bytes: nothing loaded
     assert SentenceTransformerEncoder(str(builtin.packaged_minilm_folder()), device="cpu").trained is True

@@ -160,7 +160,7 @@ def test_prompts_and_empty_input(tiny: Path, shared_cache: Path):
     assert not np.allclose(encoder.encode(["cat sat"], role="document"), expected, atol=1e-3)
     assert encoder.encode([]).shape == (0, HIDDEN)
     fresh = OnnxEncoder(tiny)
-    assert fresh.dim == HIDDEN and fresh._session is None  # read from the Pooling config, nothing loaded
+    assert fresh.dim == HIDDEN and not fresh.is_loaded  # read from the Pooling config, nothing loaded
     with pytest.raises(ZooError, match="not a single string"):
         encoder.encode("the cat")
 

@@ -43,7 +43,6 @@ SEED = 20240613
 PAIRS_PER_LABEL = 1000
 QUERIES = 500
 NEGATIVES = 19
-BUILD_FILE = "build.json"
 
 PAIRS_DESCRIPTION = (
     "ICD-10-CM pair classification: are two code titles in the same block (1,000 pairs) or "

@@ -43,24 +43,32 @@ def writable_folder(folder: Path | str, option: str = "--out") -> Path:
     return folder
 
 
-def build_once(folder: Path, stamp: Mapping[str, object], build: Callable[[Path], Mapping[str, object] | None]) -> Path:
+def build_once(
+    folder: Path, stamp: Mapping[str, object] | None, build: Callable[[Path], Mapping[str, object] | None]
+) -> Path:
     """``folder``, built by ``build`` unless a build with the same ``stamp`` is already there.
 
     ``build(tmp)`` fills an empty temporary folder, which then replaces ``folder`` whole, with ``build.json``
     holding the stamp and whatever facts ``build`` returns (sizes, counts). A change to any stamp value (a
-    rule's version, a source package's version) rebuilds the folder on next use.
+    rule's version, a source package's version) rebuilds the folder on next use. ``stamp`` None: the
+    folder's path is its stamp (a version and a source hash in its name), so any folder there is the build
+    and nothing is written beside what ``build`` wrote.
     """
     folder = Path(folder)
     if is_built(folder, stamp):
         return folder
     with atomic_dir(folder) as tmp:
         facts = build(tmp) or {}
-        atomic_write_text(tmp / BUILD_FILE, json.dumps({**stamp, **facts}, indent=1, sort_keys=True) + "\n")
+        if stamp is not None:
+            atomic_write_text(tmp / BUILD_FILE, json.dumps({**stamp, **facts}, indent=1, sort_keys=True) + "\n")
     return folder
 
 
-def is_built(folder: Path, stamp: Mapping[str, object]) -> bool:
-    """True when ``folder`` holds a complete build whose stamp agrees with ``stamp`` on every key."""
+def is_built(folder: Path, stamp: Mapping[str, object] | None) -> bool:
+    """True when ``folder`` holds a complete build whose stamp agrees with ``stamp`` on every key (``stamp``
+    None: when it exists, as ``atomic_dir`` only ever puts complete folders in place)."""
+    if stamp is None:
+        return Path(folder).is_dir()
     try:
         built = json.loads((Path(folder) / BUILD_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):

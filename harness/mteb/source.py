@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from harness.data.paths import TASK_FILE, atomic_dir, data_home
+from harness.data.paths import build_once, data_home
 from harness.data.task_config import MAIN_METRICS, METRICS, read_task_config, task_options
 from harness.metrics import DEFAULT_K, MEASURES, metric_name
 from harness.mteb.convert import task_kind, write_task_folder
@@ -106,10 +106,18 @@ def converted_folder(spec: TaskSpec, task: Any, split: str) -> Path:
 
 
 def ensure_folder(spec: TaskSpec, task: Any, subset: str, split: str) -> Path:
-    """The converted task folder, converting mteb's data first when it is not there yet."""
+    """The converted task folder, converting mteb's data first when it is not there yet (its path, which
+    names the dataset's revision, is its stamp)."""
     folder = converted_folder(spec, task, split)
-    if (folder / TASK_FILE).is_file():
-        return folder
+
+    def convert(tmp: Path) -> None:
+        write_task_folder(task, loaded_data(task, subset, folder), split, f"{spec.name} {subset}/{split}", tmp)
+
+    return build_once(folder, None, convert)
+
+
+def loaded_data(task: Any, subset: str, folder: Path) -> Any:
+    """The mteb task's data of ``subset``, loaded from the hub (or its cache) if it is not loaded yet."""
     if not task.data_loaded:
         try:
             task.load_data()
@@ -121,11 +129,7 @@ def ensure_folder(spec: TaskSpec, task: Any, subset: str, split: str) -> Path:
                 f"copy in {folder.parent}"
             ) from None
     dataset = task.dataset
-    data = dataset.get(subset, dataset)  # single-subset tasks keep their splits at the top
-    label = f"{spec.name} {subset}/{split}"
-    with atomic_dir(folder) as tmp:
-        write_task_folder(task, data, split, label, tmp)
-    return folder
+    return dataset.get(subset, dataset)  # single-subset tasks keep their splits at the top
 
 
 def load_task(spec: TaskSpec, task: Any, subset: str, split: str) -> Task:

@@ -261,8 +261,6 @@ class OnnxEncoder(BaseEncoder):
         self.revision = revision
         self._folder: Path | None = None
         self._layout: SentenceTransformerLayout | None = None
-        self._session: Any = None
-        self._tokenizer: Any = None
 
     def __repr__(self) -> str:
         return f"OnnxEncoder({self.model_name_or_path!r}, quantize={self.quantize!r})"
@@ -298,26 +296,14 @@ class OnnxEncoder(BaseEncoder):
         """The exported (and quantized) model file, exporting it on first use."""
         return exported_model(self.layout, weights_fingerprint(self.folder), self.quantize)
 
-    @property
-    def session(self) -> Any:
-        if self._session is None:
-            ort = require("onnxruntime", "onnxruntime")
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = self.threads or env_threads()
-            options.inter_op_num_threads = 1
-            self._session = ort.InferenceSession(str(self.onnx_path()), options, providers=["CPUExecutionProvider"])
-        return self._session
-
-    @property
-    def tokenizer(self) -> Any:
-        if self._tokenizer is None:
-            self._tokenizer = load_tokenizer(self.layout, self.max_seq_length)
-        return self._tokenizer
-
-    def load(self) -> None:
-        """Export (once) and open the model now rather than in the first encode."""
-        self.session  # noqa: B018 - the properties load them
-        self.tokenizer  # noqa: B018
+    def load_model(self) -> tuple[Any, FastTokenizer]:
+        """The ONNX Runtime session (exporting the model once) and the fast tokenizer."""
+        ort = require("onnxruntime", "onnxruntime")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self.threads or env_threads()
+        options.inter_op_num_threads = 1
+        session = ort.InferenceSession(str(self.onnx_path()), options, providers=["CPUExecutionProvider"])
+        return session, load_tokenizer(self.layout, self.max_seq_length)
 
     def effective_prompts(self) -> PromptSettings:
         """The user's prompts, with the model's configured ones for roles the user left unset."""
@@ -332,14 +318,15 @@ class OnnxEncoder(BaseEncoder):
         prepared = [((prompt or "") + text).strip() for text in texts]
         if layout.do_lower_case:
             prepared = [text.lower() for text in prepared]
-        encodings = self.tokenizer.encode_batch(prepared)
+        session, tokenizer = self.model
+        encodings = tokenizer.encode_batch(prepared)
         order = sorted(range(len(encodings)), key=lambda i: -len(encodings[i].ids))
-        wanted = {node.name for node in self.session.get_inputs()}
+        wanted = {node.name for node in session.get_inputs()}
         vectors: np.ndarray | None = None
         for start in range(0, len(order), self.batch_size):
             rows = order[start : start + self.batch_size]
-            feeds = pad_batch([encodings[i] for i in rows], self.tokenizer.pad_id, self.tokenizer.left)
-            hidden = self.session.run([OUTPUT], {k: v for k, v in feeds.items() if k in wanted})[0]
+            feeds = pad_batch([encodings[i] for i in rows], tokenizer.pad_id, tokenizer.left)
+            hidden = session.run([OUTPUT], {k: v for k, v in feeds.items() if k in wanted})[0]
             pooled = pool(hidden, feeds["attention_mask"], layout.pooling)
             if vectors is None:
                 vectors = np.empty((len(texts), pooled.shape[1]), dtype=np.float32)

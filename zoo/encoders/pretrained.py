@@ -26,7 +26,7 @@ from zoo.protocols import Role
 
 class PretrainedTextEncoder(BaseEncoder):
     """Base of the encoders over pretrained checkpoints. Subclasses set ``family``, ``snapshot_marker``
-    and implement ``settings()``, ``torch_module()`` and ``encode_texts()``."""
+    and implement ``load_model()``, ``settings()``, ``torch_module()`` and ``encode_texts()``."""
 
     family = ""
     snapshot_marker = "config.json"  # a file every snapshot of this kind holds
@@ -50,15 +50,11 @@ class PretrainedTextEncoder(BaseEncoder):
         raise NotImplementedError
 
     def torch_module(self) -> Any:
-        """The loaded model (loading it on first use)."""
+        """The torch module within ``model`` (loading it on first use)."""
         raise NotImplementedError
 
     def encode_texts(self, texts: list[str], role: Role, instruction: str | None) -> np.ndarray:
         raise NotImplementedError
-
-    def load(self) -> None:
-        """Load the model now rather than in the first encode (the harness times the two apart)."""
-        self.torch_module()
 
     def effective_dtype(self) -> str:
         """The precision the weights run in: the user's choice, else what the device picks."""

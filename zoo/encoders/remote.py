@@ -19,15 +19,15 @@ import os
 import threading
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from zoo.encoders.base import PromptSettings, check_role, check_texts, empty
+from zoo.encoders.base import PromptSettings
 from zoo.encoders.remote_http import Endpoint, RetryPolicy, Transient
+from zoo.encoders.skeleton import BaseEncoder
 from zoo.errors import ZooError
-from zoo.fingerprint import fingerprint
-from zoo.protocols import ApiUsage, Role, Similarity
+from zoo.protocols import ApiUsage, Role
 
 OPENAI_URL = "https://api.openai.com/v1"
 FINGERPRINT_HEADER = "x-zoo-fingerprint"  # zoo serve reports the served model's fingerprint in it
@@ -62,14 +62,13 @@ class UsageTally:
                 self.tokens += tokens
 
 
-class RemoteEncoder:
+class RemoteEncoder(BaseEncoder):
     """The shared work of served encoders: batching, concurrency, replicas, usage and the fingerprint.
 
-    A subclass says what one request looks like (``request``) and how to read its answer (``read``).
+    A subclass says what one request looks like (``request``) and how to read its answer (``read``). Its
+    ``model`` (BaseEncoder's, loaded once) is the server's answer to a probe: what it runs, how wide.
     """
 
-    modalities: tuple[str, ...] = ("text",)
-    similarity: Similarity = "cosine"
     family = "served"
     kind = "remote"
     default_base_url: str | None = None
@@ -97,7 +96,7 @@ class RemoteEncoder:
         price: float | None = None,
     ) -> None:
         check_settings(self.kind, dimensions, batch_size, batch_tokens, concurrency, price, self.max_batch_size)
-        self.model = model
+        self.model_id = model
         self.name = name or f"{self.kind}:{model}"
         urls = [url.strip() for url in (base_url or self.default_base_url or "").split(",") if url.strip()]
         if not urls:
@@ -117,11 +116,9 @@ class RemoteEncoder:
         self.usage = UsageTally()
         self._endpoint: Endpoint | None = None
         self._pool: ThreadPoolExecutor | None = None
-        self._probe: Batch | None = None
-        self._fingerprint: str | None = None
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.model!r}, base_urls={list(self.base_urls)!r})"
+        return f"{type(self).__name__}({self.model_id!r}, base_urls={list(self.base_urls)!r})"
 
     # --- what a subclass says ---
     def request(self, texts: list[str], input_type: str | None) -> tuple[str, dict[str, Any]]:
@@ -161,32 +158,28 @@ class RemoteEncoder:
             )
         return key
 
-    def load(self) -> None:
-        """Open the connection and ask the server what it runs, now rather than in the first encode."""
-        self.probe()
+    def load_model(self) -> Batch:
+        """Open the connection and embed one text: the width of the vectors and the model the server reports."""
+        return self._send([PROBE_TEXT], None, 0, count=False)
 
     def probe(self) -> Batch:
-        """One text embedded, once: the width of the vectors and the model the server reports."""
-        if self._probe is None:
-            self._probe = self._send([PROBE_TEXT], None, 0, count=False)
-        return self._probe
+        """The answer to the probe text, sent once."""
+        return self.model
 
     @property
     def dim(self) -> int:
         return self.dimensions or int(self.probe().vectors.shape[1])
 
-    def fingerprint(self) -> str:
-        if self._fingerprint is None:
-            self._fingerprint = fingerprint(
-                self.family,
-                self.kind,
-                self.model,
-                self.dimensions,
-                self.probe().reported,
-                self.server_identity(),
-                self.settings(),
-            )
-        return self._fingerprint
+    def fingerprint_parts(self) -> tuple[Any, ...]:
+        return (
+            self.family,
+            self.kind,
+            self.model_id,
+            self.dimensions,
+            self.probe().reported,
+            self.server_identity(),
+            self.settings(),
+        )
 
     def api_usage(self) -> ApiUsage:
         """Tokens the server counted for encode calls so far in this process, and their price where given."""
@@ -194,11 +187,7 @@ class RemoteEncoder:
         cost = tokens * self.price / 1e6 if tokens is not None and self.price is not None else None
         return ApiUsage(tokens, cost)
 
-    def encode(self, inputs: Sequence[Any], *, role: Role = "document", instruction: str | None = None) -> np.ndarray:
-        texts = check_texts(inputs)
-        check_role(role)
-        if not texts:
-            return empty(self.dim)
+    def encode_items(self, texts: list[str], role: Role, instruction: str | None) -> np.ndarray:
         prepared = self.prompts.apply(texts, role, instruction)
         sent = [i for i, text in enumerate(prepared) if text]  # OpenAI refuses empty strings
         if not sent:
@@ -266,7 +255,7 @@ class OpenAIEncoder(RemoteEncoder):
         super().__init__(model, **options)
 
     def request(self, texts: list[str], input_type: str | None) -> tuple[str, dict[str, Any]]:
-        body: dict[str, Any] = {"model": self.model, "input": texts, "encoding_format": self.encoding_format}
+        body: dict[str, Any] = {"model": self.model_id, "input": texts, "encoding_format": self.encoding_format}
         if self.dimensions is not None:
             body["dimensions"] = self.dimensions
         if input_type is not None:

@@ -54,19 +54,12 @@ class SentenceTransformerEncoder(PretrainedTextEncoder):
         self.trust_remote_code = trust_remote_code
         self.max_seq_length = max_seq_length
         self.dtype = dtype
-        self._model: Any = None
 
     def __repr__(self) -> str:
         return f"SentenceTransformerEncoder({self.model_name_or_path!r}, name={self.name!r})"
 
-    @property
-    def model(self) -> Any:
-        """The loaded SentenceTransformer (loaded on first use)."""
-        if self._model is None:
-            self._model = self._load()
-        return self._model
-
-    def _load(self) -> Any:
+    def load_model(self) -> Any:
+        """The SentenceTransformer, on its device and in its precision."""
         st = require("sentence_transformers", "sentence-transformers")
         device = pick_device(self.device)
         source = str(self.local_folder or self.model_name_or_path)

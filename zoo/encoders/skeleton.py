@@ -34,9 +34,12 @@ class BaseEncoder:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if cls.load_model is BaseEncoder.load_model and cls.load is BaseEncoder.load:
+        has_model = cls.load_model is not BaseEncoder.load_model
+        if not has_model and cls.load is BaseEncoder.load:
             # nothing to load: without the optional load() hook the harness reports no load time
             cls.load = None  # type: ignore[assignment]
+        elif has_model and cls.load is None:
+            cls.load = BaseEncoder.load  # a model-less base (DnaEncoder) said "no load"; this subclass has one
 
     @property
     def dim(self) -> int:
@@ -56,6 +59,11 @@ class BaseEncoder:
 
     def encode_items(self, items: list[Any], role: Role, instruction: str | None) -> np.ndarray:
         raise NotImplementedError
+
+    @property
+    def is_loaded(self) -> bool:
+        """Whether ``model`` has been loaded (a run served from the cache never loads it)."""
+        return self._model is not _UNLOADED
 
     @property
     def model(self) -> Any:

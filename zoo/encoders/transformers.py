@@ -85,19 +85,12 @@ class TransformersEncoder(PretrainedTextEncoder):
         self.trust_remote_code = trust_remote_code
         self.revision = revision
         self.padding_side = padding_side
-        self._loaded: tuple[Any, Any, str] | None = None
 
     def __repr__(self) -> str:
         return f"TransformersEncoder({self.model_name_or_path!r}, pooling={self.pooling!r})"
 
-    @property
-    def loaded(self) -> tuple[Any, Any, str]:
-        """(tokenizer, model, device), loaded on first use."""
-        if self._loaded is None:
-            self._loaded = self._load()
-        return self._loaded
-
-    def _load(self) -> tuple[Any, Any, str]:
+    def load_model(self) -> tuple[Any, Any, str]:
+        """(tokenizer, model, device)."""
         transformers = require("transformers", "transformers")
         device = pick_device(self.device)
         source = str(self.local_folder or self.model_name_or_path)
@@ -119,18 +112,18 @@ class TransformersEncoder(PretrainedTextEncoder):
 
     @property
     def dim(self) -> int:
-        if self._loaded is None and self.local_folder is not None:
+        if not self.is_loaded and self.local_folder is not None:
             size = read_json(self.local_folder / "config.json").get("hidden_size")
             if isinstance(size, int):
                 return size
-        size = getattr(self.loaded[1].config, "hidden_size", None)
+        size = getattr(self.model[1].config, "hidden_size", None)
         return int(size) if isinstance(size, int) else int(self._encode(["dim"]).shape[1])
 
     def settings(self) -> list[Any]:
         return [self.pooling, self.prompts.as_dict(), self.max_length, self.normalize]
 
     def torch_module(self) -> Any:
-        return self.loaded[1]
+        return self.model[1]
 
     def encode_texts(self, texts: list[str], role: Role, instruction: str | None) -> np.ndarray:
         return self._encode(self.prompts.apply(texts, role, instruction))
@@ -138,7 +131,7 @@ class TransformersEncoder(PretrainedTextEncoder):
     def _encode(self, texts: list[str]) -> np.ndarray:
         import torch
 
-        tokenizer, model, device = self.loaded
+        tokenizer, model, device = self.model
         order = length_order(texts)
         chunks: list[np.ndarray] = []
         with torch.inference_mode():

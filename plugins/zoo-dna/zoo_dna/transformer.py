@@ -35,7 +35,7 @@ class DnaTransformerEncoder(TransformersEncoder):
         import numpy as np
         import torch
 
-        tokenizer, model, device = self.loaded
+        tokenizer, model, device = self.model
         accepted = forward_inputs(model)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         chunks: list[np.ndarray] = []

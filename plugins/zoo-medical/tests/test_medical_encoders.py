@@ -100,10 +100,10 @@ def test_fitted_vectors_are_saved_under_the_fingerprint_with_the_training_patien
     with np.load(path) as saved:
         assert '"fit_on": "train split"' in str(saved["meta"])
         assert all(pid in str(saved["meta"]) for pid in split_patients(load_cohort(cohort_folder)).train)
-    assert read_vectors(path).vocabulary == encoder.fitted.vocabulary
+    assert read_vectors(path).vocabulary == encoder.model.vocabulary
     monkeypatch.setattr(CooccurrenceConceptEncoder, "fit", lambda self: pytest.fail("refit"))
     np.testing.assert_array_equal(CooccurrenceConceptEncoder(4, cohort_folder=cohort_folder).encode(CONCEPTS), first)
-    assert encoder.n_parameters == 4 * len(encoder.fitted.vocabulary)
+    assert encoder.n_parameters == 4 * len(encoder.model.vocabulary)
 
 
 def test_fingerprint_covers_parameters_and_training_cohort(cohort_folder: Path, tmp_path: Path) -> None:

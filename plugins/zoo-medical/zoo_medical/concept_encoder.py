@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zoo.api import ZooError, fingerprint
+from zoo.api import BaseEncoder, Role, ZooError
 from zoo_medical import cooccurrence as cooc
 from zoo_medical.cohort import Cohort, load_cohort, split_patients, vocabulary
 from zoo_medical.history import CONCEPT
@@ -55,11 +53,13 @@ def check_concepts(inputs: Sequence[Any], encoder: str) -> list[str]:
     return list(inputs)
 
 
-class CooccurrenceConceptEncoder:
-    """Concept vectors from PPMI + SVD of time-weighted co-occurrence counts (see ``cooccurrence``)."""
+class CooccurrenceConceptEncoder(BaseEncoder):
+    """Concept vectors from PPMI + SVD of time-weighted co-occurrence counts (see ``cooccurrence``).
+
+    Its model is the fitted vocabulary and vectors: read from the data home, or fit there on first use.
+    """
 
     modalities = ("cohort-concept",)
-    similarity = "cosine"
 
     def __init__(
         self,
@@ -102,18 +102,22 @@ class CooccurrenceConceptEncoder:
     def training_patients(self) -> tuple[str, ...]:
         return split_patients(self.cohort).train
 
-    def fingerprint(self) -> str:
+    def fingerprint_parts(self) -> tuple[Any, ...]:
         """Code version, parameters, the cohort files and the exact training patients it is fit on."""
-        return fingerprint(
-            "cooc-ppmi-svd", CODE_VERSION, self.params, self.cohort.fingerprint, "train-split", self.training_patients
+        return (
+            "cooc-ppmi-svd",
+            CODE_VERSION,
+            self.params,
+            self.cohort.fingerprint,
+            "train-split",
+            self.training_patients,
         )
 
     @property
     def n_parameters(self) -> int:
-        return len(self.fitted.vocabulary) * self._dim
+        return len(self.model.vocabulary) * self._dim
 
-    @functools.cached_property
-    def fitted(self) -> FittedConcepts:
+    def load_model(self) -> FittedConcepts:
         """The vectors saved for this fingerprint, fitting and saving them on first use."""
         path = vectors_path(self.fingerprint())
         if path.is_file():
@@ -142,15 +146,15 @@ class CooccurrenceConceptEncoder:
         vectors = cooc.svd_vectors(cooc.ppmi(counts, alpha=p["alpha"]), self._dim, power=p["power"])
         return FittedConcepts(tuple(concepts), vectors)
 
-    def encode(self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None) -> np.ndarray:
+    def check_inputs(self, inputs: Sequence[Any]) -> list[str]:
+        return check_concepts(inputs, self.name)
+
+    def encode_items(self, items: list[str], role: Role, instruction: str | None) -> np.ndarray:
         import numpy as np
 
-        concepts = check_concepts(inputs, self.name)
-        out = np.zeros((len(concepts), self._dim), dtype=np.float32)
-        if not concepts:
-            return out
-        fitted = self.fitted
-        for i, concept in enumerate(concepts):
+        fitted: FittedConcepts = self.model
+        out = np.zeros((len(items), self._dim), dtype=np.float32)
+        for i, concept in enumerate(items):
             row = fitted.row.get(concept)
             if row is not None:
                 out[i] = fitted.vectors[row]
@@ -165,22 +169,20 @@ def vectors_path(digest: str) -> Path:
 
 def write_vectors(path: Path, fitted: FittedConcepts, meta: dict[str, Any]) -> None:
     """Save atomically: vocabulary and vectors as arrays, what they were fit on as JSON text."""
+    import io
+
     import numpy as np
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".npz", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(
-                fh,
-                vocabulary=np.asarray(fitted.vocabulary, dtype=str),
-                vectors=fitted.vectors,
-                meta=np.asarray(json.dumps(meta, sort_keys=True)),
-            )
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from harness.api import atomic_write_bytes
+
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        vocabulary=np.asarray(fitted.vocabulary, dtype=str),
+        vectors=fitted.vectors,
+        meta=np.asarray(json.dumps(meta, sort_keys=True)),
+    )
+    atomic_write_bytes(path, buffer.getvalue())
 
 
 def read_vectors(path: Path) -> FittedConcepts:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zoo.api import Encoder, ZooError, fingerprint
+from zoo.api import BaseEncoder, Encoder, Role, ZooError, fingerprint
 from zoo_medical.cohort import load_cohort
 from zoo_medical.concept_encoder import check_concepts
 
@@ -73,7 +73,7 @@ class Titles:
         return cm.get_description(code)
 
 
-class DescriptionEncoder:
+class DescriptionEncoder(BaseEncoder):
     """Encodes a concept as ``text_encoder`` encodes its title."""
 
     modalities = ("concept", "cohort-concept")
@@ -96,15 +96,15 @@ class DescriptionEncoder:
     def n_parameters(self) -> int | None:
         return getattr(self.text_encoder, "n_parameters", None)
 
-    def fingerprint(self) -> str:
-        return fingerprint("describe", CODE_VERSION, self.text_encoder.fingerprint(), self.titles.fingerprint())
+    def fingerprint_parts(self) -> tuple[Any, ...]:
+        return ("describe", CODE_VERSION, self.text_encoder.fingerprint(), self.titles.fingerprint())
 
-    def encode(self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None) -> np.ndarray:
+    def check_inputs(self, inputs: Sequence[Any]) -> list[str]:
+        return check_concepts(inputs, self.name)
+
+    def encode_items(self, items: list[str], role: Role, instruction: str | None) -> np.ndarray:
         import numpy as np
 
-        concepts = check_concepts(inputs, self.name)
-        if not concepts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        texts = [self.titles(concept) for concept in concepts]
+        texts = [self.titles(concept) for concept in items]
         vectors = self.text_encoder.encode(texts, role=role, instruction=instruction)
         return np.asarray(vectors, dtype=np.float32)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zoo.api import Encoder, ZooError, fingerprint
+from zoo.api import BaseEncoder, Encoder, Role, ZooError
 from zoo_medical.cohort import load_cohort, split_patients, vocabulary
 from zoo_medical.concept_encoder import MIN_PATIENTS
 from zoo_medical.history import History, parse_history
@@ -33,7 +33,7 @@ def parse_histories(inputs: Sequence[Any], encoder: str) -> list[History]:
     return [parse_history(item) for item in inputs]
 
 
-class ConceptPatientEncoder:
+class ConceptPatientEncoder(BaseEncoder):
     """A patient vector: the (optionally time-decayed) mean of its history's concept vectors."""
 
     modalities = ("patient",)
@@ -62,21 +62,23 @@ class ConceptPatientEncoder:
     def n_parameters(self) -> int | None:
         return getattr(self.concepts, "n_parameters", None)
 
-    def fingerprint(self) -> str:
-        return fingerprint("patient-from-concepts", CODE_VERSION, self.concepts.fingerprint(), self.half_life_days)
+    def fingerprint_parts(self) -> tuple[Any, ...]:
+        return ("patient-from-concepts", CODE_VERSION, self.concepts.fingerprint(), self.half_life_days)
 
-    def encode(self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None) -> np.ndarray:
+    def check_inputs(self, inputs: Sequence[Any]) -> list[History]:
+        return parse_histories(inputs, self.name)
+
+    def encode_items(self, items: list[History], role: Role, instruction: str | None) -> np.ndarray:
         import numpy as np
 
-        histories = parse_histories(inputs, self.name)
-        out = np.zeros((len(histories), self.dim), dtype=np.float32)
-        unique = sorted({concept for history in histories for concept in history.concepts})
+        out = np.zeros((len(items), self.dim), dtype=np.float32)
+        unique = sorted({concept for history in items for concept in history.concepts})
         if not unique:
             return out
         table = self.concept_vectors(unique)
         row = {concept: i for i, concept in enumerate(unique)}
         known = np.abs(table).sum(axis=1) > 0
-        for i, history in enumerate(histories):
+        for i, history in enumerate(items):
             rows = np.asarray([row[c] for c in history.concepts], dtype=np.int64)
             weights = self.weights(history) * known[rows]
             if weights.sum() > 0:
@@ -102,11 +104,10 @@ class ConceptPatientEncoder:
         return 0.5 ** (before / self.half_life_days)
 
 
-class CodeCountEncoder:
+class CodeCountEncoder(BaseEncoder):
     """The raw baseline: ``log1p`` event counts over the concepts of the training split's vocabulary."""
 
     modalities = ("patient",)
-    similarity = "cosine"
     n_parameters = 0
 
     def __init__(
@@ -125,16 +126,18 @@ class CodeCountEncoder:
     def dim(self) -> int:
         return len(self.vocabulary)
 
-    def fingerprint(self) -> str:
-        return fingerprint("patient-code-counts", CODE_VERSION, "log1p", self.vocabulary)
+    def fingerprint_parts(self) -> tuple[Any, ...]:
+        return ("patient-code-counts", CODE_VERSION, "log1p", self.vocabulary)
 
-    def encode(self, inputs: Sequence[Any], *, role: str = "document", instruction: str | None = None) -> np.ndarray:
+    def check_inputs(self, inputs: Sequence[Any]) -> list[History]:
+        return parse_histories(inputs, self.name)
+
+    def encode_items(self, items: list[History], role: Role, instruction: str | None) -> np.ndarray:
         import numpy as np
 
-        histories = parse_histories(inputs, self.name)
         column = {concept: j for j, concept in enumerate(self.vocabulary)}
-        counts = np.zeros((len(histories), self.dim), dtype=np.float32)
-        for i, history in enumerate(histories):
+        counts = np.zeros((len(items), self.dim), dtype=np.float32)
+        for i, history in enumerate(items):
             for concept in history.concepts:
                 if concept in column:
                     counts[i, column[concept]] += 1

@@ -72,13 +72,13 @@ def build_icd_task() -> Path:
 
 
 def _write(name: str, source: str, corpus: dict[str, str], qrels: Qrels) -> Path:
-    """The BEIR folder under the data home, written once per source fingerprint."""
-    from harness.api import RetrievalData, atomic_dir, data_home, write_beir
+    """The BEIR folder under the data home, written once per source fingerprint (its name is the stamp)."""
+    from harness.api import RetrievalData, build_once, data_home, write_beir
 
     folder = data_home() / "zoo-medical" / name / f"v{VERSION}-{source}"
-    if folder.is_dir():  # atomic_dir only ever puts complete folders in place
-        return folder
-    queries = {concept: concept for concept in qrels}
-    with atomic_dir(folder) as tmp:
-        write_beir(RetrievalData(corpus, queries, qrels, "test"), tmp)
-    return folder
+    data = RetrievalData(corpus, {concept: concept for concept in qrels}, qrels, "test")
+
+    def write(tmp: Path) -> None:
+        write_beir(data, tmp)
+
+    return build_once(folder, None, write)
