@@ -41,8 +41,7 @@
     curveTask: DATA.curves.tasks[0] || null
   }; }
   var current = null; // the selection the page shows: see select()
-  var compareRows = {}; // the rank table's rows and the curves' lines and legend entries, for the search to hide
-  var curveNodes = [];
+  var curveNodes = []; // the curves' lines and legend entries, for the search to hide
 
   // ---- small DOM helpers -------------------------------------------------------------------
   function el(tag, props, children) {
@@ -212,7 +211,7 @@
     thead.appendChild(groupRow);
     thead.appendChild(colRow);
     table.appendChild(thead);
-    var tbody = el("tbody"), byLabel = {};
+    var tbody = el("tbody"), order = [];
     sortRows(spec.rows, spec.columns, spec.sort).forEach(function (row) {
       var tr = el("tr", { "data-row": row.label });
       spec.columns.forEach(function (c) {
@@ -222,14 +221,28 @@
         tr.appendChild(td);
       });
       tbody.appendChild(tr);
-      byLabel[row.label] = tr;
+      order.push({ label: row.label, tr: tr });
     });
     if (!spec.rows.length && spec.empty) {
       tbody.appendChild(el("tr", { cls: "empty" }, [el("td", { colspan: spec.columns.length, cls: "text" }, spec.empty)]));
     }
     table.appendChild(tbody);
-    table.style.setProperty("--head-h", groupRow.getBoundingClientRect().height + "px");
-    return byLabel;
+    fitHead(groupRow.firstChild);
+    return { order: order };
+  }
+
+  // the column header row sticks below the group row, so its offset is that row's height: read when the
+  // row is laid out (a ResizeObserver), so drawing a table forces no layout, and the rank table's (below the
+  // fold, content-visibility: auto) none until it is scrolled to
+  var headSizes = window.ResizeObserver ? new ResizeObserver(function (entries) {
+    entries.forEach(function (e) {
+      var thead = e.target.parentNode.parentNode, height = e.target.getBoundingClientRect().height;
+      if (height && thead.style.getPropertyValue("--head-h") !== height + "px") thead.style.setProperty("--head-h", height + "px");
+    });
+  }) : null;
+  function fitHead(cell) {
+    if (headSizes) headSizes.observe(cell);
+    else cell.parentNode.parentNode.style.setProperty("--head-h", cell.getBoundingClientRect().height + "px");
   }
 
   // ---- what the filters select: tasks, rows, and means and ranks over them ---------------------
@@ -473,24 +486,74 @@
     var empty = [sel.tasks.length ? "No model has a result on the tasks these filters select. " :
       "No task matches both the task type and the modality chosen. ",
       el("button", { type: "button", cls: "link", id: "clear-filters" }, ["Clear the filters"])];
-    sel.trs = drawTable(byId("main-table"), {
+    mainRows.order = drawTable(byId("main-table"), {
       columns: columns, rows: sel.rows, sort: state.sort, empty: empty,
       onSort: function () { drawMain(); writeHash(); }
-    });
+    }).order;
     var clearButton = byId("clear-filters");
     if (clearButton) clearButton.addEventListener("click", clearFilters);
     applySearch();
   }
 
+  // ---- a table in a scroll box displays only the rows near the box -----------------------------
+  // Chromium styles and lays out every displayed table row, in view or not, and a table row cannot take
+  // content-visibility (an internal table box has no size containment): showing 100 rows of the main
+  // table and of the rank table again after a search cost a keystroke 50-80 ms here. So of the rows a
+  // search leaves, a table displays the first ones, enough to fill its box (max-height 72vh) one and a
+  // half times; a spacer below the table stands for the rest, and when the spacer comes within a quarter
+  // of the box of view, as many again are displayed.
+  var ROW_PX = 33; // a row of one line; the spacer uses the measured mean once rows are laid out
+  var WINDOW = Math.max(24, Math.ceil(1.5 * 0.72 * window.innerHeight / ROW_PX));
+
+  function rowWindow(scrollId, spacerId) {
+    var spacer = byId(spacerId), w = { order: [], limit: WINDOW, rowPx: ROW_PX, matched: 0 };
+    var nearEnd = window.IntersectionObserver ? new IntersectionObserver(function (entries) {
+      if (!entries.some(function (e) { return e.isIntersecting; })) return;
+      var tbody = spacer.previousElementSibling.tBodies[0], displayed = Math.min(w.limit, w.matched);
+      if (tbody && displayed) w.rowPx = tbody.getBoundingClientRect().height / displayed; // laid out already
+      w.limit += WINDOW;
+      w.display();
+    }, { root: byId(scrollId), rootMargin: "0px 0px 25% 0px" }) : null;
+    // the rows that match the search, up to the limit; the spacer is as tall as the rest would be
+    w.display = function () {
+      var matched = 0, limit = nearEnd ? w.limit : Infinity;
+      w.order.forEach(function (row) {
+        var on = matches(row.label);
+        if (on) matched++;
+        row.tr.hidden = !on;
+        row.tr.classList.toggle("later", on && matched > limit);
+      });
+      var rest = Math.max(0, matched - limit);
+      spacer.hidden = rest === 0;
+      spacer.style.height = rest * w.rowPx + "px";
+      if (rest) { nearEnd.unobserve(spacer); nearEnd.observe(spacer); } // observing anew reports at once if near
+      w.matched = matched;
+    };
+    // a new table, or a new search: its best matches first
+    w.reset = function (order) {
+      if (order) w.order = order;
+      w.limit = WINDOW;
+      w.display();
+    };
+    return w;
+  }
+  var mainRows = rowWindow("main-scroll", "main-spacer"), compareRows = rowWindow("compare-scroll", "compare-spacer");
+
+  // while a search is typed, the main table's box keeps the height it had before: the page does not jump
+  // with each keystroke, and the sections below stay out of view, where content-visibility spares them the
+  // rows a keystroke shows or hides. Read before this keystroke changes anything, so it forces no layout.
+  function holdHeight(query) {
+    var box = byId("main-scroll");
+    if (!query.trim()) box.style.minHeight = "";
+    else if (!box.style.minHeight) box.style.minHeight = box.offsetHeight + "px";
+  }
+
   // search finds rows without re-ranking them: it only hides the others
   function applySearch() {
-    var sel = current, shown = 0;
-    sel.rows.forEach(function (r) {
-      var on = matches(r.label);
-      if (on) shown++;
-      sel.trs[r.label].hidden = !on;
-    });
-    Object.keys(compareRows).forEach(function (label) { compareRows[label].hidden = !matches(label); });
+    var sel = current;
+    mainRows.reset();
+    compareRows.reset();
+    var shown = mainRows.matched;
     curveNodes.forEach(function (n) { n.node.classList.toggle("off", !matches(n.row)); });
     var view = sel.view, why = [];
     if (state.type) why.push("type " + state.type);
@@ -582,7 +645,7 @@
   function drawCompare() {
     var points = DATA.views.filter(function (v) { return v.compare; });
     byId("compare-section").hidden = points.length === 0;
-    compareRows = {};
+    compareRows.order = [];
     if (!points.length) return;
     var view = viewNamed(state.comparePoint);
     document.getElementById("compare-point").value = view.name;
@@ -591,10 +654,10 @@
     document.getElementById("compare-summary").textContent = shiftSummary(view, rows);
     var table = document.getElementById("compare-table");
     var redraw = function () {
-      compareRows = drawCompareTable(table, view, rows, state.compareSort, redraw);
+      compareRows.order = drawCompareTable(table, view, rows, state.compareSort, redraw).order;
       applySearch();
     };
-    compareRows = drawCompareTable(table, view, rows, state.compareSort, redraw);
+    compareRows.order = drawCompareTable(table, view, rows, state.compareSort, redraw).order;
   }
 
   // a row's cells travel as lists in the order of the comparison's fields
@@ -1079,7 +1142,7 @@
     on("params-min", "change", redraw(function (t) { state.pmin = number(t.value); }));
     on("params-max", "change", redraw(function (t) { state.pmax = number(t.value); }));
     on("show-cost", "change", function (e) { state.showCost = e.target.checked; drawMain(); writeHash(); });
-    on("filter-text", "input", function (e) { state.query = e.target.value; applySearch(); writeHash(); });
+    on("filter-text", "input", function (e) { holdHeight(e.target.value); state.query = e.target.value; applySearch(); writeHash(); });
     on("point-select", "change", function (e) { selectView(viewNamed(e.target.value)); });
     on("compare-point", "change", function (e) { state.comparePoint = e.target.value; drawCompare(); applySearch(); writeHash(); });
     on("curve-task", "change", function (e) { state.curveTask = e.target.value; drawCurves(); applySearch(); writeHash(); });
