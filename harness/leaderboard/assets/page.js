@@ -25,6 +25,8 @@
     "#4b5563", "#65a30d"];
   var DASHES = ["", "6 4", "2 3", "10 3 2 3"];
   var OVERALL_MEAN = "mean:" + DATA.overall;
+  var SUITES = {}; // mean column key -> suite (its name and fixed task list)
+  (DATA.suites || []).forEach(function (s) { SUITES[s.key] = s; });
 
   var state = defaults();
   function defaults() { return {
@@ -250,8 +252,10 @@
   // rows travel as lists in the order of the view's keys and of the tasks; named once, when first shown
   function expand(view) {
     if (view.expanded) return view;
+    view.byLabel = {};
     view.rows.forEach(function (r) {
       var values = {}, results = {};
+      view.byLabel[r.label] = r;
       view.keys.forEach(function (k, i) { values[k] = r.values[i]; });
       DATA.tasks.forEach(function (t, i) { results[t.name] = r.results[i]; });
       r.values = values;
@@ -286,14 +290,29 @@
         mean = own.reduce(function (s, t) { return s + r.values["score:" + t]; }, 0) / own.length;
       }
       calc[r.label] = { modality: modality, mean: mean, present: present.length, total: own.length, rank: null,
-        missing: own.filter(function (t) { return !hasScore(r, t); }) };
+        missing: own.filter(function (t) { return !hasScore(r, t); }), kept: kept(view, r, tasks) };
       if (mean !== null) (byModality[modality] = byModality[modality] || []).push(mean);
     });
     rows.forEach(function (r) {
       var c = calc[r.label];
       if (c.mean !== null) c.rank = 1 + byModality[c.modality].filter(function (m) { return m > c.mean; }).length;
     });
-    return { view: view, tasks: tasks, rows: rows, calc: calc };
+    var dropped = (DATA.suites || []).filter(function (s) { return s.tasks.some(function (t) { return tasks.indexOf(t) < 0; }); });
+    return { view: view, tasks: tasks, rows: rows, calc: calc, dropped: dropped };
+  }
+
+  // "float kept" for the view: a chain's mean over its plain encoder's, on the shown tasks both have (as
+  // harness.leaderboard.cost.retained does over every task), and how many of the plain encoder's shown
+  // tasks that is
+  function kept(view, row, tasks) {
+    var base = view.byLabel[(DATA.plain_rows || {})[row.label]];
+    if (!row.values.chain) return null;
+    if (!base) return { share: null, common: 0, of: 0 };
+    var common = tasks.filter(function (t) { return hasScore(row, t) && hasScore(base, t); });
+    var total = function (r) { return common.reduce(function (sum, t) { return sum + r.values["score:" + t]; }, 0); };
+    var reference = total(base); // equal counts: the ratio of the sums is the ratio of the means
+    return { share: common.length && reference ? total(row) / reference : null, common: common.length,
+      of: tasks.filter(function (t) { return hasScore(base, t); }).length };
   }
 
   // ---- the main table -------------------------------------------------------------------------
@@ -320,6 +339,7 @@
       if (c.group === "cost" && !state.showCost) return;
       if (c.group && c.group !== "cost" && !groupShown(c.group)) return;
       if (c.kind === "mean" && c.group && groupSize(c.group) < 2) return; // equals its one task's score
+      if (sel.dropped.some(function (s) { return s.key === c.key; })) return; // see suiteNote
       var col = mainColumn(sel, c);
       if (c.key === "label" || c.key === "rank" || c.key === OVERALL_MEAN) head.push(col);
       else if (c.key === "retained" || c.group === "cost") tail.push(col);
@@ -363,10 +383,22 @@
       col.range = columnRange(sel.rows, c.key);
       col.render = function (row, td) { renderScore(sel.view, row, td, c, col.range); };
     } else if (c.kind === "mean") {
+      // a task group is shown whole or not at all (a filter picks a type or a modality, a group is one type
+      // of one modality), and a suite only while every one of its tasks is: their means need no new average
+      var suite = SUITES[c.key];
+      if (suite) {
+        col.title = "suite " + suite.name + ": the mean over its " + suite.tasks.length + " fixed tasks (" +
+          suite.tasks.join(", ") + "), as the suite defines it; only for rows with all of them";
+      }
       col.range = columnRange(sel.rows, c.key);
-      col.render = function (row, td) { renderMean(row, td, c, col.range); };
+      col.render = function (row, td) { renderMean(row, td, c, col.range, suite); };
+    } else if (c.key === "retained") {
+      col.group = "chains";
+      col.title = "this chain's mean ÷ the same encoder's mean without post-processing, over the " +
+        (filtered ? "shown " : "") + "tasks both have";
+      col.value = function (row) { var k = sel.calc[row.label].kept; return k ? k.share : null; };
+      col.render = function (row, td) { renderKept(sel.calc[row.label].kept, td); };
     } else {
-      if (c.key === "retained") col.group = "chains";
       col.render = function (row, td) { renderPlain(row, td, c); };
     }
     return col;
@@ -425,12 +457,12 @@
     return ((r.vs_exact || {}).p_value < 0.05) || ((r.vs_float || {}).p_value < 0.05);
   }
 
-  function renderMean(row, td, c, span) {
+  function renderMean(row, td, c, span, suite) {
     var v = row.values[c.key], name = c.key.slice("mean:".length);
     var count = row.values["tasks:" + name];
     td.className += " mean";
     if (missing(v)) {
-      var group = DATA.groups.filter(function (g) { return g.name === name; })[0] || { tasks: [] };
+      var group = suite || DATA.groups.filter(function (g) { return g.name === name; })[0] || { tasks: [] };
       td.className += " partial";
       td.textContent = count;
       td.title = "no mean: " + count + " tasks present; missing " +
@@ -456,15 +488,19 @@
     paint(td, calc.mean, span);
   }
 
+  // only post-processed rows with a plain row of their encoder keep a share
+  function renderKept(k, td) {
+    if (!k) return;
+    td.textContent = fmt("share", k.share);
+    if (missing(k.share)) { td.className += " missing"; return; }
+    td.title = "on the " + k.common + " of the plain encoder's " + k.of + " tasks" + (state.type || state.modality ? " shown" : "") +
+      " that this chain also has";
+    if (k.common !== k.of) td.appendChild(el("span", { cls: "sub-count", text: " " + k.common + "/" + k.of }));
+  }
+
   function renderPlain(row, td, c) {
     var v = row.values[c.key];
-    if (c.key === "retained" && !row.values.chain) return; // only post-processed rows keep a share
     td.textContent = fmt(c.kind, v);
-    if (c.key === "retained" && !missing(v)) {
-      var n = row.values.retained_tasks.split("/");
-      td.title = "on the " + n[0] + " of the plain encoder's " + n[1] + " tasks that this chain also has";
-      if (n[0] !== n[1]) td.appendChild(el("span", { cls: "sub-count", text: " " + row.values.retained_tasks }));
-    }
     if (missing(v)) td.className += " missing";
     var note = row.values[c.key + "_note"];
     if (note) {
@@ -562,7 +598,17 @@
     if (state.query.trim()) why.push("search “" + state.query.trim() + "”");
     byId("row-count").textContent = shown + " of " + view.rows.length + " rows shown" +
       (why.length ? " (" + why.join(", ") + ")" : "") + " · " + sel.tasks.length + " of " + DATA.tasks.length +
-      " tasks · backend " + view.name + (view.approximate ? " (approximate)" : "");
+      " tasks · backend " + view.name + (view.approximate ? " (approximate)" : "") + suiteNote(sel);
+  }
+
+  // a suite's mean is over its fixed tasks, so that it compares with the suite's score anywhere else: a view
+  // that leaves one out hides the column and says so, rather than averaging a subset under the suite's name
+  function suiteNote(sel) {
+    return sel.dropped.map(function (s) {
+      var shown = s.tasks.filter(function (t) { return sel.tasks.indexOf(t) >= 0; }).length;
+      return " · suite " + s.name + " not shown: its mean is over its " + s.tasks.length + " fixed tasks, and " +
+        (shown ? "only " + shown : "none") + " of them " + (shown === 1 ? "is" : "are") + " in this view";
+    }).join("");
   }
 
   function clearFilters() {
@@ -651,13 +697,51 @@
     document.getElementById("compare-point").value = view.name;
     document.getElementById("compare-title").textContent = DATA.reference + " → " + view.name;
     var rows = current.rows.map(function (r) { return { label: r.label, cells: compareCells(view, r.label) }; });
-    document.getElementById("compare-summary").textContent = shiftSummary(view, rows);
+    var tasks = view.compare.tasks.filter(function (t) { return t === DATA.overall || current.tasks.indexOf(t) >= 0; });
+    rankForView(view, rows, tasks);
+    document.getElementById("compare-summary").textContent = shiftSummary(view, rows, tasks);
     var table = document.getElementById("compare-table");
     var redraw = function () {
-      compareRows.order = drawCompareTable(table, view, rows, state.compareSort, redraw).order;
+      compareRows.order = drawCompareTable(table, view, rows, tasks, state.compareSort, redraw).order;
       applySearch();
     };
-    compareRows.order = drawCompareTable(table, view, rows, state.compareSort, redraw).order;
+    compareRows.order = drawCompareTable(table, view, rows, tasks, state.compareSort, redraw).order;
+  }
+
+  // ranks for the view, as harness.leaderboard.rank.shifts takes them for the whole board: per task, among
+  // the shown rows scored under both backends; overall, by the mean over the shown tasks of the row's
+  // modality (complete rows only) within that modality, with recall@10 the mean over those that search
+  function rankForView(view, rows, tasks) {
+    var reference = expand(DATA.views[VIEW_INDEX[DATA.reference]]), point = expand(view);
+    rows.forEach(function (r) {
+      var calc = current.calc[r.label], own = current.tasks.filter(function (t) { return TASKS[t].modality === calc.modality; });
+      var cell = r.cells[DATA.overall] = r.cells[DATA.overall] || {};
+      cell.exact_score = meanOver(reference.byLabel[r.label], own);
+      cell.score = meanOver(point.byLabel[r.label], own);
+      var searched = own.filter(function (t) { return view.compare.tasks.indexOf(t) >= 0; });
+      var recalls = searched.map(function (t) { return (r.cells[t] || {}).recall_at_10; });
+      cell.recall_at_10 = searched.length && !recalls.some(missing) ?
+        recalls.reduce(function (a, b) { return a + b; }, 0) / recalls.length : null;
+      cell.modality = calc.modality;
+    });
+    tasks.forEach(function (task) {
+      var both = rows.filter(function (r) { var c = r.cells[task]; return c && !missing(c.exact_score) && !missing(c.score); });
+      rows.forEach(function (r) {
+        var c = r.cells[task];
+        if (!c) return;
+        c.exact_rank = c.rank = c.shift = null;
+        if (both.indexOf(r) < 0) return;
+        var peers = both.filter(function (o) { return task !== DATA.overall || o.cells[task].modality === c.modality; });
+        var above = function (field) { return peers.filter(function (o) { return o.cells[task][field] > c[field]; }).length; };
+        c.exact_rank = 1 + above("exact_score");
+        c.rank = 1 + above("score");
+        c.shift = c.exact_rank - c.rank;
+      });
+    });
+  }
+  function meanOver(row, tasks) {
+    if (!row || !tasks.length || !tasks.every(function (t) { return hasScore(row, t); })) return null;
+    return tasks.reduce(function (sum, t) { return sum + row.values["score:" + t]; }, 0) / tasks.length;
   }
 
   // a row's cells travel as lists in the order of the comparison's fields
@@ -670,10 +754,10 @@
     return cells;
   }
 
-  function shiftSummary(view, rows) {
+  function shiftSummary(view, rows, tasks) {
     var ranked = 0, moved = 0, largest = 0;
     rows.forEach(function (r) {
-      var shifts = view.compare.tasks.map(function (t) { return r.cells[t] ? r.cells[t].shift : null; })
+      var shifts = tasks.map(function (t) { return r.cells[t] ? r.cells[t].shift : null; })
         .filter(function (v) { return !missing(v); }).map(Math.abs);
       if (!shifts.length) return;
       ranked++;
@@ -687,13 +771,13 @@
     return text + ".";
   }
 
-  function drawCompareTable(table, view, rows, sort, redraw) {
+  function drawCompareTable(table, view, rows, tasks, sort, redraw) {
     var columns = [{ key: "label", label: "model", kind: "text", first: true, group: "",
       value: function (r) { return r.label; }, render: function (r, td) { td.textContent = r.label; td.title = r.label; } }];
     var deep = rows.some(function (r) {
       return Object.keys(r.cells).some(function (t) { return !missing(r.cells[t].recall_at_100); });
     });
-    view.compare.tasks.forEach(function (task) {
+    tasks.forEach(function (task) {
       var fields = [["exact_rank", DATA.reference + " #", "rank", "rank under " + DATA.reference],
         ["rank", "approx #", "rank", "rank under " + view.name], ["shift", "shift", "shift", "places moved"],
         ["recall_at_10", "R@10", "recall", "recall@10 against exact search"]];
