@@ -632,12 +632,14 @@ def _axe(driver, source: str) -> list[dict]:  # noqa: ANN001
     return result
 
 
+@pytest.mark.parametrize("width", [1600, 390])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_accessibility_with_axe(browser, mixed_page: Path, capsys, scheme: str):  # noqa: ANN001
+def test_accessibility_with_axe(browser, mixed_page: Path, capsys, scheme: str, width: int):  # noqa: ANN001
     source = _axe_source()
     browser.execute_cdp_cmd(
         "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]}
     )
+    browser.set_window_size(width, 900)
     browser.get(mixed_page.as_uri())
     found = {"table": _axe(browser, source)}
     browser.find_element("css selector", "#main-table td.score button").click()
@@ -645,7 +647,7 @@ def test_accessibility_with_axe(browser, mixed_page: Path, capsys, scheme: str):
     with capsys.disabled():
         for state, violations in found.items():
             print(
-                f"\naxe-core ({scheme}, {state}): {len(violations)} violation(s)",
+                f"\naxe-core ({scheme}, {width} px, {state}): {len(violations)} violation(s)",
                 *(f"\n  {v['impact']}: {v['id']} ({v['nodes']} nodes, e.g. {v['targets']})" for v in violations),
             )
     serious = [v for violations in found.values() for v in violations if v["impact"] in ("serious", "critical")]

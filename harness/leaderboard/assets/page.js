@@ -229,7 +229,7 @@
       tbody.appendChild(el("tr", { cls: "empty" }, [el("td", { colspan: spec.columns.length, cls: "text" }, spec.empty)]));
     }
     table.appendChild(tbody);
-    fitHead(groupRow.firstChild);
+    fitHead(table, groupRow.firstChild);
     return { order: order };
   }
 
@@ -242,9 +242,11 @@
       if (height && thead.style.getPropertyValue("--head-h") !== height + "px") thead.style.setProperty("--head-h", height + "px");
     });
   }) : null;
-  function fitHead(cell) {
-    if (headSizes) headSizes.observe(cell);
-    else cell.parentNode.parentNode.style.setProperty("--head-h", cell.getBoundingClientRect().height + "px");
+  function fitHead(table, cell) {
+    if (!headSizes) return cell.parentNode.parentNode.style.setProperty("--head-h", cell.getBoundingClientRect().height + "px");
+    if (table.headCell) headSizes.unobserve(table.headCell); // the table was drawn anew
+    table.headCell = cell;
+    headSizes.observe(cell);
   }
 
   // ---- what the filters select: tasks, rows, and means and ranks over them ---------------------
