@@ -162,7 +162,11 @@ def test_suite_means_only_over_rows_with_every_task_of_the_suite(store: ResultSt
     assert math.isnan(frame.at["enc-c", "mean:suite pair@1"])  # enc-c has s1 but no r2
     assert frame.at["enc-c", "tasks:suite pair@1"] == "1/2"
     assert [c.label for c in columns if c.key.endswith("suite pair@1")] == ["pair@1", "pair@1 tasks"]
-    view = build_payload(lb, "t", [])["views"][0]
+    payload = build_payload(lb, "t", [])
+    # the page hides a suite's mean when a filter drops one of its tasks: it needs the suite's task list
+    assert payload["suites"] == [{"name": "pair@1", "key": "mean:suite pair@1", "tasks": ["r2", "s1"]}]
+    assert payload["plain_rows"] == {"enc-a + int8": "enc-a"}  # "float kept" for a view: chain -> plain row
+    view = payload["views"][0]
     row = next(r for r in view["rows"] if r["label"] == "enc-c")
     assert dict(zip(view["keys"], row["values"]))["mean:suite pair@1"] is None
     header = to_csv(lb).splitlines()[0]

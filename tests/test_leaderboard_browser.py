@@ -258,25 +258,182 @@ def mixed_page(tmp_path: Path) -> Path:
     store = ResultStore(tmp_path / "mixed")
     for result in mixed_results():
         store.write(result)
-    return write_leaderboard([store], tmp_path / "mixed.html", modalities={DNA_TASK: ("dna",)})[0]
+    return write_leaderboard(
+        [store], tmp_path / "mixed.html", modalities={DNA_TASK: ("dna",)}, suites={SUITE: ("r1", "r2", "s1")}
+    )[0]
+
+
+SUITE = "mix@1"
 
 
 def _count_text(driver) -> str:  # noqa: ANN001
     return driver.find_element("id", "row-count").text
 
 
-def _cell(driver, row: str, key: str) -> str:  # noqa: ANN001
+def _cell(driver, row: str, key: str, table: str = "main-table") -> str:  # noqa: ANN001
     """The text of ``row``'s cell under the column ``key`` (data-key of its header)."""
     return driver.execute_script(
-        "var row = arguments[0], key = arguments[1];"
-        "var keys = Array.from(document.querySelectorAll('#main-table thead tr.cols th')).map(function (th) {"
+        "var row = arguments[0], key = arguments[1], table = arguments[2];"
+        "var keys = Array.from(document.querySelectorAll('#' + table + ' thead tr.cols th')).map(function (th) {"
         "  return th.dataset.key; });"
-        "var tr = Array.from(document.querySelectorAll('#main-table tbody tr')).find(function (r) {"
+        "var tr = Array.from(document.querySelectorAll('#' + table + ' tbody tr')).find(function (r) {"
         "  return r.dataset.row === row; });"
         "return tr.children[keys.indexOf(key)].textContent;",
         row,
         key,
+        table,
     )
+
+
+def _keys(driver, table: str = "main-table") -> list[str]:  # noqa: ANN001
+    return [th.get_attribute("data-key") for th in driver.find_elements("css selector", f"#{table} thead tr.cols th")]
+
+
+# --- means and ranks for the view, computed here from the page's own data --------------------------
+
+
+def _payload(driver) -> dict:  # noqa: ANN001
+    return json.loads(driver.execute_script("return document.getElementById('lb-data').textContent"))
+
+
+def _rows(payload: dict, view: str) -> dict[str, dict]:
+    """The rows of a view as {label: {key: value}}."""
+    table = next(v for v in payload["views"] if v["name"] == view)
+    return {r["label"]: dict(zip(table["keys"], r["values"])) for r in table["rows"]}
+
+
+def _score(values: dict, task: str) -> float | None:
+    return values.get(f"score:{task}")
+
+
+def _shown_tasks(payload: dict, task_type: str = "", modality: str = "") -> list[str]:
+    return [
+        t["name"]
+        for t in payload["tasks"]
+        if (not task_type or t["type"] == task_type) and (not modality or t["modality"] == modality)
+    ]
+
+
+def _modality(payload: dict, values: dict, modality: str) -> str:
+    return modality or values["modality"]
+
+
+def _mean(values: dict, tasks: list[str]) -> float | None:
+    scores = [_score(values, t) for t in tasks]
+    return sum(scores) / len(scores) if scores and None not in scores else None
+
+
+def _ranks(means: dict[str, float | None], groups: dict[str, str]) -> dict[str, int | None]:
+    """1 + the rows of the same group with a higher mean; ties share the better rank; no mean, no rank."""
+    return {
+        row: None
+        if m is None
+        else 1 + sum(o is not None and o > m and groups[other] == groups[row] for other, o in means.items())
+        for row, m in means.items()
+    }
+
+
+def _by_hand(payload: dict, view: str, task_type: str = "", modality: str = "") -> dict:
+    """What the main table should show for a view: rows, per-row mean and rank, float kept, suites shown."""
+    rows, tasks = _rows(payload, view), _shown_tasks(payload, task_type, modality)
+    kinds = {t["name"]: t["modality"] for t in payload["tasks"]}
+    shown = {label: v for label, v in rows.items() if any(_score(v, t) is not None for t in tasks)}
+    home = {label: _modality(payload, v, modality) for label, v in shown.items()}
+    means = {label: _mean(v, [t for t in tasks if kinds[t] == home[label]]) for label, v in shown.items()}
+    kept = {}
+    for label, base in payload["plain_rows"].items():
+        if label in shown:
+            common = [t for t in tasks if _score(shown[label], t) is not None and _score(rows[base], t) is not None]
+            of = sum(_score(rows[base], t) is not None for t in tasks)
+            share = _mean(shown[label], common) / _mean(rows[base], common) if common else None
+            kept[label] = (share, len(common), of)
+    suites = [s["name"] for s in payload["suites"] if set(s["tasks"]) <= set(tasks)]
+    return {"rows": shown, "means": means, "ranks": _ranks(means, home), "kept": kept, "suites": suites}
+
+
+def _pct(value: float | None, digits: int = 2) -> str:
+    return "" if value is None else f"{100 * value:.{digits}f}"
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"type": "retrieval"}, {"type": "sts"}, {"modality": "dna"}, {"pmin": "10", "pmax": "200"}],
+    ids=["all", "retrieval", "sts", "dna", "params"],
+)
+def test_means_ranks_float_kept_and_suites_follow_the_view(browser, mixed_page: Path, filters: dict):  # noqa: ANN001
+    browser.get(mixed_page.as_uri() + "#" + urllib.parse.urlencode(filters))
+    payload = _payload(browser)
+    want = _by_hand(payload, payload["reference"], filters.get("type", ""), filters.get("modality", ""))
+    if "pmin" in filters:  # 10M to 200M parameters: "small" (5M) and the DNA rows (0) leave
+        want["rows"] = {k: v for k, v in want["rows"].items() if 10e6 <= (v["n_parameters"] or 0) <= 200e6}
+        assert set(want["rows"]) == {"big", "mid", "big + binary(rescore=4,rescore_with=int8)+fit:corpus"}
+    assert sorted(r for r in _order(browser) if r) == sorted(want["rows"])
+    for row in want["rows"]:
+        mean, rank = want["means"][row], want["ranks"][row]
+        shown_mean = _cell(browser, row, "mean:all tasks")
+        if "pmin" not in filters:  # a row filter removes rows, not tasks: ranks are among the rows left
+            assert _cell(browser, row, "rank") == ("" if rank is None else str(rank)), row
+        assert shown_mean == _pct(mean) if mean is not None else "/" in shown_mean, row
+    if "pmin" in filters:
+        assert _cell(browser, "big", "rank") == "1" and _cell(browser, "mid", "rank") == "2"
+
+    # float kept: the chain's mean over its plain encoder's, over the shown tasks both have
+    for row, (share, common, of) in want["kept"].items():
+        if row in want["rows"]:
+            text = _pct(share, 1) + "%" + ("" if common == of else f" {common}/{of}")
+            assert _cell(browser, row, "retained") == text, row
+
+    # the suite: its fixed mean while every one of its tasks is in view; hidden, and said so, when not
+    suite_key = f"mean:suite {SUITE}"
+    if want["suites"]:
+        assert suite_key in _keys(browser) and SUITE not in _count_text(browser)
+        for row, values in want["rows"].items():
+            fixed = values[suite_key]
+            assert _cell(browser, row, suite_key) == (
+                _pct(fixed) if fixed is not None else values[f"tasks:suite {SUITE}"]
+            )
+    else:
+        assert suite_key not in _keys(browser)
+        assert f"suite {SUITE} not shown: its mean is over its 3 fixed tasks" in _count_text(browser)
+    assert browser.get_log("browser") == []
+
+
+def _shift(value: int) -> str:
+    return f"▲{value}" if value > 0 else f"▼{-value}" if value < 0 else "="
+
+
+@pytest.mark.parametrize("task_type", ["", "retrieval", "sts"])
+def test_rank_table_follows_the_view(browser, page: Path, task_type: str):  # noqa: ANN001
+    """Exact and approximate ranks, per shown search task and overall, among the rows the view shows."""
+    point = "hnsw?ef_search=64"
+    browser.get(page.as_uri() + "#" + urllib.parse.urlencode({"backend": point, "type": task_type}))
+    payload = _payload(browser)
+    ref, approx = _rows(payload, payload["reference"]), _rows(payload, point)
+    tasks = _shown_tasks(payload, task_type)
+    shown = [label for label, v in approx.items() if any(_score(v, t) is not None for t in tasks)]
+    searched = [t["name"] for t in payload["tasks"] if t["search"] and t["name"] in tasks]
+    figures = {t: ({r: _score(ref[r], t) for r in shown}, {r: _score(approx[r], t) for r in shown}) for t in searched}
+    own = {r: [t for t in tasks] for r in shown}  # one modality on this board
+    figures["all tasks"] = ({r: _mean(ref[r], own[r]) for r in shown}, {r: _mean(approx[r], own[r]) for r in shown})
+    assert [k.split("|")[0] for k in _keys(browser, "compare-table") if k.endswith("|rank")] == [
+        "all tasks",
+        *searched,
+    ]
+    for task, (exact, other) in figures.items():
+        both = {r for r in shown if exact[r] is not None and other[r] is not None}
+        groups = dict.fromkeys(shown, "")
+        exact_rank = _ranks({r: exact[r] if r in both else None for r in shown}, groups)
+        rank = _ranks({r: other[r] if r in both else None for r in shown}, groups)
+        for row in shown:
+            cells = [_cell(browser, row, f"{task}|{f}", "compare-table") for f in ("exact_rank", "rank", "shift")]
+            if row in both:
+                assert cells == [f"#{exact_rank[row]}", f"#{rank[row]}", _shift(exact_rank[row] - rank[row])], (
+                    task,
+                    row,
+                )
+            else:
+                assert cells == ["—", "—", "—"], (task, row)
+    assert browser.get_log("browser") == []
 
 
 def test_modality_filter_selects_rows_tasks_and_ranks(browser, mixed_page: Path):  # noqa: ANN001
@@ -475,12 +632,14 @@ def _axe(driver, source: str) -> list[dict]:  # noqa: ANN001
     return result
 
 
+@pytest.mark.parametrize("width", [1600, 390])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_accessibility_with_axe(browser, mixed_page: Path, capsys, scheme: str):  # noqa: ANN001
+def test_accessibility_with_axe(browser, mixed_page: Path, capsys, scheme: str, width: int):  # noqa: ANN001
     source = _axe_source()
     browser.execute_cdp_cmd(
         "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]}
     )
+    browser.set_window_size(width, 900)
     browser.get(mixed_page.as_uri())
     found = {"table": _axe(browser, source)}
     browser.find_element("css selector", "#main-table td.score button").click()
@@ -488,7 +647,7 @@ def test_accessibility_with_axe(browser, mixed_page: Path, capsys, scheme: str):
     with capsys.disabled():
         for state, violations in found.items():
             print(
-                f"\naxe-core ({scheme}, {state}): {len(violations)} violation(s)",
+                f"\naxe-core ({scheme}, {width} px, {state}): {len(violations)} violation(s)",
                 *(f"\n  {v['impact']}: {v['id']} ({v['nodes']} nodes, e.g. {v['targets']})" for v in violations),
             )
     serious = [v for violations in found.values() for v in violations if v["impact"] in ("serious", "critical")]
@@ -520,15 +679,56 @@ def hundred_rows() -> list:
     return results
 
 
-def test_render_and_search_timings_for_100_rows(browser, tmp_path: Path, capsys):  # noqa: ANN001
+@pytest.fixture
+def hundred_page(tmp_path: Path) -> Path:
+    store = ResultStore(tmp_path / "hundred")
+    for result in hundred_rows():
+        store.write(result)
+    return write_leaderboard([store], tmp_path / "hundred.html")[0]
+
+
+def _displayed(driver, table: str = "main-table") -> list[str]:  # noqa: ANN001
+    """The rows of ``table`` that are laid out (not hidden by the search, nor waiting below the box)."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('#' + arguments[0] + ' tbody tr'))"
+        ".filter(function (tr) { return tr.getClientRects().length; }).map(function (tr) { return tr.dataset.row; });",
+        table,
+    )
+
+
+def test_long_table_lays_out_rows_as_they_are_scrolled_to(browser, hundred_page: Path):  # noqa: ANN001
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(hundred_page.as_uri())
+    order, first = _order(browser), _displayed(browser)
+    assert len(order) == 100 and 20 <= len(first) < 100 and first == order[: len(first)]  # the best first
+    assert _count_text(browser).startswith("100 of 100 rows shown")
+    spacer = browser.find_element("id", "main-spacer")
+    assert spacer.is_displayed() and spacer.size["height"] > 0  # the scroll bar stands for every row
+
+    def scrolled_to_end(driver) -> bool:  # noqa: ANN001
+        driver.execute_script("var box = document.getElementById('main-scroll'); box.scrollTop = box.scrollHeight;")
+        return len(_displayed(driver)) == 100
+
+    WebDriverWait(browser, 10, poll_frequency=0.2).until(scrolled_to_end)
+    assert _displayed(browser) == order and not spacer.is_displayed()
+
+    # a search starts again from its best matches; the rank table follows it the same way
+    browser.find_element("id", "filter-text").send_keys("model-09")
+    assert _displayed(browser) == [row for row in order if row.startswith("model-09")]
+    assert len(_displayed(browser, "compare-table")) == 10
+    browser.find_element("id", "filter-text").clear()
+    browser.find_element("id", "filter-text").send_keys(" ")  # a blank search matches every row
+    assert _displayed(browser) == first
+    assert browser.get_log("browser") == []
+
+
+def test_render_and_search_timings_for_100_rows(browser, hundred_page: Path, capsys):  # noqa: ANN001
     """Logs the first render and a search keystroke's work at 100 rows; times are never asserted.
 
     Each figure is measured five times: the least is the work itself, the median what a busy machine adds.
     """
-    store = ResultStore(tmp_path / "hundred")
-    for result in hundred_rows():
-        store.write(result)
-    page = write_leaderboard([store], tmp_path / "hundred.html")[0]
+    page = hundred_page
     renders = []
     for _ in range(5):
         browser.get(page.as_uri())
@@ -547,9 +747,7 @@ def test_render_and_search_timings_for_100_rows(browser, tmp_path: Path, capsys)
                     query,
                 )
             )
-    assert (
-        browser.execute_script("return document.querySelectorAll('#main-table tbody tr:not([hidden])').length") == 100
-    )
+    assert _count_text(browser).startswith("100 of 100 rows shown") and len(_displayed(browser)) < 100
     with capsys.disabled():
         print(
             f"\nleaderboard, 100 rows, {page.stat().st_size / 1e6:.2f} MB page, least / median of 5 "

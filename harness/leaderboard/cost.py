@@ -186,6 +186,22 @@ def costs(lb: Leaderboard, view: str) -> tuple[pd.DataFrame, list[Column]]:
     return frame, columns
 
 
+def plain_rows(lb: Leaderboard) -> dict[str, str]:
+    """Each post-processed row -> the row of the same encoder (same fingerprint) without post-processing."""
+    firsts = lb.cells.drop_duplicates("row").set_index("row")
+    plain = {
+        (enc, fp): row
+        for row, enc, fp, chain in zip(firsts.index, firsts["encoder"], firsts["encoder_fingerprint"], firsts["chain"])
+        if not chain
+    }
+    out = {}
+    for row in lb.rows:
+        base = plain.get((firsts.at[row, "encoder"], firsts.at[row, "encoder_fingerprint"]))
+        if firsts.at[row, "chain"] and base is not None:
+            out[row] = base
+    return out
+
+
 def retained(lb: Leaderboard, table: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """(share, "n/N" tasks compared) per chained row: its mean over its plain encoder's, on the tasks both have.
 
@@ -194,17 +210,8 @@ def retained(lb: Leaderboard, table: pd.DataFrame) -> tuple[pd.Series, pd.Series
     """
     import pandas as pd
 
-    firsts = lb.cells.drop_duplicates("row").set_index("row")
-    plain = {
-        (enc, fp): row
-        for row, enc, fp, chain in zip(firsts.index, firsts["encoder"], firsts["encoder_fingerprint"], firsts["chain"])
-        if not chain
-    }
     shares, counts = {}, {}
-    for row in lb.rows:
-        base = plain.get((firsts.at[row, "encoder"], firsts.at[row, "encoder_fingerprint"]))
-        if not firsts.at[row, "chain"] or base is None:
-            continue
+    for row, base in plain_rows(lb).items():
         common = table.columns[table.loc[row].notna() & table.loc[base].notna()]
         counts[row] = f"{len(common)}/{int(table.loc[base].notna().sum())}"  # out of the plain encoder's tasks
         reference = table.loc[base, common].mean()

@@ -6,12 +6,12 @@ import math
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
-from harness.leaderboard.cost import speed_tasks
+from harness.leaderboard.cost import plain_rows, speed_tasks
 from harness.leaderboard.curves import curves
 from harness.leaderboard.rank import shifts
 from harness.leaderboard.separability import CORRECTION, separability
 from harness.leaderboard.sources import sources
-from harness.leaderboard.table import OVERALL, Leaderboard, main_table
+from harness.leaderboard.table import OVERALL, Leaderboard, main_table, suite_name
 
 
 def clean(value: Any) -> Any:
@@ -30,7 +30,7 @@ def clean(value: Any) -> Any:
 def build_payload(
     lb: Leaderboard, title: str, stores: list[str], registered: Iterable[Mapping[str, Any]] = ()
 ) -> dict[str, Any]:
-    """The page's data: tasks, groups, one table per backend view, the configurations those views are
+    """The page's data: tasks, groups, suites, one table per backend view, the configurations those views are
     operating points of, their curves, comparisons, scatters, full results, and the ``registered``
     encoders (name, family, modalities, description; optionally plugin, aliases) that have no result, and
     where each encoder comes from."""
@@ -56,6 +56,12 @@ def build_payload(
             "overall": OVERALL,
             "tasks": [{"name": name, **info} for name, info in lb.tasks.to_dict("index").items()],
             "groups": [{"name": g, "tasks": names} for g, names in lb.groups.items()],
+            # a suite's mean is over its fixed task list: the page hides it when a filter drops one of them
+            "suites": [
+                {"name": suite, "key": f"mean:{suite_name(suite)}", "tasks": list(names)}
+                for suite, names in lb.suites.items()
+            ],
+            "plain_rows": plain_rows(lb),  # for "float kept" over the tasks a view shows
             "views": [_view(lb, view, index, shared) for view in lb.views],
             "configs": [
                 {

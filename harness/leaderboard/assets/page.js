@@ -25,6 +25,8 @@
     "#4b5563", "#65a30d"];
   var DASHES = ["", "6 4", "2 3", "10 3 2 3"];
   var OVERALL_MEAN = "mean:" + DATA.overall;
+  var SUITES = {}; // mean column key -> suite (its name and fixed task list)
+  (DATA.suites || []).forEach(function (s) { SUITES[s.key] = s; });
 
   var state = defaults();
   function defaults() { return {
@@ -41,8 +43,7 @@
     curveTask: DATA.curves.tasks[0] || null
   }; }
   var current = null; // the selection the page shows: see select()
-  var compareRows = {}; // the rank table's rows and the curves' lines and legend entries, for the search to hide
-  var curveNodes = [];
+  var curveNodes = []; // the curves' lines and legend entries, for the search to hide
 
   // ---- small DOM helpers -------------------------------------------------------------------
   function el(tag, props, children) {
@@ -212,7 +213,7 @@
     thead.appendChild(groupRow);
     thead.appendChild(colRow);
     table.appendChild(thead);
-    var tbody = el("tbody"), byLabel = {};
+    var tbody = el("tbody"), order = [];
     sortRows(spec.rows, spec.columns, spec.sort).forEach(function (row) {
       var tr = el("tr", { "data-row": row.label });
       spec.columns.forEach(function (c) {
@@ -222,14 +223,30 @@
         tr.appendChild(td);
       });
       tbody.appendChild(tr);
-      byLabel[row.label] = tr;
+      order.push({ label: row.label, tr: tr });
     });
     if (!spec.rows.length && spec.empty) {
       tbody.appendChild(el("tr", { cls: "empty" }, [el("td", { colspan: spec.columns.length, cls: "text" }, spec.empty)]));
     }
     table.appendChild(tbody);
-    table.style.setProperty("--head-h", groupRow.getBoundingClientRect().height + "px");
-    return byLabel;
+    fitHead(table, groupRow.firstChild);
+    return { order: order };
+  }
+
+  // the column header row sticks below the group row, so its offset is that row's height: read when the
+  // row is laid out (a ResizeObserver), so drawing a table forces no layout, and the rank table's (below the
+  // fold, content-visibility: auto) none until it is scrolled to
+  var headSizes = window.ResizeObserver ? new ResizeObserver(function (entries) {
+    entries.forEach(function (e) {
+      var thead = e.target.parentNode.parentNode, height = e.target.getBoundingClientRect().height;
+      if (height && thead.style.getPropertyValue("--head-h") !== height + "px") thead.style.setProperty("--head-h", height + "px");
+    });
+  }) : null;
+  function fitHead(table, cell) {
+    if (!headSizes) return cell.parentNode.parentNode.style.setProperty("--head-h", cell.getBoundingClientRect().height + "px");
+    if (table.headCell) headSizes.unobserve(table.headCell); // the table was drawn anew
+    table.headCell = cell;
+    headSizes.observe(cell);
   }
 
   // ---- what the filters select: tasks, rows, and means and ranks over them ---------------------
@@ -237,8 +254,10 @@
   // rows travel as lists in the order of the view's keys and of the tasks; named once, when first shown
   function expand(view) {
     if (view.expanded) return view;
+    view.byLabel = {};
     view.rows.forEach(function (r) {
       var values = {}, results = {};
+      view.byLabel[r.label] = r;
       view.keys.forEach(function (k, i) { values[k] = r.values[i]; });
       DATA.tasks.forEach(function (t, i) { results[t.name] = r.results[i]; });
       r.values = values;
@@ -273,14 +292,29 @@
         mean = own.reduce(function (s, t) { return s + r.values["score:" + t]; }, 0) / own.length;
       }
       calc[r.label] = { modality: modality, mean: mean, present: present.length, total: own.length, rank: null,
-        missing: own.filter(function (t) { return !hasScore(r, t); }) };
+        missing: own.filter(function (t) { return !hasScore(r, t); }), kept: kept(view, r, tasks) };
       if (mean !== null) (byModality[modality] = byModality[modality] || []).push(mean);
     });
     rows.forEach(function (r) {
       var c = calc[r.label];
       if (c.mean !== null) c.rank = 1 + byModality[c.modality].filter(function (m) { return m > c.mean; }).length;
     });
-    return { view: view, tasks: tasks, rows: rows, calc: calc };
+    var dropped = (DATA.suites || []).filter(function (s) { return s.tasks.some(function (t) { return tasks.indexOf(t) < 0; }); });
+    return { view: view, tasks: tasks, rows: rows, calc: calc, dropped: dropped };
+  }
+
+  // "float kept" for the view: a chain's mean over its plain encoder's, on the shown tasks both have (as
+  // harness.leaderboard.cost.retained does over every task), and how many of the plain encoder's shown
+  // tasks that is
+  function kept(view, row, tasks) {
+    var base = view.byLabel[(DATA.plain_rows || {})[row.label]];
+    if (!row.values.chain) return null;
+    if (!base) return { share: null, common: 0, of: 0 };
+    var common = tasks.filter(function (t) { return hasScore(row, t) && hasScore(base, t); });
+    var total = function (r) { return common.reduce(function (sum, t) { return sum + r.values["score:" + t]; }, 0); };
+    var reference = total(base); // equal counts: the ratio of the sums is the ratio of the means
+    return { share: common.length && reference ? total(row) / reference : null, common: common.length,
+      of: tasks.filter(function (t) { return hasScore(base, t); }).length };
   }
 
   // ---- the main table -------------------------------------------------------------------------
@@ -307,6 +341,7 @@
       if (c.group === "cost" && !state.showCost) return;
       if (c.group && c.group !== "cost" && !groupShown(c.group)) return;
       if (c.kind === "mean" && c.group && groupSize(c.group) < 2) return; // equals its one task's score
+      if (sel.dropped.some(function (s) { return s.key === c.key; })) return; // see suiteNote
       var col = mainColumn(sel, c);
       if (c.key === "label" || c.key === "rank" || c.key === OVERALL_MEAN) head.push(col);
       else if (c.key === "retained" || c.group === "cost") tail.push(col);
@@ -350,10 +385,22 @@
       col.range = columnRange(sel.rows, c.key);
       col.render = function (row, td) { renderScore(sel.view, row, td, c, col.range); };
     } else if (c.kind === "mean") {
+      // a task group is shown whole or not at all (a filter picks a type or a modality, a group is one type
+      // of one modality), and a suite only while every one of its tasks is: their means need no new average
+      var suite = SUITES[c.key];
+      if (suite) {
+        col.title = "suite " + suite.name + ": the mean over its " + suite.tasks.length + " fixed tasks (" +
+          suite.tasks.join(", ") + "), as the suite defines it; only for rows with all of them";
+      }
       col.range = columnRange(sel.rows, c.key);
-      col.render = function (row, td) { renderMean(row, td, c, col.range); };
+      col.render = function (row, td) { renderMean(row, td, c, col.range, suite); };
+    } else if (c.key === "retained") {
+      col.group = "chains";
+      col.title = "this chain's mean ÷ the same encoder's mean without post-processing, over the " +
+        (filtered ? "shown " : "") + "tasks both have";
+      col.value = function (row) { var k = sel.calc[row.label].kept; return k ? k.share : null; };
+      col.render = function (row, td) { renderKept(sel.calc[row.label].kept, td); };
     } else {
-      if (c.key === "retained") col.group = "chains";
       col.render = function (row, td) { renderPlain(row, td, c); };
     }
     return col;
@@ -412,12 +459,12 @@
     return ((r.vs_exact || {}).p_value < 0.05) || ((r.vs_float || {}).p_value < 0.05);
   }
 
-  function renderMean(row, td, c, span) {
+  function renderMean(row, td, c, span, suite) {
     var v = row.values[c.key], name = c.key.slice("mean:".length);
     var count = row.values["tasks:" + name];
     td.className += " mean";
     if (missing(v)) {
-      var group = DATA.groups.filter(function (g) { return g.name === name; })[0] || { tasks: [] };
+      var group = suite || DATA.groups.filter(function (g) { return g.name === name; })[0] || { tasks: [] };
       td.className += " partial";
       td.textContent = count;
       td.title = "no mean: " + count + " tasks present; missing " +
@@ -443,15 +490,19 @@
     paint(td, calc.mean, span);
   }
 
+  // only post-processed rows with a plain row of their encoder keep a share
+  function renderKept(k, td) {
+    if (!k) return;
+    td.textContent = fmt("share", k.share);
+    if (missing(k.share)) { td.className += " missing"; return; }
+    td.title = "on the " + k.common + " of the plain encoder's " + k.of + " tasks" + (state.type || state.modality ? " shown" : "") +
+      " that this chain also has";
+    if (k.common !== k.of) td.appendChild(el("span", { cls: "sub-count", text: " " + k.common + "/" + k.of }));
+  }
+
   function renderPlain(row, td, c) {
     var v = row.values[c.key];
-    if (c.key === "retained" && !row.values.chain) return; // only post-processed rows keep a share
     td.textContent = fmt(c.kind, v);
-    if (c.key === "retained" && !missing(v)) {
-      var n = row.values.retained_tasks.split("/");
-      td.title = "on the " + n[0] + " of the plain encoder's " + n[1] + " tasks that this chain also has";
-      if (n[0] !== n[1]) td.appendChild(el("span", { cls: "sub-count", text: " " + row.values.retained_tasks }));
-    }
     if (missing(v)) td.className += " missing";
     var note = row.values[c.key + "_note"];
     if (note) {
@@ -473,24 +524,74 @@
     var empty = [sel.tasks.length ? "No model has a result on the tasks these filters select. " :
       "No task matches both the task type and the modality chosen. ",
       el("button", { type: "button", cls: "link", id: "clear-filters" }, ["Clear the filters"])];
-    sel.trs = drawTable(byId("main-table"), {
+    mainRows.order = drawTable(byId("main-table"), {
       columns: columns, rows: sel.rows, sort: state.sort, empty: empty,
       onSort: function () { drawMain(); writeHash(); }
-    });
+    }).order;
     var clearButton = byId("clear-filters");
     if (clearButton) clearButton.addEventListener("click", clearFilters);
     applySearch();
   }
 
+  // ---- a table in a scroll box displays only the rows near the box -----------------------------
+  // Chromium styles and lays out every displayed table row, in view or not, and a table row cannot take
+  // content-visibility (an internal table box has no size containment): showing 100 rows of the main
+  // table and of the rank table again after a search cost a keystroke 50-80 ms here. So of the rows a
+  // search leaves, a table displays the first ones, enough to fill its box (max-height 72vh) one and a
+  // half times; a spacer below the table stands for the rest, and when the spacer comes within a quarter
+  // of the box of view, as many again are displayed.
+  var ROW_PX = 33; // a row of one line; the spacer uses the measured mean once rows are laid out
+  var WINDOW = Math.max(24, Math.ceil(1.5 * 0.72 * window.innerHeight / ROW_PX));
+
+  function rowWindow(scrollId, spacerId) {
+    var spacer = byId(spacerId), w = { order: [], limit: WINDOW, rowPx: ROW_PX, matched: 0 };
+    var nearEnd = window.IntersectionObserver ? new IntersectionObserver(function (entries) {
+      if (!entries.some(function (e) { return e.isIntersecting; })) return;
+      var tbody = spacer.previousElementSibling.tBodies[0], displayed = Math.min(w.limit, w.matched);
+      if (tbody && displayed) w.rowPx = tbody.getBoundingClientRect().height / displayed; // laid out already
+      w.limit += WINDOW;
+      w.display();
+    }, { root: byId(scrollId), rootMargin: "0px 0px 25% 0px" }) : null;
+    // the rows that match the search, up to the limit; the spacer is as tall as the rest would be
+    w.display = function () {
+      var matched = 0, limit = nearEnd ? w.limit : Infinity;
+      w.order.forEach(function (row) {
+        var on = matches(row.label);
+        if (on) matched++;
+        row.tr.hidden = !on;
+        row.tr.classList.toggle("later", on && matched > limit);
+      });
+      var rest = Math.max(0, matched - limit);
+      spacer.hidden = rest === 0;
+      spacer.style.height = rest * w.rowPx + "px";
+      if (rest) { nearEnd.unobserve(spacer); nearEnd.observe(spacer); } // observing anew reports at once if near
+      w.matched = matched;
+    };
+    // a new table, or a new search: its best matches first
+    w.reset = function (order) {
+      if (order) w.order = order;
+      w.limit = WINDOW;
+      w.display();
+    };
+    return w;
+  }
+  var mainRows = rowWindow("main-scroll", "main-spacer"), compareRows = rowWindow("compare-scroll", "compare-spacer");
+
+  // while a search is typed, the main table's box keeps the height it had before: the page does not jump
+  // with each keystroke, and the sections below stay out of view, where content-visibility spares them the
+  // rows a keystroke shows or hides. Read before this keystroke changes anything, so it forces no layout.
+  function holdHeight(query) {
+    var box = byId("main-scroll");
+    if (!query.trim()) box.style.minHeight = "";
+    else if (!box.style.minHeight) box.style.minHeight = box.offsetHeight + "px";
+  }
+
   // search finds rows without re-ranking them: it only hides the others
   function applySearch() {
-    var sel = current, shown = 0;
-    sel.rows.forEach(function (r) {
-      var on = matches(r.label);
-      if (on) shown++;
-      sel.trs[r.label].hidden = !on;
-    });
-    Object.keys(compareRows).forEach(function (label) { compareRows[label].hidden = !matches(label); });
+    var sel = current;
+    mainRows.reset();
+    compareRows.reset();
+    var shown = mainRows.matched;
     curveNodes.forEach(function (n) { n.node.classList.toggle("off", !matches(n.row)); });
     var view = sel.view, why = [];
     if (state.type) why.push("type " + state.type);
@@ -499,7 +600,17 @@
     if (state.query.trim()) why.push("search “" + state.query.trim() + "”");
     byId("row-count").textContent = shown + " of " + view.rows.length + " rows shown" +
       (why.length ? " (" + why.join(", ") + ")" : "") + " · " + sel.tasks.length + " of " + DATA.tasks.length +
-      " tasks · backend " + view.name + (view.approximate ? " (approximate)" : "");
+      " tasks · backend " + view.name + (view.approximate ? " (approximate)" : "") + suiteNote(sel);
+  }
+
+  // a suite's mean is over its fixed tasks, so that it compares with the suite's score anywhere else: a view
+  // that leaves one out hides the column and says so, rather than averaging a subset under the suite's name
+  function suiteNote(sel) {
+    return sel.dropped.map(function (s) {
+      var shown = s.tasks.filter(function (t) { return sel.tasks.indexOf(t) >= 0; }).length;
+      return " · suite " + s.name + " not shown: its mean is over its " + s.tasks.length + " fixed tasks, and " +
+        (shown ? "only " + shown : "none") + " of them " + (shown === 1 ? "is" : "are") + " in this view";
+    }).join("");
   }
 
   function clearFilters() {
@@ -582,19 +693,57 @@
   function drawCompare() {
     var points = DATA.views.filter(function (v) { return v.compare; });
     byId("compare-section").hidden = points.length === 0;
-    compareRows = {};
+    compareRows.order = [];
     if (!points.length) return;
     var view = viewNamed(state.comparePoint);
     document.getElementById("compare-point").value = view.name;
     document.getElementById("compare-title").textContent = DATA.reference + " → " + view.name;
     var rows = current.rows.map(function (r) { return { label: r.label, cells: compareCells(view, r.label) }; });
-    document.getElementById("compare-summary").textContent = shiftSummary(view, rows);
+    var tasks = view.compare.tasks.filter(function (t) { return t === DATA.overall || current.tasks.indexOf(t) >= 0; });
+    rankForView(view, rows, tasks);
+    document.getElementById("compare-summary").textContent = shiftSummary(view, rows, tasks);
     var table = document.getElementById("compare-table");
     var redraw = function () {
-      compareRows = drawCompareTable(table, view, rows, state.compareSort, redraw);
+      compareRows.order = drawCompareTable(table, view, rows, tasks, state.compareSort, redraw).order;
       applySearch();
     };
-    compareRows = drawCompareTable(table, view, rows, state.compareSort, redraw);
+    compareRows.order = drawCompareTable(table, view, rows, tasks, state.compareSort, redraw).order;
+  }
+
+  // ranks for the view, as harness.leaderboard.rank.shifts takes them for the whole board: per task, among
+  // the shown rows scored under both backends; overall, by the mean over the shown tasks of the row's
+  // modality (complete rows only) within that modality, with recall@10 the mean over those that search
+  function rankForView(view, rows, tasks) {
+    var reference = expand(DATA.views[VIEW_INDEX[DATA.reference]]), point = expand(view);
+    rows.forEach(function (r) {
+      var calc = current.calc[r.label], own = current.tasks.filter(function (t) { return TASKS[t].modality === calc.modality; });
+      var cell = r.cells[DATA.overall] = r.cells[DATA.overall] || {};
+      cell.exact_score = meanOver(reference.byLabel[r.label], own);
+      cell.score = meanOver(point.byLabel[r.label], own);
+      var searched = own.filter(function (t) { return view.compare.tasks.indexOf(t) >= 0; });
+      var recalls = searched.map(function (t) { return (r.cells[t] || {}).recall_at_10; });
+      cell.recall_at_10 = searched.length && !recalls.some(missing) ?
+        recalls.reduce(function (a, b) { return a + b; }, 0) / recalls.length : null;
+      cell.modality = calc.modality;
+    });
+    tasks.forEach(function (task) {
+      var both = rows.filter(function (r) { var c = r.cells[task]; return c && !missing(c.exact_score) && !missing(c.score); });
+      rows.forEach(function (r) {
+        var c = r.cells[task];
+        if (!c) return;
+        c.exact_rank = c.rank = c.shift = null;
+        if (both.indexOf(r) < 0) return;
+        var peers = both.filter(function (o) { return task !== DATA.overall || o.cells[task].modality === c.modality; });
+        var above = function (field) { return peers.filter(function (o) { return o.cells[task][field] > c[field]; }).length; };
+        c.exact_rank = 1 + above("exact_score");
+        c.rank = 1 + above("score");
+        c.shift = c.exact_rank - c.rank;
+      });
+    });
+  }
+  function meanOver(row, tasks) {
+    if (!row || !tasks.length || !tasks.every(function (t) { return hasScore(row, t); })) return null;
+    return tasks.reduce(function (sum, t) { return sum + row.values["score:" + t]; }, 0) / tasks.length;
   }
 
   // a row's cells travel as lists in the order of the comparison's fields
@@ -607,10 +756,10 @@
     return cells;
   }
 
-  function shiftSummary(view, rows) {
+  function shiftSummary(view, rows, tasks) {
     var ranked = 0, moved = 0, largest = 0;
     rows.forEach(function (r) {
-      var shifts = view.compare.tasks.map(function (t) { return r.cells[t] ? r.cells[t].shift : null; })
+      var shifts = tasks.map(function (t) { return r.cells[t] ? r.cells[t].shift : null; })
         .filter(function (v) { return !missing(v); }).map(Math.abs);
       if (!shifts.length) return;
       ranked++;
@@ -624,13 +773,13 @@
     return text + ".";
   }
 
-  function drawCompareTable(table, view, rows, sort, redraw) {
+  function drawCompareTable(table, view, rows, tasks, sort, redraw) {
     var columns = [{ key: "label", label: "model", kind: "text", first: true, group: "",
       value: function (r) { return r.label; }, render: function (r, td) { td.textContent = r.label; td.title = r.label; } }];
     var deep = rows.some(function (r) {
       return Object.keys(r.cells).some(function (t) { return !missing(r.cells[t].recall_at_100); });
     });
-    view.compare.tasks.forEach(function (task) {
+    tasks.forEach(function (task) {
       var fields = [["exact_rank", DATA.reference + " #", "rank", "rank under " + DATA.reference],
         ["rank", "approx #", "rank", "rank under " + view.name], ["shift", "shift", "shift", "places moved"],
         ["recall_at_10", "R@10", "recall", "recall@10 against exact search"]];
@@ -1079,7 +1228,7 @@
     on("params-min", "change", redraw(function (t) { state.pmin = number(t.value); }));
     on("params-max", "change", redraw(function (t) { state.pmax = number(t.value); }));
     on("show-cost", "change", function (e) { state.showCost = e.target.checked; drawMain(); writeHash(); });
-    on("filter-text", "input", function (e) { state.query = e.target.value; applySearch(); writeHash(); });
+    on("filter-text", "input", function (e) { holdHeight(e.target.value); state.query = e.target.value; applySearch(); writeHash(); });
     on("point-select", "change", function (e) { selectView(viewNamed(e.target.value)); });
     on("compare-point", "change", function (e) { state.comparePoint = e.target.value; drawCompare(); applySearch(); writeHash(); });
     on("curve-task", "change", function (e) { state.curveTask = e.target.value; drawCurves(); applySearch(); writeHash(); });
