@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from harness.leaderboard import load_leaderboard, write_leaderboard
 from harness.leaderboard.export import markdown_text, to_csv, to_markdown
-from harness.leaderboard.page import render_page, script_json
+from harness.leaderboard.page import SCRIPT_PARTS, asset, page_script, render_page, script_json
 from harness.leaderboard.payload import build_payload
 from harness.leaderboard.rank import shifts
 from harness.leaderboard.table import OVERALL, main_table, scores
@@ -369,6 +369,23 @@ def test_script_json_escapes_markup():
     text = script_json({"name": "</script><!-- & \u2028"})
     assert text == '{"name":"\\u003c/script\\u003e\\u003c!-- \\u0026 \\u2028"}'
     assert json.loads(text) == {"name": "</script><!-- & \u2028"}
+
+
+def test_every_script_part_is_joined_once_in_one_scope():
+    folder = Path(__file__).parents[1] / "harness" / "leaderboard" / "assets" / "js"
+    assert sorted(SCRIPT_PARTS) == sorted(p.name for p in folder.glob("*.js"))  # a part not listed would not run
+    assert len(set(SCRIPT_PARTS)) == len(SCRIPT_PARTS)
+    script = page_script()
+    assert script.count("\n(function () {\n") == 1 and script.endswith("\n})();\n")  # opened once, closed last
+
+
+def test_a_script_part_that_would_end_the_element_is_refused(monkeypatch: pytest.MonkeyPatch):
+    def tampered(*path: str) -> str:
+        return asset(*path) + ("// </SCRIPT>\n" if path[-1] == "plots.js" else "")
+
+    monkeypatch.setattr("harness.leaderboard.page.asset", tampered)
+    with pytest.raises(ValueError, match="plots.js"):
+        page_script()
 
 
 def test_page_fetches_nothing(store: ResultStore):

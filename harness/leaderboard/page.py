@@ -15,10 +15,43 @@ from typing import Any
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _PLACEHOLDER = re.compile(r"\{\{([A-Z]+)\}\}")
 
+# The page's one script, in parts under assets/js named for what they hold. Joined in this order they are
+# one function body (the first part opens it, the last closes and runs it), so the parts share one scope
+# and the page one script, allowed by one hash.
+SCRIPT_PARTS = (
+    "state.js",
+    "helpers.js",
+    "hash.js",
+    "table.js",
+    "selection.js",
+    "main-table.js",
+    "search.js",
+    "points.js",
+    "cost-plots.js",
+    "compare.js",
+    "plots.js",
+    "curves.js",
+    "detail.js",
+    "downloads.js",
+    "controls.js",
+)
 
-def asset(name: str) -> str:
+
+def asset(*path: str) -> str:
     """A file from the package's assets folder."""
-    return resources.files("harness.leaderboard").joinpath("assets", name).read_text(encoding="utf-8")
+    return resources.files("harness.leaderboard").joinpath("assets", *path).read_text(encoding="utf-8")
+
+
+def page_script() -> str:
+    """The page's script: its parts joined in order, none of which may end the script element."""
+    parts = [asset("js", name) for name in SCRIPT_PARTS]
+    for name, text in zip(SCRIPT_PARTS, parts):
+        if "</script" in text.lower():
+            raise ValueError(f"assets/js/{name} must not contain '</script'")
+    script = "".join(parts)
+    if "</script" in script.lower():  # across a join, should a part not end with a newline
+        raise ValueError("the joined script must not contain '</script'")
+    return script
 
 
 def script_json(data: Any) -> str:
@@ -33,9 +66,7 @@ def _sha256(text: str) -> str:
 
 def render_page(payload: dict[str, Any]) -> str:
     """The whole page. Data goes in only as escaped JSON; the script renders it with textContent."""
-    script = asset("page.js")
-    if "</script" in script.lower():
-        raise ValueError("page.js must not contain '</script'")
+    script = page_script()
     # only this exact script may run, and nothing may be fetched: the page works offline or not at all
     policy = (
         f"default-src 'none'; script-src '{_sha256(script)}'; style-src 'unsafe-inline'; "
