@@ -376,6 +376,7 @@ def test_every_script_part_is_joined_once_in_one_scope():
     assert sorted(SCRIPT_PARTS) == sorted(p.name for p in folder.glob("*.js"))  # a part not listed would not run
     assert len(set(SCRIPT_PARTS)) == len(SCRIPT_PARTS)
     script = page_script()
+    assert not script.startswith("// The leaderboard page's script.")  # the parts' headers stay in the files
     assert script.count("\n(function () {\n") == 1 and script.endswith("\n})();\n")  # opened once, closed last
 
 
@@ -385,6 +386,16 @@ def test_a_script_part_that_would_end_the_element_is_refused(monkeypatch: pytest
 
     monkeypatch.setattr("harness.leaderboard.page.asset", tampered)
     with pytest.raises(ValueError, match="plots.js"):
+        page_script()
+
+
+def test_a_script_part_without_its_header_is_refused(monkeypatch: pytest.MonkeyPatch):
+    def headless(*path: str) -> str:
+        text = asset(*path)
+        return text.split("\n\n", 1)[1] if path[-1] == "hash.js" else text
+
+    monkeypatch.setattr("harness.leaderboard.page.asset", headless)
+    with pytest.raises(ValueError, match="hash.js must open with '//' lines"):
         page_script()
 
 

@@ -17,7 +17,8 @@ _PLACEHOLDER = re.compile(r"\{\{([A-Z]+)\}\}")
 
 # The page's one script, in parts under assets/js named for what they hold. Joined in this order they are
 # one function body (the first part opens it, the last closes and runs it), so the parts share one scope
-# and the page one script, allowed by one hash.
+# and the page one script, allowed by one hash. Each part opens with a header for the reader of that file
+# (what it holds and what it relies on), "//" lines and a blank line, which the page leaves out.
 SCRIPT_PARTS = (
     "state.js",
     "helpers.js",
@@ -35,6 +36,7 @@ SCRIPT_PARTS = (
     "downloads.js",
     "controls.js",
 )
+_PART_HEADER = re.compile(r"(?://[^\n]*\n)+\n")
 
 
 def asset(*path: str) -> str:
@@ -42,13 +44,20 @@ def asset(*path: str) -> str:
     return resources.files("harness.leaderboard").joinpath("assets", *path).read_text(encoding="utf-8")
 
 
+def _script_part(name: str) -> str:
+    """One part of the page's script, without its header."""
+    text = asset("js", name)
+    header = _PART_HEADER.match(text)
+    if not header:
+        raise ValueError(f"assets/js/{name} must open with '//' lines saying what it holds, then a blank line")
+    if "</script" in text.lower():
+        raise ValueError(f"assets/js/{name} must not contain '</script'")
+    return text[header.end() :]
+
+
 def page_script() -> str:
     """The page's script: its parts joined in order, none of which may end the script element."""
-    parts = [asset("js", name) for name in SCRIPT_PARTS]
-    for name, text in zip(SCRIPT_PARTS, parts):
-        if "</script" in text.lower():
-            raise ValueError(f"assets/js/{name} must not contain '</script'")
-    script = "".join(parts)
+    script = "".join(_script_part(name) for name in SCRIPT_PARTS)
     if "</script" in script.lower():  # across a join, should a part not end with a newline
         raise ValueError("the joined script must not contain '</script'")
     return script

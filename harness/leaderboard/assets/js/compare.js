@@ -1,3 +1,10 @@
+// Part of the leaderboard page's script (see SCRIPT_PARTS in harness/leaderboard/page.py). Exact against approximate
+// search: the rank table (drawCompare), each row's ranks under both backends, their shift and recall, and the
+// summary line above it.
+// Relies on: state, current, DATA, TASKS, CONFIGS, VIEW_INDEX (state.js); el, byId, fmt, missing (helpers.js);
+// drawTable (table.js); expand, hasScore (selection.js); compareRows, applySearch (search.js); viewNamed, pointLabel
+// (points.js).
+
   // ---- exact against approximate ----------------------------------------------------------------
   function fillComparePoints(select) {
     CONFIGS.forEach(function (config) {

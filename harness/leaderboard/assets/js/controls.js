@@ -1,3 +1,11 @@
+// Part of the leaderboard page's script (see SCRIPT_PARTS in harness/leaderboard/page.py). The controls and their
+// events (listen), the header and legend, drawAll, and init, which draws the page. This last part closes the scope
+// opened in state.js and runs init, once every part is declared.
+// Relies on: state.js and helpers.js throughout; readHash, writeHash, writtenHash, number (hash.js); currentView
+// (selection.js); drawMain (main-table.js); applySearch, holdHeight (search.js); configOf, defaultPoint, pointLabel,
+// selectView, viewNamed (points.js); drawPlots (cost-plots.js); drawCompare, fillComparePoints (compare.js);
+// drawCurves (curves.js); openDetail, closeDetail, restoreFocus (detail.js); download (downloads.js).
+
   // ---- controls -------------------------------------------------------------------------------
   function fillSelect(select, label, values) {
     clear(select);

@@ -1,3 +1,7 @@
+// Part of the leaderboard page's script (see SCRIPT_PARTS in harness/leaderboard/page.py). Quality against cost: the
+// Pareto front and drawPlots, the two scatter plots of the shown rows' means.
+// Relies on: state, current, DATA, MODALITIES (state.js); byId, clear, missing (helpers.js); plot (plots.js).
+
   // ---- quality against cost: the shown rows of one modality, by the mean over the shown tasks ------
   function paretoFront(points, lowerIsBetter) {
     var ordered = points.slice().sort(function (a, b) { return (lowerIsBetter ? a.x - b.x : b.x - a.x) || b.y - a.y; });

@@ -1,3 +1,9 @@
+// Part of the leaderboard page's script (see SCRIPT_PARTS in harness/leaderboard/page.py). Quality and recall
+// against queries per second over each configuration's operating points (drawCurves), and the curves' legend.
+// Relies on: state, current, curveNodes, DATA, TASKS, CONFIGS, PALETTE, DASHES (state.js); el, svg, clear, byId,
+// fmt, missing, unique (helpers.js); configOf (points.js); axes, plotBox, emptyPlot (plots.js); openDetail
+// (detail.js).
+
   // ---- quality and recall against speed, over each configuration's operating points ----------------
   function configDash(name) {
     var approximate = CONFIGS.filter(function (c) { return c.approximate; }).map(function (c) { return c.name; });

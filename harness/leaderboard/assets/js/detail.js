@@ -1,3 +1,7 @@
+// Part of the leaderboard page's script (see SCRIPT_PARTS in harness/leaderboard/page.py). The detail dialog for one
+// result (openDetail, closeDetail, restoreFocus) and its table helpers (kv, num, entries).
+// Relies on: DATA (state.js); el, byId, clear, fmt, missing (helpers.js).
+
   // ---- the detail panel -----------------------------------------------------------------------
   function kv(rows, highlight) {
     var table = el("table");

@@ -1,3 +1,8 @@
+// Part of the leaderboard page's script (see SCRIPT_PARTS in harness/leaderboard/page.py). The current view as CSV
+// or JSON (download): the shown rows in the shown order, the shown columns, full precision.
+// Relies on: state, current, OVERALL_MEAN (state.js); el, missing (helpers.js); sortRows (table.js); mainColumns,
+// matches (main-table.js).
+
   // ---- the current view as CSV or JSON: shown rows in the shown order, shown columns, full precision
   var FORMULA_START = /^[=+\-@\t\r]/; // spreadsheets run cells that start with these (as harness.leaderboard.export)
   function viewTable() {

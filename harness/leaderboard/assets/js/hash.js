@@ -1,3 +1,9 @@
+// Part of the leaderboard page's script (see SCRIPT_PARTS in harness/leaderboard/page.py). The view's state in the
+// URL hash, so a link reproduces it (HASH, writeHash, readHash, writtenHash), and number, which reads a parameter
+// bound.
+// Relies on: state, defaults, DATA, VIEW_INDEX, MODALITIES, OVERALL_MEAN (state.js); missing (helpers.js);
+// defaultComparePoint (points.js).
+
   // ---- the view's state in the URL hash, so a link reproduces it --------------------------------
   var HASH = {
     backend: [function () { return state.view ? DATA.views[state.view].name : ""; },

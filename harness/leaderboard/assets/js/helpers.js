@@ -1,3 +1,7 @@
+// Part of the leaderboard page's script (see SCRIPT_PARTS in harness/leaderboard/page.py). Small DOM helpers (el,
+// svg, clear, byId), missing and unique, and the number formats (fmt, compact) and the score shading (shade).
+// Relies on: SVG_NS, DARK, RAMPS (state.js).
+
   // ---- small DOM helpers -------------------------------------------------------------------
   function el(tag, props, children) {
     var node = document.createElement(tag);

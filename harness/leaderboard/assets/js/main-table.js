@@ -1,3 +1,9 @@
+// Part of the leaderboard page's script (see SCRIPT_PARTS in harness/leaderboard/page.py). The main table: its
+// columns (mainColumns), its cell renderers, matches (the search's test) and drawMain.
+// Relies on: state, current, DATA, TASKS, MODALITIES, SUITES, HIDDEN_KINDS, OVERALL_MEAN (state.js); el, byId, fmt,
+// missing, shade (helpers.js); writeHash (hash.js); drawTable (table.js); select, taskShown, hasScore
+// (selection.js); mainRows, applySearch, clearFilters (search.js); num (detail.js).
+
   // ---- the main table -------------------------------------------------------------------------
   function groupShown(name) {
     var group = DATA.groups.filter(function (g) { return g.name === name; })[0];

@@ -1,3 +1,7 @@
+// Part of the leaderboard page's script (see SCRIPT_PARTS in harness/leaderboard/page.py). The SVG plot frame (PLOT;
+// axes, log x and linear y; plotBox; emptyPlot) and plot, a scatter plot with its Pareto front.
+// Relies on: el, svg, fmt, compact (helpers.js).
+
   // ---- plots ---------------------------------------------------------------------------------
   function niceStep(span, count) {
     var raw = span / count, mag = Math.pow(10, Math.floor(Math.log10(raw))), r = raw / mag;

@@ -1,3 +1,8 @@
+// Part of the leaderboard page's script (see SCRIPT_PARTS in harness/leaderboard/page.py). A backend configuration's
+// operating points: viewNamed, configOf, defaultPoint, defaultComparePoint, pointLabel, selectView.
+// Relies on: state, DATA, CONFIGS, VIEW_INDEX, TARGET_RECALL (state.js); fmt, missing (helpers.js); writeHash
+// (hash.js); drawBackendControls, drawAll (controls.js).
+
   // ---- operating points ------------------------------------------------------------------------
   function viewNamed(name) { return DATA.views[VIEW_INDEX[name]]; }
   function configOf(view) {

@@ -1,3 +1,9 @@
+// Part of the leaderboard page's script (see SCRIPT_PARTS in harness/leaderboard/page.py). The search: row windows
+// that display only the rows near a table's box (mainRows, compareRows), applySearch, which hides the rows that do
+// not match, holdHeight, the row-count line, and clearFilters.
+// Relies on: state, current, curveNodes, DATA (state.js); byId, missing (helpers.js); rangeSet (selection.js);
+// matches (main-table.js); syncControls, drawAll (controls.js).
+
   // ---- a table in a scroll box displays only the rows near the box -----------------------------
   // Chromium styles and lays out every displayed table row, in view or not, and a table row cannot take
   // content-visibility (an internal table box has no size containment): showing 100 rows of the main

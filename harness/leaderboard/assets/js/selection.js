@@ -1,3 +1,8 @@
+// Part of the leaderboard page's script (see SCRIPT_PARTS in harness/leaderboard/page.py). What the filters select:
+// select() gives the shown tasks and rows and each row's mean and rank over them; currentView, expand, taskShown,
+// rangeSet, hasScore.
+// Relies on: state, DATA, TASKS (state.js); missing (helpers.js).
+
   // ---- what the filters select: tasks, rows, and means and ranks over them ---------------------
   function currentView() { return expand(DATA.views[state.view]); }
   // rows travel as lists in the order of the view's keys and of the tasks; named once, when first shown

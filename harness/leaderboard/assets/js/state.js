@@ -1,3 +1,9 @@
+// The leaderboard page's script. harness/leaderboard/page.py joins the files in assets/js, in its SCRIPT_PARTS
+// order, into one function body: they share one scope, so a name declared in one part is used in others. This first
+// part opens that scope and holds the data, the constants read from it and the view's state (state, defaults,
+// current, curveNodes).
+// Relies on: unique (helpers.js; function declarations are hoisted over the whole scope).
+
 // The leaderboard page. Every string from the data is rendered with textContent or setAttribute,
 // never parsed as HTML, so a model named like a script tag shows up as text.
 (function () {

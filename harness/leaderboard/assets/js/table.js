@@ -1,3 +1,8 @@
+// Part of the leaderboard page's script (see SCRIPT_PARTS in harness/leaderboard/page.py). Sorting rows (sortRows,
+// compareValues) and drawTable, the sortable table with a group header row that the main table and the rank table
+// both draw with.
+// Relies on: current, MODALITIES, OVERALL_MEAN (state.js); el, clear, missing (helpers.js).
+
   // ---- sorting: numbers numerically, text alphabetically, missing always last -------------------
   function compareValues(a, b, dir) {
     var am = missing(a) || a === "", bm = missing(b) || b === "";
