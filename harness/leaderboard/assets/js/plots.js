@@ -49,15 +49,6 @@
     root.appendChild(svg("text", { x: PLOT.W / 2, y: PLOT.H / 2, "text-anchor": "middle", "class": "empty" }, text));
   }
 
-  function plotBox(title) {
-    var root = svg("svg", { viewBox: "0 0 " + PLOT.W + " " + PLOT.H, role: "img", "aria-label": title });
-    return { box: el("div", { cls: "plot" }, [el("h3", { text: title }), root]), root: root };
-  }
-
-  function emptyPlot(root, text) {
-    root.appendChild(svg("text", { x: PLOT.W / 2, y: PLOT.H / 2, "text-anchor": "middle", "class": "empty" }, text));
-  }
-
   function plot(spec) {
     var W = PLOT.W, figure = plotBox("mean score vs " + spec.label.replace(" (log)", "")), root = figure.root;
     var pts = spec.points;
