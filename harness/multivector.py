@@ -26,16 +26,18 @@ INDEXES = ("exact", "hnsw")
 
 class MultiVectorView:
     """A multi-vector encoder as the runner's encoder: ``encode`` gives VectorSets (timed, not cached:
-    the embedding cache holds one row per input), with MeasuredEncoder's cost figures."""
+    the embedding cache holds one row per input), with MeasuredEncoder's cost figures; ``spec_name`` is the
+    registry name the encoder was asked for (its plugin's provenance is looked up by it)."""
 
     similarity = MAXSIM
     items_cached = 0
 
-    def __init__(self, encoder: MultiVectorEncoder) -> None:
+    def __init__(self, encoder: MultiVectorEncoder, spec_name: str | None = None) -> None:
         from harness.engines.local import LocalEngine
 
         self.encoder = encoder
         self.name = encoder.name
+        self.spec_name = spec_name or encoder.name
         self.modalities = encoder.modalities
         self.engine = LocalEngine()
         self.api_tokens: int | None = None  # a local model: nothing is paid per call

@@ -83,7 +83,7 @@ class BenchmarkRun:
                 encoder = encoder_spec.load()
                 for task_spec in tasks:
                     if isinstance(encoder, MultiVectorEncoder) and not is_retriever(encoder):
-                        self._run_multivector(encoder, task_spec)
+                        self._run_multivector(encoder, task_spec, encoder_spec.name)
                     elif is_retriever(encoder):
                         self._run_retriever(encoder, task_spec)
                     else:
@@ -180,7 +180,7 @@ class BenchmarkRun:
                 )
         return by_point
 
-    def _run_multivector(self, encoder: MultiVectorEncoder, task_spec: TaskSpec) -> None:
+    def _run_multivector(self, encoder: MultiVectorEncoder, task_spec: TaskSpec, spec_name: str) -> None:
         """A multi-vector encoder on a retrieval task: its sets searched by exact MaxSim (for the run's exact
         backend) and by the run's backends that search sets (muvera), measured against it."""
         task = self._task(task_spec)
@@ -192,7 +192,7 @@ class BenchmarkRun:
             return
         if self.chains:
             warn(f"{encoder.name} gives sets of vectors, which post-processors do not take: it runs without the chains")
-        view = MultiVectorView(encoder)
+        view = MultiVectorView(encoder, spec_name)
         self._run_view(task_spec, task, view, view, {}, backends=maxsim_backends(self.backends))
 
     def _run_retriever(self, retriever: Retriever, task_spec: TaskSpec) -> None:

@@ -37,9 +37,23 @@ bench -m "fuse:rrf?models=bm25+all-minilm-l6-v2,fuse:convex?models=bm25+all-mini
     -t icd10cm,icd10cm-small,pydoc-topics -b exact
 # two-stage: BM25's top 100 reranked by MiniLM's similarity (a dense rescoring, its vectors from the cache)
 bench -m "rerank:bm25?model=all-minilm-l6-v2&top=100" -t icd10cm,icd10cm-small,pydoc-topics -b exact
+# and by a trained cross-encoder: all-MiniLM-L6-v2's weights with a new one-logit head, trained by
+# benchmarks/train_reranker.py (seed 0, one CPU thread, 500 steps of 16 groups (term, title, 3 negatives):
+# 32,000 pairs, 23.5 min on the shared 2-core box) on ICD-10-CM pairs disjoint from icd10cm-small's queries and
+# their codes. The model stays outside the repository: these rows need its folder, trained here when missing.
+ce=/tmp/icd10cm-ce
+[ -f "$ce/model/config.json" ] || nice -n 19 python3 benchmarks/train_reranker.py train --out "$ce" --steps 500 --seed 0
+bench -m "rerank:bm25?model=ce:$ce/model&top=30,rerank:all-minilm-l6-v2?model=ce:$ce/model&top=30" \
+    -t icd10cm-small -b exact
 # multi-vector: MiniLM's token vectors (not a trained late-interaction model) by exact MaxSim, and MUVERA
 # (20 repetitions, k_sim 5, d_proj 16: 10,240-dim FDEs) fetching 10 candidates, measured against exact MaxSim
 bench -m tokens:all-minilm-l6-v2 -t pydoc-topics -b exact -b "muvera?candidates=10" -b "muvera?candidates=10&index=hnsw"
+# On ICD-10-CM's short titles (~16 tokens: 24.7 KB of token vectors per document, 40 KB of FDE), 10 and 100
+# candidates. The full icd10cm is left out: 110k texts' token vectors (2.4 GB, plus 4 GB of FDEs) encode at
+# ~150 texts/s (12 min; 17/s on the shared box that made these: 110 min), and exact MaxSim of 12k queries over
+# 98k sets is ~470x the small task's (70 s of search here: ~9 h)
+bench -m tokens:all-minilm-l6-v2 -t icd10cm-small -b exact -b "muvera?candidates=10" -b "muvera?candidates=100" \
+    -b "muvera?candidates=10&index=hnsw" -b "muvera?candidates=100&index=hnsw"
 fi
 
 # DNA (plugins/zoo-dna): k-mer baselines and the in-house contrastive encoder

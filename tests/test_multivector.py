@@ -196,6 +196,7 @@ def test_runner_measures_muvera_against_exact_maxsim(tmp_path: Path):
     from harness.tasks.builtin import beir_folder_spec
     from tests.conftest import TINY_BEIR
     from zoo.options import bind_backend_options
+    from zoo.plugins import OWN_DISTRIBUTION
     from zoo.protocols import EncoderSpec
     from zoo.registry import Registry
 
@@ -208,6 +209,7 @@ def test_runner_measures_muvera_against_exact_maxsim(tmp_path: Path):
         [registry.backend("exact"), registry.backend("hnsw"), muvera],
         ResultStore(tmp_path),
         progress=False,
+        sources=lambda kind, name: {"distribution": OWN_DISTRIBUTION, "name": name},  # as zoo bench looks up
     )
     results = {r.backend: r for r in run.run()}
     assert set(results) == {"exact", "muvera?repetitions=4&k_sim=2&candidates=3"}
@@ -215,3 +217,4 @@ def test_runner_measures_muvera_against_exact_maxsim(tmp_path: Path):
     assert exact.similarity == "maxsim" and exact.backend_params["search"] == "exact MaxSim"
     assert 0 <= approx.vs_exact["recall_at_10"] <= 1 and approx.backend_params["fde_dim"] == 4 * 4 * 16
     assert approx.vs_exact["exact_main_score"] == exact.main_score and exact.bytes_per_vector > 0
+    assert approx.plugins["encoder"] == {"distribution": OWN_DISTRIBUTION, "name": "fake-tokens"}
